@@ -1,0 +1,81 @@
+# Relais — textes de l'interface publique, en français (langue de référence).
+# Ton : calme, simple, jamais culpabilisant. Vouvoiement. Phrases courtes.
+
+site-name = Relais
+site-tagline = Une seule porte vers l'aide, face aux violences conjugales
+
+## Bandeau de sécurité, présent sur chaque page
+
+skip-to-content = Aller au contenu
+exit-button = Cacher le site
+exit-button-hint = Quitte ce site tout de suite pour un site de météo. Raccourci : appuyez trois fois sur la touche Maj.
+exit-shortcut-two = Touche Maj : appuyez encore 2 fois pour cacher le site.
+exit-shortcut-one = Touche Maj : appuyez encore 1 fois pour cacher le site.
+emergency-label = En cas d'urgence
+emergency-danger = Danger immédiat :
+emergency-or = ou
+emergency-sms = SMS au 114 si vous ne pouvez pas parler
+emergency-3919 = 3919 : gratuit et anonyme, 24h/24
+help-button = J'ai besoin d'aide
+help-button-sub = Nous vous orientons vers un professionnel
+language-switch = Langue
+footer-safety = Naviguer en sécurité
+footer-home = Accueil
+footer-no-tracking = Ce site ne dépose aucun cookie et ne vous suit pas.
+
+## Accueil
+
+home-title = Relais : trouver de l'aide face aux violences conjugales
+home-heading = De l'aide existe, près de chez vous.
+home-intro = Relais vous aide à trouver la bonne personne : un avocat, une association, un service social, un lieu de soins, la police ou la gendarmerie.
+home-how = Vous répondez à quelques questions simples. Vous pouvez vous arrêter quand vous voulez. Vous n'avez pas besoin de donner votre nom.
+home-privacy = Ce site ne garde aucune trace de votre visite. Pour d'autres précautions :
+home-start = Commencer
+home-safety-link = Naviguer en sécurité
+home-lines-heading = Des numéros pour avoir de l'aide tout de suite
+
+## Numéros nationaux
+
+line-17-name = Police et gendarmerie
+line-17-text = Si vous êtes en danger maintenant. Appel gratuit, 24h/24.
+line-112-name = Numéro d'urgence européen
+line-112-text = Valable partout en Europe, depuis un portable ou un fixe. Gratuit.
+line-114-name = Urgence par SMS
+line-114-text = Si vous ne pouvez pas parler ou entendre : écrivez un SMS au 114. Il arrive à la police, la gendarmerie, les pompiers ou le SAMU.
+line-3919-name = Violences Femmes Info
+line-3919-text = Écoute, information et orientation. Gratuit et anonyme, 24h/24 et 7j/7. Le numéro n'apparaît pas sur les factures.
+line-119-name = Allô Enfance en danger
+line-119-text = Si un enfant est en danger ou risque de l'être. Gratuit, 24h/24.
+line-115-name = Hébergement d'urgence
+line-115-text = Pour trouver un endroit où dormir ce soir. Gratuit, 24h/24.
+line-call = Appeler le { $number }
+line-sms = Écrire au { $number }
+
+## Aide (en attendant le questionnaire)
+
+help-title = J'ai besoin d'aide
+help-heading = J'ai besoin d'aide
+help-not-ready = Le questionnaire qui vous oriente vers un professionnel près de chez vous n'est pas encore ouvert sur ce site.
+help-meanwhile = En attendant, ces numéros peuvent vous aider tout de suite. Les personnes qui répondent connaissent les violences conjugales et peuvent vous orienter.
+help-3919-first = Si vous ne savez pas par où commencer, appelez le 3919 : c'est gratuit, anonyme, et ouvert jour et nuit.
+
+## Naviguer en sécurité
+
+safety-title = Naviguer en sécurité
+
+## Pages d'erreur
+
+error-not-found-title = Cette page n'existe pas
+error-not-found-message = L'adresse est peut-être incomplète. Vous pouvez revenir à l'accueil : rien n'est perdu.
+error-bad-request-title = Cette demande n'a pas pu être lue
+error-bad-request-message = Quelque chose dans l'envoi n'a pas fonctionné. Revenez à la page précédente et réessayez.
+error-timeout-title = La réponse a pris trop de temps
+error-timeout-message = Le site n'a pas pu répondre à temps. Réessayez dans un instant.
+error-too-large-title = L'envoi est trop long
+error-too-large-message = Ce que vous avez envoyé dépasse la taille acceptée. Revenez à la page précédente et raccourcissez votre texte.
+error-too-many-title = Trop de demandes en peu de temps
+error-too-many-message = Attendez une minute, puis réessayez. Si vous êtes en danger, n'attendez pas : appelez le 17 ou le 112.
+error-internal-title = Une erreur est survenue de notre côté
+error-internal-message = Ce n'est pas de votre faute. Réessayez dans quelques minutes.
+error-home = Revenir à l'accueil
+error-urgent = Si vous êtes en danger, appelez le 17 ou le 112, ou envoyez un SMS au 114.

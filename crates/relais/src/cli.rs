@@ -1,0 +1,71 @@
+//! The command line: `relais serve`, `relais migrate`, `relais config`.
+//! Every setting is also a flag and a `RELAIS_*` variable (see
+//! [`crate::config`]).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Overrides, Settings};
+use crate::startup::{self, Application};
+use crate::telemetry;
+
+/// Relais: one door to help for people facing domestic violence.
+#[derive(Debug, Parser)]
+#[command(name = "relais", version, about, long_about = None, arg_required_else_help = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Settings that override the configuration file.
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+/// The commands of `relais`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (applies pending migrations first)
+    Serve,
+    /// Apply pending database migrations, then exit
+    Migrate,
+    /// Print the effective settings, secrets masked
+    Config,
+}
+
+impl Cli {
+    /// Loads the settings and runs the command.
+    pub async fn run(self) -> anyhow::Result<ExitCode> {
+        let settings = Settings::load(self.overrides)?;
+        telemetry::init(&settings);
+        match self.command {
+            Command::Serve => serve(settings).await,
+            Command::Migrate => migrate(settings).await,
+            Command::Config => {
+                for (key, value) in settings.describe() {
+                    println!("{key} = {value}");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    let app = Application::build(settings).await?;
+    let addr = app.local_addr()?;
+    tracing::info!(
+        engine = app.state().db.engine(),
+        "Relais is listening on http://{addr}"
+    );
+    app.run_until(startup::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
+    let db = startup::open_database(&settings).await?;
+    println!("the {} database is up to date", db.engine());
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}

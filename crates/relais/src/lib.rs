@@ -1,0 +1,12 @@
+//! Relais: one door to help for people facing domestic violence.
+//!
+//! The library holds the whole application; `main.rs` only parses the
+//! command line. See ARCHITECTURE.md for the map.
+
+pub mod cli;
+pub mod config;
+pub mod secret;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,177 @@
+//! Builds the application from its settings: the seam that `relais serve`
+//! and the tests share. A test builds an [`Application`] on port 0 with an
+//! in-memory database and talks to it over real HTTP.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+use std::path::Path;
+
+use anyhow::Context as _;
+use axum::extract::Request;
+use tokio::net::TcpListener;
+use tower::Layer as _;
+
+use crate::config::{DatabaseTarget, Settings};
+use crate::secret::ServerSecret;
+use crate::storage::Db;
+use crate::web::{self, AppState, RouteExample};
+
+/// A built application, listening, not yet serving.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    examples: Vec<RouteExample>,
+}
+
+impl Application {
+    /// Prepares the data directory, the secret and the database (applying
+    /// migrations), then binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = open_database(&settings).await?;
+        let secret = load_secret(&settings)?;
+        Self::build_with(settings, db, secret).await
+    }
+
+    /// Builds on a database and secret the caller prepared (tests share a
+    /// PostgreSQL database this way).
+    pub async fn build_with(
+        settings: Settings,
+        db: Db,
+        secret: ServerSecret,
+    ) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("could not listen on {}", settings.addr))?;
+        let site = web::site();
+        let examples = site.examples().to_vec();
+        let state = AppState::new(settings, db, secret);
+        Ok(Self {
+            listener,
+            state,
+            examples,
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state, for tests that look behind the HTTP side.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Every route, with an address that reaches it.
+    pub fn routes(&self) -> &[RouteExample] {
+        &self.examples
+    }
+
+    /// Serves until `shutdown` completes, then finishes the requests in
+    /// flight and closes the database.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Self {
+            listener,
+            state,
+            examples: _,
+        } = self;
+        let db = state.db.clone();
+        let router = web::site().into_router(state);
+        // The language prefix is taken off before routing: wrap the router.
+        let app = axum::middleware::from_fn(web::layout::localize).layer(router);
+        let service =
+            axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        db.close().await;
+        Ok(())
+    }
+}
+
+/// Opens the database and applies pending migrations.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let target = settings.database();
+    if let DatabaseTarget::SqliteFile(_) = target {
+        create_private_dir(&settings.data_dir)?;
+    }
+    let db = Db::connect(&target, settings.database_max_connections)
+        .await
+        .with_context(|| format!("could not open the database {target:?}"))?;
+    let applied = db
+        .migrate()
+        .await
+        .context("could not prepare the database")?;
+    if applied > 0 {
+        tracing::info!(applied, engine = db.engine(), "applied database migrations");
+    }
+    Ok(db)
+}
+
+/// Reads the server secret, creating it (and the data directory) if needed.
+pub fn load_secret(settings: &Settings) -> anyhow::Result<ServerSecret> {
+    let path = settings.secret_path();
+    if settings.secret_file.is_none() {
+        create_private_dir(&settings.data_dir)?;
+    }
+    ServerSecret::load_or_create(&path)
+}
+
+/// Creates `dir` readable by its owner only (0700); warns when an existing
+/// directory is open to others.
+fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(metadata) => {
+            if metadata.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(dir = %dir.display(), "the data directory can be read by other users: chmod 700 it");
+            }
+            Ok(())
+        }
+        Err(_) => std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("could not create the data directory {}", dir.display())),
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping: finishing the requests in flight");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_data_directory_is_created_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("relais-data");
+        create_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+}

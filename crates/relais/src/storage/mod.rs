@@ -1,0 +1,206 @@
+//! Storage: one code path for SQLite and PostgreSQL.
+//!
+//! [`Db`] holds a pool of either kind. Queries are written once, in SQL that
+//! both engines accept (`$1` placeholders, `ON CONFLICT`, `BIGINT`, `TEXT`),
+//! and run through [`with_pool!`], which type-checks the same body against
+//! each driver. A dialect arm is the exception and says why.
+//!
+//! Migrations live in `migrations/sqlite` and `migrations/postgres` with the
+//! same versions and descriptions; a test fails when the two lists differ. A
+//! migration is never edited once it has landed: a fix is a new migration,
+//! added to both folders.
+
+pub mod counters;
+
+use std::path::Path;
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use secrecy::ExposeSecret as _;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::config::DatabaseTarget;
+
+/// Migrations for the embedded SQLite database.
+pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+/// Migrations for PostgreSQL; same versions as [`SQLITE_MIGRATIONS`].
+pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// A pool on the database, whichever engine it is.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// The embedded database: one file, or memory in tests.
+    Sqlite(SqlitePool),
+    /// PostgreSQL, for several instances behind a load balancer.
+    Postgres(PgPool),
+}
+
+/// Runs the same body with the pool of either engine.
+///
+/// ```text
+/// with_pool!(db, pool => sqlx::query("SELECT 1").execute(pool).await)
+/// ```
+#[macro_export]
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Why the database could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The URL names an engine we do not support.
+    #[error("the database URL must start with sqlite: or postgres:")]
+    UnsupportedScheme,
+    /// The engine refused the URL or the connection.
+    #[error("could not connect to the database")]
+    Connect(#[source] sqlx::Error),
+    /// A migration failed; the database is left as it was before it.
+    #[error("could not apply the database migrations")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+impl Db {
+    /// Opens a pool on the target, creating the SQLite file if needed.
+    pub async fn connect(target: &DatabaseTarget, max_connections: u32) -> Result<Self, OpenError> {
+        match target {
+            DatabaseTarget::SqliteFile(path) => Self::sqlite_file(path, max_connections).await,
+            DatabaseTarget::Url(url) => {
+                let url = url.expose_secret();
+                if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+                    let options = PgConnectOptions::from_str(url).map_err(OpenError::Connect)?;
+                    Self::postgres(options, max_connections).await
+                } else if url.starts_with("sqlite:") {
+                    let options =
+                        SqliteConnectOptions::from_str(url).map_err(OpenError::Connect)?;
+                    Self::sqlite(options, max_connections).await
+                } else {
+                    Err(OpenError::UnsupportedScheme)
+                }
+            }
+        }
+    }
+
+    /// Opens (and creates) the SQLite file at `path`.
+    pub async fn sqlite_file(path: &Path, max_connections: u32) -> Result<Self, OpenError> {
+        Self::sqlite(SqliteConnectOptions::new().filename(path), max_connections).await
+    }
+
+    async fn sqlite(
+        options: SqliteConnectOptions,
+        max_connections: u32,
+    ) -> Result<Self, OpenError> {
+        let in_memory = options.get_filename() == Path::new(":memory:");
+        let options = options
+            .create_if_missing(true)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5))
+            // FULL: a commit is on disk (fsync) before we acknowledge it.
+            .synchronous(SqliteSynchronous::Full);
+        let (options, pool) = if in_memory {
+            // Every connection to ":memory:" is a database of its own: keep
+            // exactly one, for the life of the pool.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(1)
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None);
+            (options, pool)
+        } else {
+            let options = options.journal_mode(SqliteJournalMode::Wal);
+            (
+                options,
+                SqlitePoolOptions::new().max_connections(max_connections),
+            )
+        };
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(OpenError::Connect)?;
+        Ok(Self::Sqlite(pool))
+    }
+
+    /// Opens a pool on PostgreSQL.
+    pub async fn postgres(
+        options: PgConnectOptions,
+        max_connections: u32,
+    ) -> Result<Self, OpenError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(OpenError::Connect)?;
+        Ok(Self::Postgres(pool))
+    }
+
+    /// Applies the migrations not yet applied; returns how many there were.
+    pub async fn migrate(&self) -> Result<usize, OpenError> {
+        let before = self.applied_migrations().await;
+        match self {
+            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+        .map_err(OpenError::Migrate)?;
+        Ok(self.applied_migrations().await.saturating_sub(before))
+    }
+
+    /// How many migrations the database has recorded (0 on a new one).
+    async fn applied_migrations(&self) -> usize {
+        // The table does not exist before the first migration: that is zero.
+        let count = with_pool!(self, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+                .fetch_one(pool)
+                .await
+        });
+        count.map_or(0, |n| usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Answers whether the database responds; used by `/healthz`.
+    pub async fn ping(&self) -> sqlx::Result<()> {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))
+    }
+
+    /// The engine's name, for logs and `relais config`.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_and_postgres_have_the_same_migrations() {
+        let describe = |migrator: &Migrator| {
+            migrator
+                .iter()
+                .map(|m| (m.version, m.description.to_string(), m.migration_type))
+                .collect::<Vec<_>>()
+        };
+        let sqlite = describe(&SQLITE_MIGRATIONS);
+        let postgres = describe(&POSTGRES_MIGRATIONS);
+        assert!(!sqlite.is_empty(), "no migration found");
+        assert_eq!(
+            sqlite, postgres,
+            "migrations/sqlite and migrations/postgres differ"
+        );
+    }
+}

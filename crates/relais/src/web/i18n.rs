@@ -1,0 +1,289 @@
+//! Languages of the public site and their strings.
+//!
+//! French is served at the root, English under `/en`, Arabic under `/ar`
+//! (right to left). The language comes from the path alone: no cookie, no
+//! header sniffing, so a shared link always opens in the language it was
+//! written in. Short strings live in `locales/<lang>/main.ftl` (Fluent);
+//! long prose pages have one template per language. A test checks that the
+//! three files define the same messages and that every message used exists.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::{LanguageIdentifier, langid};
+
+/// A language of the public site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// French, the reference language, served at the root.
+    Fr,
+    /// English, under `/en`.
+    En,
+    /// Arabic, under `/ar`, right to left.
+    Ar,
+}
+
+impl Lang {
+    /// Every language, French first.
+    pub const ALL: [Self; 3] = [Self::Fr, Self::En, Self::Ar];
+
+    /// The BCP 47 code, for `lang=` attributes.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Fr => "fr",
+            Self::En => "en",
+            Self::Ar => "ar",
+        }
+    }
+
+    /// The text direction, for `dir=` attributes.
+    pub fn dir(self) -> &'static str {
+        match self {
+            Self::Ar => "rtl",
+            Self::Fr | Self::En => "ltr",
+        }
+    }
+
+    /// The language's name in itself, for the language switch.
+    pub fn autonym(self) -> &'static str {
+        match self {
+            Self::Fr => "Français",
+            Self::En => "English",
+            Self::Ar => "العربية",
+        }
+    }
+
+    /// The path prefix of the language: empty for French.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Fr => "",
+            Self::En => "/en",
+            Self::Ar => "/ar",
+        }
+    }
+
+    /// The address of a page in this language, from its French path.
+    pub fn path(self, local: &str) -> String {
+        match (self, local) {
+            (Self::Fr, _) => local.to_owned(),
+            (_, "/") => format!("{}/", self.prefix()),
+            (_, _) => format!("{}{local}", self.prefix()),
+        }
+    }
+
+    /// Splits a request path into its language and the French path.
+    pub fn from_path(path: &str) -> (Self, &str) {
+        for lang in [Self::En, Self::Ar] {
+            if let Some(rest) = path.strip_prefix(lang.prefix()) {
+                if rest.is_empty() {
+                    return (lang, "/");
+                }
+                if rest.starts_with('/') {
+                    return (lang, rest);
+                }
+            }
+        }
+        (Self::Fr, path)
+    }
+
+    /// The message `id` in this language (French when missing).
+    pub fn t(self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message `id` with named arguments.
+    pub fn t_with(self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        let mut fluent_args = FluentArgs::new();
+        for (name, value) in args {
+            fluent_args.set(*name, value.clone());
+        }
+        self.format(id, Some(&fluent_args))
+    }
+
+    fn format(self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for bundle in [bundle(self), bundle(Self::Fr)] {
+            if let Some(pattern) = bundle.get_message(id).and_then(|message| message.value()) {
+                let mut errors = Vec::new();
+                let text = bundle.format_pattern(pattern, args, &mut errors);
+                if !errors.is_empty() {
+                    tracing::warn!(
+                        message = id,
+                        lang = self.code(),
+                        "a message could not be fully formatted"
+                    );
+                }
+                return text.into_owned();
+            }
+        }
+        tracing::warn!(message = id, "a message is missing from every language");
+        id.to_owned()
+    }
+}
+
+/// Marks a string as a message id, so that the test that checks every used
+/// message exists can find it.
+pub const fn msg(id: &'static str) -> &'static str {
+    id
+}
+
+/// The Fluent source of a language, as embedded in the binary.
+pub fn source(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Fr => include_str!("../../locales/fr/main.ftl"),
+        Lang::En => include_str!("../../locales/en/main.ftl"),
+        Lang::Ar => include_str!("../../locales/ar/main.ftl"),
+    }
+}
+
+type Bundle = FluentBundle<FluentResource>;
+
+static BUNDLES: LazyLock<[Bundle; 3]> = LazyLock::new(|| {
+    [
+        build(Lang::Fr, langid!("fr")),
+        build(Lang::En, langid!("en")),
+        build(Lang::Ar, langid!("ar")),
+    ]
+});
+
+fn bundle(lang: Lang) -> &'static Bundle {
+    let index = match lang {
+        Lang::Fr => 0,
+        Lang::En => 1,
+        Lang::Ar => 2,
+    };
+    &BUNDLES[index]
+}
+
+fn build(lang: Lang, id: LanguageIdentifier) -> Bundle {
+    // A syntax error in an embedded file is a bug caught by the tests below;
+    // the parser still returns every message it could read.
+    let resource =
+        FluentResource::try_new(source(lang).to_owned()).unwrap_or_else(|(resource, errors)| {
+            tracing::error!(
+                lang = lang.code(),
+                ?errors,
+                "syntax errors in a locale file"
+            );
+            resource
+        });
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Isolation marks would end up inside attributes and tel: links; the
+    // templates set `dir` where direction matters.
+    bundle.set_use_isolating(false);
+    if let Err(errors) = bundle.add_resource(resource) {
+        tracing::error!(
+            lang = lang.code(),
+            ?errors,
+            "duplicate messages in a locale file"
+        );
+    }
+    bundle
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use fluent_bundle::FluentResource;
+    use fluent_syntax::ast::Entry;
+
+    use super::*;
+
+    fn message_ids(lang: Lang) -> BTreeSet<String> {
+        let resource = FluentResource::try_new(source(lang).to_owned())
+            .unwrap_or_else(|(_, errors)| panic!("{} has syntax errors: {errors:?}", lang.code()));
+        resource
+            .entries()
+            .filter_map(|entry| match entry {
+                Entry::Message(message) => Some(message.id.name.to_owned()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_language_defines_the_same_messages() {
+        let french = message_ids(Lang::Fr);
+        for lang in [Lang::En, Lang::Ar] {
+            let other = message_ids(lang);
+            let missing: Vec<_> = french.difference(&other).collect();
+            let extra: Vec<_> = other.difference(&french).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
+            assert!(
+                extra.is_empty(),
+                "{} has messages French lacks: {extra:?}",
+                lang.code()
+            );
+        }
+    }
+
+    #[test]
+    fn every_message_used_in_code_or_templates_exists() {
+        let french = message_ids(Lang::Fr);
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/");
+        let mut used = BTreeSet::new();
+        for dir in ["src", "templates"] {
+            collect_used(&std::path::Path::new(root).join(dir), &mut used);
+        }
+        let missing: Vec<_> = used.difference(&french).collect();
+        assert!(
+            missing.is_empty(),
+            "messages used but not defined: {missing:?}"
+        );
+        let unused: Vec<_> = french.difference(&used).collect();
+        assert!(
+            unused.is_empty(),
+            "messages defined but never used: {unused:?}"
+        );
+    }
+
+    fn collect_used(dir: &std::path::Path, used: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect_used(&path, used);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for marker in ["t(\"", "t_n(\"", "t_with(\"", "msg(\""] {
+                for (start, _) in text.match_indices(marker) {
+                    let rest = &text[start + marker.len()..];
+                    if let Some(end) = rest.find('"') {
+                        let id = &rest[..end];
+                        if !id.is_empty()
+                            && id
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit())
+                        {
+                            used.insert(id.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_language_comes_from_the_path_prefix() {
+        assert_eq!(Lang::from_path("/"), (Lang::Fr, "/"));
+        assert_eq!(Lang::from_path("/securite"), (Lang::Fr, "/securite"));
+        assert_eq!(Lang::from_path("/en"), (Lang::En, "/"));
+        assert_eq!(Lang::from_path("/en/"), (Lang::En, "/"));
+        assert_eq!(Lang::from_path("/ar/securite"), (Lang::Ar, "/securite"));
+        assert_eq!(Lang::from_path("/english"), (Lang::Fr, "/english"));
+    }
+
+    #[test]
+    fn a_page_has_one_address_per_language() {
+        assert_eq!(Lang::Fr.path("/aide"), "/aide");
+        assert_eq!(Lang::En.path("/aide"), "/en/aide");
+        assert_eq!(Lang::Ar.path("/"), "/ar/");
+    }
+
+    #[test]
+    fn arabic_is_written_right_to_left() {
+        assert_eq!(Lang::Ar.dir(), "rtl");
+        assert_eq!(Lang::Fr.dir(), "ltr");
+    }
+}

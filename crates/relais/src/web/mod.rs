@@ -1,0 +1,210 @@
+//! The HTTP side shared by every capability: application state, the route
+//! registry, the layout, security headers, errors, assets and languages.
+//!
+//! Each capability adds its routes to a [`Site`]; the registry remembers
+//! every path so that tests can walk all of them (headers, languages, error
+//! pages) without a list kept by hand.
+
+pub mod assets;
+pub mod error;
+pub mod i18n;
+pub mod layout;
+pub mod pages;
+pub mod ratelimit;
+mod security;
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::MethodRouter;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::config::Settings;
+use crate::secret::ServerSecret;
+use crate::storage::Db;
+use crate::web::assets::Assets;
+use crate::web::ratelimit::RateLimiter;
+use crate::web::security::SecurityHeaders;
+
+/// What every handler can reach: cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<AppInner>);
+
+/// The contents of [`AppState`].
+#[derive(Debug)]
+pub struct AppInner {
+    /// The settings the process started with.
+    pub settings: Settings,
+    /// The database.
+    pub db: Db,
+    /// The key material for sealed tokens.
+    pub secret: ServerSecret,
+    /// Embedded static files.
+    pub assets: Assets,
+    /// Per-client request limit.
+    pub limiter: RateLimiter,
+    security: SecurityHeaders,
+}
+
+impl AppState {
+    /// Assembles the state from its parts.
+    pub fn new(settings: Settings, db: Db, secret: ServerSecret) -> Self {
+        let limiter = RateLimiter::new(
+            settings.rate_limit_per_minute,
+            settings
+                .client_ip_header
+                .as_deref()
+                .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
+        );
+        let security = SecurityHeaders::new(settings.https);
+        Self(Arc::new(AppInner {
+            assets: Assets::embedded(),
+            limiter,
+            security,
+            settings,
+            db,
+            secret,
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = AppInner;
+
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// A route as tests should reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteExample {
+    /// An address that reaches the route, in French.
+    pub path: &'static str,
+    /// A page of the public site, answering in every language.
+    pub is_page: bool,
+}
+
+/// The registry of routes: a router, and every path added to it.
+#[derive(Debug, Default)]
+pub struct Site {
+    router: Router<AppState>,
+    examples: Vec<RouteExample>,
+}
+
+impl Site {
+    /// An empty site.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a public page, served in every language.
+    #[must_use]
+    pub fn page(self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.add(path, path, true, handler)
+    }
+
+    /// Adds a public page whose path has parameters; `example` reaches it.
+    #[must_use]
+    pub fn page_like(
+        self,
+        path: &'static str,
+        example: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add(path, example, true, handler)
+    }
+
+    /// Adds a route that is not a page (a redirect, an asset, a probe).
+    #[must_use]
+    pub fn endpoint(
+        self,
+        path: &'static str,
+        example: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add(path, example, false, handler)
+    }
+
+    fn add(
+        mut self,
+        path: &'static str,
+        example: &'static str,
+        is_page: bool,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, handler);
+        self.examples.push(RouteExample {
+            path: example,
+            is_page,
+        });
+        self
+    }
+
+    /// Every route added, with an address that reaches it.
+    pub fn examples(&self) -> &[RouteExample] {
+        &self.examples
+    }
+
+    /// The router with every layer of the public site.
+    pub fn into_router(self, state: AppState) -> Router {
+        let settings = &state.settings;
+        let mut router = self
+            .router
+            .fallback(|| async { error::AppError::NotFound })
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::REQUEST_TIMEOUT,
+                settings.request_timeout(),
+            ))
+            .layer(RequestBodyLimitLayer::new(settings.body_limit))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                ratelimit::limit,
+            ));
+        if settings.access_log {
+            router = router.layer(middleware::from_fn(access_log));
+        }
+        router
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                error::error_pages,
+            ))
+            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+            .layer(middleware::from_fn_with_state(
+                state.clone(),
+                security::headers,
+            ))
+            .with_state(state)
+    }
+}
+
+/// Every route of the application, from every capability.
+pub fn site() -> Site {
+    pages::routes(Site::new())
+}
+
+/// One line per request: method, path without query, status, duration. No
+/// IP, no query string, no header, no body.
+async fn access_log(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "relais::access",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+    );
+    response
+}

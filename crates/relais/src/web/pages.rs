@@ -1,0 +1,93 @@
+//! The pages of the public site that belong to no capability in particular:
+//! home, "Naviguer en sécurité", the help entry point until the conversation
+//! exists, quick exit without JavaScript, and the health probe.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+
+use crate::web::error::AppError;
+use crate::web::layout::{Chrome, PageContext};
+use crate::web::{AppState, Site, assets};
+
+/// What quick exit asks the browser to forget about us.
+pub const CLEAR_SITE_DATA: &str = "\"cache\", \"cookies\", \"storage\"";
+
+/// Adds the routes of this module.
+pub fn routes(site: Site) -> Site {
+    site.page("/", get(home))
+        .page("/aide", get(help))
+        .page("/securite", get(safety))
+        .endpoint("/sortie", "/sortie", get(leave).post(leave))
+        .endpoint("/healthz", "/healthz", get(health))
+        .endpoint("/static/{*name}", "/static/unknown.css", get(assets::serve))
+}
+
+/// Renders a template into a page.
+pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "web/home.html")]
+struct Home<'a> {
+    c: Chrome<'a>,
+}
+
+async fn home(State(app): State<AppState>, context: PageContext) -> Result<Html<String>, AppError> {
+    render(&Home {
+        c: Chrome::new(&app, &context),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "web/help.html")]
+struct Help<'a> {
+    c: Chrome<'a>,
+}
+
+async fn help(State(app): State<AppState>, context: PageContext) -> Result<Html<String>, AppError> {
+    render(&Help {
+        c: Chrome::new(&app, &context),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "web/safety.html")]
+struct Safety<'a> {
+    c: Chrome<'a>,
+}
+
+async fn safety(
+    State(app): State<AppState>,
+    context: PageContext,
+) -> Result<Html<String>, AppError> {
+    render(&Safety {
+        c: Chrome::new(&app, &context),
+    })
+}
+
+/// Quick exit without JavaScript: forget us, then go to the neutral site.
+async fn leave(State(app): State<AppState>) -> Response {
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, app.settings.neutral_url.as_str()),
+            (HeaderName::from_static("clear-site-data"), CLEAR_SITE_DATA),
+        ],
+    )
+        .into_response()
+}
+
+/// `ok` when the server and its database answer.
+async fn health(State(app): State<AppState>) -> Response {
+    match app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok\n").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "health check: the database does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n").into_response()
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! What only a browser can check: quick exit and Back, the shortcut, the
+//! page without JavaScript, requests to other origins, storage, and the
+//! exit button on a small screen.
+//!
+//! They run in headless Chromium through ChromeDriver when
+//! `RELAIS_TEST_WEBDRIVER` gives its address (`.ci/run` starts one); without
+//! it they return at once, except under `.ci/run` (`RELAIS_CI=1`), where a
+//! missing browser is a failure.
+
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::http::Method;
+use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+use crate::helpers::{TestApp, in_ci};
+
+/// The variable giving ChromeDriver's address, e.g. `http://127.0.0.1:9515`.
+pub const WEBDRIVER_VAR: &str = "RELAIS_TEST_WEBDRIVER";
+/// The variable giving the Chromium binary [default: /usr/bin/chromium].
+pub const CHROMIUM_VAR: &str = "RELAIS_TEST_CHROMIUM";
+
+const LEFT_SHIFT: char = '\u{e008}';
+const RIGHT_SHIFT: char = '\u{e050}';
+const TAB: char = '\u{e004}';
+const ENTER: char = '\u{e007}';
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// Two browsers at a time: the machine has two cores.
+static BROWSERS: Semaphore = Semaphore::const_new(2);
+
+/// A browser session, closed when the test ends.
+struct Browser {
+    client: Client,
+    _permit: SemaphorePermit<'static>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Js {
+    On,
+    Off,
+}
+
+impl Browser {
+    /// A headless Chromium on a 320×640 phone screen, or `None` when no
+    /// ChromeDriver is given (a failure under `.ci/run`).
+    async fn start(js: Js) -> Option<Self> {
+        let Some(webdriver) = std::env::var(WEBDRIVER_VAR)
+            .ok()
+            .filter(|url| !url.is_empty())
+        else {
+            assert!(
+                !in_ci(),
+                "{WEBDRIVER_VAR} is not set: .ci/run must provide ChromeDriver"
+            );
+            eprintln!("browser test skipped: set {WEBDRIVER_VAR} to run it");
+            return None;
+        };
+        let permit = BROWSERS
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let binary = std::env::var(CHROMIUM_VAR).unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+        let mut options = json!({
+            "binary": binary,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update",
+                "--disable-sync", "--disable-quic", "--disable-default-apps", "--disable-extensions"
+            ],
+            "mobileEmulation": { "deviceMetrics": { "width": 320, "height": 640, "pixelRatio": 2.0 } },
+        });
+        if js == Js::Off {
+            options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
+        }
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": options,
+            "goog:loggingPrefs": { "performance": "ALL" },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&webdriver)
+            .await
+            .expect("ChromeDriver starts a session");
+        Some(Self {
+            client,
+            _permit: permit,
+        })
+    }
+
+    async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("the page loads");
+    }
+
+    async fn url(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .expect("a current URL")
+            .to_string()
+    }
+
+    /// Waits until the current address starts with `prefix`.
+    async fn wait_for_url(&self, prefix: &str) {
+        let started = Instant::now();
+        loop {
+            let url = self.url().await;
+            if url.starts_with(prefix) {
+                return;
+            }
+            assert!(
+                started.elapsed() < PATIENCE,
+                "still at {url}, expected {prefix}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn eval(&self, script: &str) -> Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("the script runs")
+    }
+
+    async fn keys(&self, keys: KeyActions) {
+        self.client
+            .perform_actions(keys)
+            .await
+            .expect("the keys are pressed");
+        self.client
+            .release_actions()
+            .await
+            .expect("the keys are released");
+    }
+
+    /// Every URL the browser requested since the last call.
+    async fn requested_urls(&self) -> Vec<String> {
+        let log = self
+            .client
+            .issue_cmd(PerformanceLog)
+            .await
+            .expect("the performance log");
+        let mut urls = Vec::new();
+        for entry in log.as_array().into_iter().flatten() {
+            let Some(message) = entry["message"].as_str() else {
+                continue;
+            };
+            let Ok(message) = serde_json::from_str::<Value>(message) else {
+                continue;
+            };
+            if message["message"]["method"] == "Network.requestWillBeSent"
+                && let Some(url) = message["message"]["params"]["request"]["url"].as_str()
+            {
+                urls.push(url.to_owned());
+            }
+        }
+        urls
+    }
+
+    async fn close(self) {
+        self.client.close().await.expect("the session closes");
+    }
+}
+
+/// ChromeDriver's log endpoint, which fantoccini does not wrap.
+#[derive(Debug)]
+struct PerformanceLog;
+
+impl WebDriverCompatibleCommand for PerformanceLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let base = base.as_str().trim_end_matches('/');
+        url::Url::parse(&format!(
+            "{base}/session/{}/se/log",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (Method, Option<String>) {
+        (
+            Method::POST,
+            Some(json!({ "type": "performance" }).to_string()),
+        )
+    }
+}
+
+/// A harmless site on another port, standing for the neutral site.
+struct Elsewhere {
+    addr: SocketAddr,
+}
+
+impl Elsewhere {
+    async fn spawn() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let page = |title: &'static str| {
+            axum::routing::get(move || async move {
+                axum::response::Html(format!(
+                    "<!doctype html><title>{title}</title><p>{title}</p>"
+                ))
+            })
+        };
+        let router = axum::Router::new()
+            .route("/avant", page("Avant"))
+            .route("/meteo", page("Météo"));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { addr }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+}
+
+/// An application whose quick exit leads to `elsewhere`'s weather page.
+async fn app_leaving_to(elsewhere: &Elsewhere) -> TestApp {
+    let neutral = elsewhere.url("/meteo");
+    TestApp::spawn_with(move |settings| settings.neutral_url = neutral).await
+}
+
+fn shift_presses(keys: &[char]) -> KeyActions {
+    keys.iter()
+        .fold(KeyActions::new("keyboard".to_owned()), |actions, &key| {
+            actions
+                .then(KeyAction::Down { value: key })
+                .then(KeyAction::Pause {
+                    duration: Duration::from_millis(60),
+                })
+                .then(KeyAction::Up { value: key })
+                .then(KeyAction::Pause {
+                    duration: Duration::from_millis(120),
+                })
+        })
+}
+
+/// After leaving, Back must land before our site, never on it.
+async fn assert_back_does_not_show_relais(browser: &Browser, app: &TestApp, elsewhere: &Elsewhere) {
+    browser.client.back().await.expect("Back works");
+    browser.wait_for_url(&elsewhere.url("/avant")).await;
+    let url = browser.url().await;
+    assert!(
+        !url.starts_with(&app.url("/")),
+        "Back showed our page: {url}"
+    );
+    let source = browser.client.source().await.unwrap();
+    assert!(
+        !source.contains("Cacher le site"),
+        "Back showed our content"
+    );
+}
+
+#[tokio::test]
+async fn shift_pressed_three_times_leaves_the_site_and_back_does_not_show_it() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let elsewhere = Elsewhere::spawn().await;
+    let app = app_leaving_to(&elsewhere).await;
+    browser.goto(&elsewhere.url("/avant")).await;
+    browser.goto(&app.url("/")).await;
+    // A visit of several pages still takes one place in history.
+    browser
+        .client
+        .find(Locator::Css("footer a[href='/securite']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser.wait_for_url(&app.url("/securite")).await;
+
+    // Left and right Shift mixed, as people do.
+    browser
+        .keys(shift_presses(&[LEFT_SHIFT, RIGHT_SHIFT, LEFT_SHIFT]))
+        .await;
+
+    browser.wait_for_url(&elsewhere.url("/meteo")).await;
+    assert_back_does_not_show_relais(&browser, &app, &elsewhere).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_exit_button_leaves_the_site_and_back_does_not_show_it() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let elsewhere = Elsewhere::spawn().await;
+    let app = app_leaving_to(&elsewhere).await;
+    browser.goto(&elsewhere.url("/avant")).await;
+    browser.goto(&app.url("/securite")).await;
+
+    browser
+        .client
+        .find(Locator::Id("exit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+
+    browser.wait_for_url(&elsewhere.url("/meteo")).await;
+    assert_back_does_not_show_relais(&browser, &app, &elsewhere).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn typing_capitals_with_shift_does_not_leave_the_site() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let elsewhere = Elsewhere::spawn().await;
+    let app = app_leaving_to(&elsewhere).await;
+    browser.goto(&app.url("/")).await;
+
+    let typing = ['A', 'B', 'C'].iter().fold(
+        KeyActions::new("keyboard".to_owned()),
+        |actions, &letter| {
+            actions
+                .then(KeyAction::Down { value: LEFT_SHIFT })
+                .then(KeyAction::Down { value: letter })
+                .then(KeyAction::Up { value: letter })
+                .then(KeyAction::Up { value: LEFT_SHIFT })
+        },
+    );
+    browser.keys(typing).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    assert!(
+        browser.url().await.starts_with(&app.url("/")),
+        "typing capitals left the site"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_shortcut_announces_its_progress_to_screen_readers() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/")).await;
+
+    browser.keys(shift_presses(&[LEFT_SHIFT])).await;
+    let live = browser
+        .eval("return document.getElementById('exit-live').textContent")
+        .await;
+    assert_eq!(
+        live,
+        "Touche Maj : appuyez encore 2 fois pour cacher le site."
+    );
+    let region = browser
+        .eval("return document.getElementById('exit-live').getAttribute('aria-live')")
+        .await;
+    assert_eq!(region, "assertive");
+
+    browser.keys(shift_presses(&[RIGHT_SHIFT])).await;
+    let live = browser
+        .eval("return document.getElementById('exit-live').textContent")
+        .await;
+    assert_eq!(
+        live,
+        "Touche Maj : appuyez encore 1 fois pour cacher le site."
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_exit_link_leaves_the_site() {
+    let Some(browser) = Browser::start(Js::Off).await else {
+        return;
+    };
+    let elsewhere = Elsewhere::spawn().await;
+    let app = app_leaving_to(&elsewhere).await;
+    browser.goto(&app.url("/securite")).await;
+
+    // As a keyboard user would: skip link, site name, then the exit link.
+    let keys = KeyActions::new("keyboard".to_owned());
+    let keys = (0..3).fold(keys, |keys, _| {
+        keys.then(KeyAction::Down { value: TAB })
+            .then(KeyAction::Up { value: TAB })
+    });
+    browser
+        .keys(
+            keys.then(KeyAction::Down { value: ENTER })
+                .then(KeyAction::Up { value: ENTER }),
+        )
+        .await;
+
+    browser.wait_for_url(&elsewhere.url("/meteo")).await;
+    // The plain link went through /sortie: proof that no script ran.
+    let requested = browser.requested_urls().await;
+    assert!(
+        requested.iter().any(|url| url == &app.url("/sortie")),
+        "{requested:?}"
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn public_pages_request_nothing_from_another_origin_and_store_nothing() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let origin = app.url("");
+    let mut pages: Vec<String> = app
+        .routes
+        .iter()
+        .filter(|route| route.is_page)
+        .flat_map(|route| relais::web::i18n::Lang::ALL.map(|lang| lang.path(route.path)))
+        .collect();
+    pages.push("/page-inconnue".to_owned());
+
+    for page in &pages {
+        browser.goto(&app.url(page)).await;
+    }
+
+    let requested = browser.requested_urls().await;
+    assert!(
+        requested.len() >= pages.len(),
+        "the log is incomplete: {requested:?}"
+    );
+    let elsewhere: BTreeSet<_> = requested
+        .iter()
+        .filter(|url| {
+            !url.starts_with(&origin) && !url.starts_with("data:") && *url != "about:blank"
+        })
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "requests to other origins: {elsewhere:?}"
+    );
+
+    let cookies = browser.client.get_all_cookies().await.unwrap();
+    assert!(cookies.is_empty(), "cookies: {cookies:?}");
+    let stored = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const dbs = indexedDB.databases ? indexedDB.databases() : Promise.resolve([]);
+             Promise.all([dbs, caches.keys()]).then(([databases, cacheNames]) => done({
+               local: localStorage.length, session: sessionStorage.length,
+               databases: databases.length, caches: cacheNames.length }));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stored,
+        json!({ "local": 0, "session": 0, "databases": 0, "caches": 0 })
+    );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_exit_button_is_visible_and_uncovered_at_320_by_640_before_and_after_scrolling() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let check = "const exit = document.getElementById('exit');
+         const r = exit.getBoundingClientRect();
+         const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+         return { width: innerWidth, height: innerHeight, scrolled: scrollY,
+                  inside: r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth
+                          && r.width > 0 && r.height > 0,
+                  uncovered: hit === exit || exit.contains(hit) };";
+
+    for page in ["/securite", "/ar/securite", "/en/"] {
+        browser.goto(&app.url(page)).await;
+        let before = browser.eval(check).await;
+        assert_eq!(
+            (before["width"].as_f64(), before["height"].as_f64()),
+            (Some(320.0), Some(640.0))
+        );
+        assert_eq!(before["inside"], true, "{page} before scrolling: {before}");
+        assert_eq!(
+            before["uncovered"], true,
+            "{page} before scrolling: {before}"
+        );
+
+        browser
+            .eval("window.scrollTo(0, document.documentElement.scrollHeight); return null;")
+            .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let after = browser.eval(check).await;
+        assert_eq!(after["inside"], true, "{page} after scrolling: {after}");
+        assert_eq!(after["uncovered"], true, "{page} after scrolling: {after}");
+        if page != "/en/" {
+            assert!(
+                after["scrolled"].as_f64().unwrap_or_default() > 100.0,
+                "{page} did not scroll: {after}"
+            );
+        }
+    }
+    browser.close().await;
+}

@@ -1,0 +1,184 @@
+//! The `relais` binary as an operator runs it.
+
+use std::io::{BufRead as _, BufReader};
+use std::os::unix::fs::PermissionsExt as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RELAIS: &str = env!("CARGO_BIN_EXE_relais");
+
+#[test]
+fn help_lists_the_commands() {
+    let output = Command::new(RELAIS).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8(output.stdout).unwrap();
+    for command in ["serve", "migrate", "config"] {
+        assert!(
+            help.contains(command),
+            "--help does not list {command}:\n{help}"
+        );
+    }
+    for flag in ["--addr", "--data-dir", "--database-url"] {
+        assert!(help.contains(flag), "--help does not list {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn migrate_creates_the_database_in_a_private_data_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let output = Command::new(RELAIS)
+        .args(["migrate", "--data-dir"])
+        .arg(&data)
+        .env_remove("RELAIS_DATABASE_URL")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    assert!(data.join("relais.sqlite3").exists());
+}
+
+#[test]
+fn a_bad_setting_is_refused_with_its_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("relais.toml"),
+        "neutral_url = \"ftp://nowhere\"\n",
+    )
+    .unwrap();
+    let output = Command::new(RELAIS)
+        .arg("config")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let error = String::from_utf8(output.stderr).unwrap();
+    assert!(error.contains("neutral_url"), "{error}");
+}
+
+#[test]
+fn the_environment_overrides_the_file_and_config_masks_the_database_password() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("relais.toml"),
+        "addr = \"127.0.0.1:9001\"\nlog = \"debug\"\n",
+    )
+    .unwrap();
+    let output = Command::new(RELAIS)
+        .arg("config")
+        .current_dir(dir.path())
+        .env("RELAIS_LOG", "warn")
+        .env(
+            "RELAIS_DATABASE_URL",
+            "postgres://relais:hunter22@db/relais",
+        )
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let shown = String::from_utf8(output.stdout).unwrap();
+    assert!(shown.contains("addr = 127.0.0.1:9001"), "{shown}");
+    assert!(shown.contains("log = warn"), "{shown}");
+    assert!(!shown.contains("hunter22"), "{shown}");
+}
+
+#[test]
+fn serve_answers_then_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(RELAIS)
+        .args(["serve", "--addr", "127.0.0.1:0", "--log-format", "json"])
+        .current_dir(dir.path())
+        .env_remove("RELAIS_DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let started = Instant::now();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server logs before exiting")
+            .unwrap();
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            break rest.split('"').next().unwrap().to_owned();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+    };
+
+    let body = http_get(&addr, "/healthz");
+    assert!(body.ends_with("ok\n"), "{body}");
+    let secret = dir.path().join("relais-data/secret.key");
+    assert_eq!(
+        std::fs::metadata(&secret).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = child.wait().unwrap();
+    assert!(status.success(), "relais exited with {status}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|line| line.contains("stopped")), "{rest:?}");
+}
+
+/// A minimal HTTP/1.1 GET over a plain socket.
+fn http_get(addr: &str, path: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+#[test]
+fn the_readme_documents_every_setting_with_its_variable() {
+    use clap::CommandFactory as _;
+    let readme = include_str!("../../../../README.md");
+    let command = relais::cli::Cli::command();
+    let mut documented = 0;
+    for arg in command.get_arguments() {
+        let Some(variable) = arg.get_env().and_then(|v| v.to_str()) else {
+            continue;
+        };
+        assert!(
+            readme.contains(&format!("`{variable}`")),
+            "README does not mention {variable}"
+        );
+        if variable != "RELAIS_CONFIG" {
+            let key = arg.get_id().as_str();
+            assert!(
+                readme.contains(&format!("| `{key}` | `{variable}` |")),
+                "README's table lacks {key}"
+            );
+            documented += 1;
+        }
+    }
+    assert_eq!(
+        documented,
+        relais::config::Settings::default().describe().len()
+    );
+}

@@ -1,0 +1,173 @@
+//! What every integration test needs: a running application on a random
+//! port with a fresh database, and an HTTP client.
+//!
+//! The database is in-memory SQLite, unless `RELAIS_TEST_DATABASE_URL`
+//! names a PostgreSQL server: then each application gets a database of its
+//! own, created on that server. `.ci/run` runs the whole suite both ways.
+
+use std::net::SocketAddr;
+use std::str::FromStr as _;
+
+use relais::config::Settings;
+use relais::secret::ServerSecret;
+use relais::startup::Application;
+use relais::storage::Db;
+use relais::web::{AppState, RouteExample};
+use sqlx::postgres::PgConnectOptions;
+use tokio::sync::oneshot;
+
+/// The variable naming the PostgreSQL server the suite may run against.
+pub const DATABASE_URL_VAR: &str = "RELAIS_TEST_DATABASE_URL";
+/// Set by `.ci/run`: a component that is not given is then a failure.
+pub const CI_VAR: &str = "RELAIS_CI";
+
+/// Whether `.ci/run` is running the suite (every component is required).
+pub fn in_ci() -> bool {
+    std::env::var_os(CI_VAR).is_some_and(|value| value == "1")
+}
+
+/// A fresh, migrated database: in-memory SQLite, or a new PostgreSQL
+/// database when the environment names a server.
+pub async fn test_db() -> Db {
+    let db = match std::env::var(DATABASE_URL_VAR) {
+        Ok(url) if !url.is_empty() => fresh_postgres(&url).await,
+        _ => Db::connect(
+            &relais::config::DatabaseTarget::Url("sqlite::memory:".to_owned().into()),
+            1,
+        )
+        .await
+        .expect("in-memory SQLite opens"),
+    };
+    db.migrate().await.expect("migrations apply");
+    db
+}
+
+async fn fresh_postgres(url: &str) -> Db {
+    let admin =
+        PgConnectOptions::from_str(url).expect("RELAIS_TEST_DATABASE_URL is a PostgreSQL URL");
+    let name = format!("relais_test_{}", random_hex(8));
+    let server = Db::postgres(admin.clone(), 1)
+        .await
+        .expect("the PostgreSQL server answers");
+    let Db::Postgres(pool) = &server else {
+        unreachable!()
+    };
+    // The name is ours (hexadecimal), never input: safe to format in.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(pool)
+        .await
+        .expect("a test database can be created");
+    server.close().await;
+    Db::postgres(admin.database(&name), 4)
+        .await
+        .expect("the test database opens")
+}
+
+/// `n` random bytes as hexadecimal.
+pub fn random_hex(n: usize) -> String {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A running application.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its state, to look behind the HTTP side.
+    pub state: AppState,
+    /// Every route it has, with an address that reaches it.
+    pub routes: Vec<RouteExample>,
+    /// A client that follows no redirect and keeps no cookie.
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    /// An application with the test settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An application with the test settings, changed by `configure`.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut settings = Settings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: dir.path().join("data"),
+            rate_limit_per_minute: 0,
+            ..Settings::default()
+        };
+        configure(&mut settings);
+        let db = test_db().await;
+        let secret = ServerSecret::random().expect("random secret");
+        let app = Application::build_with(settings, db, secret)
+            .await
+            .expect("the application builds");
+        let addr = app.local_addr().expect("a bound address");
+        let state = app.state().clone();
+        let routes = app.routes().to_vec();
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(app.run_until(async {
+            let _ = rx.await;
+        }));
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self {
+            addr,
+            state,
+            routes,
+            client,
+            shutdown: Some(tx),
+            _dir: dir,
+        }
+    }
+
+    /// The absolute address of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// `GET path`, returning the status and the body.
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a text body"))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Checks the safety chrome every public page must carry.
+pub fn assert_has_safety_chrome(html: &str, context: &str) {
+    assert!(html.contains("id=\"exit\""), "{context}: no exit button");
+    assert!(
+        html.contains("href=\"/sortie\""),
+        "{context}: the exit button does not work without JS"
+    );
+    assert!(
+        html.contains("tel:17") && html.contains("tel:112"),
+        "{context}: no 17/112"
+    );
+    assert!(html.contains("sms:114"), "{context}: no SMS 114");
+    assert!(html.contains("tel:3919"), "{context}: no 3919");
+    assert!(html.contains("class=\"help\""), "{context}: no help button");
+}

@@ -1,0 +1,14 @@
+//! The integration tests of the `relais` crate: one binary, one module per
+//! concern. Run on in-memory SQLite by default; `.ci/run` runs them again on
+//! PostgreSQL and with a headless browser (see `helpers.rs`, `browser.rs`).
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly where an unwrap fails; helpers included"
+)]
+
+mod browser;
+mod cli;
+mod helpers;
+mod http;
+mod storage;
