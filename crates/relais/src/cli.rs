@@ -1,4 +1,5 @@
-//! The command line: `relais serve`, `relais migrate`, `relais config`.
+//! The command line: `relais serve`, `migrate`, `config`, and the
+//! directory's `territory`, `directory`, `communes` and `orient`.
 //! Every setting is also a flag and a `RELAIS_*` variable (see
 //! [`crate::config`]).
 
@@ -7,6 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
+use crate::directory::commands::{
+    self, CommunesCommand, DirectoryCommand, OrientArgs, TerritoryCommand,
+};
 use crate::startup::{self, Application};
 use crate::telemetry;
 
@@ -31,6 +35,17 @@ pub enum Command {
     Migrate,
     /// Print the effective settings, secrets masked
     Config,
+    /// Create, update and list territories
+    #[command(subcommand)]
+    Territory(TerritoryCommand),
+    /// Import and export a territory's directory
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
+    /// Look up communes; import official centroids
+    #[command(subcommand)]
+    Communes(CommunesCommand),
+    /// Show the ranked contacts a person would get, with the reasons
+    Orient(OrientArgs),
 }
 
 impl Cli {
@@ -47,6 +62,10 @@ impl Cli {
                 }
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Territory(command) => commands::territory(settings, command).await,
+            Command::Directory(command) => commands::directory(settings, command).await,
+            Command::Communes(command) => commands::communes(settings, command).await,
+            Command::Orient(args) => commands::orient(settings, args).await,
         }
     }
 }

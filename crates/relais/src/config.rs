@@ -59,6 +59,9 @@ pub struct Settings {
     /// proxy (e.g. `x-forwarded-for`; its last entry is used). Leave unset
     /// when clients connect directly.
     pub client_ip_header: Option<String>,
+    /// Load the demo territory (Montreuillois, with example organisations)
+    /// when the database has no territory. Turn off in production.
+    pub load_demo: bool,
 }
 
 impl Default for Settings {
@@ -78,6 +81,7 @@ impl Default for Settings {
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
             client_ip_header: None,
+            load_demo: true,
         }
     }
 }
@@ -167,6 +171,9 @@ pub struct Overrides {
         value_name = "HEADER"
     )]
     pub client_ip_header: Option<String>,
+    /// Load the demo territory into an empty database [default: true]
+    #[arg(long, env = "RELAIS_LOAD_DEMO", global = true, value_name = "BOOL")]
+    pub load_demo: Option<bool>,
 }
 
 impl Settings {
@@ -213,6 +220,7 @@ impl Settings {
             request_timeout_secs,
             rate_limit_per_minute,
             client_ip_header,
+            load_demo,
         } = overrides;
         macro_rules! apply {
             ($($field:ident),*) => { $( if let Some(value) = $field { self.$field = value; } )* };
@@ -228,7 +236,8 @@ impl Settings {
             access_log,
             body_limit,
             request_timeout_secs,
-            rate_limit_per_minute
+            rate_limit_per_minute,
+            load_demo
         );
         if let Some(url) = database_url {
             self.database_url = Some(SecretString::from(url));
@@ -310,6 +319,7 @@ impl Settings {
             request_timeout_secs,
             rate_limit_per_minute,
             client_ip_header,
+            load_demo,
         } = self;
         let none = || "(none)".to_owned();
         vec![
@@ -343,6 +353,7 @@ impl Settings {
                 "client_ip_header",
                 client_ip_header.clone().unwrap_or_else(none),
             ),
+            ("load_demo", load_demo.to_string()),
         ]
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod directory;
 pub mod secret;
 pub mod startup;
 pub mod storage;

@@ -6,6 +6,8 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::extract::Request;
@@ -13,9 +15,13 @@ use tokio::net::TcpListener;
 use tower::Layer as _;
 
 use crate::config::{DatabaseTarget, Settings};
+use crate::directory::{self, Directory};
 use crate::secret::ServerSecret;
 use crate::storage::Db;
 use crate::web::{self, AppState, RouteExample};
+
+/// How often each instance checks whether the directory changed.
+const DIRECTORY_CHECK: Duration = Duration::from_secs(5);
 
 /// A built application, listening, not yet serving.
 #[derive(Debug)]
@@ -41,12 +47,20 @@ impl Application {
         db: Db,
         secret: ServerSecret,
     ) -> anyhow::Result<Self> {
+        if settings.load_demo {
+            directory::load_demo_if_empty(&db).await?;
+        }
+        let directory_index = Arc::new(
+            Directory::load(&db)
+                .await
+                .context("could not load the directory")?,
+        );
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("could not listen on {}", settings.addr))?;
         let site = web::site();
         let examples = site.examples().to_vec();
-        let state = AppState::new(settings, db, secret);
+        let state = AppState::new(settings, db, secret, directory_index);
         Ok(Self {
             listener,
             state,
@@ -81,6 +95,8 @@ impl Application {
             examples: _,
         } = self;
         let db = state.db.clone();
+        let refresher =
+            tokio::spawn(Arc::clone(&state.directory).keep_fresh(db.clone(), DIRECTORY_CHECK));
         let router = web::site().into_router(state);
         // The language prefix is taken off before routing: wrap the router.
         let app = axum::middleware::from_fn(web::layout::localize).layer(router);
@@ -89,6 +105,7 @@ impl Application {
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
+        refresher.abort();
         db.close().await;
         Ok(())
     }

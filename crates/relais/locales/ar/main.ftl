@@ -47,6 +47,8 @@ line-119-name = Allô Enfance en danger
 line-119-text = إذا كان طفل في خطر أو معرضًا له. مجاني، على مدار الساعة.
 line-115-name = الإيواء الطارئ
 line-115-text = لإيجاد مكان للنوم الليلة. مجاني، على مدار الساعة.
+line-fsj-name = Fil Santé Jeunes
+line-fsj-text = للشباب من 12 إلى 25 سنة: استماع ومعلومات وتوجيه، بالفرنسية. مجهول الهوية ومجاني، كل يوم.
 line-call = اتصلي بالرقم { $number }
 line-sms = أرسلي رسالة إلى { $number }
 
@@ -78,3 +80,86 @@ error-internal-title = حدث خطأ من جهتنا
 error-internal-message = ليس هذا خطأك. حاولي مجددًا بعد بضع دقائق.
 error-home = العودة إلى الصفحة الرئيسية
 error-urgent = إذا كنتِ في خطر، اتصلي بالرقم 17 أو 112، أو أرسلي رسالة نصية إلى 114.
+
+## الدليل
+
+directory-title = إيجاد مختص بالقرب منك
+directory-intro = أدخلي رمزك البريدي أو اسم بلديتك، وما تحتاجين إليه. النتائج مرتبة حسب المسافة وأوقات العمل.
+directory-place = الرمز البريدي أو البلدية
+directory-place-hint = مثلًا 62170 أو Montreuil-sur-Mer
+directory-need = ما تحتاجين إليه
+directory-need-choose = اختاري حاجة
+directory-minor = عمري أقل من 18 سنة
+directory-search = بحث
+directory-place-missing = أدخلي رمزك البريدي أو اسم بلديتك.
+directory-need-missing = اختاري حاجة من القائمة.
+directory-several = عدة بلديات تطابق «{ $query }». اختاري بلديتك:
+directory-unknown = لم نجد «{ $query }». تحققي من الرمز البريدي أو من الكتابة.
+directory-suggestions = هل تقصدين:
+directory-results = بالقرب من { $commune }
+directory-none = لا توجد في الدليل حاليًا خدمة تلبي هذه الحاجة بالقرب منك. يمكن للأرقام الوطنية أدناه أن تساعدك فورًا.
+directory-outside = لا يغطي Relais بلديتك بعد. إليك أقرب الخدمات: قد تكون بعيدة عنك. أقرب منطقة مغطاة هي { $territory }، على بعد { $km } كم.
+directory-lines = الأرقام الوطنية
+directory-call = اتصلي بالرقم { $number }
+directory-confidential = عنوان سري
+directory-organisation-services = خدماتها
+directory-address = العنوان
+directory-hours = أوقات العمل
+directory-contact = التواصل
+directory-verified = تم التحقق من المعلومات في { $date }
+directory-languages = اللغات المستعملة: { $languages }
+directory-wheelchair = يمكن الوصول بالكرسي المتحرك
+directory-back = بحث جديد
+
+## الحاجات
+
+need-legal = الحقوق، الاستشارة القانونية
+need-complaint = تقديم شكوى
+need-protection = الحماية، أمر الحماية
+need-housing = الإيواء، السكن
+need-health = العلاج، إثبات الإصابات
+need-psychological = الاستماع، الدعم النفسي
+need-social = المساعدة الاجتماعية والمالية
+need-children = الأطفال
+need-foreigners = حقوق الأجانب
+need-administrative = الإجراءات الإدارية
+need-youth = الشباب
+
+## أنواع الهيئات
+
+kind-lawyer = محامٍ، استشارة قانونية مجانية
+kind-justice-point = نقطة العدالة (معلومات قانونية)
+kind-police = الشرطة
+kind-gendarmerie = الدرك
+kind-social-worker-police = أخصائي اجتماعي لدى الشرطة أو الدرك
+kind-victim-support = جمعية مساعدة الضحايا
+kind-cidff = مركز الإعلام حول حقوق النساء والأسر (CIDFF)
+kind-shelter = مركز استقبال نهاري، إيواء
+kind-health = الصحة، وحدة الطب الشرعي
+kind-psychologist = أخصائي نفسي
+kind-pmi = حماية الأم والطفل (PMI)
+kind-family-planning = تنظيم الأسرة
+kind-youth-house = دار المراهقين (Maison des Adolescents)
+kind-social-service = الخدمة الاجتماعية
+kind-ccas = المركز البلدي للعمل الاجتماعي (CCAS)
+
+## الأسباب
+
+reason-in-commune = في بلديتك
+reason-distance = على بعد { $km } كم
+reason-open-now = مفتوح الآن
+reason-opens-today = يفتح اليوم على الساعة { $time }
+reason-opens-tomorrow = يفتح غدًا على الساعة { $time }
+reason-opens-on = يفتح يوم { $day } على الساعة { $time }
+reason-minors = يستقبل القاصرين
+reason-anonymous = يقبل التواصل دون ذكر الاسم
+reason-free = مجاني
+reason-lsf = الاستقبال بلغة الإشارة الفرنسية
+
+day-1 = الإثنين
+day-2 = الثلاثاء
+day-3 = الأربعاء
+day-4 = الخميس
+day-5 = الجمعة
+day-6 = السبت
+day-7 = الأحد

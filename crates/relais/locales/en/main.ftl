@@ -47,6 +47,8 @@ line-119-name = Allô Enfance en danger
 line-119-text = If a child is in danger or at risk. Free, 24/7.
 line-115-name = Emergency shelter
 line-115-text = To find somewhere to sleep tonight. Free, 24/7.
+line-fsj-name = Fil Santé Jeunes
+line-fsj-text = For people aged 12 to 25: listening, information, guidance, in French. Anonymous and free, every day.
 line-call = Call { $number }
 line-sms = Text { $number }
 
@@ -78,3 +80,86 @@ error-internal-title = Something went wrong on our side
 error-internal-message = It is not your fault. Try again in a few minutes.
 error-home = Back to the home page
 error-urgent = If you are in danger, call 17 or 112, or text 114.
+
+## Directory
+
+directory-title = Find a professional near you
+directory-intro = Give your postcode or your commune, and what you need. Results are ranked by distance and opening hours.
+directory-place = Postcode or commune
+directory-place-hint = For example 62170 or Montreuil-sur-Mer
+directory-need = What you need
+directory-need-choose = Choose a need
+directory-minor = I am under 18
+directory-search = Search
+directory-place-missing = Give your postcode or the name of your commune.
+directory-need-missing = Choose a need from the list.
+directory-several = Several communes match "{ $query }". Choose yours:
+directory-unknown = We cannot find "{ $query }". Check the postcode or the spelling.
+directory-suggestions = Did you mean:
+directory-results = Near { $commune }
+directory-none = No service in the directory meets this need near you for now. The national numbers below can help you right away.
+directory-outside = Relais does not cover your commune yet. Here are the nearest services: they may be far from you. The nearest covered territory is { $territory }, { $km } km away.
+directory-lines = National numbers
+directory-call = Call { $number }
+directory-confidential = Confidential address
+directory-organisation-services = Its services
+directory-address = Address
+directory-hours = Opening hours
+directory-contact = Contact
+directory-verified = Information checked on { $date }
+directory-languages = Languages spoken: { $languages }
+directory-wheelchair = Wheelchair accessible
+directory-back = New search
+
+## Needs
+
+need-legal = Rights, legal advice
+need-complaint = Filing a complaint
+need-protection = Protection, protection order
+need-housing = Shelter, housing
+need-health = Care, recording injuries
+need-psychological = Being listened to, psychological support
+need-social = Social and financial help
+need-children = Children
+need-foreigners = Rights of foreign nationals
+need-administrative = Administrative steps
+need-youth = Young people
+
+## Kinds of organisation
+
+kind-lawyer = Lawyer, free legal advice
+kind-justice-point = Point-justice (legal information)
+kind-police = Police
+kind-gendarmerie = Gendarmerie
+kind-social-worker-police = Social worker at the police or gendarmerie
+kind-victim-support = Victim support association
+kind-cidff = Information centre on women's and family rights (CIDFF)
+kind-shelter = Day centre, shelter
+kind-health = Health, forensic medical unit
+kind-psychologist = Psychologist
+kind-pmi = Mother and child health service (PMI)
+kind-family-planning = Family planning
+kind-youth-house = Youth centre (Maison des Adolescents)
+kind-social-service = Social service
+kind-ccas = Municipal social action centre (CCAS)
+
+## Reasons
+
+reason-in-commune = in your commune
+reason-distance = { $km } km away
+reason-open-now = open now
+reason-opens-today = opens today at { $time }
+reason-opens-tomorrow = opens tomorrow at { $time }
+reason-opens-on = opens on { $day } at { $time }
+reason-minors = receives minors
+reason-anonymous = accepts anonymous contact
+reason-free = free of charge
+reason-lsf = French Sign Language available
+
+day-1 = Monday
+day-2 = Tuesday
+day-3 = Wednesday
+day-4 = Thursday
+day-5 = Friday
+day-6 = Saturday
+day-7 = Sunday

@@ -48,6 +48,8 @@ line-119-name = Allô Enfance en danger
 line-119-text = Si un enfant est en danger ou risque de l'être. Gratuit, 24h/24.
 line-115-name = Hébergement d'urgence
 line-115-text = Pour trouver un endroit où dormir ce soir. Gratuit, 24h/24.
+line-fsj-name = Fil Santé Jeunes
+line-fsj-text = Pour les 12-25 ans : écoute, information, orientation. Anonyme et gratuit, tous les jours.
 line-call = Appeler le { $number }
 line-sms = Écrire au { $number }
 
@@ -79,3 +81,86 @@ error-internal-title = Une erreur est survenue de notre côté
 error-internal-message = Ce n'est pas de votre faute. Réessayez dans quelques minutes.
 error-home = Revenir à l'accueil
 error-urgent = Si vous êtes en danger, appelez le 17 ou le 112, ou envoyez un SMS au 114.
+
+## Annuaire
+
+directory-title = Trouver un professionnel près de chez vous
+directory-intro = Indiquez votre code postal ou votre commune, et ce dont vous avez besoin. Les résultats sont classés selon la distance et l'ouverture.
+directory-place = Code postal ou commune
+directory-place-hint = Par exemple 62170 ou Montreuil-sur-Mer
+directory-need = Votre besoin
+directory-need-choose = Choisir un besoin
+directory-minor = J'ai moins de 18 ans
+directory-search = Chercher
+directory-place-missing = Indiquez votre code postal ou le nom de votre commune.
+directory-need-missing = Choisissez un besoin dans la liste.
+directory-several = Plusieurs communes correspondent à « { $query } ». Choisissez la vôtre :
+directory-unknown = Nous ne trouvons pas « { $query } ». Vérifiez le code postal ou l'orthographe.
+directory-suggestions = Vouliez-vous dire :
+directory-results = Près de { $commune }
+directory-none = Aucun service de l'annuaire ne répond à ce besoin près de chez vous pour le moment. Les numéros nationaux ci-dessous peuvent vous aider tout de suite.
+directory-outside = Relais ne couvre pas encore votre commune. Voici les services les plus proches : ils peuvent être loin de chez vous. Le territoire couvert le plus proche est { $territory }, à { $km } km.
+directory-lines = Numéros nationaux
+directory-call = Appeler le { $number }
+directory-confidential = Adresse confidentielle
+directory-organisation-services = Ses services
+directory-address = Adresse
+directory-hours = Horaires
+directory-contact = Contact
+directory-verified = Informations vérifiées le { $date }
+directory-languages = Langues parlées : { $languages }
+directory-wheelchair = Accessible en fauteuil roulant
+directory-back = Nouvelle recherche
+
+## Besoins
+
+need-legal = Droits, conseil juridique
+need-complaint = Plainte, main courante
+need-protection = Protection, ordonnance de protection
+need-housing = Hébergement, logement
+need-health = Soins, constat des blessures
+need-psychological = Écoute, soutien psychologique
+need-social = Aide sociale et financière
+need-children = Enfants
+need-foreigners = Droits des personnes étrangères
+need-administrative = Démarches administratives
+need-youth = Jeunes
+
+## Types de structure
+
+kind-lawyer = Avocat·e, permanence juridique
+kind-justice-point = Point-justice
+kind-police = Police
+kind-gendarmerie = Gendarmerie
+kind-social-worker-police = Intervenant·e social·e en commissariat et gendarmerie
+kind-victim-support = Association d'aide aux victimes
+kind-cidff = Centre d'information sur les droits des femmes et des familles
+kind-shelter = Accueil de jour, hébergement
+kind-health = Santé, unité médico-judiciaire
+kind-psychologist = Psychologue
+kind-pmi = Protection maternelle et infantile (PMI)
+kind-family-planning = Planning familial
+kind-youth-house = Maison des Adolescents
+kind-social-service = Service social
+kind-ccas = Centre communal d'action sociale (CCAS)
+
+## Raisons
+
+reason-in-commune = dans votre commune
+reason-distance = à { $km } km
+reason-open-now = ouvert maintenant
+reason-opens-today = ouvre aujourd'hui à { $time }
+reason-opens-tomorrow = ouvre demain à { $time }
+reason-opens-on = ouvre { $day } à { $time }
+reason-minors = reçoit les mineurs
+reason-anonymous = accepte les contacts anonymes
+reason-free = gratuit
+reason-lsf = accueil en langue des signes
+
+day-1 = lundi
+day-2 = mardi
+day-3 = mercredi
+day-4 = jeudi
+day-5 = vendredi
+day-6 = samedi
+day-7 = dimanche

@@ -246,9 +246,18 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for marker in ["t(\"", "t_n(\"", "t_with(\"", "msg(\""] {
+            for marker in ["t(", "t_arg(", "t_with(", "msg("] {
                 for (start, _) in text.match_indices(marker) {
-                    let rest = &text[start + marker.len()..];
+                    // `get(` is not `t(`: the marker starts a name.
+                    let starts_name = text[..start]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    // The id may be on the next line, as rustfmt writes long calls.
+                    let rest = text[start + marker.len()..].trim_start();
+                    let Some(rest) = rest.strip_prefix('"').filter(|_| starts_name) else {
+                        continue;
+                    };
                     if let Some(end) = rest.find('"') {
                         let id = &rest[..end];
                         if !id.is_empty()

@@ -10,6 +10,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
 
+use crate::directory::national::{self, Line};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
 
@@ -112,9 +113,14 @@ impl<'a> Chrome<'a> {
         self.lang.t(id)
     }
 
-    /// A message with one numeric argument.
-    pub fn t_n(&self, id: &str, name: &str, value: i64) -> String {
+    /// A message with one argument.
+    pub fn t_arg(&self, id: &str, name: &str, value: &str) -> String {
         self.lang.t_with(id, &[(name, FluentValue::from(value))])
+    }
+
+    /// The national lines, in the order every page shows them.
+    pub fn national_lines(&self) -> &'static [Line] {
+        &national::LINES
     }
 
     /// The address of a page in the page's language, from its French path.

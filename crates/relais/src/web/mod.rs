@@ -29,6 +29,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Settings;
+use crate::directory::Directory;
 use crate::secret::ServerSecret;
 use crate::storage::Db;
 use crate::web::assets::Assets;
@@ -52,12 +53,19 @@ pub struct AppInner {
     pub assets: Assets,
     /// Per-client request limit.
     pub limiter: RateLimiter,
+    /// The directory and its orientation index.
+    pub directory: Arc<Directory>,
     security: SecurityHeaders,
 }
 
 impl AppState {
     /// Assembles the state from its parts.
-    pub fn new(settings: Settings, db: Db, secret: ServerSecret) -> Self {
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        secret: ServerSecret,
+        directory: Arc<Directory>,
+    ) -> Self {
         let limiter = RateLimiter::new(
             settings.rate_limit_per_minute,
             settings
@@ -73,6 +81,7 @@ impl AppState {
             settings,
             db,
             secret,
+            directory,
         }))
     }
 }
@@ -90,6 +99,9 @@ impl Deref for AppState {
 pub struct RouteExample {
     /// An address that reaches the route, in French.
     pub path: &'static str,
+    /// The route as registered (`/annuaire/{id}`): when it differs from
+    /// `path`, the example may name nothing and answer 404.
+    pub pattern: &'static str,
     /// A page of the public site, answering in every language.
     pub is_page: bool,
 }
@@ -145,6 +157,7 @@ impl Site {
         self.router = self.router.route(path, handler);
         self.examples.push(RouteExample {
             path: example,
+            pattern: path,
             is_page,
         });
         self
@@ -189,7 +202,7 @@ impl Site {
 
 /// Every route of the application, from every capability.
 pub fn site() -> Site {
-    pages::routes(Site::new())
+    crate::directory::routes::routes(pages::routes(Site::new()))
 }
 
 /// One line per request: method, path without query, status, duration. No

@@ -9,6 +9,7 @@
 
 mod browser;
 mod cli;
+mod directory;
 mod helpers;
 mod http;
 mod storage;

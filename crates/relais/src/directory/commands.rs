@@ -1,0 +1,444 @@
+//! The directory's commands: `relais territory`, `relais directory`,
+//! `relais communes`, `relais orient`. Output is French, for coordinators.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Subcommand;
+use jiff::civil::DateTime;
+
+use crate::config::Settings;
+use crate::directory::communes::{Commune, Communes, Resolution};
+use crate::directory::export::{self, ExportFormat};
+use crate::directory::import::{self, Format, Problem};
+use crate::directory::model::Need;
+use crate::directory::orientation::{Index, Query};
+use crate::directory::{hours, national, storage, territories};
+use crate::startup;
+
+/// `relais territory …`
+#[derive(Debug, Subcommand)]
+pub enum TerritoryCommand {
+    /// Create or update a territory from its TOML file (see docs/directory.md)
+    Add {
+        /// The territory file.
+        file: PathBuf,
+    },
+    /// List the territories
+    List,
+}
+
+/// `relais directory …`
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Import organisations and services; all or nothing, every problem listed
+    Import {
+        /// A CSV or data·inclusion JSON file.
+        file: PathBuf,
+        /// The territory whose directory this is.
+        #[arg(long)]
+        territory: String,
+        /// The file's format [default: from its extension]
+        #[arg(long, value_enum)]
+        format: Option<Format>,
+    },
+    /// Export a territory's directory to standard output (or --output)
+    Export {
+        /// The territory.
+        #[arg(long)]
+        territory: String,
+        /// The format.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `relais communes …`
+#[derive(Debug, Subcommand)]
+pub enum CommunesCommand {
+    /// Find communes by postcode, INSEE code or name
+    Lookup {
+        /// A postcode, an INSEE code or the beginning of a name.
+        query: String,
+    },
+    /// Replace coordinates with official centroids from a CSV (insee, latitude, longitude)
+    ImportCentroids {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `relais orient …`: why a person would be sent where.
+#[derive(Debug, clap::Args)]
+pub struct OrientArgs {
+    /// INSEE code or postcode of the commune.
+    #[arg(long)]
+    commune: String,
+    /// Needs, comma-separated (legal,housing or juridique,hebergement…).
+    #[arg(long, value_delimiter = ',', required = true)]
+    needs: Vec<String>,
+    /// The person's age.
+    #[arg(long)]
+    age: Option<u8>,
+    /// Local time at the commune, e.g. 2026-12-01T21:00 [default: now]
+    #[arg(long)]
+    at: Option<String>,
+    /// The person is in danger now.
+    #[arg(long)]
+    danger: bool,
+    /// Services per need.
+    #[arg(long, default_value_t = 3)]
+    per_need: usize,
+}
+
+fn print_problems(problems: &[Problem]) -> ExitCode {
+    let mut err = std::io::stderr().lock();
+    for problem in problems {
+        let _ = writeln!(err, "{problem}");
+    }
+    let _ = writeln!(
+        err,
+        "Rien n'a été importé : {} problème(s) à corriger.",
+        problems.len()
+    );
+    ExitCode::FAILURE
+}
+
+/// Runs `relais territory …`.
+pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow::Result<ExitCode> {
+    let db = startup::open_database(&settings).await?;
+    match command {
+        TerritoryCommand::Add { file } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            match territories::parse_territory_file(&text, &Communes::embedded()) {
+                Ok(territory) => {
+                    storage::save_territory(&db, &territory).await?;
+                    println!(
+                        "Territoire « {} » ({}) enregistré : {} communes, {} départements.",
+                        territory.name,
+                        territory.slug,
+                        territory.communes.len(),
+                        territory.departements.len()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => {
+                    for problem in &problems {
+                        eprintln!("{}: {problem}", file.display());
+                    }
+                    eprintln!("Rien n'a été enregistré.");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        TerritoryCommand::List => {
+            for territory in storage::territories(&db).await? {
+                let (organisations, services) =
+                    storage::directory(&db, Some(territory.slug.as_str())).await?;
+                println!(
+                    "{}\t{}\t{} communes, {} départements\t{} structures, {} services",
+                    territory.slug,
+                    territory.name,
+                    territory.communes.len(),
+                    territory.departements.len(),
+                    organisations.len(),
+                    services.len()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Runs `relais directory …`.
+pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow::Result<ExitCode> {
+    let db = startup::open_database(&settings).await?;
+    match command {
+        DirectoryCommand::Import {
+            file,
+            territory,
+            format,
+        } => {
+            let Some(format) = format.or_else(|| Format::from_path(&file)) else {
+                anyhow::bail!(
+                    "cannot tell the format of {} from its extension: give --format",
+                    file.display()
+                );
+            };
+            if storage::territory(&db, &territory).await?.is_none() {
+                anyhow::bail!(
+                    "le territoire « {territory} » n'existe pas : créez-le avec relais territory add FICHIER"
+                );
+            }
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let communes = Communes::with_centroids(&storage::centroids(&db).await?);
+            match import::parse(&bytes, format, &communes) {
+                Ok(parsed) => {
+                    let counts =
+                        storage::import(&db, &territory, &parsed.organisations, &parsed.services)
+                            .await?;
+                    println!(
+                        "Importé dans « {territory} » : {} structures ({} nouvelles, {} mises à jour), {} services ({} nouveaux, {} mis à jour).",
+                        parsed.organisations.len(),
+                        counts.organisations_created,
+                        counts.organisations_updated,
+                        parsed.services.len(),
+                        counts.services_created,
+                        counts.services_updated
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => Ok(print_problems(&problems)),
+            }
+        }
+        DirectoryCommand::Export {
+            territory,
+            format,
+            output,
+        } => {
+            if storage::territory(&db, &territory).await?.is_none() {
+                anyhow::bail!("le territoire « {territory} » n'existe pas");
+            }
+            let (organisations, services) = storage::directory(&db, Some(&territory)).await?;
+            let communes = Communes::with_centroids(&storage::centroids(&db).await?);
+            let bytes = match format {
+                ExportFormat::Csv => export::to_csv(&organisations, &services),
+                ExportFormat::DataInclusion => pretty(&export::to_data_inclusion(
+                    &organisations,
+                    &services,
+                    &communes,
+                )),
+                ExportFormat::Hsds => {
+                    pretty(&export::to_hsds(&organisations, &services, &communes))
+                }
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("could not write {}", path.display()))?,
+                None => std::io::stdout().lock().write_all(&bytes)?,
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn pretty(value: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+fn describe(commune: &Commune, communes: &Communes) -> String {
+    format!(
+        "{}\t{}\t{} ({})\t{}\t{:.5}, {:.5} ({})",
+        commune.insee,
+        commune.name,
+        communes
+            .departement_name(&commune.departement)
+            .unwrap_or_default(),
+        commune.departement,
+        commune.postcodes.join(","),
+        commune.point.lat,
+        commune.point.lon,
+        match commune.source {
+            crate::directory::communes::PointSource::GeoNames => "point GeoNames",
+            crate::directory::communes::PointSource::PostcodeMean => "moyenne du code postal",
+            crate::directory::communes::PointSource::DepartementMean => "moyenne du département",
+            crate::directory::communes::PointSource::Official => "centroïde officiel",
+        }
+    )
+}
+
+/// Runs `relais communes …`.
+pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CommunesCommand::Lookup { query } => {
+            let communes = Communes::embedded();
+            let query = query.trim();
+            let mut found: Vec<&Commune> = Vec::new();
+            if crate::directory::communes::is_postcode_shaped(query) {
+                found = communes.by_postcode(query);
+            }
+            // An INSEE code (not a postcode) is listed too, after.
+            if query.len() == 5
+                && let Some(commune) = communes.by_insee(query)
+                && !found.contains(&commune)
+            {
+                found.push(commune);
+            }
+            if found.is_empty() && !crate::directory::communes::is_postcode_shaped(query) {
+                found = communes.by_name_prefix(query, usize::MAX);
+            }
+            if found.is_empty() {
+                eprintln!("Aucune commune ne correspond à « {query} ».");
+                let near = match communes.resolve(query) {
+                    Resolution::Unknown(near) => near,
+                    _ => Vec::new(),
+                };
+                if !near.is_empty() {
+                    eprintln!("Communes proches :");
+                    for commune in near {
+                        eprintln!("{}", describe(commune, &communes));
+                    }
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            for commune in found {
+                println!("{}", describe(commune, &communes));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CommunesCommand::ImportCentroids { file } => {
+            let db = startup::open_database(&settings).await?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            match import::parse_centroids(&bytes, &Communes::embedded()) {
+                Ok(centroids) => {
+                    storage::save_centroids(&db, &centroids).await?;
+                    println!("{} centroïdes officiels enregistrés.", centroids.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(problems) => Ok(print_problems(&problems)),
+            }
+        }
+    }
+}
+
+/// Runs `relais orient`.
+pub async fn orient(settings: Settings, args: OrientArgs) -> anyhow::Result<ExitCode> {
+    let mut needs = Vec::new();
+    for raw in &args.needs {
+        needs.push(Need::parse(raw).with_context(|| {
+            let known: Vec<&str> = Need::ALL.iter().map(|n| n.code()).collect();
+            format!("« {raw} » n'est pas un besoin connu ({})", known.join(", "))
+        })?);
+    }
+    let db = startup::open_database(&settings).await?;
+    let communes = Communes::with_centroids(&storage::centroids(&db).await?);
+    let commune = match communes.resolve_code(&args.commune) {
+        Resolution::One(commune) => commune.clone(),
+        Resolution::Several(found) => {
+            eprintln!(
+                "Le code postal {} couvre plusieurs communes ; donnez le code INSEE :",
+                args.commune
+            );
+            for commune in found {
+                eprintln!("{}", describe(commune, &communes));
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Resolution::Unknown(_) => {
+            anyhow::bail!("aucune commune ne correspond à « {} »", args.commune)
+        }
+    };
+    let at = match &args.at {
+        Some(raw) => raw
+            .parse::<DateTime>()
+            .with_context(|| format!("« {raw} » n'est pas une date et heure (2026-12-01T21:00)"))?,
+        None => hours::now_in(&commune.departement),
+    };
+    let territories = storage::territories(&db).await?;
+    let (organisations, services) = storage::directory(&db, None).await?;
+    let index = Index::build(communes, territories, &organisations, &services);
+    let orientation = index.orient(&Query {
+        commune: &commune,
+        needs: &needs,
+        age: args.age,
+        danger_now: args.danger,
+        at,
+        per_need: args.per_need,
+    });
+
+    let mut out = String::new();
+    let territory = match (&orientation.territory, &orientation.nearest_territory) {
+        (Some(territory), _) => format!("territoire {}", territory.name),
+        (None, Some((nearest, km))) => format!(
+            "hors de tout territoire (le plus proche : {}, à {km} km)",
+            nearest.name
+        ),
+        (None, None) => "hors de tout territoire".to_owned(),
+    };
+    out.push_str(&format!(
+        "Commune : {} ({}), {territory}\n",
+        commune.name, commune.insee
+    ));
+    out.push_str(&format!(
+        "Moment : {} (heure locale)\n",
+        at.strftime("%Y-%m-%d %H:%M")
+    ));
+    if args.danger {
+        out.push_str(
+            "\nEn danger maintenant : appeler le 17 ou le 112, ou envoyer un SMS au 114.\n",
+        );
+    }
+    if orientation.minor {
+        out.push_str("\nMoins de 18 ans : services pour les jeunes\n");
+        for service in &orientation.youth_services {
+            out.push_str(&format!("  {} : {}\n", service.name, service.phone));
+        }
+        out.push_str(&format!(
+            "  {} : {} ; Allô Enfance en danger : 119\n",
+            national::FIL_SANTE_JEUNES.french_name,
+            national::FIL_SANTE_JEUNES.number
+        ));
+    }
+    for result in &orientation.needs {
+        out.push_str(&format!("\n{}\n", result.need.label()));
+        if result.suggestions.is_empty() {
+            out.push_str(
+                "  Aucun service de l'annuaire ne répond à ce besoin pour cette personne.\n",
+            );
+        }
+        for (rank, suggestion) in result.suggestions.iter().enumerate() {
+            let listing = &suggestion.listing;
+            let reasons: Vec<String> = suggestion.reasons.iter().map(|r| r.french(at)).collect();
+            out.push_str(&format!(
+                "  {}. {} — {}\n",
+                rank + 1,
+                listing.organisation_name,
+                listing.service_name
+            ));
+            out.push_str(&format!("     {}\n", reasons.join(" · ")));
+            let place = if listing.confidential_address {
+                format!(
+                    "adresse confidentielle{}",
+                    listing
+                        .public_contact
+                        .as_ref()
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
+                )
+            } else {
+                [
+                    listing.street.clone(),
+                    listing.postcode.clone(),
+                    Some(listing.commune_name.clone()),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+            };
+            let phone = listing
+                .phone
+                .as_ref()
+                .map(|p| format!("tél. {p} · "))
+                .unwrap_or_default();
+            out.push_str(&format!("     {phone}{place}\n"));
+        }
+    }
+    let lines: Vec<String> = national::LINES
+        .iter()
+        .map(|line| format!("{} ({})", line.number, line.french_name))
+        .collect();
+    out.push_str(&format!("\nNuméros nationaux : {}\n", lines.join(" · ")));
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,430 @@
+//! Writing a territory's directory: CSV and data·inclusion (which the
+//! importer reads back to the same directory), and Open Referral HSDS 3.0
+//! JSON for other directories.
+//!
+//! A confidential address is never written anywhere, in any format: the
+//! importer refuses to store one, and the HSDS export also leaves out the
+//! commune's coordinate for such services.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::directory::communes::Communes;
+use crate::directory::import::COLUMNS;
+use crate::directory::model::{Need, Organisation, Service};
+
+/// Export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// CSV, as the importer reads it.
+    Csv,
+    /// data·inclusion JSON, as the importer reads it.
+    DataInclusion,
+    /// Open Referral HSDS 3.0 JSON: an array of services.
+    Hsds,
+}
+
+/// The source name written in data·inclusion records.
+const SOURCE: &str = "relais";
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "oui" } else { "non" }
+}
+
+/// The directory as CSV (UTF-8 with BOM, `;`), one row per service.
+pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
+    let by_id: HashMap<&str, &Organisation> =
+        organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    // A spreadsheet opens UTF-8 CSV correctly only with a BOM.
+    let mut out = "\u{feff}".as_bytes().to_vec();
+    let mut write = |record: Vec<String>| {
+        // Writing to memory cannot fail.
+        let _ = writer.write_record(&record);
+    };
+    write(COLUMNS.iter().map(|c| (*c).to_owned()).collect());
+    for service in services {
+        let Some(organisation) = by_id.get(service.organisation_id.as_str()) else {
+            continue;
+        };
+        let opt = |value: &Option<String>| value.clone().unwrap_or_default();
+        let row = COLUMNS
+            .iter()
+            .map(|column| match *column {
+                "structure_id" => organisation.source_id.clone(),
+                "structure_nom" => organisation.name.clone(),
+                "structure_type" => organisation.kind.code().to_owned(),
+                "structure_siret" => opt(&organisation.siret),
+                "structure_telephone" => opt(&organisation.phone),
+                "structure_courriel" => opt(&organisation.email),
+                "structure_site_web" => opt(&organisation.website),
+                "service_id" => service.source_id.clone(),
+                "service_nom" => service.name.clone(),
+                "presentation" => opt(&service.description),
+                "besoins" => service.needs.to_codes(),
+                "thematiques" => service.thematiques.join(","),
+                "publics" => service.publics.join(","),
+                "modes_accueil" => service.modes_accueil.join(","),
+                "zone_eligibilite" => service.zone_eligibilite.join(","),
+                "horaires_accueil" => opt(&service.opening_hours),
+                "telephone" => opt(&service.phone),
+                "courriel" => opt(&service.email),
+                "site_web" => opt(&service.website),
+                "adresse" => opt(&service.street),
+                "code_postal" => opt(&service.postcode),
+                "code_insee" => service.commune_insee.clone(),
+                "latitude" => service.point.map(|p| p.lat.to_string()).unwrap_or_default(),
+                "longitude" => service.point.map(|p| p.lon.to_string()).unwrap_or_default(),
+                "adresse_confidentielle" => yes_no(service.confidential_address).to_owned(),
+                "contact_public" => opt(&service.public_contact),
+                "accueil_anonyme" => yes_no(service.accepts_anonymous).to_owned(),
+                "langues" => service.languages.join(","),
+                "lsf" => yes_no(service.lsf).to_owned(),
+                "acces_fauteuil" => yes_no(service.wheelchair).to_owned(),
+                "recoit_mineurs" => yes_no(service.receives_minors).to_owned(),
+                "gratuit" => yes_no(service.free_of_charge).to_owned(),
+                "recoit_orientations" => yes_no(service.receives_referrals).to_owned(),
+                "verifie_le" => service
+                    .verified_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                "verifie_par" => opt(&service.verified_by),
+                // "commune" is derived from code_insee on the way back in.
+                _ => String::new(),
+            })
+            .collect();
+        write(row);
+    }
+    out.extend(writer.into_inner().unwrap_or_default());
+    out
+}
+
+/// Inserts `value` under `key` unless it is empty.
+fn put(object: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+    if let Some(value) = value {
+        let value = value.into();
+        let empty = matches!(&value, Value::String(s) if s.is_empty())
+            || matches!(&value, Value::Array(a) if a.is_empty());
+        if !empty {
+            object.insert(key.to_owned(), value);
+        }
+    }
+}
+
+/// The directory as data·inclusion JSON: `{"structures": […], "services": […]}`.
+pub fn to_data_inclusion(
+    organisations: &[Organisation],
+    services: &[Service],
+    communes: &Communes,
+) -> Value {
+    let by_id: HashMap<&str, &Organisation> =
+        organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+    let latest: HashMap<&str, String> = services
+        .iter()
+        .filter_map(|s| Some((s.organisation_id.as_str(), s.verified_on?.to_string())))
+        .fold(HashMap::new(), |mut latest, (id, date)| {
+            let entry = latest.entry(id).or_insert_with(String::new);
+            if date > *entry {
+                *entry = date;
+            }
+            latest
+        });
+    let structures: Vec<Value> = organisations
+        .iter()
+        .map(|organisation| {
+            let mut object = Map::new();
+            object.insert("source".to_owned(), json!(SOURCE));
+            object.insert("id".to_owned(), json!(organisation.source_id));
+            object.insert("nom".to_owned(), json!(organisation.name));
+            put(
+                &mut object,
+                "date_maj",
+                latest.get(organisation.id.as_str()).cloned(),
+            );
+            put(&mut object, "siret", organisation.siret.clone());
+            put(&mut object, "telephone", organisation.phone.clone());
+            put(&mut object, "courriel", organisation.email.clone());
+            put(&mut object, "site_web", organisation.website.clone());
+            object.insert(
+                "relais".to_owned(),
+                json!({ "type": organisation.kind.code() }),
+            );
+            Value::Object(object)
+        })
+        .collect();
+    let services: Vec<Value> = services
+        .iter()
+        .filter_map(|service| {
+            let organisation = by_id.get(service.organisation_id.as_str())?;
+            let mut object = Map::new();
+            object.insert("source".to_owned(), json!(SOURCE));
+            object.insert("structure_id".to_owned(), json!(organisation.source_id));
+            object.insert("id".to_owned(), json!(service.source_id));
+            object.insert("nom".to_owned(), json!(service.name));
+            put(&mut object, "description", service.description.clone());
+            put(
+                &mut object,
+                "date_maj",
+                service.verified_on.map(|d| d.to_string()),
+            );
+            put(
+                &mut object,
+                "thematiques",
+                Some(service.thematiques.clone()),
+            );
+            put(&mut object, "publics", Some(service.publics.clone()));
+            put(
+                &mut object,
+                "modes_accueil",
+                Some(service.modes_accueil.clone()),
+            );
+            put(
+                &mut object,
+                "zone_eligibilite",
+                Some(service.zone_eligibilite.clone()),
+            );
+            put(
+                &mut object,
+                "horaires_accueil",
+                service.opening_hours.clone(),
+            );
+            object.insert(
+                "frais".to_owned(),
+                json!(if service.free_of_charge {
+                    "gratuit"
+                } else {
+                    "payant"
+                }),
+            );
+            put(&mut object, "telephone", service.phone.clone());
+            put(&mut object, "courriel", service.email.clone());
+            put(&mut object, "adresse", service.street.clone());
+            put(&mut object, "code_postal", service.postcode.clone());
+            object.insert("code_insee".to_owned(), json!(service.commune_insee));
+            put(
+                &mut object,
+                "commune",
+                communes
+                    .by_insee(&service.commune_insee)
+                    .map(|c| c.name.to_string()),
+            );
+            if let Some(point) = service.point {
+                object.insert("latitude".to_owned(), json!(point.lat));
+                object.insert("longitude".to_owned(), json!(point.lon));
+            }
+            let mut relais = Map::new();
+            relais.insert(
+                "besoins".to_owned(),
+                json!(service.needs.iter().map(Need::code).collect::<Vec<_>>()),
+            );
+            put(&mut relais, "site_web", service.website.clone());
+            relais.insert(
+                "adresse_confidentielle".to_owned(),
+                json!(service.confidential_address),
+            );
+            put(
+                &mut relais,
+                "contact_public",
+                service.public_contact.clone(),
+            );
+            relais.insert(
+                "accueil_anonyme".to_owned(),
+                json!(service.accepts_anonymous),
+            );
+            put(&mut relais, "langues", Some(service.languages.clone()));
+            relais.insert("lsf".to_owned(), json!(service.lsf));
+            relais.insert("acces_fauteuil".to_owned(), json!(service.wheelchair));
+            relais.insert("recoit_mineurs".to_owned(), json!(service.receives_minors));
+            relais.insert("gratuit".to_owned(), json!(service.free_of_charge));
+            relais.insert(
+                "recoit_orientations".to_owned(),
+                json!(service.receives_referrals),
+            );
+            put(
+                &mut relais,
+                "verifie_le",
+                service.verified_on.map(|d| d.to_string()),
+            );
+            put(&mut relais, "verifie_par", service.verified_by.clone());
+            object.insert("relais".to_owned(), Value::Object(relais));
+            Some(Value::Object(object))
+        })
+        .collect();
+    json!({ "structures": structures, "services": services })
+}
+
+/// A stable UUID (version 8, RFC 9562) for one of our identifiers, so that
+/// two exports of the same directory name records the same way.
+pub fn stable_uuid(kind: &str, id: &str) -> String {
+    let hash = |seed: u64| {
+        format!("{kind}:{id}").bytes().fold(seed, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
+    // Version 8 in bits 48-51, variant 10 in bits 64-65.
+    let high = (high & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_8000;
+    let low = (low & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    let hex = format!("{high:016x}{low:016x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// The directory as Open Referral HSDS 3.0: an array of services, each with
+/// its organisation, location, phones, schedule and languages nested.
+pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &Communes) -> Value {
+    let by_id: HashMap<&str, &Organisation> =
+        organisations.iter().map(|o| (o.id.as_str(), o)).collect();
+    let records: Vec<Value> = services
+        .iter()
+        .filter_map(|service| {
+            let organisation = by_id.get(service.organisation_id.as_str())?;
+            let commune = communes.by_insee(&service.commune_insee);
+            let organisation_uuid = stable_uuid("organisation", &organisation.id);
+            let service_uuid = stable_uuid("service", &service.id);
+            let location_uuid = stable_uuid("location", &service.id);
+            let mut organisation_json = Map::new();
+            organisation_json.insert("id".to_owned(), json!(organisation_uuid));
+            organisation_json.insert("name".to_owned(), json!(organisation.name));
+            organisation_json.insert("description".to_owned(), json!(organisation.kind.label()));
+            put(&mut organisation_json, "email", organisation.email.clone());
+            put(&mut organisation_json, "website", organisation.website.clone());
+            if let Some(phone) = &organisation.phone {
+                organisation_json.insert(
+                    "phones".to_owned(),
+                    json!([{ "id": stable_uuid("organisation-phone", &organisation.id), "number": phone }]),
+                );
+            }
+            if let Some(siret) = &organisation.siret {
+                organisation_json.insert(
+                    "organization_identifiers".to_owned(),
+                    json!([{
+                        "id": stable_uuid("siret", &organisation.id),
+                        "identifier_scheme": "FR-SIRET",
+                        "identifier_type": "SIRET",
+                        "identifier": siret,
+                    }]),
+                );
+            }
+
+            let mut location = Map::new();
+            location.insert("id".to_owned(), json!(location_uuid));
+            location.insert("location_type".to_owned(), json!("physical"));
+            location.insert("name".to_owned(), json!(commune.map(|c| c.name.to_string()).unwrap_or_default()));
+            if service.confidential_address {
+                // Only the public contact point: no street, no coordinate.
+                put(&mut location, "transportation", service.public_contact.clone());
+            } else {
+                let point = service.point.or_else(|| commune.map(|c| c.point));
+                if let Some(point) = point {
+                    location.insert("latitude".to_owned(), json!(point.lat));
+                    location.insert("longitude".to_owned(), json!(point.lon));
+                }
+                if let (Some(street), Some(commune)) = (&service.street, commune) {
+                    location.insert(
+                        "addresses".to_owned(),
+                        json!([{
+                            "id": stable_uuid("address", &service.id),
+                            "address_1": street,
+                            "city": commune.name.to_string(),
+                            "state_province": communes.departement_name(&commune.departement).unwrap_or_default(),
+                            "postal_code": service.postcode.clone().unwrap_or_default(),
+                            "country": "FR",
+                            "address_type": "physical",
+                        }]),
+                    );
+                }
+                if service.wheelchair {
+                    location.insert(
+                        "accessibility".to_owned(),
+                        json!([{ "id": stable_uuid("accessibility", &service.id), "description": "Accessible en fauteuil roulant" }]),
+                    );
+                }
+            }
+
+            let mut record = Map::new();
+            record.insert("id".to_owned(), json!(service_uuid));
+            record.insert("name".to_owned(), json!(service.name));
+            record.insert("status".to_owned(), json!("active"));
+            put(&mut record, "description", service.description.clone());
+            put(&mut record, "email", service.email.clone());
+            put(&mut record, "url", service.website.clone());
+            put(&mut record, "assured_date", service.verified_on.map(|d| d.to_string()));
+            if service.free_of_charge {
+                record.insert("fees_description".to_owned(), json!("Gratuit"));
+            }
+            if !service.receives_minors {
+                record.insert("minimum_age".to_owned(), json!(18));
+            }
+            record.insert("organization".to_owned(), Value::Object(organisation_json));
+            if let Some(phone) = &service.phone {
+                record.insert("phones".to_owned(), json!([{ "id": stable_uuid("phone", &service.id), "number": phone }]));
+            }
+            if let Some(hours) = &service.opening_hours {
+                record.insert(
+                    "schedules".to_owned(),
+                    json!([{
+                        "id": stable_uuid("schedule", &service.id),
+                        "description": format!("Horaires (syntaxe OpenStreetMap opening_hours) : {hours}"),
+                    }]),
+                );
+            }
+            let languages: Vec<Value> = service
+                .languages
+                .iter()
+                .map(|code| json!({ "id": stable_uuid("language", &format!("{}:{code}", service.id)), "code": code }))
+                .collect();
+            if !languages.is_empty() {
+                record.insert("languages".to_owned(), Value::Array(languages));
+            }
+            record.insert(
+                "service_at_locations".to_owned(),
+                json!([{ "id": stable_uuid("service-at-location", &service.id), "location": Value::Object(location) }]),
+            );
+            let needs: Vec<Value> = service
+                .needs
+                .iter()
+                .map(|need| {
+                    json!({
+                        "id": stable_uuid("attribute", &format!("{}:{}", service.id, need.code())),
+                        "label": need.label(),
+                        "taxonomy_term": {
+                            "id": stable_uuid("need", need.code()),
+                            "code": need.code(),
+                            "name": need.label(),
+                            "description": need.label(),
+                            "vocabulary": "relais-needs",
+                        },
+                    })
+                })
+                .collect();
+            record.insert("attributes".to_owned(), Value::Array(needs));
+            Some(Value::Object(record))
+        })
+        .collect();
+    Value::Array(records)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stable_uuids_are_uuids_and_stable() {
+        let a = stable_uuid("service", "abc");
+        assert_eq!(a, stable_uuid("service", "abc"));
+        assert_ne!(a, stable_uuid("service", "abd"));
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "8", "version 8: {a}");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "variant: {a}");
+    }
+}

@@ -1,0 +1,452 @@
+//! SQL of the directory, for SQLite and PostgreSQL alike.
+//!
+//! Every change bumps `directory_version` in the same transaction, so that
+//! each instance knows when to rebuild its orientation index.
+
+use std::collections::{BTreeSet, HashMap};
+
+use jiff::civil::Date;
+
+use crate::directory::communes::Point;
+use crate::directory::model::{Kind, Needs, Organisation, Service};
+use crate::directory::territories::{Coordinator, Slug, Territory, YouthService};
+use crate::storage::Db;
+use crate::with_pool;
+
+/// What an import did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportCounts {
+    /// Organisations created.
+    pub organisations_created: usize,
+    /// Organisations already there, updated.
+    pub organisations_updated: usize,
+    /// Services created.
+    pub services_created: usize,
+    /// Services already there, updated.
+    pub services_updated: usize,
+}
+
+/// A new random identifier: 16 hexadecimal digits.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 8];
+    // The system's randomness failing is not something to recover from.
+    getrandom::fill(&mut bytes).expect("the system gives random bytes");
+    hex::encode(bytes)
+}
+
+/// The directory's version: it changes with every change of the directory.
+pub async fn version(db: &Db) -> sqlx::Result<i64> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM directory_version WHERE id = 1").fetch_one(pool).await
+    })
+}
+
+/// Whether no territory exists yet (a new database).
+pub async fn has_no_territory(db: &Db) -> sqlx::Result<bool> {
+    let count = with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM territories").fetch_one(pool).await
+    })?;
+    Ok(count == 0)
+}
+
+/// Creates or replaces a territory.
+pub async fn save_territory(db: &Db, territory: &Territory) -> sqlx::Result<()> {
+    let youth =
+        serde_json::to_string(&territory.youth_services).unwrap_or_else(|_| "[]".to_owned());
+    let slug = territory.slug.as_str();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO territories (slug, name, neutral_url, coordinator_name, coordinator_email, coordinator_phone, youth_services)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
+             ON CONFLICT (slug) DO UPDATE SET name = $2, neutral_url = $3, coordinator_name = $4,
+                 coordinator_email = $5, coordinator_phone = $6, youth_services = $7",
+        )
+        .bind(slug)
+        .bind(&territory.name)
+        .bind(&territory.neutral_url)
+        .bind(&territory.coordinator.name)
+        .bind(&territory.coordinator.email)
+        .bind(&territory.coordinator.phone)
+        .bind(&youth)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM territory_areas WHERE territory = $1").bind(slug).execute(&mut *tx).await?;
+        let areas = territory
+            .communes
+            .iter()
+            .map(|code| ("commune", code))
+            .chain(territory.departements.iter().map(|code| ("departement", code)));
+        for (kind, code) in areas {
+            sqlx::query("INSERT INTO territory_areas (territory, kind, code) VALUES ($1, $2, $3)")
+                .bind(slug)
+                .bind(kind)
+                .bind(code)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct TerritoryRow {
+    slug: String,
+    name: String,
+    neutral_url: Option<String>,
+    coordinator_name: Option<String>,
+    coordinator_email: Option<String>,
+    coordinator_phone: Option<String>,
+    youth_services: String,
+}
+
+/// Every territory, by slug.
+pub async fn territories(db: &Db) -> sqlx::Result<Vec<Territory>> {
+    let (rows, areas) = with_pool!(db, pool => {
+        let rows = sqlx::query_as::<_, TerritoryRow>(
+            "SELECT slug, name, neutral_url, coordinator_name, coordinator_email, coordinator_phone, youth_services
+             FROM territories ORDER BY slug",
+        )
+        .fetch_all(pool)
+        .await?;
+        let areas = sqlx::query_as::<_, (String, String, String)>("SELECT territory, kind, code FROM territory_areas")
+            .fetch_all(pool)
+            .await?;
+        (rows, areas)
+    });
+    let mut by_slug: HashMap<String, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
+    for (territory, kind, code) in areas {
+        let entry = by_slug.entry(territory).or_default();
+        if kind == "commune" {
+            entry.0.insert(code)
+        } else {
+            entry.1.insert(code)
+        };
+    }
+    Ok(rows
+        .into_iter()
+        .filter_map(|row| {
+            let (communes, departements) = by_slug.remove(&row.slug).unwrap_or_default();
+            Some(Territory {
+                slug: Slug::parse(&row.slug).ok()?,
+                name: row.name,
+                neutral_url: row.neutral_url,
+                communes,
+                departements,
+                coordinator: Coordinator {
+                    name: row.coordinator_name,
+                    email: row.coordinator_email,
+                    phone: row.coordinator_phone,
+                },
+                youth_services: serde_json::from_str::<Vec<YouthService>>(&row.youth_services)
+                    .unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// One territory.
+pub async fn territory(db: &Db, slug: &str) -> sqlx::Result<Option<Territory>> {
+    Ok(territories(db)
+        .await?
+        .into_iter()
+        .find(|t| t.slug.as_str() == slug))
+}
+
+/// Adds or updates organisations and services, matched on their source
+/// identifiers, in one transaction.
+pub async fn import(
+    db: &Db,
+    territory: &str,
+    organisations: &[Organisation],
+    services: &[Service],
+) -> sqlx::Result<ImportCounts> {
+    let mut counts = ImportCounts::default();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let existing: Vec<(String, String)> =
+            sqlx::query_as("SELECT source_id, id FROM organisations WHERE territory = $1").bind(territory).fetch_all(&mut *tx).await?;
+        let mut organisation_ids: HashMap<String, String> = existing.into_iter().collect();
+        for organisation in organisations {
+            let id = match organisation_ids.get(&organisation.source_id) {
+                Some(id) => {
+                    counts.organisations_updated += 1;
+                    id.clone()
+                }
+                None => {
+                    counts.organisations_created += 1;
+                    new_id()
+                }
+            };
+            sqlx::query(
+                "INSERT INTO organisations (id, territory, source_id, name, kind, siret, phone, email, website)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
+                     phone = $7, email = $8, website = $9",
+            )
+            .bind(&id)
+            .bind(territory)
+            .bind(&organisation.source_id)
+            .bind(&organisation.name)
+            .bind(organisation.kind.code())
+            .bind(&organisation.siret)
+            .bind(&organisation.phone)
+            .bind(&organisation.email)
+            .bind(&organisation.website)
+            .execute(&mut *tx)
+            .await?;
+            organisation_ids.insert(organisation.source_id.clone(), id);
+        }
+        let existing: Vec<(String, String)> =
+            sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *tx).await?;
+        let service_ids: HashMap<String, String> = existing.into_iter().collect();
+        for service in services {
+            // `organisation_id` holds the organisation's source id on the way in.
+            let Some(organisation_id) = organisation_ids.get(&service.organisation_id) else {
+                return Err(sqlx::Error::Protocol(format!("unknown organisation {}", service.organisation_id)));
+            };
+            let id = match service_ids.get(&service.source_id) {
+                Some(id) => {
+                    counts.services_updated += 1;
+                    id.clone()
+                }
+                None => {
+                    counts.services_created += 1;
+                    new_id()
+                }
+            };
+            sqlx::query(
+                "INSERT INTO services (id, organisation_id, territory, source_id, name, description, needs, thematiques,
+                     publics, modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode,
+                     commune_insee, latitude, longitude, confidential_address, public_contact, accepts_anonymous,
+                     languages, lsf, wheelchair, receives_minors, free_of_charge, receives_referrals, verified_on, verified_by)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+                 ON CONFLICT (territory, source_id) DO UPDATE SET organisation_id = $2, name = $5, description = $6,
+                     needs = $7, thematiques = $8, publics = $9, modes_accueil = $10, zone_eligibilite = $11,
+                     opening_hours = $12, phone = $13, email = $14, website = $15, street = $16, postcode = $17,
+                     commune_insee = $18, latitude = $19, longitude = $20, confidential_address = $21,
+                     public_contact = $22, accepts_anonymous = $23, languages = $24, lsf = $25, wheelchair = $26,
+                     receives_minors = $27, free_of_charge = $28, receives_referrals = $29, verified_on = $30,
+                     verified_by = $31",
+            )
+            .bind(&id)
+            .bind(organisation_id)
+            .bind(territory)
+            .bind(&service.source_id)
+            .bind(&service.name)
+            .bind(&service.description)
+            .bind(service.needs.to_codes())
+            .bind(service.thematiques.join(","))
+            .bind(service.publics.join(","))
+            .bind(service.modes_accueil.join(","))
+            .bind(service.zone_eligibilite.join(","))
+            .bind(&service.opening_hours)
+            .bind(&service.phone)
+            .bind(&service.email)
+            .bind(&service.website)
+            .bind(&service.street)
+            .bind(&service.postcode)
+            .bind(&service.commune_insee)
+            .bind(service.point.map(|p| p.lat))
+            .bind(service.point.map(|p| p.lon))
+            .bind(service.confidential_address)
+            .bind(&service.public_contact)
+            .bind(service.accepts_anonymous)
+            .bind(service.languages.join(","))
+            .bind(service.lsf)
+            .bind(service.wheelchair)
+            .bind(service.receives_minors)
+            .bind(service.free_of_charge)
+            .bind(service.receives_referrals)
+            .bind(service.verified_on.map(|d| d.to_string()))
+            .bind(&service.verified_by)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok::<(), sqlx::Error>(())
+    })?;
+    Ok(counts)
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganisationRow {
+    id: String,
+    territory: String,
+    source_id: String,
+    name: String,
+    kind: String,
+    siret: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+}
+
+impl OrganisationRow {
+    fn into_model(self) -> Option<Organisation> {
+        Some(Organisation {
+            id: self.id,
+            territory: self.territory,
+            source_id: self.source_id,
+            name: self.name,
+            kind: Kind::parse(&self.kind)?,
+            siret: self.siret,
+            phone: self.phone,
+            email: self.email,
+            website: self.website,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceRow {
+    id: String,
+    organisation_id: String,
+    source_id: String,
+    name: String,
+    description: Option<String>,
+    needs: String,
+    thematiques: String,
+    publics: String,
+    modes_accueil: String,
+    zone_eligibilite: String,
+    opening_hours: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    street: Option<String>,
+    postcode: Option<String>,
+    commune_insee: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    confidential_address: bool,
+    public_contact: Option<String>,
+    accepts_anonymous: bool,
+    languages: String,
+    lsf: bool,
+    wheelchair: bool,
+    receives_minors: bool,
+    free_of_charge: bool,
+    receives_referrals: bool,
+    verified_on: Option<String>,
+    verified_by: Option<String>,
+}
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+impl ServiceRow {
+    fn into_model(self) -> Service {
+        Service {
+            id: self.id,
+            organisation_id: self.organisation_id,
+            source_id: self.source_id,
+            name: self.name,
+            description: self.description,
+            needs: Needs::from_codes(&self.needs),
+            thematiques: list(&self.thematiques),
+            publics: list(&self.publics),
+            modes_accueil: list(&self.modes_accueil),
+            zone_eligibilite: list(&self.zone_eligibilite),
+            opening_hours: self.opening_hours,
+            phone: self.phone,
+            email: self.email,
+            website: self.website,
+            street: self.street,
+            postcode: self.postcode,
+            commune_insee: self.commune_insee,
+            point: self
+                .latitude
+                .zip(self.longitude)
+                .map(|(lat, lon)| Point { lat, lon }),
+            confidential_address: self.confidential_address,
+            public_contact: self.public_contact,
+            accepts_anonymous: self.accepts_anonymous,
+            languages: list(&self.languages),
+            lsf: self.lsf,
+            wheelchair: self.wheelchair,
+            receives_minors: self.receives_minors,
+            free_of_charge: self.free_of_charge,
+            receives_referrals: self.receives_referrals,
+            verified_on: self.verified_on.and_then(|d| d.parse::<Date>().ok()),
+            verified_by: self.verified_by,
+        }
+    }
+}
+
+const SERVICE_COLUMNS: &str = "id, organisation_id, source_id, name, description, needs, thematiques, publics,
+    modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode, commune_insee, latitude,
+    longitude, confidential_address, public_contact, accepts_anonymous, languages, lsf, wheelchair, receives_minors,
+    free_of_charge, receives_referrals, verified_on, verified_by";
+
+/// The organisations and services of a territory (or of all territories
+/// when `territory` is `None`), ordered by source identifier.
+pub async fn directory(
+    db: &Db,
+    territory: Option<&str>,
+) -> sqlx::Result<(Vec<Organisation>, Vec<Service>)> {
+    let (organisations, services) = with_pool!(db, pool => {
+        let organisations = sqlx::query_as::<_, OrganisationRow>(
+            "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations
+             WHERE $1 IS NULL OR territory = $1 ORDER BY territory, source_id",
+        )
+        .bind(territory)
+        .fetch_all(pool)
+        .await?;
+        let services = sqlx::query_as::<_, ServiceRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS} FROM services WHERE $1 IS NULL OR territory = $1 ORDER BY territory, source_id"
+        )))
+        .bind(territory)
+        .fetch_all(pool)
+        .await?;
+        (organisations, services)
+    });
+    Ok((
+        organisations
+            .into_iter()
+            .filter_map(OrganisationRow::into_model)
+            .collect(),
+        services.into_iter().map(ServiceRow::into_model).collect(),
+    ))
+}
+
+/// Official centroids imported by the operator.
+pub async fn centroids(db: &Db) -> sqlx::Result<Vec<(String, Point)>> {
+    let rows: Vec<(String, f64, f64)> = with_pool!(db, pool => {
+        sqlx::query_as("SELECT insee, latitude, longitude FROM commune_centroids ORDER BY insee").fetch_all(pool).await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(insee, lat, lon)| (insee, Point { lat, lon }))
+        .collect())
+}
+
+/// Adds or replaces official centroids, in one transaction.
+pub async fn save_centroids(db: &Db, centroids: &[(String, Point)]) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (insee, point) in centroids {
+            sqlx::query(
+                "INSERT INTO commune_centroids (insee, latitude, longitude) VALUES ($1, $2, $3)
+                 ON CONFLICT (insee) DO UPDATE SET latitude = $2, longitude = $3",
+            )
+            .bind(insee)
+            .bind(point.lat)
+            .bind(point.lon)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// Every change of the directory runs this in its transaction.
+const BUMP_VERSION: &str = "UPDATE directory_version SET version = version + 1 WHERE id = 1";
