@@ -24,7 +24,9 @@ use anyhow::{Context as _, bail};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--write]
+mod orientation;
+
+const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--services N] [--queries N] [--write]
        cargo xtask hello --addr IP:PORT   (the baseline server, started by bench)";
 
 fn main() -> anyhow::Result<()> {
@@ -43,6 +45,8 @@ fn main() -> anyhow::Result<()> {
 struct Options {
     seconds: u64,
     connections: usize,
+    services: usize,
+    queries: usize,
     write: bool,
 }
 
@@ -50,6 +54,8 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
         seconds: 10,
         connections: 32,
+        services: 100_000,
+        queries: 10_000,
         write: false,
     };
     let mut args = args.iter();
@@ -63,6 +69,12 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
                     .next()
                     .context("--connections needs a value")?
                     .parse()?;
+            }
+            "--services" => {
+                options.services = args.next().context("--services needs a value")?.parse()?;
+            }
+            "--queries" => {
+                options.queries = args.next().context("--queries needs a value")?.parse()?;
             }
             "--write" => options.write = true,
             other => bail!("unknown option {other}\n{USAGE}"),
@@ -149,7 +161,12 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     stop(&mut hello.0)?;
     stop(&mut server.0)?;
 
-    let report = report(&ReportInput {
+    eprintln!(
+        "orientation: {} services, {} queries…",
+        options.services, options.queries
+    );
+    let orientation = orientation::bench(options.services, options.queries);
+    let mut report = report(&ReportInput {
         options: &options,
         page,
         assets: &assets,
@@ -159,6 +176,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         idle_rss,
         rounds: &rounds,
     });
+    report.push_str(&orientation);
     println!("{report}");
     if options.write {
         write_report(&root.join("BENCHMARKS.md"), &report)?;
@@ -498,8 +516,11 @@ fn report(input: &ReportInput<'_>) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Measured on {date}, {cpu}, {cores} cores, Linux, loopback; command: `cargo xtask bench --seconds {} --connections {}`.\n",
-        input.options.seconds, input.options.connections
+        "Measured on {date}, {cpu}, {cores} cores, Linux, loopback; command: `cargo xtask bench --seconds {} --connections {} --services {} --queries {}`.\n",
+        input.options.seconds,
+        input.options.connections,
+        input.options.services,
+        input.options.queries
     );
 
     let total: usize = input.page + input.assets.iter().map(|(_, size)| size).sum::<usize>();
