@@ -11,6 +11,7 @@ use crate::config::{Overrides, Settings};
 use crate::directory::commands::{
     self, CommunesCommand, DirectoryCommand, OrientArgs, TerritoryCommand,
 };
+use crate::sheets::commands::SheetsCommand;
 use crate::startup::{self, Application};
 use crate::telemetry;
 
@@ -46,6 +47,9 @@ pub enum Command {
     Communes(CommunesCommand),
     /// Show the ranked contacts a person would get, with the reasons
     Orient(OrientArgs),
+    /// List the information sheets and those to review; territory versions
+    #[command(subcommand)]
+    Sheets(SheetsCommand),
 }
 
 impl Cli {
@@ -66,6 +70,7 @@ impl Cli {
             Command::Directory(command) => commands::directory(settings, command).await,
             Command::Communes(command) => commands::communes(settings, command).await,
             Command::Orient(args) => commands::orient(settings, args).await,
+            Command::Sheets(command) => crate::sheets::commands::run(settings, command).await,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod directory;
 pub mod secret;
+pub mod sheets;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

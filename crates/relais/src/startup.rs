@@ -17,6 +17,7 @@ use tower::Layer as _;
 use crate::config::{DatabaseTarget, Settings};
 use crate::directory::{self, Directory};
 use crate::secret::ServerSecret;
+use crate::sheets::Library;
 use crate::storage::Db;
 use crate::web::{self, AppState, RouteExample};
 
@@ -60,7 +61,10 @@ impl Application {
             .with_context(|| format!("could not listen on {}", settings.addr))?;
         let site = web::site();
         let examples = site.examples().to_vec();
-        let state = AppState::new(settings, db, secret, directory_index);
+        let sheets = Library::embedded().map_err(|problems| {
+            anyhow::anyhow!("invalid information sheets:\n{}", problems.join("\n"))
+        })?;
+        let state = AppState::new(settings, db, secret, directory_index, Arc::new(sheets));
         Ok(Self {
             listener,
             state,

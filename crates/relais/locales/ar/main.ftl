@@ -163,3 +163,38 @@ day-4 = الخميس
 day-5 = الجمعة
 day-6 = السبت
 day-7 = الأحد
+
+## البطاقات
+
+sheets-title = بطاقات المعلومات
+sheets-intro = حقوقك والإجراءات، مشروحة ببساطة، مع مصادرها الرسمية. تنتهي كل بطاقة بالجهات التي يمكنها مساعدتك. البطاقات مكتوبة حاليًا بالفرنسية.
+sheets-search = البحث في البطاقات
+sheets-search-button = بحث
+sheets-search-missing = اكتبي كلمة أو أكثر، مثلًا «plainte» أو «logement».
+sheets-results = { $count ->
+    [zero] لم يتم العثور على أي بطاقة لـ «{ $query }»
+    [one] تم العثور على بطاقة واحدة لـ «{ $query }»
+    [two] تم العثور على بطاقتين لـ «{ $query }»
+    [few] تم العثور على { $count } بطاقات لـ «{ $query }»
+   *[other] تم العثور على { $count } بطاقة لـ «{ $query }»
+}
+sheets-none = جربي كلمة أخرى، أو تصفحي البطاقات حسب الموضوع أدناه.
+sheets-reviewed = تم التحقق منها في { $date }
+sheets-sources = المصادر
+sheets-easy = نسخة سهلة القراءة (بالفرنسية)
+sheets-standard = النسخة الكاملة
+sheets-only-french = هذه البطاقة متوفرة بالفرنسية فقط حاليًا.
+sheets-local = تم تكييف هذه البطاقة لمنطقة { $territory }.
+sheets-all = كل البطاقات
+footer-directory = إيجاد مختص
+footer-sheets = بطاقات المعلومات
+home-sheets = فهم حقوقك: بطاقات المعلومات
+
+category-urgence-protection = الطوارئ والحماية
+category-justice = القضاء والشكوى
+category-logement = السكن والإيواء
+category-sante = الصحة والأدلة
+category-enfants-famille = الأطفال والأسرة
+category-etrangers = الأجانب
+category-argent-travail = المال والعمل
+category-securite-numerique = الهاتف والأمان الرقمي

@@ -163,3 +163,36 @@ day-4 = Thursday
 day-5 = Friday
 day-6 = Saturday
 day-7 = Sunday
+
+## Sheets
+
+sheets-title = Information sheets
+sheets-intro = Your rights and the steps to take, explained simply, with their official sources. Each sheet ends with who can help you.
+sheets-search = Search the sheets
+sheets-search-button = Search
+sheets-search-missing = Write one or more words, for example "complaint" or "housing".
+sheets-results = { $count ->
+    [0] No sheet found for "{ $query }"
+    [one] One sheet found for "{ $query }"
+   *[other] { $count } sheets found for "{ $query }"
+}
+sheets-none = Try another word, or browse the sheets by theme below.
+sheets-reviewed = Checked on { $date }
+sheets-sources = Sources
+sheets-easy = Easy-to-read version (French)
+sheets-standard = Full version
+sheets-only-french = This sheet exists only in French for now.
+sheets-local = This sheet has been adapted for the { $territory } territory.
+sheets-all = All sheets
+footer-directory = Find a professional
+footer-sheets = Information sheets
+home-sheets = Understand your rights: the information sheets
+
+category-urgence-protection = Emergency and protection
+category-justice = Justice and complaints
+category-logement = Housing and shelter
+category-sante = Health and evidence
+category-enfants-famille = Children and family
+category-etrangers = Foreign nationals
+category-argent-travail = Money and work
+category-securite-numerique = Phone and online safety

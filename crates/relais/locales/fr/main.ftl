@@ -164,3 +164,36 @@ day-4 = jeudi
 day-5 = vendredi
 day-6 = samedi
 day-7 = dimanche
+
+## Fiches
+
+sheets-title = Fiches d'information
+sheets-intro = Vos droits et les démarches, expliqués simplement, avec leurs sources officielles. Chaque fiche se termine par les personnes qui peuvent vous aider.
+sheets-search = Chercher dans les fiches
+sheets-search-button = Chercher
+sheets-search-missing = Écrivez un ou plusieurs mots, par exemple « plainte » ou « logement ».
+sheets-results = { $count ->
+    [0] Aucune fiche trouvée pour « { $query } »
+    [one] Une fiche trouvée pour « { $query } »
+   *[other] { $count } fiches trouvées pour « { $query } »
+}
+sheets-none = Essayez un autre mot, ou parcourez les fiches par thème ci-dessous.
+sheets-reviewed = Vérifiée le { $date }
+sheets-sources = Sources
+sheets-easy = Version facile à lire
+sheets-standard = Version complète
+sheets-only-french = Cette fiche n'existe qu'en français pour le moment.
+sheets-local = Cette fiche a été adaptée pour le territoire { $territory }.
+sheets-all = Toutes les fiches
+footer-directory = Trouver un professionnel
+footer-sheets = Fiches d'information
+home-sheets = Comprendre vos droits : les fiches d'information
+
+category-urgence-protection = Urgence et protection
+category-justice = Justice et plainte
+category-logement = Logement et hébergement
+category-sante = Santé et preuves
+category-enfants-famille = Enfants et famille
+category-etrangers = Personnes étrangères
+category-argent-travail = Argent et travail
+category-securite-numerique = Téléphone et numérique

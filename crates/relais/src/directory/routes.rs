@@ -29,7 +29,7 @@ use crate::web::{AppState, Site};
 /// Adds the routes of the public directory.
 pub fn routes(site: Site) -> Site {
     site.page("/annuaire", get(search_form).post(search))
-        .page_like("/annuaire/{id}", "/annuaire/inconnu", get(organisation))
+        .page_unlisted("/annuaire/{id}", "/annuaire/inconnu", get(organisation))
 }
 
 /// The message id of a need's label.

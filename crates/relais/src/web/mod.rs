@@ -31,6 +31,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::config::Settings;
 use crate::directory::Directory;
 use crate::secret::ServerSecret;
+use crate::sheets::Library;
 use crate::storage::Db;
 use crate::web::assets::Assets;
 use crate::web::ratelimit::RateLimiter;
@@ -55,6 +56,8 @@ pub struct AppInner {
     pub limiter: RateLimiter,
     /// The directory and its orientation index.
     pub directory: Arc<Directory>,
+    /// The information sheets.
+    pub sheets: Arc<Library>,
     security: SecurityHeaders,
 }
 
@@ -65,6 +68,7 @@ impl AppState {
         db: Db,
         secret: ServerSecret,
         directory: Arc<Directory>,
+        sheets: Arc<Library>,
     ) -> Self {
         let limiter = RateLimiter::new(
             settings.rate_limit_per_minute,
@@ -82,6 +86,7 @@ impl AppState {
             db,
             secret,
             directory,
+            sheets,
         }))
     }
 }
@@ -99,9 +104,11 @@ impl Deref for AppState {
 pub struct RouteExample {
     /// An address that reaches the route, in French.
     pub path: &'static str,
-    /// The route as registered (`/annuaire/{id}`): when it differs from
-    /// `path`, the example may name nothing and answer 404.
+    /// The route as registered (`/annuaire/{id}`).
     pub pattern: &'static str,
+    /// Whether the example names something that exists (200) or not (404:
+    /// the identifiers of some routes are only known at run time).
+    pub found: bool,
     /// A page of the public site, answering in every language.
     pub is_page: bool,
 }
@@ -122,10 +129,11 @@ impl Site {
     /// Adds a public page, served in every language.
     #[must_use]
     pub fn page(self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
-        self.add(path, path, true, handler)
+        self.add(path, path, true, true, handler)
     }
 
-    /// Adds a public page whose path has parameters; `example` reaches it.
+    /// Adds a public page whose path has parameters; `example` reaches an
+    /// existing page.
     #[must_use]
     pub fn page_like(
         self,
@@ -133,7 +141,19 @@ impl Site {
         example: &'static str,
         handler: MethodRouter<AppState>,
     ) -> Self {
-        self.add(path, example, true, handler)
+        self.add(path, example, true, true, handler)
+    }
+
+    /// Adds a public page whose path has parameters known only at run time;
+    /// `missing` names nothing and must give the calm 404 page.
+    #[must_use]
+    pub fn page_unlisted(
+        self,
+        path: &'static str,
+        missing: &'static str,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        self.add(path, missing, true, false, handler)
     }
 
     /// Adds a route that is not a page (a redirect, an asset, a probe).
@@ -144,7 +164,7 @@ impl Site {
         example: &'static str,
         handler: MethodRouter<AppState>,
     ) -> Self {
-        self.add(path, example, false, handler)
+        self.add(path, example, false, true, handler)
     }
 
     fn add(
@@ -152,6 +172,7 @@ impl Site {
         path: &'static str,
         example: &'static str,
         is_page: bool,
+        found: bool,
         handler: MethodRouter<AppState>,
     ) -> Self {
         self.router = self.router.route(path, handler);
@@ -159,6 +180,7 @@ impl Site {
             path: example,
             pattern: path,
             is_page,
+            found,
         });
         self
     }
@@ -202,7 +224,9 @@ impl Site {
 
 /// Every route of the application, from every capability.
 pub fn site() -> Site {
-    crate::directory::routes::routes(pages::routes(Site::new()))
+    let site = pages::routes(Site::new());
+    let site = crate::directory::routes::routes(site);
+    crate::sheets::routes::routes(site)
 }
 
 /// One line per request: method, path without query, status, duration. No

@@ -12,4 +12,5 @@ mod cli;
 mod directory;
 mod helpers;
 mod http;
+mod sheets;
 mod storage;
