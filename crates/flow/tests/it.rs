@@ -5,6 +5,19 @@
     reason = "a test fails loudly where an unwrap fails; helpers included"
 )]
 
+// The modules live in `tests/it/`, where Cargo does not take each file for
+// a test binary of its own: one binary links faster and runs everything.
+#[path = "it/engine.rs"]
+mod engine;
+#[path = "it/properties.rs"]
+mod properties;
+#[path = "it/support.rs"]
+mod support;
+#[path = "it/transcripts.rs"]
+mod transcripts;
+#[path = "it/validation.rs"]
+mod validation;
+
 use std::collections::{BTreeSet, HashMap};
 
 /// Crates that would tie the engine to the web, a database or cryptography.
