@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Overrides, Settings};
+use crate::conversation::commands::FlowCommand;
 use crate::directory::commands::{
     self, CommunesCommand, DirectoryCommand, OrientArgs, TerritoryCommand,
 };
@@ -50,6 +51,9 @@ pub enum Command {
     /// List the information sheets and those to review; territory versions
     #[command(subcommand)]
     Sheets(SheetsCommand),
+    /// Check a conversation flow file, or draw it
+    #[command(subcommand)]
+    Flow(FlowCommand),
 }
 
 impl Cli {
@@ -71,6 +75,7 @@ impl Cli {
             Command::Communes(command) => commands::communes(settings, command).await,
             Command::Orient(args) => commands::orient(settings, args).await,
             Command::Sheets(command) => crate::sheets::commands::run(settings, command).await,
+            Command::Flow(command) => crate::conversation::commands::run(&command),
         }
     }
 }

@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 use tower::Layer as _;
 
 use crate::config::{DatabaseTarget, Settings};
+use crate::conversation::Conversation;
 use crate::directory::{self, Directory};
 use crate::secret::ServerSecret;
 use crate::sheets::Library;
@@ -64,7 +65,15 @@ impl Application {
         let sheets = Library::embedded().map_err(|problems| {
             anyhow::anyhow!("invalid information sheets:\n{}", problems.join("\n"))
         })?;
-        let state = AppState::new(settings, db, secret, directory_index, Arc::new(sheets));
+        let conversation = Conversation::national(&secret)?;
+        let state = AppState::new(
+            settings,
+            db,
+            secret,
+            directory_index,
+            Arc::new(sheets),
+            Arc::new(conversation),
+        );
         Ok(Self {
             listener,
             state,

@@ -52,13 +52,6 @@ line-fsj-text = للشباب من 12 إلى 25 سنة: استماع ومعلوم
 line-call = اتصلي بالرقم { $number }
 line-sms = أرسلي رسالة إلى { $number }
 
-## المساعدة (في انتظار الاستبيان)
-
-help-title = أحتاج إلى مساعدة
-help-heading = أحتاج إلى مساعدة
-help-not-ready = الاستبيان الذي يرشدك إلى مختص بالقرب منك غير متاح بعد على هذا الموقع.
-help-meanwhile = في الأثناء، يمكن لهذه الأرقام أن تساعدك فورًا. الأشخاص الذين يجيبون يعرفون العنف الزوجي ويمكنهم توجيهك.
-help-3919-first = إذا كنتِ لا تعرفين من أين تبدئين، اتصلي بالرقم 3919: إنه مجاني ومجهول الهوية، ومفتوح ليلًا ونهارًا.
 
 ## التصفح بأمان
 
@@ -198,3 +191,52 @@ category-enfants-famille = الأطفال والأسرة
 category-etrangers = الأجانب
 category-argent-travail = المال والعمل
 category-securite-numerique = الهاتف والأمان الرقمي
+
+## المحادثة
+
+conversation-title = أحتاج إلى مساعدة
+conversation-privacy = لا تُحفظ إجاباتك في أي مكان: تبقى في هذه الصفحة، لمدة ساعتين على الأكثر. يمكنك التوقف أو الرجوع أو إخفاء الموقع في أي وقت.
+conversation-transcript = إجاباتك
+conversation-continue = متابعة
+conversation-skip = تخطي هذا السؤال
+conversation-edit = تعديل
+conversation-cancel-edit = إلغاء التعديل
+conversation-restart = البدء من جديد
+conversation-skipped = تم تخطي السؤال
+conversation-max-length = { $max } حرف على الأكثر.
+conversation-error-choose = اختاري إجابة.
+conversation-error-required = اكتبي إجابتك، أو تخطي السؤال إن كان ذلك ممكنًا.
+conversation-error-number = اكتبي رقمًا بين { $min } و{ $max }، مثلًا 34.
+conversation-error-too-long = نصك طويل جدًا: { $max } حرف على الأكثر. لم يضِع شيء مما كتبتِه، يمكنك اختصاره.
+conversation-error-channel = اختاري الطريقة التي تفضلين أن نتواصل بها معك، أو «لا تتواصلوا معي».
+conversation-error-contact-missing = أدخلي الرقم أو العنوان الذي نستعمله، أو اختاري «لا تتواصلوا معي».
+conversation-error-phone = يبدو أن هذا الرقم غير مكتمل: 10 أرقام، مثلًا 06 12 34 56 78.
+conversation-error-email = يبدو أن عنوان البريد الإلكتروني غير مكتمل، مثلًا name@example.com.
+conversation-commune-several = عدة بلديات تطابق «{ $query }». اختاري بلديتك:
+conversation-expired = أُغلقت محادثتك لأن أكثر من ساعتين مرتا دون إجابة. حفاظًا على سلامتك، حُذفت إجاباتك. يمكنك البدء من جديد متى شئت.
+conversation-changed = تم تحديث الاستبيان في الأثناء. لكي تبقى إجاباتك دقيقة، نقترح عليك البدء من جديد.
+conversation-unreadable = تعذر استئناف هذه المحادثة. يمكنك البدء من جديد: لن يستغرق ذلك إلا بضع دقائق.
+conversation-contact-channel = كيف تفضلين أن نتواصل معك؟
+conversation-channel-phone = بالهاتف
+conversation-channel-sms = برسالة نصية
+conversation-channel-email = بالبريد الإلكتروني
+conversation-channel-none = لا تتواصلوا معي
+conversation-contact-value = رقم الهاتف أو عنوان البريد الإلكتروني
+conversation-contact-value-hint = الذي تطلعين عليه وحدك.
+conversation-contact-times = في أي أوقات يكون ذلك آمنًا؟
+conversation-contact-times-hint = مثلًا: أيام الأسبوع بين الساعة 10 و12.
+conversation-contact-leave-message = يمكن ترك رسالة لي
+conversation-contact-neutral-name = اسم محايد يقدم به المختص نفسه
+conversation-contact-neutral-hint = الاسم الذي سيذكره المختص، مثلًا «السيدة مارتان، من شركة التأمين».
+conversation-contact-by-phone = بالهاتف على الرقم { $value }
+conversation-contact-by-sms = برسالة نصية إلى { $value }
+conversation-contact-by-email = بالبريد الإلكتروني إلى { $value }
+conversation-contact-none = لا تتواصلوا معي
+conversation-contact-message-yes = يمكن ترك رسالة
+conversation-contact-message-no = دون رسالة
+conversation-contact-neutral = يقدم نفسه باسم «{ $name }»
+conversation-youth-or = أو
+conversation-next-steps = والآن؟
+conversation-next-call = اتصلي بالمختص الذي تختارينه عندما تكونين في أمان. يمكنك أن تقولي له ما تريدين، على مهلك.
+conversation-next-danger = إذا تغير الوضع وكنتِ في خطر، اتصلي بالرقم 17 أو 112، أو أرسلي رسالة نصية إلى 114.
+conversation-next-sheets = فهم حقوقك: بطاقات المعلومات

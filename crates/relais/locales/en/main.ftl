@@ -52,13 +52,6 @@ line-fsj-text = For people aged 12 to 25: listening, information, guidance, in F
 line-call = Call { $number }
 line-sms = Text { $number }
 
-## Help (until the questionnaire opens)
-
-help-title = I need help
-help-heading = I need help
-help-not-ready = The questionnaire that directs you to a professional near you is not open on this site yet.
-help-meanwhile = Meanwhile, these numbers can help you right now. The people who answer know about domestic violence and can guide you.
-help-3919-first = If you do not know where to start, call 3919: it is free, anonymous, and open day and night.
 
 ## Browsing safely
 
@@ -196,3 +189,52 @@ category-enfants-famille = Children and family
 category-etrangers = Foreign nationals
 category-argent-travail = Money and work
 category-securite-numerique = Phone and online safety
+
+## Conversation
+
+conversation-title = I need help
+conversation-privacy = Your answers are not recorded anywhere: they stay in this page, for two hours at most. You can stop, go back or hide the site at any time.
+conversation-transcript = Your answers
+conversation-continue = Continue
+conversation-skip = Skip this question
+conversation-edit = Change
+conversation-cancel-edit = Cancel the change
+conversation-restart = Start again from the beginning
+conversation-skipped = Question skipped
+conversation-max-length = { $max } characters at most.
+conversation-error-choose = Choose an answer.
+conversation-error-required = Write your answer, or skip the question if you can.
+conversation-error-number = Write a number between { $min } and { $max }, for example 34.
+conversation-error-too-long = Your text is too long: { $max } characters at most. Nothing you wrote is lost, you can shorten it.
+conversation-error-channel = Choose how you would rather be contacted, or "Do not contact me".
+conversation-error-contact-missing = Give the number or address to use, or choose "Do not contact me".
+conversation-error-phone = This number does not look complete: 10 digits, for example 06 12 34 56 78.
+conversation-error-email = This e-mail address does not look complete, for example name@example.com.
+conversation-commune-several = Several communes match "{ $query }". Choose yours:
+conversation-expired = Your conversation was closed because more than two hours passed without an answer. For your safety, your answers were erased. You can start again whenever you want.
+conversation-changed = The questionnaire was updated in the meantime. So that your answers stay accurate, we suggest starting again.
+conversation-unreadable = This conversation could not be resumed. You can start again: it only takes a few minutes.
+conversation-contact-channel = How would you rather be contacted?
+conversation-channel-phone = By phone
+conversation-channel-sms = By text message
+conversation-channel-email = By e-mail
+conversation-channel-none = Do not contact me
+conversation-contact-value = Phone number or e-mail address
+conversation-contact-value-hint = One that only you check.
+conversation-contact-times = When is it safe?
+conversation-contact-times-hint = For example: weekdays between 10 am and noon.
+conversation-contact-leave-message = A message may be left for me
+conversation-contact-neutral-name = A neutral name to introduce themselves with
+conversation-contact-neutral-hint = The name the professional will give, for example "Mrs Martin, from the insurance company".
+conversation-contact-by-phone = By phone on { $value }
+conversation-contact-by-sms = By text message to { $value }
+conversation-contact-by-email = By e-mail to { $value }
+conversation-contact-none = Do not contact me
+conversation-contact-message-yes = a message may be left
+conversation-contact-message-no = no message
+conversation-contact-neutral = introduce themselves as "{ $name }"
+conversation-youth-or = Or
+conversation-next-steps = What now?
+conversation-next-call = Call the professional of your choice when you are safe. You can tell them what you want, at your own pace.
+conversation-next-danger = If things change and you are in danger, call 17 or 112, or text 114.
+conversation-next-sheets = Understand your rights: the information sheets

@@ -53,13 +53,6 @@ line-fsj-text = Pour les 12-25 ans : écoute, information, orientation. Anonyme 
 line-call = Appeler le { $number }
 line-sms = Écrire au { $number }
 
-## Aide (en attendant le questionnaire)
-
-help-title = J'ai besoin d'aide
-help-heading = J'ai besoin d'aide
-help-not-ready = Le questionnaire qui vous oriente vers un professionnel près de chez vous n'est pas encore ouvert sur ce site.
-help-meanwhile = En attendant, ces numéros peuvent vous aider tout de suite. Les personnes qui répondent connaissent les violences conjugales et peuvent vous orienter.
-help-3919-first = Si vous ne savez pas par où commencer, appelez le 3919 : c'est gratuit, anonyme, et ouvert jour et nuit.
 
 ## Naviguer en sécurité
 
@@ -197,3 +190,52 @@ category-enfants-famille = Enfants et famille
 category-etrangers = Personnes étrangères
 category-argent-travail = Argent et travail
 category-securite-numerique = Téléphone et numérique
+
+## Conversation
+
+conversation-title = J'ai besoin d'aide
+conversation-privacy = Vos réponses ne sont enregistrées nulle part : elles restent dans cette page, pendant deux heures au plus. Vous pouvez vous arrêter, revenir en arrière ou cacher le site à tout moment.
+conversation-transcript = Vos réponses
+conversation-continue = Continuer
+conversation-skip = Passer cette question
+conversation-edit = Modifier
+conversation-cancel-edit = Annuler la modification
+conversation-restart = Recommencer depuis le début
+conversation-skipped = Question passée
+conversation-max-length = { $max } caractères au plus.
+conversation-error-choose = Choisissez une réponse.
+conversation-error-required = Écrivez votre réponse, ou passez la question si c'est possible.
+conversation-error-number = Écrivez un nombre entre { $min } et { $max }, par exemple 34.
+conversation-error-too-long = Votre texte est trop long : { $max } caractères au plus. Rien de ce que vous avez écrit n'est perdu, vous pouvez le raccourcir.
+conversation-error-channel = Choisissez comment nous pouvons vous contacter, ou « Ne pas me contacter ».
+conversation-error-contact-missing = Indiquez le numéro ou l'adresse à utiliser, ou choisissez « Ne pas me contacter ».
+conversation-error-phone = Ce numéro ne semble pas complet : 10 chiffres, par exemple 06 12 34 56 78.
+conversation-error-email = Cette adresse e-mail ne semble pas complète, par exemple prenom@exemple.fr.
+conversation-commune-several = Plusieurs communes correspondent à « { $query } ». Choisissez la vôtre :
+conversation-expired = Votre conversation a été fermée, car plus de deux heures se sont écoulées sans réponse. Pour votre sécurité, vos réponses ont été effacées. Vous pouvez recommencer quand vous voulez.
+conversation-changed = Le questionnaire a été mis à jour entre-temps. Pour que vos réponses restent justes, nous vous proposons de recommencer.
+conversation-unreadable = Cette conversation n'a pas pu être reprise. Vous pouvez recommencer : cela ne prend que quelques minutes.
+conversation-contact-channel = Comment préférez-vous que l'on vous contacte ?
+conversation-channel-phone = Par téléphone
+conversation-channel-sms = Par SMS
+conversation-channel-email = Par e-mail
+conversation-channel-none = Ne pas me contacter
+conversation-contact-value = Numéro de téléphone ou adresse e-mail
+conversation-contact-value-hint = Un numéro ou une adresse que personne d'autre ne consulte.
+conversation-contact-times = À quels moments est-ce sans danger ?
+conversation-contact-times-hint = Par exemple : en semaine entre 10 h et 12 h.
+conversation-contact-leave-message = On peut me laisser un message
+conversation-contact-neutral-name = Un nom neutre pour se présenter
+conversation-contact-neutral-hint = Le nom que dira le professionnel, par exemple « Madame Martin, de la mutuelle ».
+conversation-contact-by-phone = Par téléphone au { $value }
+conversation-contact-by-sms = Par SMS au { $value }
+conversation-contact-by-email = Par e-mail à { $value }
+conversation-contact-none = Ne pas me contacter
+conversation-contact-message-yes = message possible
+conversation-contact-message-no = pas de message
+conversation-contact-neutral = se présenter comme « { $name } »
+conversation-youth-or = Ou
+conversation-next-steps = Et maintenant ?
+conversation-next-call = Appelez le professionnel de votre choix quand vous êtes en sécurité. Vous pouvez lui dire ce que vous voulez, à votre rythme.
+conversation-next-danger = Si la situation change et que vous êtes en danger, appelez le 17 ou le 112, ou envoyez un SMS au 114.
+conversation-next-sheets = Comprendre vos droits : les fiches d'information

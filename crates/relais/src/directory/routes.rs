@@ -321,7 +321,7 @@ impl<'a> SearchPage<'a> {
     fn new(c: Chrome<'a>, form: &SearchForm) -> Self {
         let needs = Need::ALL
             .iter()
-            .map(|n| (n.code().to_owned(), c.t(need_message(*n))))
+            .map(|n| (n.code().to_owned(), c.t(need_message(*n)).into_owned()))
             .collect();
         Self {
             lieu: form.lieu.clone(),

@@ -151,7 +151,7 @@ fn index_page<'a>(app: &'a AppState, context: &PageContext, query: &str) -> Inde
     let categories = CATEGORIES
         .iter()
         .map(|category| Category {
-            name: c.t(category_message(category)),
+            name: c.t(category_message(category)).into_owned(),
             sheets: library
                 .slugs()
                 .iter()

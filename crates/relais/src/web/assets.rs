@@ -6,10 +6,11 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, State};
-use axum::http::header;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::web::AppState;
+use crate::web::compression::{Coding, compress, negotiate};
 use crate::web::error::AppError;
 
 /// The embedded files: logical name, content type, bytes.
@@ -25,17 +26,24 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/exit.js"),
     ),
     (
+        "js/conversation.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/conversation.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),
     ),
 ];
 
-/// One embedded file.
+/// One embedded file, and its compressed forms.
 #[derive(Debug)]
 struct Asset {
     content_type: &'static str,
     bytes: &'static [u8],
+    brotli: Vec<u8>,
+    gzip: Vec<u8>,
 }
 
 /// The embedded assets, by hashed name.
@@ -58,6 +66,8 @@ impl Assets {
                 Asset {
                     content_type,
                     bytes,
+                    brotli: compress(bytes, Coding::Brotli, true),
+                    gzip: compress(bytes, Coding::Gzip, true),
                 },
             );
         }
@@ -85,25 +95,38 @@ impl Assets {
     }
 }
 
-/// Serves `/static/{*name}`; unknown names are a 404 like any other.
+/// Serves `/static/{*name}`, compressed once and for all; unknown names are
+/// a 404 like any other.
 pub async fn serve(
     State(app): State<AppState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let asset = app
         .assets
         .by_hashed_name
         .get(&name)
         .ok_or(AppError::NotFound)?;
-    Ok((
+    let (encoding, body): (Option<&'static str>, &[u8]) = match negotiate(&headers) {
+        Some(Coding::Brotli) => (Some("br"), &asset.brotli),
+        Some(Coding::Gzip) => (Some("gzip"), &asset.gzip),
+        None => (None, asset.bytes),
+    };
+    let mut response = (
         [
             (header::CONTENT_TYPE, asset.content_type),
             // The name changes with the content: cache it for a year.
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
         ],
-        asset.bytes,
+        body.to_vec(),
     )
-        .into_response())
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    Ok(response)
 }
 
 /// `css/site.css` + content → `css/site.<12 hex digits>.css`.

@@ -127,8 +127,8 @@ pub async fn error_pages(State(app): State<AppState>, request: Request, next: Ne
     let c = Chrome::new(&app, &context);
     let (title, message) = kind.messages();
     let page = ErrorPage {
-        title: c.t(title),
-        message: c.t(message),
+        title: c.t(title).into_owned(),
+        message: c.t(message).into_owned(),
         c,
     };
     let body = match page.render() {

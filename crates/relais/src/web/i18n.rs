@@ -7,6 +7,8 @@
 //! long prose pages have one template per language. A test checks that the
 //! three files define the same messages and that every message used exists.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use fluent_bundle::concurrent::FluentBundle;
@@ -89,7 +91,21 @@ impl Lang {
 
     /// The message `id` in this language (French when missing).
     pub fn t(self, id: &str) -> String {
-        self.format(id, None)
+        self.text(id).into_owned()
+    }
+
+    /// The message `id`, borrowed when it needs no argument: pages show
+    /// dozens of these, and formatting them once at start-up keeps a
+    /// page's rendering free of Fluent's work.
+    pub fn text(self, id: &str) -> Cow<'static, str> {
+        let index = self as usize;
+        if let Some(text) = PLAIN[index]
+            .get(id)
+            .or_else(|| PLAIN[Self::Fr as usize].get(id))
+        {
+            return Cow::Borrowed(text.as_str());
+        }
+        Cow::Owned(self.format(id, None))
     }
 
     /// The message `id` with named arguments.
@@ -145,6 +161,34 @@ static BUNDLES: LazyLock<[Bundle; 3]> = LazyLock::new(|| {
         build(Lang::Ar, langid!("ar")),
     ]
 });
+
+/// Per language, every message that takes no argument, formatted once.
+static PLAIN: LazyLock<[HashMap<String, String>; 3]> =
+    LazyLock::new(|| Lang::ALL.map(plain_messages));
+
+fn plain_messages(lang: Lang) -> HashMap<String, String> {
+    let bundle = bundle(lang);
+    let Ok(resource) = FluentResource::try_new(source(lang).to_owned()) else {
+        return HashMap::new();
+    };
+    let mut plain = HashMap::new();
+    for entry in resource.entries() {
+        let fluent_syntax::ast::Entry::Message(message) = entry else {
+            continue;
+        };
+        let id = message.id.name;
+        if let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) {
+            let mut errors = Vec::new();
+            let text = bundle.format_pattern(pattern, None, &mut errors);
+            // A message with a variable reports an error without its value:
+            // it is formatted on each use instead.
+            if errors.is_empty() {
+                plain.insert(id.to_owned(), text.into_owned());
+            }
+        }
+    }
+    plain
+}
 
 fn bundle(lang: Lang) -> &'static Bundle {
     let index = match lang {

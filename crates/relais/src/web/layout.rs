@@ -3,6 +3,8 @@
 //! switch. Templates receive a [`Chrome`] as `c` and extend
 //! `templates/web/layout.html`.
 
+use std::borrow::Cow;
+
 use axum::extract::{FromRequestParts, Request};
 use axum::http::Uri;
 use axum::http::request::Parts;
@@ -89,6 +91,8 @@ pub struct Chrome<'a> {
     pub css: &'a str,
     /// The quick-exit script's hashed address.
     pub js: &'a str,
+    /// The conversation script's hashed address (loaded on `/aide` only).
+    pub conversation_js: &'a str,
     /// The icon's hashed address.
     pub favicon: &'a str,
     /// Where quick exit leads.
@@ -103,14 +107,15 @@ impl<'a> Chrome<'a> {
             path: context.path.clone(),
             css: app.assets.url("css/site.css"),
             js: app.assets.url("js/exit.js"),
+            conversation_js: app.assets.url("js/conversation.js"),
             favicon: app.assets.url("favicon.svg"),
             exit_url: &app.settings.neutral_url,
         }
     }
 
     /// A message in the page's language.
-    pub fn t(&self, id: &str) -> String {
-        self.lang.t(id)
+    pub fn t(&self, id: &str) -> Cow<'static, str> {
+        self.lang.text(id)
     }
 
     /// A message with one argument.

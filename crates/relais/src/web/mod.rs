@@ -6,6 +6,7 @@
 //! pages) without a list kept by hand.
 
 pub mod assets;
+pub mod compression;
 pub mod error;
 pub mod i18n;
 pub mod layout;
@@ -23,12 +24,11 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::MethodRouter;
-use tower_http::CompressionLevel;
-use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Settings;
+use crate::conversation::Conversation;
 use crate::directory::Directory;
 use crate::secret::ServerSecret;
 use crate::sheets::Library;
@@ -58,6 +58,8 @@ pub struct AppInner {
     pub directory: Arc<Directory>,
     /// The information sheets.
     pub sheets: Arc<Library>,
+    /// The help conversation's flow and token sealer.
+    pub conversation: Arc<Conversation>,
     security: SecurityHeaders,
 }
 
@@ -69,6 +71,7 @@ impl AppState {
         secret: ServerSecret,
         directory: Arc<Directory>,
         sheets: Arc<Library>,
+        conversation: Arc<Conversation>,
     ) -> Self {
         let limiter = RateLimiter::new(
             settings.rate_limit_per_minute,
@@ -87,6 +90,7 @@ impl AppState {
             secret,
             directory,
             sheets,
+            conversation,
         }))
     }
 }
@@ -213,7 +217,7 @@ impl Site {
                 state.clone(),
                 error::error_pages,
             ))
-            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
+            .layer(compression::layer())
             .layer(middleware::from_fn_with_state(
                 state.clone(),
                 security::headers,
@@ -225,6 +229,7 @@ impl Site {
 /// Every route of the application, from every capability.
 pub fn site() -> Site {
     let site = pages::routes(Site::new());
+    let site = crate::conversation::routes::routes(site);
     let site = crate::directory::routes::routes(site);
     crate::sheets::routes::routes(site)
 }

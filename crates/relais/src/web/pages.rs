@@ -1,6 +1,6 @@
 //! The pages of the public site that belong to no capability in particular:
-//! home, "Naviguer en sécurité", the help entry point until the conversation
-//! exists, quick exit without JavaScript, and the health probe.
+//! home, "Naviguer en sécurité", quick exit without JavaScript, the health
+//! probe and the static assets.
 
 use askama::Template;
 use axum::extract::State;
@@ -18,7 +18,6 @@ pub const CLEAR_SITE_DATA: &str = "\"cache\", \"cookies\", \"storage\"";
 /// Adds the routes of this module.
 pub fn routes(site: Site) -> Site {
     site.page("/", get(home))
-        .page("/aide", get(help))
         .page("/securite", get(safety))
         .endpoint("/sortie", "/sortie", get(leave).post(leave))
         .endpoint("/healthz", "/healthz", get(health))
@@ -38,18 +37,6 @@ struct Home<'a> {
 
 async fn home(State(app): State<AppState>, context: PageContext) -> Result<Html<String>, AppError> {
     render(&Home {
-        c: Chrome::new(&app, &context),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "web/help.html")]
-struct Help<'a> {
-    c: Chrome<'a>,
-}
-
-async fn help(State(app): State<AppState>, context: PageContext) -> Result<Html<String>, AppError> {
-    render(&Help {
         c: Chrome::new(&app, &context),
     })
 }

@@ -508,3 +508,157 @@ async fn the_exit_button_is_visible_and_uncovered_at_320_by_640_before_and_after
     }
     browser.close().await;
 }
+
+/// Waits until a script returns true.
+async fn wait_until(browser: &Browser, script: &str) {
+    let started = Instant::now();
+    loop {
+        if browser.eval(script).await == Value::Bool(true) {
+            return;
+        }
+        assert!(started.elapsed() < PATIENCE, "never true: {script}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn with_javascript_the_conversation_goes_on_without_navigating_and_announces_each_question() {
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/aide")).await;
+    let length = browser.eval("return history.length").await;
+    browser
+        .eval("window.__relaisMarker = 1; return null;")
+        .await;
+
+    browser
+        .client
+        .find(Locator::Css("button[name='choix'][value='oui']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &browser,
+        "return !!document.querySelector(\"input[name='nombre']\")",
+    )
+    .await;
+    let field = browser
+        .client
+        .find(Locator::Id("answer-field"))
+        .await
+        .unwrap();
+    field.send_keys("34").await.unwrap();
+    browser
+        .keys(
+            KeyActions::new("keyboard".to_owned())
+                .then(KeyAction::Down { value: ENTER })
+                .then(KeyAction::Up { value: ENTER }),
+        )
+        .await;
+    wait_until(
+        &browser,
+        "return !!document.querySelector(\"input[name='etape'][value='danger']\")",
+    )
+    .await;
+
+    // Same document (the marker survived), same history, focus on the new
+    // question, and the live region says it.
+    assert_eq!(
+        browser.eval("return window.__relaisMarker === 1").await,
+        Value::Bool(true),
+        "the page navigated"
+    );
+    assert_eq!(
+        browser.eval("return history.length").await,
+        length,
+        "history grew"
+    );
+    assert_eq!(
+        browser.eval("return document.activeElement.id").await,
+        "question"
+    );
+    wait_until(
+        &browser,
+        "return document.getElementById('conversation-live').textContent.indexOf('danger') >= 0",
+    )
+    .await;
+    assert_eq!(
+        browser
+            .eval("return document.getElementById('conversation-live').getAttribute('aria-live')")
+            .await,
+        "polite"
+    );
+    let edits = browser
+        .eval("return document.querySelectorAll(\"button[name='modifier']\").length")
+        .await;
+    assert_eq!(edits, 2, "every earlier answer can be changed");
+
+    let stored = browser
+        .eval("return localStorage.length + sessionStorage.length + document.cookie.length")
+        .await;
+    assert_eq!(stored, 0);
+    let origin = app.url("");
+    let elsewhere: Vec<String> = browser
+        .requested_urls()
+        .await
+        .into_iter()
+        .filter(|url| {
+            !url.starts_with(&origin) && !url.starts_with("data:") && url != "about:blank"
+        })
+        .collect();
+    assert!(elsewhere.is_empty(), "{elsewhere:?}");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn without_javascript_the_conversation_is_answered_by_plain_forms() {
+    let Some(browser) = Browser::start(Js::Off).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/aide")).await;
+
+    // Keyboard only (ChromeDriver cannot find elements without scripts): the
+    // first answer is the ninth stop after the skip link, the site name, the
+    // exit button, the four emergency numbers and the help button.
+    let mut keys = KeyActions::new("keyboard".to_owned());
+    for _ in 0..9 {
+        keys = keys
+            .then(KeyAction::Down { value: TAB })
+            .then(KeyAction::Up { value: TAB });
+    }
+    browser
+        .keys(
+            keys.then(KeyAction::Down { value: ENTER })
+                .then(KeyAction::Up { value: ENTER }),
+        )
+        .await;
+
+    let started = Instant::now();
+    loop {
+        let source = browser.client.source().await.unwrap();
+        if source.contains("name=\"nombre\"") {
+            break;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the age question never came: {source}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        browser.url().await,
+        app.url("/aide"),
+        "the conversation stays at one address"
+    );
+    let requested = browser.requested_urls().await;
+    assert!(
+        requested.iter().filter(|u| u.ends_with("/aide")).count() >= 2,
+        "a form was posted: {requested:?}"
+    );
+    browser.close().await;
+}

@@ -259,19 +259,6 @@ async fn the_language_switch_links_to_the_same_page_in_each_language() {
 }
 
 #[tokio::test]
-async fn the_help_page_says_plainly_that_the_conversation_is_not_open_yet_and_gives_the_lines() {
-    let app = TestApp::spawn().await;
-    let (status, html) = app.get_text("/aide").await;
-    assert_eq!(status, 200);
-    assert!(html.contains("pas encore ouvert"), "{html}");
-    for line in [
-        "tel:17", "tel:112", "sms:114", "tel:3919", "tel:119", "tel:115",
-    ] {
-        assert!(html.contains(line), "/aide lacks {line}");
-    }
-}
-
-#[tokio::test]
 async fn the_home_page_says_what_relais_does_and_links_only_to_pages_that_exist() {
     let app = TestApp::spawn().await;
     let (_, html) = app.get_text("/").await;

@@ -8,7 +8,9 @@
 )]
 
 mod browser;
+mod canary;
 mod cli;
+mod conversation;
 mod directory;
 mod helpers;
 mod http;

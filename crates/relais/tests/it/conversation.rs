@@ -1,0 +1,453 @@
+//! The help conversation without JavaScript, over HTTP: every answer is a
+//! POST to `/aide`, the progress travels in the sealed token.
+
+use jiff::civil::date;
+use relais::storage::counters;
+
+use crate::helpers::{TestApp, assert_has_safety_chrome};
+
+/// A person going through the conversation, one POST at a time.
+struct Person<'a> {
+    app: &'a TestApp,
+    token: String,
+    html: String,
+    status: u16,
+}
+
+fn token_of(html: &str) -> String {
+    html.split("name=\"t\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+impl<'a> Person<'a> {
+    async fn arrives(app: &'a TestApp) -> Self {
+        let (status, html) = app.get_text("/aide").await;
+        assert_eq!(status, 200);
+        Self {
+            app,
+            token: token_of(&html),
+            html,
+            status,
+        }
+    }
+
+    /// Posts the current form with these fields.
+    async fn sends(&mut self, fields: &[(&str, &str)]) -> &str {
+        let mut form: Vec<(&str, &str)> = vec![("t", &self.token)];
+        form.extend_from_slice(fields);
+        let response = self
+            .app
+            .client
+            .post(self.app.url("/aide"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.status = response.status().as_u16();
+        self.html = response.text().await.unwrap();
+        let token = token_of(&self.html);
+        if !token.is_empty() {
+            self.token = token;
+        }
+        &self.html
+    }
+
+    async fn answers(&mut self, step: &str, field: &str, value: &str) -> &str {
+        self.sends(&[("etape", step), (field, value)]).await
+    }
+
+    async fn continues(&mut self, step: &str) -> &str {
+        self.sends(&[("etape", step), ("action", "repondre")]).await
+    }
+
+    fn asked(&self) -> String {
+        self.html
+            .split("name=\"etape\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// From the start to the commune question, as an adult not in danger.
+    async fn reaches_the_commune(&mut self) {
+        self.answers("formulaire", "choix", "oui").await;
+        self.answers("age", "nombre", "34").await;
+        self.answers("danger", "choix", "non").await;
+        self.answers("concerne", "choix", "moi").await;
+        self.sends(&[
+            ("etape", "violences"),
+            ("choix", "physiques"),
+            ("choix", "psychologiques"),
+            ("action", "repondre"),
+        ])
+        .await;
+        self.answers("enfants", "choix", "non").await;
+        assert_eq!(self.asked(), "commune", "{}", self.html);
+    }
+}
+
+#[tokio::test]
+async fn the_conversation_starts_at_one_address_with_the_safety_chrome() {
+    let app = TestApp::spawn().await;
+    let person = Person::arrives(&app).await;
+    assert!(
+        person
+            .html
+            .contains("Vous souhaitez utiliser le formulaire d&#39;aide en ligne")
+            || person
+                .html
+                .contains("Vous souhaitez utiliser le formulaire d'aide en ligne"),
+        "{}",
+        person.html
+    );
+    assert!(
+        person
+            .html
+            .contains("<form method=\"post\" action=\"/aide\"")
+    );
+    assert_has_safety_chrome(&person.html, "/aide");
+    assert!(!person.token.is_empty());
+}
+
+#[tokio::test]
+async fn a_full_adult_path_ends_on_named_contacts_with_their_reasons() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    person.answers("commune", "lieu", "Montreuil-sur-Mer").await;
+    assert_eq!(person.asked(), "besoins", "{}", person.html);
+    person
+        .sends(&[
+            ("etape", "besoins"),
+            ("choix", "droits"),
+            ("choix", "logement"),
+            ("action", "repondre"),
+        ])
+        .await;
+    person
+        .sends(&[("etape", "prenom"), ("action", "passer")])
+        .await;
+    person
+        .sends(&[
+            ("etape", "contact"),
+            ("canal", "sms"),
+            ("coordonnee", "06 12 34 56 78"),
+            ("moments", "le matin"),
+            ("nom_neutre", "Madame Martin"),
+            ("action", "repondre"),
+        ])
+        .await;
+    person
+        .answers("message", "texte", "Je voudrais connaître mes droits.")
+        .await;
+    assert_eq!(person.asked(), "resume", "{}", person.html);
+    assert!(
+        person.html.contains("Par SMS au 06 12 34 56 78"),
+        "the summary shows every answer"
+    );
+    let html = person.continues("resume").await.to_owned();
+
+    assert_eq!(person.status, 200);
+    assert!(html.contains("(exemple)"), "{html}");
+    assert!(html.contains("dans votre commune"), "{html}");
+    assert!(html.contains("Hébergement, logement") && html.contains("Droits, conseil juridique"));
+    assert!(
+        html.contains("tel:3919") && html.contains("tel:115"),
+        "the national lines follow"
+    );
+    assert!(html.contains("Et maintenant ?"));
+    let today = relais::directory::hours::now_in("75").date();
+    let counts = counters::between(&app.state.db, "montreuillois", today, today)
+        .await
+        .unwrap();
+    let count = |event: &str| {
+        counts
+            .iter()
+            .find(|c| c.event == event)
+            .map_or(0, |c| c.count)
+    };
+    assert_eq!(
+        (
+            count("conversation-started"),
+            count("outcome:orientation"),
+            count("conversation-completed")
+        ),
+        (1, 1, 1)
+    );
+}
+
+#[tokio::test]
+async fn a_minor_is_directed_to_youth_services_before_any_other_question() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.answers("formulaire", "choix", "oui").await;
+    let html = person.answers("age", "nombre", "15").await.to_owned();
+
+    assert!(html.contains("Nous vous recommandons de joindre"), "{html}");
+    assert!(
+        html.contains("Maison des Adolescents du Littoral Est") && html.contains("03 91 18 15 80")
+    );
+    assert!(html.contains("Fil Santé Jeunes") && html.contains("0800 235 236"));
+    assert!(html.contains("tel:119"));
+    assert!(html.contains("J&#39;ai compris") || html.contains("J'ai compris"));
+    assert!(
+        !html.contains("name=\"etape\""),
+        "no other question is asked"
+    );
+}
+
+#[tokio::test]
+async fn danger_now_shows_the_emergency_numbers_then_continues_only_once_safe() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.answers("formulaire", "choix", "oui").await;
+    person.answers("age", "nombre", "40").await;
+    let html = person.answers("danger", "choix", "oui").await.to_owned();
+    assert!(
+        html.contains("href=\"tel:17\"")
+            && html.contains("href=\"tel:112\"")
+            && html.contains("href=\"sms:114\"")
+    );
+    assert_eq!(person.asked(), "urgence");
+
+    person.continues("urgence").await;
+
+    assert_eq!(person.asked(), "concerne");
+}
+
+#[tokio::test]
+async fn choosing_to_call_instead_gives_the_national_lines() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    let html = person
+        .answers("formulaire", "choix", "appeler")
+        .await
+        .to_owned();
+    assert!(html.contains("tel:3919") && html.contains("tel:17"));
+    assert!(!html.contains("name=\"etape\""));
+}
+
+#[tokio::test]
+async fn changing_an_earlier_answer_keeps_the_answers_still_on_the_path() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    person.answers("commune", "lieu", "Berck").await;
+    assert_eq!(person.asked(), "besoins");
+
+    let html = person.sends(&[("modifier", "concerne")]).await.to_owned();
+    assert_eq!(person.asked(), "concerne");
+    assert!(
+        html.contains("class=\"answer chosen\""),
+        "the earlier answer is shown: {html}"
+    );
+    person.answers("concerne", "choix", "proche").await;
+
+    assert_eq!(person.asked(), "besoins", "the later answers were kept");
+    assert!(person.html.contains("Berck"));
+}
+
+#[tokio::test]
+async fn changing_the_age_to_a_minor_drops_the_later_answers() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    person.sends(&[("modifier", "age")]).await;
+    let html = person.answers("age", "nombre", "16").await.to_owned();
+    assert!(html.contains("Nous vous recommandons de joindre"));
+    assert!(
+        !html.contains("Êtes-vous en danger maintenant"),
+        "later answers remain: {html}"
+    );
+}
+
+#[tokio::test]
+async fn an_age_out_of_range_is_refused_and_every_earlier_answer_kept() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.answers("formulaire", "choix", "oui").await;
+    let html = person.answers("age", "nombre", "200").await.to_owned();
+    assert_eq!(person.status, 422);
+    assert!(html.contains("Écrivez un nombre entre 8 et 120"), "{html}");
+    assert!(html.contains("value=\"200\""), "what was typed is kept");
+    assert!(
+        html.contains("modifier"),
+        "the earlier answer is still there"
+    );
+    let html = person.answers("age", "nombre", "trente").await.to_owned();
+    assert!(html.contains("Écrivez un nombre"), "{html}");
+}
+
+#[tokio::test]
+async fn an_unknown_postcode_gets_suggestions_and_a_shared_one_a_choice() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    let html = person.answers("commune", "lieu", "62999").await.to_owned();
+    assert!(
+        html.contains("name=\"commune\" value=\""),
+        "suggestions are offered: {html}"
+    );
+    assert_eq!(person.asked(), "commune");
+    let html = person.answers("commune", "lieu", "62170").await.to_owned();
+    assert!(
+        html.contains("Plusieurs communes correspondent à « 62170 »"),
+        "{html}"
+    );
+    person
+        .sends(&[
+            ("etape", "commune"),
+            ("lieu", "62170"),
+            ("commune", "62588"),
+        ])
+        .await;
+    assert_eq!(person.asked(), "besoins");
+}
+
+#[tokio::test]
+async fn a_text_too_long_is_refused_with_its_limit_and_kept() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    person.answers("commune", "lieu", "Berck").await;
+    person
+        .sends(&[
+            ("etape", "besoins"),
+            ("choix", "droits"),
+            ("action", "repondre"),
+        ])
+        .await;
+    person
+        .sends(&[("etape", "prenom"), ("action", "passer")])
+        .await;
+    person
+        .sends(&[
+            ("etape", "contact"),
+            ("canal", "aucun"),
+            ("action", "repondre"),
+        ])
+        .await;
+    assert!(
+        person.html.contains("2 000 caractères au plus")
+            || person.html.contains("2000 caractères au plus"),
+        "the limit is stated before typing"
+    );
+    let long = "é".repeat(2001);
+    let html = person.answers("message", "texte", &long).await.to_owned();
+    assert_eq!(person.status, 422);
+    assert!(html.contains("trop long"), "{html}");
+    assert!(html.contains(&long), "the text typed is kept");
+}
+
+#[tokio::test]
+async fn a_double_submission_shows_the_same_next_question() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    let token = person.token.clone();
+    person.answers("formulaire", "choix", "oui").await;
+    assert_eq!(person.asked(), "age");
+    person.token = token;
+    person.answers("formulaire", "choix", "oui").await;
+    assert_eq!((person.status, person.asked().as_str()), (200, "age"));
+}
+
+#[tokio::test]
+async fn an_old_page_sent_again_after_going_back_keeps_every_earlier_answer() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.answers("formulaire", "choix", "oui").await;
+    let at_age = person.token.clone();
+    person.answers("age", "nombre", "34").await;
+    person.answers("danger", "choix", "non").await;
+    // Back, twice, in a browser without JavaScript: the age page is shown
+    // again and sent with its own token.
+    person.token = at_age;
+    person.answers("age", "nombre", "35").await;
+    assert_eq!(person.asked(), "danger");
+    assert!(person.html.contains("35 ans"), "{}", person.html);
+}
+
+#[tokio::test]
+async fn an_altered_token_gives_a_calm_page_that_offers_to_start_again() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.token.replace_range(10..12, "AA");
+    let html = person
+        .answers("formulaire", "choix", "oui")
+        .await
+        .to_owned();
+    assert_eq!(person.status, 400);
+    assert!(
+        html.contains("Cette conversation n&#39;a pas pu être reprise")
+            || html.contains("Cette conversation n'a pas pu être reprise"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Vous souhaitez utiliser le formulaire"),
+        "it starts again"
+    );
+    assert_has_safety_chrome(&html, "tampered");
+}
+
+#[tokio::test]
+async fn an_expired_token_gives_a_calm_page_that_offers_to_start_again() {
+    let app = TestApp::spawn().await;
+    let conversation = &app.state.conversation;
+    let three_hours_ago = jiff::Timestamp::now().as_second() - 3 * 3600;
+    let token = conversation.sealer.seal(
+        conversation.flow.version(),
+        three_hours_ago,
+        &flow::Progress::default(),
+    );
+    let response = app
+        .client
+        .post(app.url("/aide"))
+        .form(&[
+            ("t", token.as_str()),
+            ("etape", "formulaire"),
+            ("choix", "oui"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("plus de deux heures"), "{html}");
+}
+
+#[tokio::test]
+async fn the_conversation_speaks_english_and_arabic_at_its_own_address() {
+    let app = TestApp::spawn().await;
+    let (_, html) = app.get_text("/en/aide").await;
+    assert!(html.contains("action=\"/en/aide\""));
+    assert!(html.contains("lang=\"en\""));
+    let (_, html) = app.get_text("/ar/aide").await;
+    assert!(html.contains("action=\"/ar/aide\"") && html.contains("dir=\"rtl\""));
+}
+
+#[tokio::test]
+async fn nothing_about_the_person_is_written_to_the_database() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person.reaches_the_commune().await;
+    person.answers("commune", "lieu", "Berck").await;
+    // Only counters exist, and they hold no answer.
+    let counts = counters::between(
+        &app.state.db,
+        "montreuillois",
+        date(2000, 1, 1),
+        date(2100, 1, 1),
+    )
+    .await
+    .unwrap();
+    assert!(
+        counts
+            .iter()
+            .all(|c| c.event.starts_with("conversation-") || c.event.starts_with("outcome:")),
+        "{counts:?}"
+    );
+}
