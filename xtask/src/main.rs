@@ -151,12 +151,35 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         "load: {} connections, {} s per run, two rounds…",
         options.connections, options.seconds
     );
+    let (step, token_start, token_end) = runtime.block_on(conversation(addr))?;
     let mut rounds = Vec::new();
     for _ in 0..2 {
-        let baseline =
-            runtime.block_on(load(hello_addr, "/", false, options.connections, duration))?;
-        let ours = runtime.block_on(load(addr, "/", true, options.connections, duration))?;
-        rounds.push((baseline, ours));
+        let baseline = runtime.block_on(load(
+            hello_addr,
+            "/",
+            None,
+            false,
+            options.connections,
+            duration,
+        ))?;
+        let home = runtime.block_on(load(addr, "/", None, true, options.connections, duration))?;
+        let answer = runtime.block_on(load(
+            addr,
+            "/aide#fragment",
+            Some(&step),
+            true,
+            options.connections,
+            duration,
+        ))?;
+        let full = runtime.block_on(load(
+            addr,
+            "/aide",
+            Some(&step),
+            true,
+            options.connections,
+            duration,
+        ))?;
+        rounds.push((baseline, home, answer, full));
     }
     stop(&mut hello.0)?;
     stop(&mut server.0)?;
@@ -175,6 +198,8 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         restart,
         idle_rss,
         rounds: &rounds,
+        token_start,
+        token_end,
     });
     report.push_str(&orientation);
     println!("{report}");
@@ -301,22 +326,103 @@ struct Response {
 async fn get(addr: SocketAddr, path: &str, brotli: bool) -> anyhow::Result<Response> {
     let mut stream = TcpStream::connect(addr).await?;
     stream
-        .write_all(request(path, brotli, true).as_bytes())
+        .write_all(request(path, None, brotli, true).as_bytes())
         .await?;
     read_response(&mut stream).await
 }
 
-fn request(path: &str, brotli: bool, close: bool) -> String {
+fn request(path: &str, body: Option<&str>, brotli: bool, close: bool) -> String {
+    let method = if body.is_some() { "POST" } else { "GET" };
     let mut request =
-        format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: relais-bench\r\n");
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: relais-bench\r\n");
+    if path.ends_with("#fragment") {
+        // What the conversation script asks for: the conversation alone.
+        request = request.replace("#fragment", "");
+        request.push_str("X-Relais-Fragment: 1\r\n");
+    }
     if brotli {
         request.push_str("Accept-Encoding: br, gzip\r\n");
     }
     if close {
         request.push_str("Connection: close\r\n");
     }
-    request.push_str("\r\n");
+    if let Some(body) = body {
+        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+    } else {
+        request.push_str("\r\n");
+    }
     request
+}
+
+/// One form POST on a fresh connection.
+async fn post(addr: SocketAddr, path: &str, body: &str) -> anyhow::Result<Response> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream
+        .write_all(request(path, Some(body), false, true).as_bytes())
+        .await?;
+    read_response(&mut stream).await
+}
+
+/// Percent-encodes a form value.
+fn form_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The sealed token in a conversation page.
+fn token_in(page: &Response) -> anyhow::Result<String> {
+    let html = String::from_utf8_lossy(&page.body);
+    html.split("name=\"t\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .context("no token in the conversation page")
+}
+
+/// Walks the conversation's longest path with every text at its limit;
+/// returns the form of one mid-conversation step (to load) and the size of
+/// the token at the start and at the end.
+async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, usize, usize)> {
+    let first = get(addr, "/aide", false).await?;
+    let mut token = token_in(&first)?;
+    let start_size = token.len();
+    let mut step_body = String::new();
+    let long = "é".repeat(2000);
+    let name = "x".repeat(40);
+    let steps: Vec<String> = vec![
+        "etape=formulaire&choix=oui".to_owned(),
+        "etape=age&nombre=34".to_owned(),
+        "etape=danger&choix=oui".to_owned(),
+        "etape=urgence&action=repondre".to_owned(),
+        "etape=concerne&choix=moi".to_owned(),
+        "etape=violences&choix=physiques&choix=psychologiques&choix=sexuelles&choix=economiques&choix=administratives&choix=en-ligne&action=repondre".to_owned(),
+        "etape=enfants&choix=oui".to_owned(),
+        "etape=commune&lieu=Montreuil-sur-Mer".to_owned(),
+        "etape=besoins&choix=droits&choix=plainte&choix=protection&choix=logement&choix=sante&choix=ecoute&choix=social&choix=enfants&choix=etrangers&action=repondre".to_owned(),
+        format!("etape=prenom&texte={}", form_value(&name)),
+        format!("etape=contact&canal=sms&coordonnee=0612345678&moments={}&message_ok=oui&nom_neutre={}&action=repondre", form_value(&"m".repeat(200)), form_value(&"n".repeat(60))),
+        format!("etape=message&texte={}", form_value(&long)),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let body = format!("t={token}&{step}");
+        if i == 4 {
+            // "Qui vit ces violences ?": a step in the middle of the path.
+            step_body = body.clone();
+        }
+        let page = post(addr, "/aide", &body).await?;
+        if page.status != 200 {
+            bail!("the conversation refused {step}: {}", page.status);
+        }
+        token = token_in(&page)?;
+    }
+    Ok((step_body, start_size, token.len()))
 }
 
 /// Reads one response with a Content-Length or chunked body.
@@ -437,6 +543,7 @@ struct LoadResult {
 async fn load(
     addr: SocketAddr,
     path: &str,
+    body: Option<&str>,
     brotli: bool,
     connections: usize,
     duration: Duration,
@@ -445,7 +552,7 @@ async fn load(
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let measure_from = started + warm_up;
-    let request = Arc::new(request(path, brotli, false));
+    let request = Arc::new(request(path, body, brotli, false));
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let stop = Arc::clone(&stop);
@@ -495,7 +602,9 @@ struct ReportInput<'a> {
     first_start: Duration,
     restart: Duration,
     idle_rss: u64,
-    rounds: &'a [(LoadResult, LoadResult)],
+    rounds: &'a [(LoadResult, LoadResult, LoadResult, LoadResult)],
+    token_start: usize,
+    token_end: usize,
 }
 
 fn report(input: &ReportInput<'_>) -> String {
@@ -576,21 +685,38 @@ fn report(input: &ReportInput<'_>) -> String {
 
     let _ = writeln!(
         out,
-        "\n| round | hello req/s | `/` req/s (brotli) | ratio | `/` p50 | `/` p99 | hello p99 |\n|---|---|---|---|---|---|---|"
+        "| conversation token, at the start / at the end of the longest path (every text at its limit) | {} B / {} B | |",
+        input.token_start, input.token_end
     );
-    for (i, (baseline, ours)) in input.rounds.iter().enumerate() {
+
+    let _ = writeln!(
+        out,
+        "\n| round | hello req/s | `/` req/s | `/` ratio | `/` p50 / p99 | step req/s (with JS) | ratio | p50 / p99 | step req/s (without JS) | ratio | hello p99 |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    for (i, (baseline, home, step, full)) in input.rounds.iter().enumerate() {
         let _ = writeln!(
             out,
-            "| {} | {:.0} | {:.0} | {:.0} % | {:.2} ms | {:.2} ms | {:.2} ms |",
+            "| {} | {:.0} | {:.0} | {:.0} % | {:.2} / {:.2} ms | {:.0} | {:.0} % | {:.2} / {:.2} ms | {:.0} | {:.0} % | {:.2} ms |",
             i + 1,
             baseline.requests_per_second,
-            ours.requests_per_second,
-            100.0 * ours.requests_per_second / baseline.requests_per_second,
-            ours.p50.as_secs_f64() * 1000.0,
-            ours.p99.as_secs_f64() * 1000.0,
-            baseline.p99.as_secs_f64() * 1000.0,
+            home.requests_per_second,
+            100.0 * home.requests_per_second / baseline.requests_per_second,
+            ms(home.p50),
+            ms(home.p99),
+            step.requests_per_second,
+            100.0 * step.requests_per_second / baseline.requests_per_second,
+            ms(step.p50),
+            ms(step.p99),
+            full.requests_per_second,
+            100.0 * full.requests_per_second / baseline.requests_per_second,
+            ms(baseline.p99),
         );
     }
+    let _ = writeln!(
+        out,
+        "\nA step is one answer of the conversation (\"Qui vit ces violences ?\"), posted with its sealed token: the token opened, the flow advanced, the new token sealed, the answer rendered, and compressed when it reaches 4 KiB. With JavaScript the page asks for the conversation alone (`X-Relais-Fragment: 1`); without it, the whole page comes back. Every request says `Accept-Encoding: br, gzip`, as a browser does."
+    );
     let _ = writeln!(
         out,
         "\nLatency is the time from sending a request to reading its whole response, on keep-alive connections, with the load generator on the same two cores as the server."
