@@ -27,6 +27,7 @@ use crate::directory::orientation::Query;
 use crate::directory::routes::{Choice as CommuneChoice, OrientationView};
 use crate::storage::counters::{self, Event};
 use crate::web::error::AppError;
+use crate::web::form::Fields;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::{AppState, Site};
@@ -41,38 +42,6 @@ const OUTCOME_LEAVE: Event = Event::new("outcome:leave");
 /// Adds `/aide`.
 pub fn routes(site: Site) -> Site {
     site.page("/aide", get(start).post(answer))
-}
-
-/// The posted form, in order, with repeated keys kept (checkboxes).
-struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    fn parse(body: &[u8]) -> Self {
-        Self(
-            form_urlencoded::parse(body)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect(),
-        )
-    }
-
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    fn text(&self, name: &str) -> String {
-        self.get(name).unwrap_or_default().to_owned()
-    }
-
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
 }
 
 /// One question and its answer, in the transcript.

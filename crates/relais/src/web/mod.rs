@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod compression;
 pub mod error;
+pub mod form;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
