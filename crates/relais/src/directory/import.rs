@@ -172,6 +172,65 @@ impl Record {
     }
 }
 
+/// Checks an organisation typed in a form (fields named like the CSV's
+/// columns); problems name the field.
+pub fn check_organisation_fields(
+    fields: &[(String, String)],
+) -> Result<Organisation, Vec<Problem>> {
+    let record = form_record(fields, Holds::Organisation);
+    let mut problems = Vec::new();
+    let organisation = Check {
+        record: &record,
+        problems: &mut problems,
+    }
+    .organisation();
+    match organisation {
+        Some(organisation) if problems.is_empty() => Ok(organisation),
+        _ => Err(problems),
+    }
+}
+
+/// Checks a service typed in a form (fields named like the CSV's columns,
+/// `structure_id` holding its organisation's source id).
+pub fn check_service_fields(
+    fields: &[(String, String)],
+    communes: &Communes,
+) -> Result<Service, Vec<Problem>> {
+    let record = form_record(fields, Holds::Service);
+    let mut problems = Vec::new();
+    let service = Check {
+        record: &record,
+        problems: &mut problems,
+    }
+    .service(communes);
+    match service {
+        Some(service) if problems.is_empty() => Ok(service),
+        _ => Err(problems),
+    }
+}
+
+fn form_record(fields: &[(String, String)], holds: Holds) -> Record {
+    let mut values: HashMap<&'static str, String> = HashMap::new();
+    for (name, value) in fields {
+        if let Some(column) = COLUMNS.iter().find(|c| **c == name.as_str()) {
+            // Checkbox lists arrive as repeated fields: join them.
+            values
+                .entry(column)
+                .and_modify(|v| {
+                    v.push(',');
+                    v.push_str(value);
+                })
+                .or_insert_with(|| value.clone());
+        }
+    }
+    Record {
+        place: "formulaire".to_owned(),
+        fields: values,
+        json_names: None,
+        holds,
+    }
+}
+
 /// Splits a CSV file into records, checking its header.
 fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
     let text = decode(bytes);

@@ -154,6 +154,88 @@ pub async fn territory(db: &Db, slug: &str) -> sqlx::Result<Option<Territory>> {
         .find(|t| t.slug.as_str() == slug))
 }
 
+/// Adds an organisation or updates it, matched on its territory and source
+/// identifier, inside the transaction `$tx`.
+macro_rules! upsert_organisation {
+    ($tx:expr, $id:expr, $territory:expr, $source_id:expr, $organisation:expr) => {{
+        let organisation: &Organisation = $organisation;
+        sqlx::query(
+            "INSERT INTO organisations (id, territory, source_id, name, kind, siret, phone, email, website)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
+                 phone = $7, email = $8, website = $9",
+        )
+        .bind($id)
+        .bind($territory)
+        .bind($source_id)
+        .bind(&organisation.name)
+        .bind(organisation.kind.code())
+        .bind(&organisation.siret)
+        .bind(&organisation.phone)
+        .bind(&organisation.email)
+        .bind(&organisation.website)
+        .execute(&mut *$tx)
+        .await
+    }};
+}
+
+/// Adds a service or updates it, matched on its territory and source
+/// identifier, inside the transaction `$tx` (one statement for both engines
+/// and for both the importer and the back office).
+macro_rules! upsert_service {
+    ($tx:expr, $id:expr, $organisation_id:expr, $territory:expr, $source_id:expr, $service:expr) => {{
+        let service: &Service = $service;
+        sqlx::query(
+            "INSERT INTO services (id, organisation_id, territory, source_id, name, description, needs, thematiques,
+                 publics, modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode,
+                 commune_insee, latitude, longitude, confidential_address, public_contact, accepts_anonymous,
+                 languages, lsf, wheelchair, receives_minors, free_of_charge, receives_referrals, verified_on, verified_by)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+                 $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+             ON CONFLICT (territory, source_id) DO UPDATE SET organisation_id = $2, name = $5, description = $6,
+                 needs = $7, thematiques = $8, publics = $9, modes_accueil = $10, zone_eligibilite = $11,
+                 opening_hours = $12, phone = $13, email = $14, website = $15, street = $16, postcode = $17,
+                 commune_insee = $18, latitude = $19, longitude = $20, confidential_address = $21,
+                 public_contact = $22, accepts_anonymous = $23, languages = $24, lsf = $25, wheelchair = $26,
+                 receives_minors = $27, free_of_charge = $28, receives_referrals = $29, verified_on = $30,
+                 verified_by = $31",
+        )
+        .bind($id)
+        .bind($organisation_id)
+        .bind($territory)
+        .bind($source_id)
+        .bind(&service.name)
+        .bind(&service.description)
+        .bind(service.needs.to_codes())
+        .bind(service.thematiques.join(","))
+        .bind(service.publics.join(","))
+        .bind(service.modes_accueil.join(","))
+        .bind(service.zone_eligibilite.join(","))
+        .bind(&service.opening_hours)
+        .bind(&service.phone)
+        .bind(&service.email)
+        .bind(&service.website)
+        .bind(&service.street)
+        .bind(&service.postcode)
+        .bind(&service.commune_insee)
+        .bind(service.point.map(|p| p.lat))
+        .bind(service.point.map(|p| p.lon))
+        .bind(service.confidential_address)
+        .bind(&service.public_contact)
+        .bind(service.accepts_anonymous)
+        .bind(service.languages.join(","))
+        .bind(service.lsf)
+        .bind(service.wheelchair)
+        .bind(service.receives_minors)
+        .bind(service.free_of_charge)
+        .bind(service.receives_referrals)
+        .bind(service.verified_on.map(|d| d.to_string()))
+        .bind(&service.verified_by)
+        .execute(&mut *$tx)
+        .await
+    }};
+}
+
 /// Adds or updates organisations and services, matched on their source
 /// identifiers, in one transaction.
 pub async fn import(
@@ -179,23 +261,7 @@ pub async fn import(
                     new_id()
                 }
             };
-            sqlx::query(
-                "INSERT INTO organisations (id, territory, source_id, name, kind, siret, phone, email, website)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-                 ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
-                     phone = $7, email = $8, website = $9",
-            )
-            .bind(&id)
-            .bind(territory)
-            .bind(&organisation.source_id)
-            .bind(&organisation.name)
-            .bind(organisation.kind.code())
-            .bind(&organisation.siret)
-            .bind(&organisation.phone)
-            .bind(&organisation.email)
-            .bind(&organisation.website)
-            .execute(&mut *tx)
-            .await?;
+            upsert_organisation!(tx, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
         let existing: Vec<(String, String)> =
@@ -216,54 +282,7 @@ pub async fn import(
                     new_id()
                 }
             };
-            sqlx::query(
-                "INSERT INTO services (id, organisation_id, territory, source_id, name, description, needs, thematiques,
-                     publics, modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode,
-                     commune_insee, latitude, longitude, confidential_address, public_contact, accepts_anonymous,
-                     languages, lsf, wheelchair, receives_minors, free_of_charge, receives_referrals, verified_on, verified_by)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
-                 ON CONFLICT (territory, source_id) DO UPDATE SET organisation_id = $2, name = $5, description = $6,
-                     needs = $7, thematiques = $8, publics = $9, modes_accueil = $10, zone_eligibilite = $11,
-                     opening_hours = $12, phone = $13, email = $14, website = $15, street = $16, postcode = $17,
-                     commune_insee = $18, latitude = $19, longitude = $20, confidential_address = $21,
-                     public_contact = $22, accepts_anonymous = $23, languages = $24, lsf = $25, wheelchair = $26,
-                     receives_minors = $27, free_of_charge = $28, receives_referrals = $29, verified_on = $30,
-                     verified_by = $31",
-            )
-            .bind(&id)
-            .bind(organisation_id)
-            .bind(territory)
-            .bind(&service.source_id)
-            .bind(&service.name)
-            .bind(&service.description)
-            .bind(service.needs.to_codes())
-            .bind(service.thematiques.join(","))
-            .bind(service.publics.join(","))
-            .bind(service.modes_accueil.join(","))
-            .bind(service.zone_eligibilite.join(","))
-            .bind(&service.opening_hours)
-            .bind(&service.phone)
-            .bind(&service.email)
-            .bind(&service.website)
-            .bind(&service.street)
-            .bind(&service.postcode)
-            .bind(&service.commune_insee)
-            .bind(service.point.map(|p| p.lat))
-            .bind(service.point.map(|p| p.lon))
-            .bind(service.confidential_address)
-            .bind(&service.public_contact)
-            .bind(service.accepts_anonymous)
-            .bind(service.languages.join(","))
-            .bind(service.lsf)
-            .bind(service.wheelchair)
-            .bind(service.receives_minors)
-            .bind(service.free_of_charge)
-            .bind(service.receives_referrals)
-            .bind(service.verified_on.map(|d| d.to_string()))
-            .bind(&service.verified_by)
-            .execute(&mut *tx)
-            .await?;
+            upsert_service!(tx, &id, organisation_id, territory, &service.source_id, service)?;
         }
         sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
         tx.commit().await?;
@@ -395,13 +414,15 @@ pub async fn directory(
     let (organisations, services) = with_pool!(db, pool => {
         let organisations = sqlx::query_as::<_, OrganisationRow>(
             "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations
-             WHERE $1 IS NULL OR territory = $1 ORDER BY territory, source_id",
+             WHERE ($1 IS NULL OR territory = $1) AND archived_at IS NULL ORDER BY territory, source_id",
         )
         .bind(territory)
         .fetch_all(pool)
         .await?;
         let services = sqlx::query_as::<_, ServiceRow>(sqlx::AssertSqlSafe(format!(
-            "SELECT {SERVICE_COLUMNS} FROM services WHERE $1 IS NULL OR territory = $1 ORDER BY territory, source_id"
+            "SELECT {SERVICE_COLUMNS} FROM services s WHERE ($1 IS NULL OR territory = $1) AND archived_at IS NULL
+             AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.id = s.organisation_id AND o.archived_at IS NOT NULL)
+             ORDER BY territory, source_id"
         )))
         .bind(territory)
         .fetch_all(pool)
@@ -415,6 +436,134 @@ pub async fn directory(
             .collect(),
         services.into_iter().map(ServiceRow::into_model).collect(),
     ))
+}
+
+/// One organisation (archived or not) and whether it is archived.
+pub async fn organisation(db: &Db, id: &str) -> sqlx::Result<Option<(Organisation, bool)>> {
+    let row: Option<(OrganisationRow, Option<String>)> = with_pool!(db, pool => {
+        let row = sqlx::query_as::<_, OrganisationRow>(
+            "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        let archived: Option<String> = sqlx::query_scalar("SELECT archived_at FROM organisations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+            .flatten();
+        Ok::<_, sqlx::Error>(row.map(|r| (r, archived)))
+    })?;
+    Ok(row.and_then(|(row, archived)| row.into_model().map(|o| (o, archived.is_some()))))
+}
+
+/// One service (archived or not) with its territory.
+pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)>> {
+    let found = with_pool!(db, pool => {
+        let row = sqlx::query_as::<_, ServiceRow>(sqlx::AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        let territory: Option<String> = sqlx::query_scalar("SELECT territory FROM services WHERE id = $1")
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        Ok::<_, sqlx::Error>(row.zip(territory))
+    })?;
+    Ok(found.map(|(row, territory)| (row.into_model(), territory)))
+}
+
+/// Creates (empty `id`) or updates an organisation typed in the back
+/// office; returns its id.
+pub async fn save_organisation(
+    db: &Db,
+    territory: &str,
+    organisation: &Organisation,
+) -> sqlx::Result<String> {
+    let id = if organisation.id.is_empty() {
+        new_id()
+    } else {
+        organisation.id.clone()
+    };
+    let source_id = if organisation.source_id.is_empty() {
+        format!("relais-{id}")
+    } else {
+        organisation.source_id.clone()
+    };
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        upsert_organisation!(tx, &id, territory, &source_id, organisation)?;
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}
+
+/// Creates (empty `id`) or updates a service typed in the back office;
+/// returns its id.
+pub async fn save_service(
+    db: &Db,
+    territory: &str,
+    organisation_id: &str,
+    service: &Service,
+) -> sqlx::Result<String> {
+    let id = if service.id.is_empty() {
+        new_id()
+    } else {
+        service.id.clone()
+    };
+    let source_id = if service.source_id.is_empty() {
+        format!("relais-{id}")
+    } else {
+        service.source_id.clone()
+    };
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        upsert_service!(tx, &id, organisation_id, territory, &source_id, service)?;
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })?;
+    Ok(id)
+}
+
+/// Archives an organisation (and so its services) or a service: it leaves
+/// the public site and the exports, and stays in the database.
+pub async fn archive(db: &Db, table: Archivable, id: &str) -> sqlx::Result<()> {
+    let now = jiff::Timestamp::now().to_string();
+    let sql = match table {
+        Archivable::Organisation => "UPDATE organisations SET archived_at = $2 WHERE id = $1",
+        Archivable::Service => "UPDATE services SET archived_at = $2 WHERE id = $1",
+    };
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query(sql).bind(id).bind(&now).execute(&mut *tx).await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })
+}
+
+/// What can be archived.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Archivable {
+    /// An organisation and its services.
+    Organisation,
+    /// One service.
+    Service,
+}
+
+/// Records that a service's information was checked today by someone.
+pub async fn mark_verified(db: &Db, service_id: &str, on: Date, by: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE services SET verified_on = $2, verified_by = $3 WHERE id = $1")
+            .bind(service_id)
+            .bind(on.to_string())
+            .bind(by)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
+        tx.commit().await
+    })
 }
 
 /// Official centroids imported by the operator.

@@ -96,44 +96,66 @@ impl Territory {
     }
 }
 
-/// The territory file, as written by a coordinator.
-#[derive(Debug, Deserialize)]
+/// The territory file, as written by a coordinator (or filled from the
+/// back office's form).
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TerritoryFile {
-    slug: String,
-    name: String,
+pub struct TerritoryFile {
+    /// Identifier.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Neutral exit site.
     #[serde(default)]
-    neutral_url: Option<String>,
+    pub neutral_url: Option<String>,
+    /// INSEE codes.
     #[serde(default)]
-    communes: Vec<String>,
+    pub communes: Vec<String>,
+    /// Département codes.
     #[serde(default)]
-    departements: Vec<String>,
+    pub departements: Vec<String>,
+    /// The coordinating association.
     #[serde(default)]
-    coordinator: Option<CoordinatorFile>,
+    pub coordinator: Option<CoordinatorFile>,
+    /// Youth services.
     #[serde(default)]
-    youth_services: Vec<YouthServiceFile>,
+    pub youth_services: Vec<YouthServiceFile>,
 }
 
-#[derive(Debug, Deserialize)]
+/// The coordinating association, as written.
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CoordinatorFile {
-    name: Option<String>,
-    email: Option<String>,
-    phone: Option<String>,
+pub struct CoordinatorFile {
+    /// Name.
+    pub name: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Telephone.
+    pub phone: Option<String>,
 }
 
+/// A youth service, as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct YouthServiceFile {
-    name: String,
-    phone: String,
-    description: Option<String>,
+pub struct YouthServiceFile {
+    /// Name.
+    pub name: String,
+    /// Telephone.
+    pub phone: String,
+    /// A few words.
+    pub description: Option<String>,
 }
 
 /// Reads a territory file and checks every field, returning every problem
 /// found (with the field it concerns) rather than the first.
 pub fn parse_territory_file(text: &str, communes: &Communes) -> Result<Territory, Vec<String>> {
     let file: TerritoryFile = toml::from_str(text).map_err(|error| vec![error.to_string()])?;
+    check_territory(file, communes)
+}
+
+/// Checks a territory's settings, returning every problem (each starting
+/// with the field it concerns) rather than the first.
+pub fn check_territory(file: TerritoryFile, communes: &Communes) -> Result<Territory, Vec<String>> {
     let mut problems = Vec::new();
     let slug = Slug::parse(&file.slug)
         .map_err(|e| problems.push(format!("slug : {e}")))
