@@ -96,7 +96,7 @@ pub struct Chrome<'a> {
     /// The icon's hashed address.
     pub favicon: &'a str,
     /// Where quick exit leads.
-    pub exit_url: &'a str,
+    pub exit_url: String,
 }
 
 impl<'a> Chrome<'a> {
@@ -109,7 +109,7 @@ impl<'a> Chrome<'a> {
             js: app.assets.url("js/exit.js"),
             conversation_js: app.assets.url("js/conversation.js"),
             favicon: app.assets.url("favicon.svg"),
-            exit_url: &app.settings.neutral_url,
+            exit_url: app.exit_url(),
         }
     }
 

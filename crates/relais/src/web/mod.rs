@@ -94,6 +94,20 @@ impl AppState {
             conversation,
         }))
     }
+
+    /// Where quick exit leads: the territory's neutral site when this
+    /// instance serves a single territory that has chosen one, else the
+    /// server's setting. (With several territories the page cannot know
+    /// the person's, and must not ask.)
+    pub fn exit_url(&self) -> String {
+        let index = self.directory.index();
+        let mut territories = index.territories();
+        match (territories.next(), territories.next()) {
+            (Some(only), None) => only.neutral_url.clone().filter(|url| !url.is_empty()),
+            _ => None,
+        }
+        .unwrap_or_else(|| self.settings.neutral_url.clone())
+    }
 }
 
 impl Deref for AppState {

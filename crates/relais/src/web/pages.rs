@@ -58,10 +58,11 @@ async fn safety(
 
 /// Quick exit without JavaScript: forget us, then go to the neutral site.
 async fn leave(State(app): State<AppState>) -> Response {
+    let exit_url = app.exit_url();
     (
         StatusCode::SEE_OTHER,
         [
-            (header::LOCATION, app.settings.neutral_url.as_str()),
+            (header::LOCATION, exit_url.as_str()),
             (HeaderName::from_static("clear-site-data"), CLEAR_SITE_DATA),
         ],
     )

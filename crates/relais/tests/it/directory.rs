@@ -538,3 +538,44 @@ fn orient_prints_the_ranked_contacts_and_their_reasons() {
     assert!(text.contains("adresse confidentielle"), "{text}");
     assert!(text.contains("Numéros nationaux : 17"), "{text}");
 }
+
+#[tokio::test]
+async fn quick_exit_leads_to_the_neutral_site_of_the_only_territory() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.neutral_url = "https://meteo.example.org/national".to_owned();
+    })
+    .await;
+    let exit = app.get("/sortie").await;
+    assert_eq!(
+        exit.headers()["location"],
+        "https://meteo.example.org/national"
+    );
+
+    let mut territory =
+        territories::parse_territory_file(DEMO_TERRITORY, &Communes::embedded()).unwrap();
+    territory.neutral_url = Some("https://meteo.example.org/littoral".to_owned());
+    storage::save_territory(&app.state.db, &territory)
+        .await
+        .unwrap();
+    app.state.directory.refresh(&app.state.db).await.unwrap();
+    let exit = app.get("/sortie").await;
+    assert_eq!(
+        exit.headers()["location"],
+        "https://meteo.example.org/littoral"
+    );
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("data-exit-url=\"https://meteo.example.org/littoral\""));
+
+    // With a second territory, the page cannot know the person's.
+    territory.slug = territories::Slug::parse("autre").unwrap();
+    territory.neutral_url = Some("https://meteo.example.org/ailleurs".to_owned());
+    storage::save_territory(&app.state.db, &territory)
+        .await
+        .unwrap();
+    app.state.directory.refresh(&app.state.db).await.unwrap();
+    let exit = app.get("/sortie").await;
+    assert_eq!(
+        exit.headers()["location"],
+        "https://meteo.example.org/national"
+    );
+}
