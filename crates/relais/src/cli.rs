@@ -1,5 +1,6 @@
 //! The command line: `relais serve`, `migrate`, `config`, and the
-//! directory's `territory`, `directory`, `communes` and `orient`.
+//! directory's `territory`, `directory`, `communes` and `orient`, and the
+//! back office's `user`.
 //! Every setting is also a flag and a `RELAIS_*` variable (see
 //! [`crate::config`]).
 
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use crate::backoffice::commands::UserCommand;
 use crate::config::{Overrides, Settings};
 use crate::conversation::commands::FlowCommand;
 use crate::directory::commands::{
@@ -54,6 +56,9 @@ pub enum Command {
     /// Check a conversation flow file, or draw it
     #[command(subcommand)]
     Flow(FlowCommand),
+    /// Create back-office accounts and their invitation links
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 impl Cli {
@@ -76,6 +81,7 @@ impl Cli {
             Command::Orient(args) => commands::orient(settings, args).await,
             Command::Sheets(command) => crate::sheets::commands::run(settings, command).await,
             Command::Flow(command) => crate::conversation::commands::run(&command),
+            Command::User(command) => crate::backoffice::commands::run(settings, command).await,
         }
     }
 }

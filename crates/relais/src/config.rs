@@ -62,6 +62,9 @@ pub struct Settings {
     /// Load the demo territory (Montreuillois, with example organisations)
     /// when the database has no territory. Turn off in production.
     pub load_demo: bool,
+    /// The site's address as people reach it, for the links Relais writes
+    /// (invitations).
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -82,6 +85,7 @@ impl Default for Settings {
             rate_limit_per_minute: 600,
             client_ip_header: None,
             load_demo: true,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }
@@ -174,6 +178,9 @@ pub struct Overrides {
     /// Load the demo territory into an empty database [default: true]
     #[arg(long, env = "RELAIS_LOAD_DEMO", global = true, value_name = "BOOL")]
     pub load_demo: Option<bool>,
+    /// The site's public address, for invitation links [default: http://127.0.0.1:8080]
+    #[arg(long, env = "RELAIS_PUBLIC_URL", global = true, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 impl Settings {
@@ -221,6 +228,7 @@ impl Settings {
             rate_limit_per_minute,
             client_ip_header,
             load_demo,
+            public_url,
         } = overrides;
         macro_rules! apply {
             ($($field:ident),*) => { $( if let Some(value) = $field { self.$field = value; } )* };
@@ -237,7 +245,8 @@ impl Settings {
             body_limit,
             request_timeout_secs,
             rate_limit_per_minute,
-            load_demo
+            load_demo,
+            public_url
         );
         if let Some(url) = database_url {
             self.database_url = Some(SecretString::from(url));
@@ -260,6 +269,12 @@ impl Settings {
                 .any(|c| c.is_whitespace() || c == '"' || c == '<')
         {
             anyhow::bail!("neutral_url must be an http(s) address without spaces, got {neutral:?}");
+        }
+        if !(self.public_url.starts_with("https://") || self.public_url.starts_with("http://")) {
+            anyhow::bail!(
+                "public_url must be an http(s) address, got {:?}",
+                self.public_url
+            );
         }
         if self.body_limit < 1024 {
             anyhow::bail!(
@@ -320,6 +335,7 @@ impl Settings {
             rate_limit_per_minute,
             client_ip_header,
             load_demo,
+            public_url,
         } = self;
         let none = || "(none)".to_owned();
         vec![
@@ -354,6 +370,7 @@ impl Settings {
                 client_ip_header.clone().unwrap_or_else(none),
             ),
             ("load_demo", load_demo.to_string()),
+            ("public_url", public_url.clone()),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! The library holds the whole application; `main.rs` only parses the
 //! command line. See ARCHITECTURE.md for the map.
 
+pub mod backoffice;
 pub mod cli;
 pub mod config;
 pub mod conversation;

@@ -61,6 +61,8 @@ safety-title = التصفح بأمان
 
 error-not-found-title = هذه الصفحة غير موجودة
 error-not-found-message = ربما العنوان غير مكتمل. يمكنك العودة إلى الصفحة الرئيسية: لم يضِع شيء.
+error-forbidden-title = هذه الصفحة غير متاحة لك
+error-forbidden-message = إنها ليست جزءًا من مساحتك. إذا كنتِ تعتقدين أنه يجب أن تصلي إليها، اطلبي ذلك من تنسيق منطقتك.
 error-bad-request-title = تعذرت قراءة هذا الطلب
 error-bad-request-message = حدث خلل في ما أُرسل. عودي إلى الصفحة السابقة وحاولي مجددًا.
 error-timeout-title = استغرق الرد وقتًا طويلًا

@@ -61,6 +61,8 @@ safety-title = Browsing safely
 
 error-not-found-title = This page does not exist
 error-not-found-message = The address may be incomplete. You can go back to the home page: nothing is lost.
+error-forbidden-title = This page is not open to you
+error-forbidden-message = It is not part of your space. If you think you should have access, ask your territory's coordination.
 error-bad-request-title = This request could not be read
 error-bad-request-message = Something in what was sent did not work. Go back to the previous page and try again.
 error-timeout-title = The answer took too long

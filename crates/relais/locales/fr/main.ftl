@@ -62,6 +62,8 @@ safety-title = Naviguer en sécurité
 
 error-not-found-title = Cette page n'existe pas
 error-not-found-message = L'adresse est peut-être incomplète. Vous pouvez revenir à l'accueil : rien n'est perdu.
+error-forbidden-title = Cette page ne vous est pas ouverte
+error-forbidden-message = Elle ne fait pas partie de votre espace. Si vous pensez devoir y accéder, demandez-le à la coordination de votre territoire.
 error-bad-request-title = Cette demande n'a pas pu être lue
 error-bad-request-message = Quelque chose dans l'envoi n'a pas fonctionné. Revenez à la page précédente et réessayez.
 error-timeout-title = La réponse a pris trop de temps

@@ -21,6 +21,11 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/css/site.css"),
     ),
     (
+        "css/pro.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/css/pro.css"),
+    ),
+    (
         "js/exit.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../../static/js/exit.js"),

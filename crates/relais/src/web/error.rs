@@ -23,6 +23,9 @@ pub enum AppError {
     /// No such page.
     #[error("no such page")]
     NotFound,
+    /// This account may not do this.
+    #[error("forbidden")]
+    Forbidden,
     /// The database failed; the visitor sees a calm 500 page.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -35,6 +38,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = match &self {
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden => StatusCode::FORBIDDEN,
             Self::Database(_) | Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {
@@ -66,6 +70,8 @@ impl std::fmt::Display for ErrorChain<'_> {
 pub enum ErrorKind {
     /// 404, 405.
     NotFound,
+    /// 403.
+    Forbidden,
     /// 400, 415, 422.
     BadRequest,
     /// 408.
@@ -82,6 +88,7 @@ impl ErrorKind {
     fn for_status(status: StatusCode) -> Self {
         match status.as_u16() {
             404 | 405 => Self::NotFound,
+            403 => Self::Forbidden,
             400 | 415 | 422 => Self::BadRequest,
             408 => Self::Timeout,
             413 => Self::TooLarge,
@@ -94,6 +101,7 @@ impl ErrorKind {
     fn messages(self) -> (&'static str, &'static str) {
         match self {
             Self::NotFound => (msg("error-not-found-title"), msg("error-not-found-message")),
+            Self::Forbidden => (msg("error-forbidden-title"), msg("error-forbidden-message")),
             Self::BadRequest => (
                 msg("error-bad-request-title"),
                 msg("error-bad-request-message"),

@@ -224,6 +224,9 @@ impl Site {
                 state.clone(),
                 ratelimit::limit,
             ));
+        // The back office, below the public limits: it has its own body
+        // limit (a directory file to import) and timeout.
+        router = router.merge(crate::backoffice::router(state.clone()));
         if settings.access_log {
             router = router.layer(middleware::from_fn(access_log));
         }
@@ -249,11 +252,20 @@ pub fn site() -> Site {
     crate::sheets::routes::routes(site)
 }
 
+/// A path as it may be logged: an invitation's token opens an account, so
+/// it is left out.
+fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/pro/invitation/") {
+        Some(_) => "/pro/invitation/…".to_owned(),
+        None => path.to_owned(),
+    }
+}
+
 /// One line per request: method, path without query, status, duration. No
-/// IP, no query string, no header, no body.
+/// IP, no query string, no header, no body, no invitation token.
 async fn access_log(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = loggable_path(request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
     tracing::info!(
@@ -264,4 +276,18 @@ async fn access_log(request: Request, next: Next) -> Response {
         micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
     );
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invitation_token_never_reaches_the_log() {
+        assert_eq!(
+            loggable_path("/pro/invitation/abcDEF123"),
+            "/pro/invitation/…"
+        );
+        assert_eq!(loggable_path("/annuaire"), "/annuaire");
+    }
 }

@@ -66,10 +66,19 @@ impl SecurityHeaders {
 /// Adds the security headers, and `Cache-Control: no-store` unless the
 /// response chose its own caching.
 pub async fn headers(State(app): State<AppState>, request: Request, next: Next) -> Response {
+    let back_office = request.uri().path().starts_with("/pro");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     for (name, value) in &app.security.headers {
         headers.insert(name.clone(), value.clone());
+    }
+    if back_office {
+        // The back office checks the `Origin` of every form it receives;
+        // under `no-referrer` browsers would send `Origin: null`.
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        );
     }
     headers
         .entry(header::CACHE_CONTROL)

@@ -50,6 +50,11 @@ impl Browser {
     /// A headless Chromium on a 320×640 phone screen, or `None` when no
     /// ChromeDriver is given (a failure under `.ci/run`).
     async fn start(js: Js) -> Option<Self> {
+        Self::start_sized(js, (320, 640)).await
+    }
+
+    /// A headless Chromium on a screen of this size (CSS pixels).
+    async fn start_sized(js: Js, (width, height): (u32, u32)) -> Option<Self> {
         let Some(webdriver) = std::env::var(WEBDRIVER_VAR)
             .ok()
             .filter(|url| !url.is_empty())
@@ -73,7 +78,7 @@ impl Browser {
                 "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update",
                 "--disable-sync", "--disable-quic", "--disable-default-apps", "--disable-extensions"
             ],
-            "mobileEmulation": { "deviceMetrics": { "width": 320, "height": 640, "pixelRatio": 2.0 } },
+            "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 2.0 } },
         });
         if js == Js::Off {
             options["prefs"] = json!({ "profile.managed_default_content_settings.javascript": 2 });
@@ -660,5 +665,123 @@ async fn without_javascript_the_conversation_is_answered_by_plain_forms() {
         requested.iter().filter(|u| u.ends_with("/aide")).count() >= 2,
         "a form was posted: {requested:?}"
     );
+    browser.close().await;
+}
+
+/// Fills the field `id` of the current page.
+async fn fill(browser: &Browser, id: &str, text: &str) {
+    let field = browser
+        .client
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("a field #{id}"));
+    field.send_keys(text).await.expect("the field takes text");
+}
+
+/// Clicks the element matching `css`, then waits for the next page.
+async fn click_and_wait(browser: &Browser, css: &str, next: &str) {
+    browser
+        .client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("an element {css}"))
+        .click()
+        .await
+        .expect("the click lands");
+    browser.wait_for_url(next).await;
+}
+
+#[tokio::test]
+async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_directory() {
+    let Some(browser) = Browser::start_sized(Js::On, (1024, 768)).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let coordinator = crate::backoffice::account(
+        &app,
+        "coordination@example.org",
+        relais::backoffice::storage::Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let (organisations, _) =
+        relais::directory::storage::directory(&app.state.db, Some("montreuillois"))
+            .await
+            .unwrap();
+    let organisation = &organisations[0].id;
+
+    // The page asked for comes back after signing in.
+    let form = app.url(&format!("/pro/structures/{organisation}/services/nouveau"));
+    browser.goto(&form).await;
+    browser
+        .wait_for_url(&app.url("/pro/connexion?suite="))
+        .await;
+    fill(&browser, "email", &coordinator.email).await;
+    fill(&browser, "password", crate::backoffice::PASSWORD).await;
+    click_and_wait(
+        &browser,
+        "form.pro-form button[type=submit]",
+        &app.url("/pro/deuxieme-facteur"),
+    )
+    .await;
+    fill(&browser, "code", &coordinator.code(0)).await;
+    click_and_wait(&browser, "form.pro-form button[type=submit]", &form).await;
+
+    fill(&browser, "service_nom", "Permanence du soir (exemple)").await;
+    browser
+        .client
+        .find(Locator::Id("besoin-foreigners"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&browser, "code_insee", "62318").await;
+    fill(&browser, "telephone", "01 99 00 99 98").await;
+    click_and_wait(
+        &browser,
+        "form.pro-form button[type=submit]",
+        &app.url(&format!("/pro/structures/{organisation}")),
+    )
+    .await;
+    let source = browser.client.source().await.unwrap();
+    assert!(source.contains("Permanence du soir (exemple)"), "{source}");
+    let cookies = browser.client.get_all_cookies().await.unwrap();
+    assert_eq!(cookies.len(), 1, "{cookies:?}");
+    assert_eq!(cookies[0].name(), "__Host-relais");
+    assert_eq!(cookies[0].http_only(), Some(true));
+
+    // The public side, at once.
+    browser.goto(&app.url("/annuaire")).await;
+    fill(&browser, "lieu", "Étaples").await;
+    browser
+        .client
+        .find(Locator::Css("#besoin option[value=foreigners]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("form[action='/annuaire'] button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let source = browser.client.source().await.unwrap();
+        if source.contains("Permanence du soir (exemple)") {
+            break;
+        }
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the new service is not on /annuaire: {source}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     browser.close().await;
 }

@@ -182,3 +182,86 @@ fn the_readme_documents_every_setting_with_its_variable() {
         relais::config::Settings::default().describe().len()
     );
 }
+
+#[test]
+fn user_create_prints_a_one_time_invitation_link_and_names_a_bad_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let relais = |args: &[&str]| {
+        Command::new(RELAIS)
+            .args(args)
+            .args(["--data-dir", "data"])
+            .env_remove("RELAIS_DATABASE_URL")
+            .env("RELAIS_PUBLIC_URL", "https://relais.example.org")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let territory = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../content/territories/montreuillois.toml"
+    );
+    assert!(relais(&["territory", "add", territory]).status.success());
+
+    let output = relais(&[
+        "user",
+        "create",
+        "--email",
+        "Coordination@Example.org",
+        "--role",
+        "coordinator",
+        "--territory",
+        "montreuillois",
+    ]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let link = stdout.lines().find(|l| l.starts_with("https://")).unwrap();
+    assert!(
+        link.starts_with("https://relais.example.org/pro/invitation/"),
+        "{link}"
+    );
+    assert!(link.len() > "https://relais.example.org/pro/invitation/".len() + 40);
+
+    let output = relais(&[
+        "user",
+        "create",
+        "--email",
+        "autre@example.org",
+        "--role",
+        "chef",
+    ]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("--role : « chef »"), "{stderr}");
+    let output = relais(&[
+        "user",
+        "create",
+        "--email",
+        "coordination@example.org",
+        "--role",
+        "coordinator",
+        "--territory",
+        "ailleurs",
+    ]);
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("--email : un compte existe déjà"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--territory : le territoire « ailleurs » n'existe pas"),
+        "{stderr}"
+    );
+
+    let output = relais(&["user", "list"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "coordination@example.org\tcoordinator\tmontreuillois\tinvitation en attente"
+        ),
+        "{stdout}"
+    );
+}

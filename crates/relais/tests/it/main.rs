@@ -7,6 +7,7 @@
     reason = "a test fails loudly where an unwrap fails; helpers included"
 )]
 
+mod backoffice;
 mod browser;
 mod canary;
 mod cli;

@@ -1,0 +1,626 @@
+//! Signing in: e-mail and password, then the second factor (enrolled at the
+//! first sign-in), then a new session; accepting an invitation; signing
+//! out.
+//!
+//! Every failure says the same thing, whether the e-mail exists or not, and
+//! an unknown e-mail costs the same time as a wrong password. Failures are
+//! counted per account: from the fifth in a row the account is locked for a
+//! while, longer each time.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use crate::backoffice::session::{self, token_hash};
+use crate::backoffice::storage::{self, User};
+use crate::backoffice::{Base, password, totp};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::pages::render;
+
+const FAILED: &str = "La connexion n'a pas abouti. Vérifiez votre adresse e-mail et votre mot de passe. \
+     Après plusieurs essais, la connexion est bloquée quelques minutes.";
+const BAD_CODE: &str = "Ce code n'est pas valide. Attendez le code suivant et recopiez-le, ou utilisez un code de secours.";
+
+/// Where to go after signing in: a back-office path only.
+fn safe_next(next: &str) -> String {
+    if next.starts_with("/pro") && !next.starts_with("//") && !next.contains("://") {
+        next.to_owned()
+    } else {
+        "/pro".to_owned()
+    }
+}
+
+/// Whether the request came over HTTPS or to the machine itself.
+fn secure_context(app: &AppState, headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let loopback =
+        host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let forwarded_https = headers
+        .get("x-forwarded-proto")
+        .is_some_and(|v| v == "https");
+    app.settings.https || loopback || forwarded_https
+}
+
+/// A stateless form token for the sign-in form: an HMAC of the time, which
+/// another site cannot read from our page.
+fn login_token(app: &AppState, at: i64) -> String {
+    let hash = token_hash(&format!("{}:{at}", hex::encode(app.secret.expose())));
+    format!("{at}.{}", &hash[..32])
+}
+
+fn login_token_valid(app: &AppState, token: &str) -> bool {
+    let Some((at, _)) = token.split_once('.') else {
+        return false;
+    };
+    let Ok(at) = at.parse::<i64>() else {
+        return false;
+    };
+    let age = jiff::Timestamp::now().as_second() - at;
+    (0..=3600).contains(&age) && login_token(app, at) == token
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/signin.html")]
+struct SignInPage {
+    b: Base,
+    insecure: bool,
+    error: Option<String>,
+    token: String,
+    next: String,
+    email: String,
+}
+
+/// `?suite=` on the sign-in page.
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    suite: String,
+}
+
+pub async fn sign_in_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let page = SignInPage {
+        b: Base::anonymous(&app),
+        insecure: !secure_context(&app, &headers),
+        error: None,
+        token: login_token(&app, jiff::Timestamp::now().as_second()),
+        next: safe_next(&query.suite),
+        email: String::new(),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The sign-in form.
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    jeton: String,
+    #[serde(default)]
+    suite: String,
+}
+
+pub async fn sign_in(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, AppError> {
+    let refuse = |app: &AppState, email: &str, next: &str| -> Result<Response, AppError> {
+        let page = SignInPage {
+            b: Base::anonymous(app),
+            insecure: !secure_context(app, &headers),
+            error: Some(FAILED.to_owned()),
+            token: login_token(app, jiff::Timestamp::now().as_second()),
+            next: safe_next(next),
+            email: email.to_owned(),
+        };
+        let mut response = render(&page)?.into_response();
+        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+        Ok(response)
+    };
+    if !login_token_valid(&app, &form.jeton) {
+        return Err(AppError::Forbidden);
+    }
+    let Some(user) = storage::user_by_email(&app.db, &form.email).await? else {
+        password::waste_one_verification().await;
+        tracing::info!("a sign-in failed (unknown account)");
+        return refuse(&app, &form.email, &form.suite);
+    };
+    let locked = user
+        .locked_until
+        .as_deref()
+        .is_some_and(|until| until > storage::now_text().as_str());
+    let usable = !user.disabled && !locked && user.password_hash.is_some();
+    let matches = match user.password_hash.as_deref() {
+        Some(hash) => password::verify(&form.password, hash).await,
+        None => {
+            password::waste_one_verification().await;
+            false
+        }
+    };
+    if !usable || !matches {
+        if !locked {
+            storage::record_failure(&app.db, &user.id).await?;
+        }
+        audit(
+            &app,
+            &user,
+            "sign-in-failed",
+            if locked {
+                "compte bloqué"
+            } else {
+                "mot de passe"
+            },
+        )
+        .await?;
+        return refuse(&app, &form.email, &form.suite);
+    }
+    let stage = if user.totp_secret.is_some() {
+        "password"
+    } else {
+        "enrol"
+    };
+    let cookie = session::open(&app, &user.id, stage).await?;
+    let next = safe_next(&form.suite);
+    let target = if stage == "enrol" {
+        "/pro/deuxieme-facteur/activer"
+    } else {
+        "/pro/deuxieme-facteur"
+    };
+    let target = format!(
+        "{target}?suite={}",
+        form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+    );
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+}
+
+/// Appends to the audit log for this account's territory.
+async fn audit(app: &AppState, user: &User, action: &str, detail: &str) -> Result<(), AppError> {
+    let territory = territory_of(app, user);
+    storage::audit(
+        &app.db,
+        &user.email,
+        territory.as_deref(),
+        action,
+        &user.id,
+        detail,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The territory an account's events belong to in the audit log.
+pub fn territory_of(app: &AppState, user: &User) -> Option<String> {
+    if let Some(first) = user.territories.first() {
+        return Some(first.clone());
+    }
+    let organisation = user.organisation_id.as_deref()?;
+    let index = app.directory.index();
+    index
+        .organisation(organisation)
+        .first()
+        .map(|listing| listing.territory.clone())
+}
+
+/// The session in progress (password given) and its account.
+async fn partial(
+    app: &AppState,
+    headers: &HeaderMap,
+    stage: &str,
+) -> Result<Option<(session::Found, User)>, AppError> {
+    let Some(found) = session::find(app, headers).await? else {
+        return Ok(None);
+    };
+    if found.row.stage != stage {
+        return Ok(None);
+    }
+    let Some(user) = storage::user(&app.db, &found.row.user_id)
+        .await?
+        .filter(|u| !u.disabled)
+    else {
+        return Ok(None);
+    };
+    Ok(Some((found, user)))
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/second_factor.html")]
+struct SecondFactorPage {
+    b: Base,
+    error: Option<String>,
+    next: String,
+}
+
+pub async fn second_factor_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    if partial(&app, &headers, "password").await?.is_none() {
+        return Ok(Redirect::to("/pro/connexion").into_response());
+    }
+    Ok(render(&SecondFactorPage {
+        b: Base::anonymous(&app),
+        error: None,
+        next: safe_next(&query.suite),
+    })?
+    .into_response())
+}
+
+/// A code or a recovery code.
+#[derive(Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    suite: String,
+    #[serde(default)]
+    secret: String,
+}
+
+pub async fn second_factor(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Some((found, user)) = partial(&app, &headers, "password").await? else {
+        return Ok(Redirect::to("/pro/connexion").into_response());
+    };
+    let keys = totp::Keys::new(&app.secret);
+    let secret = user.totp_secret.as_deref().and_then(|s| keys.open(s));
+    let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
+    let last = u64::try_from(user.totp_last_step).unwrap_or(0);
+    let by_code = match secret
+        .as_deref()
+        .and_then(|s| totp::verify(s, &user.email, &form.code, now, last))
+    {
+        Some(step) => {
+            storage::claim_totp_step(&app.db, &user.id, i64::try_from(step).unwrap_or(i64::MAX))
+                .await?
+        }
+        None => false,
+    };
+    let by_recovery = !by_code
+        && form
+            .code
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .count()
+            == 12
+        && storage::use_recovery_code(&app.db, &user.id, &keys.recovery_hash(&form.code)).await?;
+    if !by_code && !by_recovery {
+        storage::record_failure(&app.db, &user.id).await?;
+        audit(&app, &user, "sign-in-failed", "code de sécurité").await?;
+        let page = SecondFactorPage {
+            b: Base::anonymous(&app),
+            error: Some(BAD_CODE.to_owned()),
+            next: safe_next(&form.suite),
+        };
+        return Ok(render(&page)?.into_response());
+    }
+    storage::reset_failures(&app.db, &user.id).await?;
+    audit(
+        &app,
+        &user,
+        "sign-in",
+        if by_recovery {
+            "code de secours"
+        } else {
+            "code de sécurité"
+        },
+    )
+    .await?;
+    // A new session for the new privileges: the one that knew only the
+    // password is gone.
+    storage::delete_session(&app.db, &found.id_hash).await?;
+    let cookie = session::open(&app, &user.id, "full").await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(&form.suite)),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/enrol.html")]
+struct EnrolPage {
+    b: Base,
+    qr: String,
+    secret_text: String,
+    sealed: String,
+    error: Option<String>,
+    next: String,
+}
+
+fn enrol_page(
+    app: &AppState,
+    user: &User,
+    secret: &[u8],
+    error: Option<String>,
+    next: &str,
+) -> EnrolPage {
+    let keys = totp::Keys::new(&app.secret);
+    EnrolPage {
+        b: Base::anonymous(app),
+        qr: totp::qr_svg(secret, &user.email),
+        secret_text: totp::secret_text(secret),
+        // Not stored until confirmed: it travels sealed in the form.
+        sealed: keys.seal(secret),
+        error,
+        next: safe_next(next),
+    }
+}
+
+pub async fn enrol_form(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<NextQuery>,
+) -> Result<Response, AppError> {
+    let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
+        return Ok(Redirect::to("/pro/connexion").into_response());
+    };
+    Ok(render(&enrol_page(
+        &app,
+        &user,
+        &totp::new_secret(),
+        None,
+        &query.suite,
+    ))?
+    .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/recovery.html")]
+struct RecoveryPage {
+    b: Base,
+    codes: Vec<String>,
+    next: String,
+}
+
+pub async fn enrol(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
+        return Ok(Redirect::to("/pro/connexion").into_response());
+    };
+    let keys = totp::Keys::new(&app.secret);
+    let Some(secret) = keys.open(&form.secret) else {
+        return Err(AppError::Forbidden);
+    };
+    let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
+    let Some(step) = totp::verify(&secret, &user.email, &form.code, now, 0) else {
+        let page = enrol_page(&app, &user, &secret, Some(BAD_CODE.to_owned()), &form.suite);
+        return Ok(render(&page)?.into_response());
+    };
+    storage::set_totp(
+        &app.db,
+        &user.id,
+        &keys.seal(&secret),
+        i64::try_from(step).unwrap_or(i64::MAX),
+    )
+    .await?;
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
+    storage::save_recovery_codes(&app.db, &user.id, &hashes).await?;
+    audit(&app, &user, "second-factor-enrolled", "").await?;
+    Ok(render(&RecoveryPage {
+        b: Base::anonymous(&app),
+        codes,
+        next: safe_next(&form.suite),
+    })?
+    .into_response())
+}
+
+/// After the recovery codes: the first complete session.
+pub async fn enrolled(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let Some((found, user)) = partial(&app, &headers, "enrol").await? else {
+        return Ok(Redirect::to("/pro/connexion").into_response());
+    };
+    if user.totp_secret.is_none() {
+        return Ok(Redirect::to("/pro/deuxieme-facteur/activer").into_response());
+    }
+    audit(&app, &user, "sign-in", "première connexion").await?;
+    storage::delete_session(&app.db, &found.id_hash).await?;
+    let cookie = session::open(&app, &user.id, "full").await?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Redirect::to(&safe_next(&form.suite)),
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/invitation.html")]
+struct InvitationPage {
+    b: Base,
+    email: String,
+    token: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/message.html")]
+struct MessagePage {
+    b: Base,
+    title: String,
+    message: String,
+    link: String,
+    link_label: String,
+}
+
+fn expired_invitation(app: &AppState) -> Result<Response, AppError> {
+    let page = MessagePage {
+        b: Base::anonymous(app),
+        title: "Ce lien n'est plus valable".to_owned(),
+        message: "Une invitation ne sert qu'une fois et expire après sept jours. Demandez-en une nouvelle à la coordination de votre territoire.".to_owned(),
+        link: "/pro/connexion".to_owned(),
+        link_label: "Aller à la connexion".to_owned(),
+    };
+    let mut response = render(&page)?.into_response();
+    *response.status_mut() = axum::http::StatusCode::GONE;
+    Ok(response)
+}
+
+pub async fn invitation_form(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let Some(user_id) = storage::invitation_user(&app.db, &token_hash(&token)).await? else {
+        return expired_invitation(&app);
+    };
+    let Some(user) = storage::user(&app.db, &user_id).await? else {
+        return expired_invitation(&app);
+    };
+    Ok(render(&InvitationPage {
+        b: Base::anonymous(&app),
+        email: user.email,
+        token,
+        error: None,
+    })?
+    .into_response())
+}
+
+/// A new password, twice.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn accept_invitation(
+    State(app): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let hash = token_hash(&token);
+    let Some(user_id) = storage::invitation_user(&app.db, &hash).await? else {
+        return expired_invitation(&app);
+    };
+    let Some(user) = storage::user(&app.db, &user_id).await? else {
+        return expired_invitation(&app);
+    };
+    let error = if form.password != form.confirm {
+        Some("Les deux mots de passe ne sont pas identiques.".to_owned())
+    } else {
+        password::check_new(&form.password, &user.email).err().map(|weak| match weak {
+            password::Weak::TooShort => "Ce mot de passe est trop court : au moins 12 caractères.".to_owned(),
+            password::Weak::Common => "Ce mot de passe fait partie des plus courants : choisissez-en un autre, par exemple une phrase de quelques mots.".to_owned(),
+            password::Weak::ContainsEmail => "Ce mot de passe contient votre adresse e-mail : choisissez-en un autre.".to_owned(),
+        })
+    };
+    if let Some(error) = error {
+        let page = InvitationPage {
+            b: Base::anonymous(&app),
+            email: user.email,
+            token,
+            error: Some(error),
+        };
+        return Ok(render(&page)?.into_response());
+    }
+    if !storage::use_invitation(&app.db, &hash).await? {
+        return expired_invitation(&app);
+    }
+    storage::set_password(&app.db, &user.id, &password::hash(&form.password).await).await?;
+    storage::delete_user_sessions(&app.db, &user.id).await?;
+    audit(&app, &user, "invitation-accepted", "").await?;
+    let stage = if user.totp_secret.is_some() {
+        "password"
+    } else {
+        "enrol"
+    };
+    let cookie = session::open(&app, &user.id, stage).await?;
+    let target = if stage == "enrol" {
+        "/pro/deuxieme-facteur/activer"
+    } else {
+        "/pro/deuxieme-facteur"
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(target)).into_response())
+}
+
+/// The form token of the sign-out button.
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn sign_out(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    if let Some(found) = session::find(&app, &headers).await? {
+        if found.row.csrf != form.csrf {
+            return Err(AppError::Forbidden);
+        }
+        storage::delete_session(&app.db, &found.id_hash).await?;
+        if let Some(user) = storage::user(&app.db, &found.row.user_id).await? {
+            audit(&app, &user, "sign-out", "").await?;
+        }
+    }
+    Ok((
+        [
+            (header::SET_COOKIE, session::clear_cookie()),
+            (
+                HeaderName::from_static("clear-site-data"),
+                HeaderValue::from_static("\"cache\", \"cookies\", \"storage\""),
+            ),
+        ],
+        Redirect::to("/pro/connexion"),
+    )
+        .into_response())
+}
+
+/// A one-time invitation link for an account, valid seven days.
+pub async fn new_invitation(
+    app_db: &crate::storage::Db,
+    public_url: &str,
+    user_id: &str,
+) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let expires =
+        storage::timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(7 * 24));
+    storage::create_invitation(app_db, user_id, &token_hash(&token), &expires).await?;
+    Ok(format!(
+        "{}/pro/invitation/{token}",
+        public_url.trim_end_matches('/')
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_back_office_path_is_followed_after_sign_in() {
+        assert_eq!(safe_next("/pro/comptes"), "/pro/comptes");
+        assert_eq!(safe_next("https://evil.example/pro"), "/pro");
+        assert_eq!(safe_next("//evil.example"), "/pro");
+        assert_eq!(safe_next("/aide"), "/pro");
+    }
+}

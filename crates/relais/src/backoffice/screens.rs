@@ -1,0 +1,1626 @@
+//! The screens of the back office, each behind [`Pro`]: the dashboard; a
+//! territory's directory (organisations and services: create, edit,
+//! archive, "vérifié aujourd'hui", the list to re-verify, import and export
+//! from the browser); accounts and invitations; territory settings;
+//! anonymous statistics; the audit log.
+//!
+//! Each handler reads: access check first (`pro.can_…`), then the form
+//! token, then the change, then the audit line, then the index refresh.
+
+use std::collections::{BTreeMap, HashMap};
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jiff::civil::Date;
+
+use crate::backoffice::session::Pro;
+use crate::backoffice::storage::{self, Role};
+use crate::backoffice::{Base, auth};
+use crate::directory::communes::Communes;
+use crate::directory::export::{self, ExportFormat};
+use crate::directory::import::{self, COLUMNS, Format, Problem};
+use crate::directory::model::{Kind, Need, Organisation, Service};
+use crate::directory::storage::{self as directory_storage, Archivable};
+use crate::directory::territories::{
+    self, CoordinatorFile, Territory, TerritoryFile, YouthServiceFile,
+};
+use crate::storage::counters;
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::form::Fields;
+use crate::web::pages::render;
+
+/// Every guarded route: method and path, as the authorization tests walk
+/// them (`{t}` a territory, `{o}` an organisation, `{s}` a service, `{u}`
+/// an account, `{f}` an export format).
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/pro"),
+    ("GET", "/pro/territoires/{t}/annuaire"),
+    ("GET", "/pro/territoires/{t}/a-reverifier"),
+    ("GET", "/pro/territoires/{t}/structures/nouvelle"),
+    ("POST", "/pro/territoires/{t}/structures/nouvelle"),
+    ("GET", "/pro/structures/{o}"),
+    ("POST", "/pro/structures/{o}"),
+    ("POST", "/pro/structures/{o}/archiver"),
+    ("GET", "/pro/structures/{o}/services/nouveau"),
+    ("POST", "/pro/structures/{o}/services/nouveau"),
+    ("GET", "/pro/services/{s}"),
+    ("POST", "/pro/services/{s}"),
+    ("POST", "/pro/services/{s}/verifie"),
+    ("POST", "/pro/services/{s}/archiver"),
+    ("GET", "/pro/territoires/{t}/import"),
+    ("POST", "/pro/territoires/{t}/import"),
+    ("GET", "/pro/territoires/{t}/export/{f}"),
+    ("GET", "/pro/territoires/{t}/parametres"),
+    ("POST", "/pro/territoires/{t}/parametres"),
+    ("GET", "/pro/territoires/{t}/statistiques"),
+    ("GET", "/pro/territoires/{t}/journal"),
+    ("GET", "/pro/journal"),
+    ("GET", "/pro/comptes"),
+    ("POST", "/pro/comptes/inviter"),
+    ("POST", "/pro/comptes/{u}/desactiver"),
+    ("POST", "/pro/comptes/{u}/reactiver"),
+    ("POST", "/pro/comptes/{u}/invitation"),
+];
+
+/// The guarded routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pro", get(dashboard))
+        .route("/pro/territoires/{t}/annuaire", get(directory))
+        .route("/pro/territoires/{t}/a-reverifier", get(to_reverify))
+        .route(
+            "/pro/territoires/{t}/structures/nouvelle",
+            get(new_organisation_form).post(create_organisation),
+        )
+        .route(
+            "/pro/structures/{o}",
+            get(organisation_form).post(update_organisation),
+        )
+        .route("/pro/structures/{o}/archiver", post(archive_organisation))
+        .route(
+            "/pro/structures/{o}/services/nouveau",
+            get(new_service_form).post(create_service),
+        )
+        .route("/pro/services/{s}", get(service_form).post(update_service))
+        .route("/pro/services/{s}/verifie", post(verified_today))
+        .route("/pro/services/{s}/archiver", post(archive_service))
+        .route(
+            "/pro/territoires/{t}/import",
+            get(import_form).post(import_file),
+        )
+        .route("/pro/territoires/{t}/export/{f}", get(export_file))
+        .route(
+            "/pro/territoires/{t}/parametres",
+            get(settings_form).post(save_settings),
+        )
+        .route("/pro/territoires/{t}/statistiques", get(statistics))
+        .route("/pro/territoires/{t}/journal", get(territory_log))
+        .route("/pro/journal", get(full_log))
+        .route("/pro/comptes", get(accounts))
+        .route("/pro/comptes/inviter", post(invite))
+        .route("/pro/comptes/{u}/desactiver", post(disable_account))
+        .route("/pro/comptes/{u}/reactiver", post(enable_account))
+        .route("/pro/comptes/{u}/invitation", post(reinvite))
+}
+
+/// Checks the form's token against the session's.
+fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
+    pro.check_csrf(fields.value("csrf"))
+}
+
+/// The territory, or 404 (after the access check, so that a territory a
+/// person may not manage answers 403 whether it exists or not).
+fn territory(app: &AppState, pro: &Pro, slug: &str) -> Result<Territory, AppError> {
+    pro.can_territory(slug)?;
+    let index = app.directory.index();
+    index
+        .territories()
+        .find(|t| t.slug.as_str() == slug)
+        .cloned()
+        .ok_or(AppError::NotFound)
+}
+
+async fn refresh(app: &AppState) -> Result<(), AppError> {
+    app.directory.refresh(&app.db).await?;
+    Ok(())
+}
+
+fn today() -> Date {
+    crate::directory::hours::now_in("75").date()
+}
+
+/// Six months before today: older checks are due again.
+fn reverify_limit() -> Date {
+    today().saturating_sub(jiff::Span::new().months(6))
+}
+
+// ---------------------------------------------------------------- dashboard
+
+#[derive(Debug)]
+struct TerritoryCard {
+    slug: String,
+    name: String,
+    services: usize,
+    to_reverify: usize,
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/dashboard.html")]
+struct DashboardPage {
+    b: Base,
+    role: &'static str,
+    territories: Vec<TerritoryCard>,
+    organisation: Option<OrganisationView>,
+}
+
+async fn dashboard(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+    let index = app.directory.index();
+    let slugs = pro.territories(index.territories().map(|t| t.slug.as_str()));
+    let limit = reverify_limit();
+    let mut territories = Vec::new();
+    for slug in slugs {
+        let (_, services) = directory_storage::directory(&app.db, Some(&slug)).await?;
+        let name = index
+            .territories()
+            .find(|t| t.slug.as_str() == slug)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        territories.push(TerritoryCard {
+            to_reverify: services
+                .iter()
+                .filter(|s| s.verified_on.is_none_or(|d| d < limit))
+                .count(),
+            services: services.len(),
+            name,
+            slug,
+        });
+    }
+    let organisation = match (&pro.user.role, &pro.user.organisation_id) {
+        (Role::Professional, Some(id)) => organisation_view(&app, id).await?,
+        _ => None,
+    };
+    let role = match pro.user.role {
+        Role::Admin => "administratrice ou administrateur",
+        Role::Coordinator => "coordination",
+        Role::Professional => "professionnel·le",
+    };
+    Ok(render(&DashboardPage {
+        b: Base::of(&app, &pro),
+        role,
+        territories,
+        organisation,
+    })?
+    .into_response())
+}
+
+// ---------------------------------------------------------------- directory
+
+#[derive(Debug)]
+struct ServiceLine {
+    id: String,
+    name: String,
+    needs: String,
+    commune: String,
+    verified: String,
+    due: bool,
+}
+
+#[derive(Debug)]
+struct OrganisationView {
+    id: String,
+    name: String,
+    kind: String,
+    services: Vec<ServiceLine>,
+}
+
+fn service_line(service: &Service, communes: &Communes, limit: Date) -> ServiceLine {
+    ServiceLine {
+        id: service.id.clone(),
+        name: service.name.clone(),
+        needs: service
+            .needs
+            .iter()
+            .map(Need::label)
+            .collect::<Vec<_>>()
+            .join(", "),
+        commune: communes
+            .by_insee(&service.commune_insee)
+            .map(|c| c.name.to_string())
+            .unwrap_or_default(),
+        verified: service.verified_on.map_or_else(
+            || "jamais".to_owned(),
+            |d| {
+                format!(
+                    "{d}{}",
+                    service
+                        .verified_by
+                        .as_ref()
+                        .map(|b| format!(" par {b}"))
+                        .unwrap_or_default()
+                )
+            },
+        ),
+        due: service.verified_on.is_none_or(|d| d < limit),
+    }
+}
+
+async fn organisation_view(app: &AppState, id: &str) -> Result<Option<OrganisationView>, AppError> {
+    let Some((organisation, _)) = directory_storage::organisation(&app.db, id).await? else {
+        return Ok(None);
+    };
+    let (_, services) =
+        directory_storage::directory(&app.db, Some(&organisation.territory)).await?;
+    let communes = Communes::embedded();
+    let limit = reverify_limit();
+    Ok(Some(OrganisationView {
+        id: organisation.id.clone(),
+        name: organisation.name.clone(),
+        kind: organisation.kind.label().to_owned(),
+        services: services
+            .iter()
+            .filter(|s| s.organisation_id == organisation.id)
+            .map(|s| service_line(s, &communes, limit))
+            .collect(),
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/directory.html")]
+struct DirectoryPage {
+    b: Base,
+    territory: String,
+    slug: String,
+    only_due: bool,
+    organisations: Vec<OrganisationView>,
+}
+
+async fn directory_page(
+    app: &AppState,
+    pro: &Pro,
+    slug: &str,
+    only_due: bool,
+    flash: Option<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(app, pro, slug)?;
+    let (organisations, services) = directory_storage::directory(&app.db, Some(slug)).await?;
+    let communes = Communes::embedded();
+    let limit = reverify_limit();
+    let organisations = organisations
+        .iter()
+        .map(|o| OrganisationView {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: o.kind.label().to_owned(),
+            services: services
+                .iter()
+                .filter(|s| s.organisation_id == o.id)
+                .map(|s| service_line(s, &communes, limit))
+                .filter(|line| !only_due || line.due)
+                .collect(),
+        })
+        .filter(|o| !only_due || !o.services.is_empty())
+        .collect();
+    let page = DirectoryPage {
+        b: Base::of(app, pro).with_flash(flash),
+        territory: territory.name,
+        slug: slug.to_owned(),
+        only_due,
+        organisations,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn directory(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    directory_page(&app, &pro, &slug, false, None).await
+}
+
+async fn to_reverify(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    directory_page(&app, &pro, &slug, true, None).await
+}
+
+/// The back-office form of an organisation.
+#[derive(Template)]
+#[template(path = "backoffice/organisation_form.html")]
+struct OrganisationForm {
+    b: Base,
+    title: String,
+    action: String,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+    kinds: Vec<(String, String)>,
+    archive: Option<String>,
+}
+
+impl OrganisationForm {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+}
+
+fn kinds() -> Vec<(String, String)> {
+    Kind::ALL
+        .iter()
+        .map(|k| (k.code().to_owned(), k.label().to_owned()))
+        .collect()
+}
+
+fn organisation_values(organisation: &Organisation) -> HashMap<String, String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    HashMap::from([
+        ("structure_nom".to_owned(), organisation.name.clone()),
+        (
+            "structure_type".to_owned(),
+            organisation.kind.code().to_owned(),
+        ),
+        ("structure_siret".to_owned(), opt(&organisation.siret)),
+        ("structure_telephone".to_owned(), opt(&organisation.phone)),
+        ("structure_courriel".to_owned(), opt(&organisation.email)),
+        ("structure_site_web".to_owned(), opt(&organisation.website)),
+    ])
+}
+
+fn problems_by_field(problems: &[Problem]) -> HashMap<String, String> {
+    let mut errors: HashMap<String, String> = HashMap::new();
+    for problem in problems {
+        let field = problem.column.clone().unwrap_or_default();
+        errors
+            .entry(field)
+            .and_modify(|e| {
+                e.push(' ');
+                e.push_str(&problem.reason);
+            })
+            .or_insert_with(|| capitalise(&problem.reason));
+    }
+    errors
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+async fn new_organisation_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let form = OrganisationForm {
+        b: Base::of(&app, &pro),
+        title: format!("Nouvelle structure — {}", territory.name),
+        action: format!("/pro/territoires/{slug}/structures/nouvelle"),
+        values: HashMap::new(),
+        errors: HashMap::new(),
+        kinds: kinds(),
+        archive: None,
+    };
+    Ok(render(&form)?.into_response())
+}
+
+async fn create_organisation(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let fields = Fields::parse(&body);
+    csrf(&fields, &pro)?;
+    let mut posted = fields.0.clone();
+    posted.push(("structure_id".to_owned(), "nouvelle".to_owned()));
+    match import::check_organisation_fields(&posted) {
+        Ok(mut organisation) => {
+            organisation.source_id = String::new();
+            let id = directory_storage::save_organisation(&app.db, &slug, &organisation).await?;
+            storage::audit(
+                &app.db,
+                &pro.user.email,
+                Some(&slug),
+                "organisation-created",
+                &id,
+                &organisation.name,
+            )
+            .await?;
+            refresh(&app).await?;
+            Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
+        }
+        Err(problems) => {
+            let form = OrganisationForm {
+                b: Base::of(&app, &pro),
+                title: format!("Nouvelle structure — {}", territory.name),
+                action: format!("/pro/territoires/{slug}/structures/nouvelle"),
+                values: fields.0.into_iter().collect(),
+                errors: problems_by_field(&problems),
+                kinds: kinds(),
+                archive: None,
+            };
+            let mut response = render(&form)?.into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+/// An organisation the account may change, or 403/404.
+async fn owned_organisation(app: &AppState, pro: &Pro, id: &str) -> Result<Organisation, AppError> {
+    let (organisation, _) = directory_storage::organisation(&app.db, id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    pro.can_organisation(&organisation.id, &organisation.territory)?;
+    Ok(organisation)
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/organisation.html")]
+struct OrganisationPage {
+    b: Base,
+    organisation: OrganisationView,
+    territory: String,
+    form: OrganisationForm,
+}
+
+async fn organisation_page(
+    app: &AppState,
+    pro: &Pro,
+    id: &str,
+    form: Option<OrganisationForm>,
+) -> Result<Response, AppError> {
+    let organisation = owned_organisation(app, pro, id).await?;
+    let view = organisation_view(app, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = form.unwrap_or_else(|| OrganisationForm {
+        b: Base::of(app, pro),
+        title: "Modifier la structure".to_owned(),
+        action: format!("/pro/structures/{id}"),
+        values: organisation_values(&organisation),
+        errors: HashMap::new(),
+        kinds: kinds(),
+        archive: pro
+            .can_territory(&organisation.territory)
+            .is_ok()
+            .then(|| format!("/pro/structures/{id}/archiver")),
+    });
+    let page = OrganisationPage {
+        b: Base::of(app, pro),
+        organisation: view,
+        territory: organisation.territory.clone(),
+        form,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn organisation_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    organisation_page(&app, &pro, &id, None).await
+}
+
+async fn update_organisation(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let current = owned_organisation(&app, &pro, &id).await?;
+    let fields = Fields::parse(&body);
+    csrf(&fields, &pro)?;
+    let mut posted = fields.0.clone();
+    posted.push(("structure_id".to_owned(), current.source_id.clone()));
+    match import::check_organisation_fields(&posted) {
+        Ok(organisation) => {
+            let organisation = Organisation {
+                id: current.id.clone(),
+                territory: current.territory.clone(),
+                ..organisation
+            };
+            directory_storage::save_organisation(&app.db, &current.territory, &organisation)
+                .await?;
+            storage::audit(
+                &app.db,
+                &pro.user.email,
+                Some(&current.territory),
+                "organisation-changed",
+                &id,
+                &organisation.name,
+            )
+            .await?;
+            refresh(&app).await?;
+            Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
+        }
+        Err(problems) => {
+            let form = OrganisationForm {
+                b: Base::of(&app, &pro),
+                title: "Modifier la structure".to_owned(),
+                action: format!("/pro/structures/{id}"),
+                values: fields.0.into_iter().collect(),
+                errors: problems_by_field(&problems),
+                kinds: kinds(),
+                archive: None,
+            };
+            let mut response = organisation_page(&app, &pro, &id, Some(form)).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn archive_organisation(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let organisation = owned_organisation(&app, &pro, &id).await?;
+    pro.can_territory(&organisation.territory)?;
+    csrf(&Fields::parse(&body), &pro)?;
+    directory_storage::archive(&app.db, Archivable::Organisation, &id).await?;
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        Some(&organisation.territory),
+        "organisation-archived",
+        &id,
+        &organisation.name,
+    )
+    .await?;
+    refresh(&app).await?;
+    Ok(Redirect::to(&format!(
+        "/pro/territoires/{}/annuaire",
+        organisation.territory
+    ))
+    .into_response())
+}
+
+/// The back-office form of a service.
+#[derive(Template)]
+#[template(path = "backoffice/service_form.html")]
+struct ServiceForm {
+    b: Base,
+    title: String,
+    action: String,
+    organisation: String,
+    values: HashMap<String, Vec<String>>,
+    errors: HashMap<String, String>,
+    needs: Vec<(String, String)>,
+    actions: Option<(String, String)>,
+}
+
+impl ServiceForm {
+    fn value(&self, name: &str) -> String {
+        self.values
+            .get(name)
+            .map(|v| v.join(","))
+            .unwrap_or_default()
+    }
+
+    fn checked(&self, name: &str, value: &str) -> bool {
+        self.values.get(name).is_some_and(|values| {
+            values.iter().flat_map(|v| v.split([',', '|'])).any(|v| {
+                v.trim() == value
+                    || (name == "besoins"
+                        && Need::parse(v).is_some_and(|need| Need::parse(value) == Some(need)))
+            })
+        })
+    }
+
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+}
+
+fn service_values(service: &Service) -> HashMap<String, Vec<String>> {
+    let row = export::to_csv(
+        &[Organisation {
+            id: service.organisation_id.clone(),
+            territory: String::new(),
+            source_id: String::new(),
+            name: String::new(),
+            kind: Kind::Cidff,
+            siret: None,
+            phone: None,
+            email: None,
+            website: None,
+        }],
+        std::slice::from_ref(service),
+    );
+    // One row of our own CSV: the simplest way to have every field as the
+    // form names it.
+    let text = String::from_utf8_lossy(&row)
+        .trim_start_matches('\u{feff}')
+        .to_owned();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes());
+    let values: Vec<String> = reader
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_owned).collect())
+        .unwrap_or_default();
+    COLUMNS
+        .iter()
+        .zip(values)
+        .filter(|(column, value)| {
+            !column.starts_with("structure_") && !value.is_empty() && value != "non"
+        })
+        .map(|(column, value)| ((*column).to_owned(), vec![value]))
+        .collect()
+}
+
+fn needs() -> Vec<(String, String)> {
+    Need::ALL
+        .iter()
+        .map(|n| (n.code().to_owned(), n.label().to_owned()))
+        .collect()
+}
+
+fn grouped(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
+    let mut values: HashMap<String, Vec<String>> = HashMap::new();
+    for (name, value) in fields {
+        values.entry(name).or_default().push(value);
+    }
+    values
+}
+
+async fn new_service_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let organisation = owned_organisation(&app, &pro, &id).await?;
+    let form = ServiceForm {
+        b: Base::of(&app, &pro),
+        title: format!("Nouveau service — {}", organisation.name),
+        action: format!("/pro/structures/{id}/services/nouveau"),
+        organisation: organisation.name,
+        values: HashMap::new(),
+        errors: HashMap::new(),
+        needs: needs(),
+        actions: None,
+    };
+    Ok(render(&form)?.into_response())
+}
+
+async fn save_service_form(
+    app: &AppState,
+    pro: &Pro,
+    organisation: &Organisation,
+    existing: Option<&Service>,
+    body: &[u8],
+) -> Result<Response, AppError> {
+    let fields = Fields::parse(body);
+    csrf(&fields, pro)?;
+    let mut posted = fields.0.clone();
+    posted.push(("structure_id".to_owned(), organisation.source_id.clone()));
+    posted.push((
+        "service_id".to_owned(),
+        existing.map_or_else(|| "nouveau".to_owned(), |s| s.source_id.clone()),
+    ));
+    let communes = app.directory.index().communes().clone();
+    match import::check_service_fields(&posted, &communes) {
+        Ok(service) => {
+            let service = Service {
+                id: existing.map(|s| s.id.clone()).unwrap_or_default(),
+                source_id: existing.map(|s| s.source_id.clone()).unwrap_or_default(),
+                organisation_id: organisation.id.clone(),
+                ..service
+            };
+            let id = directory_storage::save_service(
+                &app.db,
+                &organisation.territory,
+                &organisation.id,
+                &service,
+            )
+            .await?;
+            let action = if existing.is_some() {
+                "service-changed"
+            } else {
+                "service-created"
+            };
+            storage::audit(
+                &app.db,
+                &pro.user.email,
+                Some(&organisation.territory),
+                action,
+                &id,
+                &service.name,
+            )
+            .await?;
+            refresh(app).await?;
+            Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
+        }
+        Err(problems) => {
+            let form = ServiceForm {
+                b: Base::of(app, pro),
+                title: existing.map_or_else(
+                    || format!("Nouveau service — {}", organisation.name),
+                    |s| format!("Modifier « {} »", s.name),
+                ),
+                action: existing.map_or_else(
+                    || format!("/pro/structures/{}/services/nouveau", organisation.id),
+                    |s| format!("/pro/services/{}", s.id),
+                ),
+                organisation: organisation.name.clone(),
+                values: grouped(fields.0),
+                errors: problems_by_field(&problems),
+                needs: needs(),
+                actions: None,
+            };
+            let mut response = render(&form)?.into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn create_service(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let organisation = owned_organisation(&app, &pro, &id).await?;
+    save_service_form(&app, &pro, &organisation, None, &body).await
+}
+
+/// A service the account may change, with its organisation.
+async fn owned_service(
+    app: &AppState,
+    pro: &Pro,
+    id: &str,
+) -> Result<(Service, Organisation), AppError> {
+    let (service, _) = directory_storage::service(&app.db, id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let organisation = owned_organisation(app, pro, &service.organisation_id).await?;
+    Ok((service, organisation))
+}
+
+async fn service_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (service, organisation) = owned_service(&app, &pro, &id).await?;
+    let form = ServiceForm {
+        b: Base::of(&app, &pro),
+        title: format!("Modifier « {} »", service.name),
+        action: format!("/pro/services/{id}"),
+        organisation: organisation.name.clone(),
+        values: service_values(&service),
+        errors: HashMap::new(),
+        needs: needs(),
+        actions: Some((
+            format!("/pro/services/{id}/verifie"),
+            format!("/pro/services/{id}/archiver"),
+        )),
+    };
+    Ok(render(&form)?.into_response())
+}
+
+async fn update_service(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (service, organisation) = owned_service(&app, &pro, &id).await?;
+    save_service_form(&app, &pro, &organisation, Some(&service), &body).await
+}
+
+async fn verified_today(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (service, organisation) = owned_service(&app, &pro, &id).await?;
+    csrf(&Fields::parse(&body), &pro)?;
+    directory_storage::mark_verified(&app.db, &id, today(), &pro.user.email).await?;
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        Some(&organisation.territory),
+        "service-verified",
+        &id,
+        &service.name,
+    )
+    .await?;
+    refresh(&app).await?;
+    Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
+}
+
+async fn archive_service(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (service, organisation) = owned_service(&app, &pro, &id).await?;
+    pro.can_territory(&organisation.territory)?;
+    csrf(&Fields::parse(&body), &pro)?;
+    directory_storage::archive(&app.db, Archivable::Service, &id).await?;
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        Some(&organisation.territory),
+        "service-archived",
+        &id,
+        &service.name,
+    )
+    .await?;
+    refresh(&app).await?;
+    Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
+}
+
+// ---------------------------------------------------------------- import, export
+
+#[derive(Template)]
+#[template(path = "backoffice/import.html")]
+struct ImportPage {
+    b: Base,
+    slug: String,
+    territory: String,
+    problems: Vec<String>,
+    done: Option<String>,
+}
+
+async fn import_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let page = ImportPage {
+        b: Base::of(&app, &pro),
+        slug,
+        territory: territory.name,
+        problems: Vec::new(),
+        done: None,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn import_file(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let mut csrf = String::new();
+    let mut file: Option<(String, Bytes)> = None;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("fichier") => {
+                let name = field.file_name().unwrap_or_default().to_owned();
+                file = Some((name, field.bytes().await.unwrap_or_default()));
+            }
+            _ => {}
+        }
+    }
+    pro.check_csrf(&csrf)?;
+    let page = |problems: Vec<String>, done: Option<String>| ImportPage {
+        b: Base::of(&app, &pro),
+        slug: slug.clone(),
+        territory: territory.name.clone(),
+        problems,
+        done,
+    };
+    let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+        return Ok(render(&page(
+            vec!["Choisissez un fichier CSV ou JSON.".to_owned()],
+            None,
+        ))?
+        .into_response());
+    };
+    let Some(format) = Format::from_path(std::path::Path::new(&name)) else {
+        return Ok(render(&page(
+            vec![format!(
+                "« {name} » : le fichier doit finir par .csv ou .json."
+            )],
+            None,
+        ))?
+        .into_response());
+    };
+    let communes = app.directory.index().communes().clone();
+    match import::parse(&bytes, format, &communes) {
+        Ok(parsed) => {
+            let counts =
+                directory_storage::import(&app.db, &slug, &parsed.organisations, &parsed.services)
+                    .await?;
+            let summary = format!(
+                "{} structures ({} nouvelles), {} services ({} nouveaux) importés.",
+                parsed.organisations.len(),
+                counts.organisations_created,
+                parsed.services.len(),
+                counts.services_created
+            );
+            storage::audit(
+                &app.db,
+                &pro.user.email,
+                Some(&slug),
+                "directory-imported",
+                &name,
+                &summary,
+            )
+            .await?;
+            refresh(&app).await?;
+            Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
+        }
+        Err(problems) => {
+            let mut response = render(&page(
+                problems.iter().map(ToString::to_string).collect(),
+                None,
+            ))?
+            .into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn export_file(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path((slug, format)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    territory(&app, &pro, &slug)?;
+    let (organisations, services) = directory_storage::directory(&app.db, Some(&slug)).await?;
+    let communes = app.directory.index().communes().clone();
+    let format = match format.as_str() {
+        "csv" => ExportFormat::Csv,
+        "data-inclusion" => ExportFormat::DataInclusion,
+        "hsds" => ExportFormat::Hsds,
+        _ => return Err(AppError::NotFound),
+    };
+    let (bytes, content_type, extension) = match format {
+        ExportFormat::Csv => (
+            export::to_csv(&organisations, &services),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        ExportFormat::DataInclusion => (
+            serde_json::to_vec_pretty(&export::to_data_inclusion(
+                &organisations,
+                &services,
+                &communes,
+            ))
+            .unwrap_or_default(),
+            "application/json",
+            "data-inclusion.json",
+        ),
+        ExportFormat::Hsds => (
+            serde_json::to_vec_pretty(&export::to_hsds(&organisations, &services, &communes))
+                .unwrap_or_default(),
+            "application/json",
+            "hsds.json",
+        ),
+    };
+    let disposition = format!("attachment; filename=\"annuaire-{slug}.{extension}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------- territory settings
+
+#[derive(Template)]
+#[template(path = "backoffice/settings.html")]
+struct SettingsPage {
+    b: Base,
+    slug: String,
+    values: HashMap<String, String>,
+    errors: HashMap<String, String>,
+}
+
+impl SettingsPage {
+    fn value(&self, name: &str) -> &str {
+        self.values.get(name).map_or("", String::as_str)
+    }
+
+    fn error(&self, name: &str) -> Option<&str> {
+        self.errors.get(name).map(String::as_str)
+    }
+}
+
+fn settings_values(territory: &Territory) -> HashMap<String, String> {
+    let lines: Vec<String> = territory
+        .youth_services
+        .iter()
+        .map(|s| {
+            format!(
+                "{} | {} | {}",
+                s.name,
+                s.phone,
+                s.description.clone().unwrap_or_default()
+            )
+        })
+        .collect();
+    HashMap::from([
+        ("name".to_owned(), territory.name.clone()),
+        (
+            "neutral_url".to_owned(),
+            territory.neutral_url.clone().unwrap_or_default(),
+        ),
+        (
+            "communes".to_owned(),
+            territory
+                .communes
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        (
+            "departements".to_owned(),
+            territory
+                .departements
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        (
+            "coordinator_name".to_owned(),
+            territory.coordinator.name.clone().unwrap_or_default(),
+        ),
+        (
+            "coordinator_email".to_owned(),
+            territory.coordinator.email.clone().unwrap_or_default(),
+        ),
+        (
+            "coordinator_phone".to_owned(),
+            territory.coordinator.phone.clone().unwrap_or_default(),
+        ),
+        ("youth_services".to_owned(), lines.join("\n")),
+    ])
+}
+
+async fn settings_form(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let page = SettingsPage {
+        b: Base::of(&app, &pro),
+        values: settings_values(&territory),
+        errors: HashMap::new(),
+        slug,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn save_settings(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    territory(&app, &pro, &slug)?;
+    let fields = Fields::parse(&body);
+    csrf(&fields, &pro)?;
+    let list = |name: &str| {
+        fields
+            .value(name)
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let youth: Vec<YouthServiceFile> = fields
+        .value("youth_services")
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            let mut parts = line.split('|').map(str::trim);
+            YouthServiceFile {
+                name: parts.next().unwrap_or_default().to_owned(),
+                phone: parts.next().unwrap_or_default().to_owned(),
+                description: parts.next().filter(|d| !d.is_empty()).map(str::to_owned),
+            }
+        })
+        .collect();
+    let file = TerritoryFile {
+        slug: slug.clone(),
+        name: fields.value("name").to_owned(),
+        neutral_url: Some(fields.value("neutral_url").to_owned()),
+        communes: list("communes"),
+        departements: list("departements"),
+        coordinator: Some(CoordinatorFile {
+            name: Some(fields.value("coordinator_name").to_owned()),
+            email: Some(fields.value("coordinator_email").to_owned()),
+            phone: Some(fields.value("coordinator_phone").to_owned()),
+        }),
+        youth_services: youth,
+    };
+    let communes = app.directory.index().communes().clone();
+    match territories::check_territory(file, &communes) {
+        Ok(territory) => {
+            directory_storage::save_territory(&app.db, &territory).await?;
+            storage::audit(
+                &app.db,
+                &pro.user.email,
+                Some(&slug),
+                "territory-changed",
+                &slug,
+                &territory.name,
+            )
+            .await?;
+            refresh(&app).await?;
+            Ok(Redirect::to(&format!("/pro/territoires/{slug}/parametres")).into_response())
+        }
+        Err(problems) => {
+            let mut errors: HashMap<String, String> = HashMap::new();
+            for problem in problems {
+                let (field, message) = problem.split_once(" : ").unwrap_or(("name", &problem));
+                let field = match field.split(['.', '[']).next().unwrap_or(field) {
+                    "coordinator" if field.ends_with("email") => "coordinator_email",
+                    "coordinator" => "coordinator_phone",
+                    "youth_services" => "youth_services",
+                    other => other,
+                };
+                errors
+                    .entry(field.to_owned())
+                    .or_insert_with(|| capitalise(message));
+            }
+            let page = SettingsPage {
+                b: Base::of(&app, &pro),
+                values: fields.0.into_iter().collect(),
+                errors,
+                slug,
+            };
+            let mut response = render(&page)?.into_response();
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- statistics
+
+/// The counted events, in the order of the table.
+const EVENTS: &[(&str, &str)] = &[
+    ("conversation-started", "Conversations commencées"),
+    ("conversation-completed", "Menées à leur terme"),
+    ("outcome:orientation", "Orientées vers des professionnels"),
+    ("outcome:emergency", "Numéros d'urgence montrés"),
+    ("outcome:youth", "Orientées vers les services jeunesse"),
+    ("outcome:leave", "Parties vers les numéros nationaux"),
+];
+
+/// A count as shown: under 5, "< 5", so that no small number points to a
+/// person.
+pub fn shown(count: i64) -> String {
+    if count < 5 {
+        "< 5".to_owned()
+    } else {
+        count.to_string()
+    }
+}
+
+/// A period and its counts, as shown.
+type Row = (String, Vec<String>);
+
+#[derive(Template)]
+#[template(path = "backoffice/statistics.html")]
+struct StatisticsPage {
+    b: Base,
+    territory: String,
+    events: Vec<String>,
+    /// Title, then one row per period: period, counts as shown.
+    tables: Vec<(String, Vec<Row>)>,
+}
+
+async fn statistics(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let last = today();
+    let first = last
+        .saturating_sub(jiff::Span::new().months(12))
+        .first_of_month();
+    let counts = counters::between(&app.db, &slug, first, last).await?;
+    let mut weeks: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
+    let mut months: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
+    for count in counts {
+        let Ok(day) = count.day.parse::<Date>() else {
+            continue;
+        };
+        let week = day.iso_week_date();
+        let week = format!("{}-S{:02}", week.year(), week.week());
+        let month = format!("{}-{:02}", day.year(), day.month());
+        *weeks
+            .entry(week)
+            .or_default()
+            .entry(count.event.clone())
+            .or_default() += count.count;
+        *months
+            .entry(month)
+            .or_default()
+            .entry(count.event)
+            .or_default() += count.count;
+    }
+    let rows = |table: BTreeMap<String, HashMap<String, i64>>| -> Vec<(String, Vec<String>)> {
+        table
+            .into_iter()
+            .rev()
+            .map(|(period, counts)| {
+                let cells = EVENTS
+                    .iter()
+                    .map(|(event, _)| shown(counts.get(*event).copied().unwrap_or(0)))
+                    .collect();
+                (period, cells)
+            })
+            .collect()
+    };
+    let page = StatisticsPage {
+        b: Base::of(&app, &pro),
+        territory: territory.name,
+        events: EVENTS
+            .iter()
+            .map(|(_, label)| (*label).to_owned())
+            .collect(),
+        tables: vec![
+            ("Par mois".to_owned(), rows(months)),
+            (
+                "Par semaine (12 dernières)".to_owned(),
+                rows(weeks).into_iter().take(12).collect(),
+            ),
+        ],
+    };
+    Ok(render(&page)?.into_response())
+}
+
+// ---------------------------------------------------------------- audit log
+
+#[derive(Template)]
+#[template(path = "backoffice/audit.html")]
+struct AuditPage {
+    b: Base,
+    title: String,
+    entries: Vec<storage::AuditEntry>,
+}
+
+async fn territory_log(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let territory = territory(&app, &pro, &slug)?;
+    let entries = storage::audit_entries(&app.db, Some(std::slice::from_ref(&slug)), 500).await?;
+    let page = AuditPage {
+        b: Base::of(&app, &pro),
+        title: format!("Journal — {}", territory.name),
+        entries,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn full_log(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+    pro.admin()?;
+    let entries = storage::audit_entries(&app.db, None, 500).await?;
+    Ok(render(&AuditPage {
+        b: Base::of(&app, &pro),
+        title: "Journal de tous les territoires".to_owned(),
+        entries,
+    })?
+    .into_response())
+}
+
+// ---------------------------------------------------------------- accounts
+
+#[derive(Debug)]
+struct AccountLine {
+    id: String,
+    email: String,
+    role: String,
+    scope: String,
+    state: String,
+    disabled: bool,
+    invited: bool,
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/accounts.html")]
+struct AccountsPage {
+    b: Base,
+    accounts: Vec<AccountLine>,
+    organisations: Vec<(String, String)>,
+    territories: Vec<(String, String)>,
+    admin: bool,
+    link: Option<String>,
+    error: Option<String>,
+}
+
+/// Whether `pro` may manage `user`: administrators, everyone; a
+/// coordinator, the professionals of their territories' organisations.
+fn manages(app: &AppState, pro: &Pro, user: &storage::User) -> bool {
+    match pro.user.role {
+        Role::Admin => true,
+        Role::Coordinator => {
+            user.role == Role::Professional
+                && user.organisation_id.as_deref().is_some_and(|org| {
+                    let index = app.directory.index();
+                    index
+                        .organisation(org)
+                        .first()
+                        .is_some_and(|l| pro.can_territory(&l.territory).is_ok())
+                })
+        }
+        Role::Professional => false,
+    }
+}
+
+async fn accounts_page(
+    app: &AppState,
+    pro: &Pro,
+    link: Option<String>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    if !pro.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let index = app.directory.index();
+    let territories = pro.territories(index.territories().map(|t| t.slug.as_str()));
+    let (organisations, _) = directory_storage::directory(&app.db, None).await?;
+    let organisations: Vec<(String, String)> = organisations
+        .into_iter()
+        .filter(|o| territories.contains(&o.territory))
+        .map(|o| (o.id.clone(), format!("{} ({})", o.name, o.territory)))
+        .collect();
+    let names: HashMap<&str, &str> = organisations
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    let accounts = storage::users(&app.db)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            manages(app, pro, u)
+                || (pro.user.role == Role::Coordinator
+                    && u.territories.iter().any(|t| territories.contains(t)))
+        })
+        .map(|u| AccountLine {
+            role: match u.role {
+                Role::Admin => "administration",
+                Role::Coordinator => "coordination",
+                Role::Professional => "professionnel·le",
+            }
+            .to_owned(),
+            scope: match u.role {
+                Role::Admin => "tous les territoires".to_owned(),
+                Role::Coordinator => u.territories.join(", "),
+                Role::Professional => u
+                    .organisation_id
+                    .as_deref()
+                    .and_then(|o| names.get(o).copied())
+                    .unwrap_or("—")
+                    .to_owned(),
+            },
+            state: if u.disabled {
+                "désactivé".to_owned()
+            } else if u.password_hash.is_none() {
+                "invitation envoyée".to_owned()
+            } else if u.totp_secret.is_none() {
+                "code de sécurité à activer".to_owned()
+            } else {
+                "actif".to_owned()
+            },
+            disabled: u.disabled,
+            invited: u.password_hash.is_none() && manages(app, pro, &u),
+            id: u.id,
+            email: u.email,
+        })
+        .collect();
+    let page = AccountsPage {
+        b: Base::of(app, pro),
+        accounts,
+        territories: territories.iter().map(|t| (t.clone(), t.clone())).collect(),
+        organisations,
+        admin: pro.is_admin(),
+        link,
+        error,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+async fn accounts(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+    accounts_page(&app, &pro, None, None).await
+}
+
+async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
+    if !pro.is_coordinator() {
+        return Err(AppError::Forbidden);
+    }
+    let fields = Fields::parse(&body);
+    csrf(&fields, &pro)?;
+    let email = fields.value("email").trim().to_lowercase();
+    let role = Role::parse(fields.value("role")).unwrap_or(Role::Professional);
+    if crate::directory::contact::check_email(&email).is_err() {
+        return accounts_page(
+            &app,
+            &pro,
+            None,
+            Some("Cette adresse e-mail n'est pas complète.".to_owned()),
+        )
+        .await;
+    }
+    if storage::user_by_email(&app.db, &email).await?.is_some() {
+        return accounts_page(
+            &app,
+            &pro,
+            None,
+            Some("Un compte existe déjà pour cette adresse.".to_owned()),
+        )
+        .await;
+    }
+    let (organisation, territories): (Option<String>, Vec<String>) = match role {
+        Role::Professional => {
+            let organisation = fields.value("organisation").to_owned();
+            let (found, _) = directory_storage::organisation(&app.db, &organisation)
+                .await?
+                .ok_or(AppError::Forbidden)?;
+            pro.can_territory(&found.territory)?;
+            (Some(organisation), Vec::new())
+        }
+        Role::Coordinator | Role::Admin => {
+            // Only an administrator creates coordinators and administrators.
+            pro.admin()?;
+            let territory = fields.value("territoire").to_owned();
+            if role == Role::Coordinator {
+                pro.can_territory(&territory)?;
+                (None, vec![territory])
+            } else {
+                (None, Vec::new())
+            }
+        }
+    };
+    let id =
+        storage::create_user(&app.db, &email, role, organisation.as_deref(), &territories).await?;
+    let link = auth::new_invitation(&app.db, &app.settings.public_url, &id).await?;
+    let territory = territories.first().cloned().or_else(|| {
+        organisation.as_deref().and_then(|o| {
+            app.directory
+                .index()
+                .organisation(o)
+                .first()
+                .map(|l| l.territory.clone())
+        })
+    });
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        territory.as_deref(),
+        "account-invited",
+        &id,
+        &format!("{email} ({role})"),
+    )
+    .await?;
+    accounts_page(&app, &pro, Some(link), None).await
+}
+
+async fn managed_account(app: &AppState, pro: &Pro, id: &str) -> Result<storage::User, AppError> {
+    let user = storage::user(&app.db, id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if manages(app, pro, &user) && user.id != pro.user.id {
+        Ok(user)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+async fn disable_account(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    set_disabled(&app, &pro, &id, &body, true).await
+}
+
+async fn enable_account(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    set_disabled(&app, &pro, &id, &body, false).await
+}
+
+/// Disables an account (ending its sessions at once) or enables it again.
+async fn set_disabled(
+    app: &AppState,
+    pro: &Pro,
+    id: &str,
+    body: &[u8],
+    disabled: bool,
+) -> Result<Response, AppError> {
+    let user = managed_account(app, pro, id).await?;
+    csrf(&Fields::parse(body), pro)?;
+    storage::set_disabled(&app.db, &user.id, disabled).await?;
+    if disabled {
+        storage::delete_user_sessions(&app.db, &user.id).await?;
+    }
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        auth::territory_of(app, &user).as_deref(),
+        if disabled {
+            "account-disabled"
+        } else {
+            "account-enabled"
+        },
+        id,
+        &user.email,
+    )
+    .await?;
+    Ok(Redirect::to("/pro/comptes").into_response())
+}
+
+async fn reinvite(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let user = managed_account(&app, &pro, &id).await?;
+    csrf(&Fields::parse(&body), &pro)?;
+    let link = auth::new_invitation(&app.db, &app.settings.public_url, &user.id).await?;
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        auth::territory_of(&app, &user).as_deref(),
+        "account-reinvited",
+        &id,
+        &user.email,
+    )
+    .await?;
+    accounts_page(&app, &pro, Some(link), None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_counts_are_suppressed() {
+        assert_eq!(shown(0), "< 5");
+        assert_eq!(shown(4), "< 5");
+        assert_eq!(shown(5), "5");
+        assert_eq!(shown(128), "128");
+    }
+}

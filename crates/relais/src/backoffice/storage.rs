@@ -1,0 +1,500 @@
+//! SQL of the back office: accounts, invitations, sessions, recovery codes
+//! and the audit log.
+
+use std::fmt;
+
+use crate::storage::Db;
+use crate::with_pool;
+
+/// Now, as stored: UTC with seconds, so that text order is time order.
+pub fn now_text() -> String {
+    timestamp_text(jiff::Timestamp::now())
+}
+
+/// A timestamp as stored.
+pub fn timestamp_text(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// What an account may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything, everywhere.
+    Admin,
+    /// The territories they run.
+    Coordinator,
+    /// Their organisation.
+    Professional,
+}
+
+impl Role {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Coordinator => "coordinator",
+            Self::Professional => "professional",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "admin" => Some(Self::Admin),
+            "coordinator" => Some(Self::Coordinator),
+            "professional" => Some(Self::Professional),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// An account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    /// Identifier.
+    pub id: String,
+    /// E-mail, lowercase.
+    pub email: String,
+    /// Role.
+    pub role: Role,
+    /// A professional's organisation.
+    pub organisation_id: Option<String>,
+    /// A coordinator's territories.
+    pub territories: Vec<String>,
+    /// Argon2id PHC string; `None` until the invitation is accepted.
+    pub password_hash: Option<String>,
+    /// Sealed TOTP secret; `None` until enrolled.
+    pub totp_secret: Option<String>,
+    /// The last TOTP step accepted (a code is never accepted twice).
+    pub totp_last_step: i64,
+    /// Failed sign-ins in a row.
+    pub failed_attempts: i64,
+    /// No sign-in before this time.
+    pub locked_until: Option<String>,
+    /// The account is disabled.
+    pub disabled: bool,
+}
+
+impl fmt::Debug for User {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never the hash nor the secret.
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    role: String,
+    organisation_id: Option<String>,
+    password_hash: Option<String>,
+    totp_secret: Option<String>,
+    totp_last_step: i64,
+    failed_attempts: i64,
+    locked_until: Option<String>,
+    disabled: bool,
+}
+
+const USER_COLUMNS: &str = "id, email, role, organisation_id, password_hash, totp_secret, totp_last_step, \
+     failed_attempts, locked_until, disabled";
+
+async fn with_territories(db: &Db, row: UserRow) -> sqlx::Result<User> {
+    let territories: Vec<String> = with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT territory FROM user_territories WHERE user_id = $1 ORDER BY territory")
+            .bind(&row.id)
+            .fetch_all(pool)
+            .await
+    })?;
+    Ok(User {
+        role: Role::parse(&row.role).unwrap_or(Role::Professional),
+        id: row.id,
+        email: row.email,
+        organisation_id: row.organisation_id,
+        territories,
+        password_hash: row.password_hash,
+        totp_secret: row.totp_secret,
+        totp_last_step: row.totp_last_step,
+        failed_attempts: row.failed_attempts,
+        locked_until: row.locked_until,
+        disabled: row.disabled,
+    })
+}
+
+/// The account with this e-mail.
+pub async fn user_by_email(db: &Db, email: &str) -> sqlx::Result<Option<User>> {
+    let email = email.trim().to_lowercase();
+    let row = with_pool!(db, pool => {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1")))
+            .bind(&email)
+            .fetch_optional(pool)
+            .await
+    })?;
+    match row {
+        Some(row) => Ok(Some(with_territories(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The account with this id.
+pub async fn user(db: &Db, id: &str) -> sqlx::Result<Option<User>> {
+    let row = with_pool!(db, pool => {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })?;
+    match row {
+        Some(row) => Ok(Some(with_territories(db, row).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Every account, by e-mail.
+pub async fn users(db: &Db) -> sqlx::Result<Vec<User>> {
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users ORDER BY email")))
+            .fetch_all(pool)
+            .await
+    })?;
+    let mut users = Vec::with_capacity(rows.len());
+    for row in rows {
+        users.push(with_territories(db, row).await?);
+    }
+    Ok(users)
+}
+
+/// Creates an account without a password (it is set from the invitation).
+pub async fn create_user(
+    db: &Db,
+    email: &str,
+    role: Role,
+    organisation_id: Option<&str>,
+    territories: &[String],
+) -> sqlx::Result<String> {
+    let id = crate::directory::storage::new_id();
+    let email = email.trim().to_lowercase();
+    let now = now_text();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO users (id, email, role, organisation_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&id)
+            .bind(&email)
+            .bind(role.code())
+            .bind(organisation_id)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        for territory in territories {
+            sqlx::query("INSERT INTO user_territories (user_id, territory) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(territory)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })?;
+    Ok(id)
+}
+
+/// Sets a new password; failures are forgotten.
+pub async fn set_password(db: &Db, user_id: &str, hash: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .bind(hash)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Enables or disables an account.
+pub async fn set_disabled(db: &Db, user_id: &str, disabled: bool) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1").bind(user_id).bind(disabled).execute(pool).await.map(|_| ())
+    })
+}
+
+/// Enrols a TOTP secret, with the step of the code that confirmed it.
+pub async fn set_totp(db: &Db, user_id: &str, sealed: &str, step: i64) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1")
+            .bind(user_id)
+            .bind(sealed)
+            .bind(step)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Records the step of an accepted code, unless a later one already was:
+/// two instances can never both accept the same code.
+pub async fn claim_totp_step(db: &Db, user_id: &str, step: i64) -> sqlx::Result<bool> {
+    let changed = with_pool!(db, pool => {
+        sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
+            .bind(user_id)
+            .bind(step)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+/// Counts a failed sign-in; locks the account from the fifth in a row, for
+/// 15 minutes, doubling each time after.
+pub async fn record_failure(db: &Db, user_id: &str) -> sqlx::Result<()> {
+    let attempts: i64 = with_pool!(db, pool => {
+        sqlx::query_scalar("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+    })?;
+    if attempts >= 5 {
+        let minutes = 15i64.saturating_mul(1 << (attempts - 5).min(6));
+        let until =
+            timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes));
+        with_pool!(db, pool => {
+            sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1").bind(user_id).bind(&until).execute(pool).await.map(drop)
+        })?;
+    }
+    Ok(())
+}
+
+/// Forgets failed sign-ins after a success.
+pub async fn reset_failures(db: &Db, user_id: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// Replaces an account's recovery codes.
+pub async fn save_recovery_codes(db: &Db, user_id: &str, hashes: &[String]) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+        for hash in hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// Uses a recovery code once; false when unknown or already used.
+pub async fn use_recovery_code(db: &Db, user_id: &str, hash: &str) -> sqlx::Result<bool> {
+    let now = now_text();
+    let changed = with_pool!(db, pool => {
+        sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(hash)
+            .bind(&now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+/// Records an invitation (the token's hash) valid until `expires_at`.
+pub async fn create_invitation(
+    db: &Db,
+    user_id: &str,
+    token_hash: &str,
+    expires_at: &str,
+) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// The account an unused, unexpired invitation is for.
+pub async fn invitation_user(db: &Db, token_hash: &str) -> sqlx::Result<Option<String>> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT user_id FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(token_hash)
+            .bind(&now)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Marks an invitation used; false when it already was.
+pub async fn use_invitation(db: &Db, token_hash: &str) -> sqlx::Result<bool> {
+    let now = now_text();
+    let changed = with_pool!(db, pool => {
+        sqlx::query("UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
+            .bind(token_hash)
+            .bind(&now)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(changed == 1)
+}
+
+/// A stored session.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRow {
+    /// Whose.
+    pub user_id: String,
+    /// `password` (TOTP still to give), `enrol` (TOTP to set up) or `full`.
+    pub stage: String,
+    /// The form token.
+    pub csrf: String,
+    /// When it began.
+    pub created_at: String,
+    /// When it was last used.
+    pub last_seen_at: String,
+}
+
+/// Stores a new session.
+pub async fn create_session(
+    db: &Db,
+    id_hash: &str,
+    user_id: &str,
+    stage: &str,
+    csrf: &str,
+) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, stage, csrf, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(stage)
+        .bind(csrf)
+        .bind(&now)
+        .execute(pool)
+        .await
+        .map(|_| ())
+    })
+}
+
+/// A stored session.
+pub async fn session(db: &Db, id_hash: &str) -> sqlx::Result<Option<SessionRow>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, SessionRow>(
+            "SELECT user_id, stage, csrf, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+        )
+        .bind(id_hash)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Notes that a session was used now.
+pub async fn touch_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1").bind(id_hash).bind(&now).execute(pool).await.map(|_| ())
+    })
+}
+
+/// Ends a session.
+pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await.map(|_| ())
+    })
+}
+
+/// Ends every session of an account (password changed, account disabled).
+pub async fn delete_user_sessions(db: &Db, user_id: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|_| ())
+    })
+}
+
+/// One line of the audit log.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// When.
+    pub at: String,
+    /// Who: an e-mail, or `relais` for the command line.
+    pub actor: String,
+    /// The territory concerned, if any.
+    pub territory: Option<String>,
+    /// What was done: `sign-in`, `service-created`…
+    pub action: String,
+    /// On what: an identifier.
+    pub object: String,
+    /// A few words more, never a person's answers.
+    pub detail: String,
+}
+
+/// Appends a line to the audit log.
+pub async fn audit(
+    db: &Db,
+    actor: &str,
+    territory: Option<&str>,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query("INSERT INTO audit_log (at, actor, territory, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(&now)
+            .bind(actor)
+            .bind(territory)
+            .bind(action)
+            .bind(object)
+            .bind(detail)
+            .execute(pool)
+            .await
+            .map(|_| ())
+    })
+}
+
+/// The latest lines of the audit log, newest first: every line (`None`),
+/// or the lines of some territories.
+pub async fn audit_entries(
+    db: &Db,
+    territories: Option<&[String]>,
+    limit: i64,
+) -> sqlx::Result<Vec<AuditEntry>> {
+    if territories.is_some_and(<[String]>::is_empty) {
+        return Ok(Vec::new());
+    }
+    with_pool!(db, pool => {
+        let mut query = sqlx::QueryBuilder::new("SELECT at, actor, territory, action, object, detail FROM audit_log");
+        if let Some(allowed) = territories {
+            query.push(" WHERE territory IN (");
+            let mut list = query.separated(", ");
+            for territory in allowed {
+                list.push_bind(territory.clone());
+            }
+            query.push(")");
+        }
+        query.push(" ORDER BY id DESC LIMIT ");
+        query.push_bind(limit);
+        query.build_query_as::<AuditEntry>().fetch_all(pool).await
+    })
+}

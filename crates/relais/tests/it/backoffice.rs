@@ -1,0 +1,1229 @@
+//! The back office as professionals, coordinators and administrators meet
+//! it, and as an attacker would try it: who may touch what (the whole
+//! matrix), signing in with a second factor, replays, fixation, lockout,
+//! forged forms, the audit log, small counts, expired sessions.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use relais::backoffice::screens::ROUTES;
+use relais::backoffice::storage::{self as accounts, Role};
+use relais::backoffice::{auth, password, totp};
+use relais::directory::communes::Communes;
+use relais::directory::import::{self, Format};
+use relais::directory::{DEMO_TERRITORY, storage as directory, territories};
+use relais::storage::counters::{self, Event};
+use reqwest::header::{self, HeaderMap};
+
+use crate::helpers::TestApp;
+
+pub const PASSWORD: &str = "une phrase de passe assez longue";
+
+/// An account made for a test, with its authenticator's secret.
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub secret: Vec<u8>,
+}
+
+impl Account {
+    /// The code the authenticator shows `offset` seconds from now.
+    pub fn code(&self, offset: i64) -> String {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        totp::code_at(&self.secret, &self.email, now.saturating_add_signed(offset))
+    }
+}
+
+/// A fully enrolled account.
+pub async fn account(
+    app: &TestApp,
+    email: &str,
+    role: Role,
+    organisation: Option<&str>,
+    territories: &[&str],
+) -> Account {
+    let db = &app.state.db;
+    let territories: Vec<String> = territories.iter().map(|t| (*t).to_owned()).collect();
+    let id = accounts::create_user(db, email, role, organisation, &territories)
+        .await
+        .unwrap();
+    accounts::set_password(db, &id, &password::hash(PASSWORD).await)
+        .await
+        .unwrap();
+    let secret = totp::new_secret();
+    let keys = totp::Keys::new(&app.state.secret);
+    accounts::set_totp(db, &id, &keys.seal(&secret), 0)
+        .await
+        .unwrap();
+    Account {
+        id,
+        email: email.to_owned(),
+        secret,
+    }
+}
+
+/// The coordinator of the demo territory, `coord@example.org`.
+async fn coordinator(app: &TestApp) -> Account {
+    account(
+        app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await
+}
+
+/// A response, read.
+struct Page {
+    status: u16,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Page {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    }
+
+    /// The session cookie this response sets, if any (`Some("")` when it
+    /// removes it).
+    fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("__Host-relais="))
+            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+    }
+}
+
+/// The value of a hidden field in a page.
+fn hidden(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {body}"))
+        + marker.len();
+    body[start..][..body[start..].find('"').unwrap()].replace("&#43;", "+")
+}
+
+/// A browser without JavaScript, as the tests drive it: it keeps the
+/// session cookie and says where its forms come from.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookie: Option<String>,
+    csrf: String,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookie: None,
+            csrf: String::new(),
+        }
+    }
+
+    fn remember(&mut self, page: &Page) {
+        if let Some(cookie) = page.session_cookie() {
+            self.cookie = (!cookie.is_empty()).then_some(cookie);
+        }
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut request = self.app.client.request(method, self.app.url(path));
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, format!("__Host-relais={cookie}"));
+        }
+        request
+    }
+
+    async fn read(response: reqwest::Response) -> Page {
+        Page {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let page = Self::read(
+            self.request(reqwest::Method::GET, path)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        self.remember(&page);
+        page
+    }
+
+    /// Posts a form as a page of the site would (same origin).
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let request = self
+            .request(reqwest::Method::POST, path)
+            .header("sec-fetch-site", "same-origin")
+            .header(header::ORIGIN, format!("http://{}", self.app.addr))
+            .form(fields);
+        let page = Self::read(request.send().await.unwrap()).await;
+        self.remember(&page);
+        page
+    }
+
+    /// Posts a form with the session's token added.
+    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone();
+        let mut fields = fields.to_vec();
+        fields.push(("csrf", &csrf));
+        self.post(path, &fields).await
+    }
+
+    /// Posts a file as the import form does.
+    async fn upload(&mut self, path: &str, name: &str, content: &str) -> Page {
+        let boundary = "relais-test-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
+            self.csrf
+        );
+        let request = self
+            .request(reqwest::Method::POST, path)
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        Self::read(request.send().await.unwrap()).await
+    }
+
+    /// Gives e-mail and password on the sign-in page; returns the answer.
+    async fn give_password(&mut self, email: &str, password: &str, next: &str) -> Page {
+        let form = self.get(&format!("/pro/connexion?suite={next}")).await;
+        let token = hidden(&form.body, "jeton");
+        let suite = hidden(&form.body, "suite");
+        self.post(
+            "/pro/connexion",
+            &[
+                ("email", email),
+                ("password", password),
+                ("jeton", &token),
+                ("suite", &suite),
+            ],
+        )
+        .await
+    }
+
+    /// Signs in completely with the code `offset` seconds from now; returns
+    /// the last answer (a redirect to where the person was going).
+    async fn sign_in_at(&mut self, who: &Account, offset: i64, next: &str) -> Page {
+        self.sign_in_with(who, &who.code(offset), next).await
+    }
+
+    /// Signs in completely with this code.
+    async fn sign_in_with(&mut self, who: &Account, code: &str, next: &str) -> Page {
+        let page = self.give_password(&who.email, PASSWORD, next).await;
+        assert_eq!(page.status, 303, "{}", page.body);
+        assert!(
+            page.location().starts_with("/pro/deuxieme-facteur?"),
+            "{}",
+            page.location()
+        );
+        let suite = page.location().split_once("suite=").unwrap().1.to_owned();
+        let suite: String = form_urlencoded::parse(format!("s={suite}").as_bytes())
+            .next()
+            .unwrap()
+            .1
+            .into_owned();
+        let page = self
+            .post(
+                "/pro/deuxieme-facteur",
+                &[("code", code), ("suite", &suite)],
+            )
+            .await;
+        if page.status == 303 {
+            let home = self.get("/pro").await;
+            self.csrf = hidden(&home.body, "csrf");
+        }
+        page
+    }
+
+    async fn sign_in(&mut self, who: &Account) {
+        let page = self.sign_in_at(who, 0, "").await;
+        assert_eq!(page.status, 303, "{}", page.body);
+    }
+}
+
+/// The demo territory, a second territory with one organisation, and their
+/// identifiers.
+struct Territories {
+    /// Two organisations of the demo territory, and a service of the second.
+    a_first: String,
+    a_second: String,
+    a_second_service: String,
+    /// The other territory's organisation and service.
+    b_organisation: String,
+    b_service: String,
+}
+
+async fn two_territories(app: &TestApp) -> Territories {
+    let db = &app.state.db;
+    let communes = Communes::embedded();
+    let mut other = territories::parse_territory_file(DEMO_TERRITORY, &communes).unwrap();
+    other.slug = territories::Slug::parse("autre").unwrap();
+    other.name = "Autre territoire".to_owned();
+    directory::save_territory(db, &other).await.unwrap();
+    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
+                ailleurs;Structure d'ailleurs (exemple);lawyer;ailleurs-1;Permanence d'ailleurs;legal;62826\n";
+    let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+    directory::import(db, "autre", &parsed.organisations, &parsed.services)
+        .await
+        .unwrap();
+    app.state.directory.refresh(db).await.unwrap();
+    let (a_organisations, a_services) = directory::directory(db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let (b_organisations, b_services) = directory::directory(db, Some("autre")).await.unwrap();
+    let a_second = a_organisations[1].id.clone();
+    Territories {
+        a_first: a_organisations[0].id.clone(),
+        a_second_service: a_services
+            .iter()
+            .find(|s| s.organisation_id == a_second)
+            .unwrap()
+            .id
+            .clone(),
+        a_second,
+        b_organisation: b_organisations[0].id.clone(),
+        b_service: b_services[0].id.clone(),
+    }
+}
+
+/// What a route's placeholders stand for, for one person.
+struct Objects<'a> {
+    territory: &'a str,
+    organisation: &'a str,
+    service: &'a str,
+    account: &'a str,
+}
+
+fn fill(pattern: &str, objects: &Objects<'_>) -> String {
+    pattern
+        .replace("{t}", objects.territory)
+        .replace("{o}", objects.organisation)
+        .replace("{s}", objects.service)
+        .replace("{u}", objects.account)
+        .replace("{f}", "csv")
+}
+
+/// Requests `method path` as `browser`, with a valid form token and a form
+/// that would work if access were granted.
+async fn attempt(browser: &mut Browser<'_>, method: &str, path: &str, organisation: &str) -> Page {
+    if method == "GET" {
+        browser.get(path).await
+    } else if path.ends_with("/import") {
+        let csv = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
+                   x;Structure importée (exemple);lawyer;x-1;Permanence importée;legal;62826\n";
+        browser.upload(path, "annuaire.csv", csv).await
+    } else {
+        browser
+            .submit(
+                path,
+                &[
+                    ("email", "nouvelle.personne@example.org"),
+                    ("role", "professional"),
+                    ("organisation", organisation),
+                    ("territoire", "autre"),
+                    ("structure_nom", "Nom changé (exemple)"),
+                    ("structure_type", "lawyer"),
+                    ("service_nom", "Service changé"),
+                    ("besoins", "legal"),
+                    ("code_insee", "62826"),
+                    ("name", "Territoire changé"),
+                    ("communes", "62826"),
+                ],
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn every_route_denies_every_role_the_objects_of_others() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let admin = account(&app, "admin@example.org", Role::Admin, None, &[]).await;
+    let coordinator_a = account(
+        &app,
+        "coord-a@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let coordinator_b = account(
+        &app,
+        "coord-b@example.org",
+        Role::Coordinator,
+        None,
+        &["autre"],
+    )
+    .await;
+    let professional_a = account(
+        &app,
+        "pro-a@example.org",
+        Role::Professional,
+        Some(&t.a_first),
+        &[],
+    )
+    .await;
+    let professional_b = account(
+        &app,
+        "pro-b@example.org",
+        Role::Professional,
+        Some(&t.b_organisation),
+        &[],
+    )
+    .await;
+
+    // Nobody signed in: every guarded route sends to the sign-in page.
+    let mut anonymous = Browser::new(&app);
+    let anyone = Objects {
+        territory: "montreuillois",
+        organisation: &t.a_first,
+        service: &t.a_second_service,
+        account: &professional_a.id,
+    };
+    for (method, pattern) in ROUTES {
+        let path = fill(pattern, &anyone);
+        let page = attempt(&mut anonymous, method, &path, &t.a_first).await;
+        assert_eq!(page.status, 303, "{method} {path} without a session");
+        assert!(
+            page.location().starts_with("/pro/connexion"),
+            "{method} {path}: {}",
+            page.location()
+        );
+    }
+
+    // Each person, on what belongs to others: refused, on every route.
+    let cases = [
+        (
+            &coordinator_a,
+            Objects {
+                territory: "autre",
+                organisation: &t.b_organisation,
+                service: &t.b_service,
+                account: &professional_b.id,
+            },
+        ),
+        (
+            &coordinator_b,
+            Objects {
+                territory: "montreuillois",
+                organisation: &t.a_first,
+                service: &t.a_second_service,
+                account: &professional_a.id,
+            },
+        ),
+        (
+            // A professional: another organisation of their own territory,
+            // and their territory itself.
+            &professional_a,
+            Objects {
+                territory: "montreuillois",
+                organisation: &t.a_second,
+                service: &t.a_second_service,
+                account: &coordinator_a.id,
+            },
+        ),
+    ];
+    for (who, objects) in &cases {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(who).await;
+        let is_coordinator = who.email.starts_with("coord");
+        for (method, pattern) in ROUTES {
+            let path = fill(pattern, objects);
+            let page = attempt(&mut browser, method, &path, objects.organisation).await;
+            let allowed = match *pattern {
+                "/pro" => true,
+                "/pro/comptes" => is_coordinator && *method == "GET",
+                _ => false,
+            };
+            if allowed {
+                assert_eq!(page.status, 200, "{} {method} {path}", who.email);
+            } else {
+                assert_eq!(
+                    page.status, 403,
+                    "{} may not {method} {path}: {}",
+                    who.email, page.body
+                );
+                assert!(
+                    page.body.contains("<html"),
+                    "a calm page, not a bare status"
+                );
+            }
+        }
+    }
+
+    // The other territory is untouched.
+    let (organisations, services) = directory::directory(&app.state.db, Some("autre"))
+        .await
+        .unwrap();
+    assert_eq!(organisations[0].name, "Structure d'ailleurs (exemple)");
+    assert_eq!(services.len(), 1);
+    assert!(
+        accounts::user_by_email(&app.state.db, "nouvelle.personne@example.org")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // The same routes on their own objects open for a coordinator (signed
+    // in again: with the next code, the first one served once)…
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.sign_in_at(&coordinator_a, 30, "").await.status, 303);
+    let own = Objects {
+        territory: "montreuillois",
+        organisation: &t.a_second,
+        service: &t.a_second_service,
+        account: &professional_a.id,
+    };
+    for (method, pattern) in ROUTES
+        .iter()
+        .filter(|(m, p)| *m == "GET" && *p != "/pro/journal")
+    {
+        let path = fill(pattern, &own);
+        assert_eq!(browser.get(&path).await.status, 200, "{method} {path}");
+    }
+    // …and every route opens for an administrator.
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&admin).await;
+    let theirs = Objects {
+        territory: "autre",
+        organisation: &t.b_organisation,
+        service: &t.b_service,
+        account: &professional_b.id,
+    };
+    for (method, pattern) in ROUTES {
+        let path = fill(pattern, &theirs);
+        let page = attempt(&mut browser, method, &path, &t.b_organisation).await;
+        assert!(
+            [200, 303, 422].contains(&page.status),
+            "the administrator {method} {path}: {} {}",
+            page.status,
+            page.body
+        );
+        assert!(
+            !page.location().starts_with("/pro/connexion"),
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_professional_keeps_their_own_organisation_current() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let professional = account(
+        &app,
+        "pro@example.org",
+        Role::Professional,
+        Some(&t.a_first),
+        &[],
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+
+    let home = browser.get("/pro").await;
+    assert!(
+        home.body
+            .contains(&format!("/pro/structures/{}", t.a_first)),
+        "{}",
+        home.body
+    );
+    let (_, services) = directory::directory(&app.state.db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let own = services
+        .iter()
+        .find(|s| s.organisation_id == t.a_first)
+        .unwrap();
+    let page = browser
+        .submit(&format!("/pro/services/{}/verifie", own.id), &[])
+        .await;
+    assert_eq!(page.status, 303);
+    let (service, _) = directory::service(&app.state.db, &own.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(service.verified_on.is_some());
+    assert_eq!(service.verified_by.as_deref(), Some("pro@example.org"));
+    // Archiving is the coordination's decision.
+    let page = browser
+        .submit(&format!("/pro/services/{}/archiver", own.id), &[])
+        .await;
+    assert_eq!(page.status, 403);
+}
+
+#[tokio::test]
+async fn signing_in_takes_the_password_then_a_code_and_a_replayed_code_is_refused() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+
+    let mut browser = Browser::new(&app);
+    let page = browser
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    assert_eq!(page.status, 303);
+    // The password alone opens nothing.
+    assert_eq!(browser.get("/pro").await.status, 303);
+
+    let code = coordinator.code(0);
+    let mut first = Browser::new(&app);
+    let page = first.sign_in_with(&coordinator, &code, "").await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), "/pro");
+    assert_eq!(first.get("/pro").await.status, 200);
+
+    // Someone who saw the code cannot use it again, even at once.
+    let mut replay = Browser::new(&app);
+    let page = replay.sign_in_with(&coordinator, &code, "").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Ce code n&#39;est pas valide"),
+        "{}",
+        page.body
+    );
+    assert_eq!(replay.get("/pro").await.status, 303);
+
+    // The next code works.
+    let page = replay.sign_in_at(&coordinator, 30, "").await;
+    assert_eq!(page.status, 303, "{}", page.body);
+}
+
+#[tokio::test]
+async fn a_recovery_code_replaces_the_code_once() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let keys = totp::Keys::new(&app.state.secret);
+    let codes = totp::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
+    accounts::save_recovery_codes(&app.state.db, &coordinator.id, &hashes)
+        .await
+        .unwrap();
+
+    for (attempt, expected) in [(0, 303), (1, 200)] {
+        let mut browser = Browser::new(&app);
+        let page = browser
+            .give_password(&coordinator.email, PASSWORD, "")
+            .await;
+        assert_eq!(page.status, 303, "attempt {attempt}");
+        let page = browser
+            .post(
+                "/pro/deuxieme-facteur",
+                &[("code", &codes[0].to_uppercase())],
+            )
+            .await;
+        assert_eq!(page.status, expected, "attempt {attempt}: {}", page.body);
+    }
+}
+
+#[tokio::test]
+async fn signing_in_replaces_the_session_so_a_planted_one_is_worthless() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+
+    let mut browser = Browser::new(&app);
+    browser.cookie = Some("planted-by-someone-else".to_owned());
+    let page = browser
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    let after_password = page.session_cookie().unwrap();
+    assert_ne!(after_password, "planted-by-someone-else");
+    assert!(after_password.len() >= 43, "at least 128 random bits");
+    let cookie_header = page
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    for attribute in ["Path=/", "Secure", "HttpOnly", "SameSite=Strict"] {
+        assert!(cookie_header.contains(attribute), "{cookie_header}");
+    }
+
+    let page = browser
+        .post("/pro/deuxieme-facteur", &[("code", &coordinator.code(0))])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let complete = page.session_cookie().unwrap();
+    assert_ne!(
+        complete, after_password,
+        "a new session for the new privileges"
+    );
+
+    // Neither earlier value opens anything.
+    for stale in ["planted-by-someone-else", after_password.as_str()] {
+        let mut other = Browser::new(&app);
+        other.cookie = Some(stale.to_owned());
+        assert_eq!(other.get("/pro").await.status, 303, "{stale}");
+    }
+    // The session is stored hashed: its value is nowhere in the database.
+    let stored: Vec<String> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_all(pool).await
+    })
+    .unwrap();
+    assert!(!stored.contains(&complete));
+    assert_eq!(browser.get("/pro").await.status, 200);
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_without_telling_whether_it_exists() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+
+    let mut unknown = Browser::new(&app);
+    let for_unknown = unknown
+        .give_password("personne@example.org", PASSWORD, "")
+        .await;
+    assert_eq!(for_unknown.status, 401);
+
+    let mut browser = Browser::new(&app);
+    for _ in 0..5 {
+        let page = browser
+            .give_password(&coordinator.email, "pas le bon mot de passe", "")
+            .await;
+        assert_eq!(page.status, 401);
+    }
+    // Locked: the right password is refused too, with the same words as
+    // for an address that has no account.
+    let page = browser
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    assert_eq!(page.status, 401);
+    let message = |body: &str| {
+        let start = body.find("id=\"signin-error\">").unwrap();
+        body[start..][..body[start..].find("</p>").unwrap()].to_owned()
+    };
+    assert_eq!(message(&page.body), message(&for_unknown.body));
+    let user = accounts::user_by_email(&app.state.db, &coordinator.email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.locked_until.is_some());
+
+    let log = accounts::audit_entries(&app.state.db, Some(&["montreuillois".to_owned()]), 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.action == "sign-in-failed").count(),
+        6
+    );
+    assert!(log.iter().all(|e| e.actor == coordinator.email));
+}
+
+#[tokio::test]
+async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let path = format!("/pro/services/{}/verifie", t.a_second_service);
+    let before = directory::service(&app.state.db, &t.a_second_service)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+
+    let page = browser.post(&path, &[("csrf", "pas-le-bon-jeton")]).await;
+    assert_eq!(page.status, 403);
+    let page = browser.post(&path, &[]).await;
+    assert_eq!(page.status, 403);
+    let cross_site = browser
+        .request(reqwest::Method::POST, &path)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status().as_u16(), 403);
+    let other_origin = browser
+        .request(reqwest::Method::POST, &path)
+        .header(header::ORIGIN, "https://evil.example")
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_origin.status().as_u16(), 403);
+    let after = directory::service(&app.state.db, &t.a_second_service)
+        .await
+        .unwrap()
+        .unwrap()
+        .0;
+    assert_eq!(before, after, "nothing changed");
+
+    assert_eq!(browser.submit(&path, &[]).await.status, 303);
+}
+
+#[tokio::test]
+async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
+    let app = TestApp::spawn().await;
+    let _ = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let other = account(
+        &app,
+        "coord-b@example.org",
+        Role::Coordinator,
+        None,
+        &["autre"],
+    )
+    .await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+
+    let page = browser
+        .submit(
+            "/pro/territoires/montreuillois/structures/nouvelle",
+            &[
+                ("structure_nom", "Maison des femmes (exemple)"),
+                ("structure_type", "victim-support"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let organisation = page
+        .location()
+        .trim_start_matches("/pro/structures/")
+        .to_owned();
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{organisation}/services/nouveau"),
+            &[
+                ("service_nom", "Écoute sans rendez-vous"),
+                ("besoins", "psychological"),
+                ("code_insee", "62588"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let log = accounts::audit_entries(&app.state.db, Some(&["montreuillois".to_owned()]), 100)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = log.iter().rev().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["sign-in", "organisation-created", "service-created"]
+    );
+    assert!(
+        log.iter()
+            .all(|e| e.actor == "coord@example.org" && !e.at.is_empty())
+    );
+    assert_eq!(log[1].object, organisation);
+
+    let page = browser.get("/pro/territoires/montreuillois/journal").await;
+    assert!(
+        page.body.contains("organisation-created")
+            && page.body.contains("Maison des femmes (exemple)")
+    );
+    // The other territory's coordination sees its own log only.
+    let mut elsewhere = Browser::new(&app);
+    elsewhere.sign_in(&other).await;
+    let page = elsewhere.get("/pro/territoires/autre/journal").await;
+    assert!(!page.body.contains("Maison des femmes"), "{}", page.body);
+
+    // Append-only, whatever the engine.
+    let rewrite: sqlx::Result<()> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("UPDATE audit_log SET actor = 'quelqu''un d''autre'").execute(pool).await.map(drop)
+    });
+    assert!(rewrite.is_err());
+    let erase: sqlx::Result<()> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("DELETE FROM audit_log").execute(pool).await.map(drop)
+    });
+    assert!(erase.is_err());
+    let kept = accounts::audit_entries(&app.state.db, None, 100)
+        .await
+        .unwrap();
+    assert!(kept.len() >= 4);
+}
+
+#[tokio::test]
+async fn statistics_show_counts_under_five_as_less_than_five() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let today = jiff::Zoned::now().date();
+    for _ in 0..12 {
+        counters::increment(
+            &app.state.db,
+            today,
+            "montreuillois",
+            Event::new("conversation-started"),
+        )
+        .await
+        .unwrap();
+    }
+    for _ in 0..3 {
+        counters::increment(
+            &app.state.db,
+            today,
+            "montreuillois",
+            Event::new("outcome:emergency"),
+        )
+        .await
+        .unwrap();
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let page = browser
+        .get("/pro/territoires/montreuillois/statistiques")
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<td>12</td>"), "{}", page.body);
+    assert!(page.body.contains("<td>&#60; 5</td>"), "{}", page.body);
+    assert!(!page.body.contains("<td>3</td>"), "{}", page.body);
+    assert!(!page.body.contains("<td>0</td>"));
+}
+
+#[tokio::test]
+async fn an_expired_session_sends_to_sign_in_then_back_to_the_page() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00Z'").execute(pool).await.map(drop)
+    })
+    .unwrap();
+
+    let page = browser.get("/pro/territoires/montreuillois/annuaire").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        page.location(),
+        "/pro/connexion?suite=%2Fpro%2Fterritoires%2Fmontreuillois%2Fannuaire"
+    );
+    assert_eq!(
+        page.session_cookie().as_deref(),
+        Some(""),
+        "the stale cookie is removed"
+    );
+    let page = browser
+        .sign_in_at(
+            &coordinator,
+            30,
+            "%2Fpro%2Fterritoires%2Fmontreuillois%2Fannuaire",
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), "/pro/territoires/montreuillois/annuaire");
+    // Only a back-office address is followed.
+    let page = browser
+        .give_password(
+            &coordinator.email,
+            PASSWORD,
+            "https%3A%2F%2Fevil.example%2F",
+        )
+        .await;
+    assert!(
+        page.location().ends_with("suite=%2Fpro"),
+        "{}",
+        page.location()
+    );
+}
+
+#[tokio::test]
+async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{}/services/nouveau", t.a_first),
+            &[
+                ("service_nom", "Permanence du mardi"),
+                ("telephone", "01 23 45"),
+                ("code_insee", "62588"),
+                ("horaires_accueil", "Tu 09:00-12:00"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body.contains("value=\"Permanence du mardi\""),
+        "the name is kept"
+    );
+    assert!(
+        page.body.contains("value=\"01 23 45\""),
+        "the phone is kept as typed"
+    );
+    assert!(page.body.contains("value=\"Tu 09:00-12:00\""));
+    let field_errors = page.body.matches("<span class=\"error\">").count();
+    assert_eq!(
+        field_errors, 2,
+        "the phone and the missing needs: {}",
+        page.body
+    );
+    let (_, services) = directory::directory(&app.state.db, Some("montreuillois"))
+        .await
+        .unwrap();
+    assert!(
+        services.iter().all(|s| s.name != "Permanence du mardi"),
+        "nothing saved"
+    );
+
+    // A territory setting that is wrong names its field, keeps the others.
+    let page = browser
+        .submit(
+            "/pro/territoires/montreuillois/parametres",
+            &[
+                ("name", "Montreuillois"),
+                ("neutral_url", "pas une adresse"),
+                ("communes", "62588"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422, "{}", page.body);
+    assert!(page.body.contains("value=\"pas une adresse\""));
+    assert!(
+        page.body.contains("has-error\"><label for=\"neutral_url\""),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test]
+async fn what_a_coordinator_adds_or_archives_reaches_the_public_site_at_once() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{}/services/nouveau", t.a_first),
+            &[
+                ("service_nom", "Permanence du soir à Étaples"),
+                ("besoins", "foreigners"),
+                ("code_insee", "62318"),
+                ("telephone", "01 99 00 99 99"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let search = [("lieu", "Étaples"), ("besoin", "foreigners")];
+    let found = app
+        .client
+        .post(app.url("/annuaire"))
+        .form(&search)
+        .send()
+        .await
+        .unwrap();
+    let html = found.text().await.unwrap();
+    assert!(html.contains("Permanence du soir à Étaples"), "{html}");
+
+    let (_, services) = directory::directory(&app.state.db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let added = services
+        .iter()
+        .find(|s| s.name == "Permanence du soir à Étaples")
+        .unwrap();
+    let page = browser
+        .submit(&format!("/pro/services/{}/archiver", added.id), &[])
+        .await;
+    assert_eq!(page.status, 303);
+    let found = app
+        .client
+        .post(app.url("/annuaire"))
+        .form(&search)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !found
+            .text()
+            .await
+            .unwrap()
+            .contains("Permanence du soir à Étaples")
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_sets_a_password_then_the_second_factor_once() {
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let id = accounts::create_user(
+        db,
+        "nouvelle@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois".to_owned()],
+    )
+    .await
+    .unwrap();
+    let link = auth::new_invitation(db, "http://relais.example", &id)
+        .await
+        .unwrap();
+    let path = link
+        .strip_prefix("http://relais.example")
+        .unwrap()
+        .to_owned();
+
+    let mut browser = Browser::new(&app);
+    assert_eq!(browser.get(&path).await.status, 200);
+    let page = browser
+        .post(
+            &path,
+            &[("password", "motdepasse123"), ("confirm", "motdepasse123")],
+        )
+        .await;
+    assert!(page.body.contains("plus courants"), "{}", page.body);
+    let page = browser
+        .post(
+            &path,
+            &[
+                ("password", "nouvelle@example.org!!"),
+                ("confirm", "nouvelle@example.org!!"),
+            ],
+        )
+        .await;
+    assert!(
+        page.body.contains("contient votre adresse"),
+        "{}",
+        page.body
+    );
+    let page = browser
+        .post(&path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), "/pro/deuxieme-facteur/activer");
+    // Not signed in yet: the second factor comes first.
+    let page = browser.get("/pro").await;
+    assert_eq!(page.location(), "/pro/deuxieme-facteur/activer");
+
+    let page = browser.get("/pro/deuxieme-facteur/activer").await;
+    assert!(
+        page.body.contains("<svg"),
+        "the QR code is drawn on the server"
+    );
+    let sealed = hidden(&page.body, "secret");
+    let secret = totp::Keys::new(&app.state.secret).open(&sealed).unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let code = totp::code_at(&secret, "nouvelle@example.org", now);
+    let page = browser
+        .post(
+            "/pro/deuxieme-facteur/activer",
+            &[("code", &code), ("secret", &sealed)],
+        )
+        .await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.body.matches("<li><code>").count(),
+        totp::RECOVERY_CODES,
+        "recovery codes, shown once"
+    );
+    let page = browser
+        .post("/pro/deuxieme-facteur/termine", &[("noted", "oui")])
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(browser.get("/pro").await.status, 200);
+
+    // The link served once.
+    let mut again = Browser::new(&app);
+    assert_eq!(again.get(&path).await.status, 410);
+    let page = again
+        .post(&path, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(page.status, 410);
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_and_clears_the_browser() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let cookie = browser.cookie.clone();
+
+    let page = browser.submit("/pro/deconnexion", &[]).await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.session_cookie().as_deref(), Some(""));
+    let clear = page
+        .headers
+        .get("clear-site-data")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(clear.contains("\"cookies\"") && clear.contains("\"storage\""));
+
+    let mut stale = Browser::new(&app);
+    stale.cookie = cookie;
+    assert_eq!(stale.get("/pro").await.status, 303);
+}
+
+#[tokio::test]
+async fn the_back_office_is_served_with_its_own_strict_headers() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/pro/connexion").await;
+    assert_eq!(response.status().as_u16(), 200);
+    let headers = response.headers();
+    assert_eq!(headers[header::REFERRER_POLICY], "same-origin");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(
+        headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
+    assert!(
+        headers.get(header::SET_COOKIE).is_none(),
+        "no cookie before signing in"
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("noindex"));
+}
+
+#[tokio::test]
+async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let page = browser
+        .submit(
+            "/pro/territoires/montreuillois/parametres",
+            &[
+                ("name", "Montreuillois"),
+                ("neutral_url", "https://meteo.example.org/littoral"),
+                ("communes", "62588 62318"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let exit = app.get("/sortie").await;
+    assert_eq!(
+        exit.headers()[header::LOCATION],
+        "https://meteo.example.org/littoral"
+    );
+    let (_, home) = app.get_text("/").await;
+    assert!(home.contains("data-exit-url=\"https://meteo.example.org/littoral\""));
+    let log = accounts::audit_entries(&app.state.db, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].action, "territory-changed");
+}
