@@ -14,6 +14,7 @@ pub mod commands;
 pub mod password;
 pub mod screens;
 pub mod session;
+pub mod sheets;
 pub mod storage;
 pub mod totp;
 

@@ -58,6 +58,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/pro/territoires/{t}/export/{f}"),
     ("GET", "/pro/territoires/{t}/parametres"),
     ("POST", "/pro/territoires/{t}/parametres"),
+    ("GET", "/pro/territoires/{t}/fiches"),
+    ("GET", "/pro/territoires/{t}/fiches/fr/porter-plainte"),
+    ("POST", "/pro/territoires/{t}/fiches/fr/porter-plainte"),
     ("GET", "/pro/territoires/{t}/statistiques"),
     ("GET", "/pro/territoires/{t}/journal"),
     ("GET", "/pro/journal"),
@@ -107,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         .route("/pro/comptes/{u}/desactiver", post(disable_account))
         .route("/pro/comptes/{u}/reactiver", post(enable_account))
         .route("/pro/comptes/{u}/invitation", post(reinvite))
+        .merge(crate::backoffice::sheets::routes())
 }
 
 /// Checks the form's token against the session's.
@@ -148,6 +152,7 @@ struct TerritoryCard {
     name: String,
     services: usize,
     to_reverify: usize,
+    sheets_to_review: usize,
 }
 
 #[derive(Template)]
@@ -177,6 +182,7 @@ async fn dashboard(State(app): State<AppState>, pro: Pro) -> Result<Response, Ap
                 .filter(|s| s.verified_on.is_none_or(|d| d < limit))
                 .count(),
             services: services.len(),
+            sheets_to_review: crate::backoffice::sheets::due_count(&app, &slug, today()).await?,
             name,
             slug,
         });

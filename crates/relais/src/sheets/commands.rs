@@ -1,5 +1,6 @@
 //! `relais sheets …`: list the sheets, the ones to review, and give a
-//! territory its own version of a sheet (until the back office does it).
+//! territory its own version of a sheet (as the back office does at
+//! `/pro/territoires/{t}/fiches`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;

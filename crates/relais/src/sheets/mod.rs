@@ -66,7 +66,9 @@ pub struct Meta {
     pub language: String,
     /// Written in "facile à lire et à comprendre" (FALC).
     pub easy_to_read: bool,
-    /// Official texts and pages it relies on.
+    /// Official texts and pages it relies on (checked: at least one, with
+    /// a message that says so rather than a missing-field error).
+    #[serde(default)]
     pub sources: Vec<Source>,
 }
 
@@ -83,6 +85,8 @@ pub struct Sheet {
     pub markdown: String,
     /// The body as safe HTML.
     pub html: String,
+    /// The whole file as written (front matter and body), to edit it.
+    pub source: String,
     /// Folded words of the title, summary and body, for search.
     words: Vec<String>,
 }
@@ -161,6 +165,7 @@ impl Sheet {
                 reviewed_on,
                 markdown: markdown.to_owned(),
                 html,
+                source: text.clone(),
                 words,
             }),
             _ => Err(problems),

@@ -1227,3 +1227,124 @@ async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
         .unwrap();
     assert_eq!(log[0].action, "territory-changed");
 }
+
+#[tokio::test]
+async fn a_coordinator_previews_then_saves_a_territory_version_of_a_sheet() {
+    let app = TestApp::spawn().await;
+    let _ = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let path = "/pro/territoires/montreuillois/fiches/fr/porter-plainte";
+
+    let page = browser.get(path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Pas encore de version pour ce territoire")
+    );
+    let national = app.state.sheets.get("porter-plainte", "fr", false).unwrap();
+    let local = national.source.replacen(
+        "## En bref\n",
+        "## En bref\n\n- À Boulogne-sur-Mer, le tribunal judiciaire reçoit les plaintes écrites.\n",
+        1,
+    );
+
+    // A preview saves nothing.
+    let page = browser
+        .submit(path, &[("source", &local), ("action", "apercu")])
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Aperçu"));
+    assert!(
+        page.body
+            .contains("le tribunal judiciaire reçoit les plaintes écrites")
+    );
+    let key = relais::sheets::storage::SheetKey {
+        slug: "porter-plainte",
+        language: "fr",
+        easy_to_read: false,
+    };
+    assert!(
+        relais::sheets::storage::history(&app.state.db, "montreuillois", key)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A sheet without its sources is refused, and the text is kept.
+    let start = local.find("[[sources]]").unwrap();
+    let end = local.find("+++\n\n").unwrap();
+    let without_sources = format!("{}{}", &local[..start], &local[end..]);
+    let page = browser
+        .submit(
+            path,
+            &[("source", &without_sources), ("action", "enregistrer")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body.contains("au moins une source officielle"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("le tribunal judiciaire reçoit les plaintes écrites")
+    );
+
+    let page = browser
+        .submit(path, &[("source", &local), ("action", "enregistrer")])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(page.location(), format!("{path}?enregistre=1"));
+    let (_, here) = app
+        .get_text("/territoires/montreuillois/fiches/porter-plainte")
+        .await;
+    assert!(here.contains("le tribunal judiciaire reçoit les plaintes écrites"));
+    let (_, elsewhere) = app
+        .get_text("/territoires/autre/fiches/porter-plainte")
+        .await;
+    assert!(!elsewhere.contains("le tribunal judiciaire reçoit les plaintes écrites"));
+
+    let page = browser.get(path).await;
+    assert!(page.body.contains("(en ligne)") && page.body.contains("coord@example.org"));
+    let log = accounts::audit_entries(&app.state.db, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(log[0].action, "sheet-saved");
+    assert_eq!(log[0].object, "fr/porter-plainte");
+}
+
+#[tokio::test]
+async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let national = app.state.sheets.get("porter-plainte", "fr", false).unwrap();
+    let old = national.source.replacen(
+        &format!("reviewed_on = {}", national.reviewed_on),
+        "reviewed_on = 2024-01-15",
+        1,
+    );
+    let key = relais::sheets::storage::SheetKey {
+        slug: "porter-plainte",
+        language: "fr",
+        easy_to_read: false,
+    };
+    relais::sheets::storage::save(&app.state.db, "montreuillois", key, &old, "test")
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+
+    let page = browser.get("/pro/territoires/montreuillois/fiches").await;
+    assert!(
+        page.body
+            .contains("2024-01-15 <strong class=\"badge\">à relire</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("1 fiche(s) à relire"));
+    let page = browser.get("/pro").await;
+    assert!(page.body.contains("(1 à relire)"), "{}", page.body);
+}

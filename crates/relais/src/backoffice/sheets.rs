@@ -1,0 +1,370 @@
+//! A territory's own versions of the information sheets: the list (with
+//! what is due for review), the editor with a preview, and the history of
+//! versions. Only coordinators of the territory (and administrators) come
+//! here; every save is a new version, none is ever overwritten.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::backoffice::session::Pro;
+use crate::backoffice::{Base, storage as accounts};
+use crate::sheets::storage::{self, SheetKey, Version};
+use crate::sheets::{Library, Sheet};
+use crate::web::AppState;
+use crate::web::error::AppError;
+use crate::web::form::Fields;
+use crate::web::pages::render;
+
+/// The sheet routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/pro/territoires/{t}/fiches", get(list))
+        .route(
+            "/pro/territoires/{t}/fiches/{language}/{name}",
+            get(editor).post(save),
+        )
+}
+
+/// Twelve months before `today`: sheets reviewed earlier are due.
+fn review_limit(today: Date) -> Date {
+    today.saturating_sub(jiff::Span::new().months(12))
+}
+
+/// `slug` or `slug.facile`.
+fn file_name(slug: &str, easy: bool) -> String {
+    if easy {
+        format!("{slug}.facile")
+    } else {
+        slug.to_owned()
+    }
+}
+
+/// One line of the list.
+#[derive(Debug)]
+struct Line {
+    title: String,
+    variant: String,
+    href: String,
+    reviewed_on: Date,
+    local: Option<String>,
+    due: bool,
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/sheets.html")]
+struct ListPage {
+    b: Base,
+    territory: String,
+    lines: Vec<Line>,
+    due: usize,
+}
+
+/// Every national sheet, language and variant, in the library's order.
+fn national(library: &Library) -> impl Iterator<Item = &Sheet> {
+    library.slugs().iter().flat_map(move |slug| {
+        [("fr", false), ("fr", true), ("en", false)]
+            .into_iter()
+            .filter_map(move |(language, easy)| library.get(slug, language, easy))
+    })
+}
+
+/// The territory a coordinator may manage, or 403/404.
+fn territory_name(app: &AppState, pro: &Pro, slug: &str) -> Result<String, AppError> {
+    pro.can_territory(slug)?;
+    let index = app.directory.index();
+    index
+        .territories()
+        .find(|t| t.slug.as_str() == slug)
+        .map(|t| t.name.clone())
+        .ok_or(AppError::NotFound)
+}
+
+/// A national sheet, and the territory's version of it in force.
+struct Entry<'a> {
+    national: &'a Sheet,
+    local: Option<Sheet>,
+}
+
+impl Entry<'_> {
+    /// The review date of what the territory's people read.
+    fn reviewed_on(&self) -> Date {
+        self.local
+            .as_ref()
+            .map_or(self.national.reviewed_on, |s| s.reviewed_on)
+    }
+}
+
+/// Every national sheet with the territory's version, if any.
+async fn entries<'a>(app: &'a AppState, territory: &str) -> Result<Vec<Entry<'a>>, AppError> {
+    let overrides = storage::all_current(&app.db).await?;
+    Ok(national(&app.sheets)
+        .map(|national| Entry {
+            national,
+            local: overrides
+                .iter()
+                .filter(|o| {
+                    o.territory == territory
+                        && o.slug == national.slug
+                        && o.language == national.meta.language
+                        && o.easy_to_read == national.meta.easy_to_read
+                })
+                .find_map(|o| Sheet::parse(&o.slug, &o.language, o.easy_to_read, &o.source).ok()),
+        })
+        .collect())
+}
+
+/// How many sheets the territory's people read are due for review.
+pub async fn due_count(app: &AppState, territory: &str, today: Date) -> Result<usize, AppError> {
+    let limit = review_limit(today);
+    Ok(entries(app, territory)
+        .await?
+        .iter()
+        .filter(|e| e.reviewed_on() < limit)
+        .count())
+}
+
+async fn list(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(territory): Path<String>,
+) -> Result<Response, AppError> {
+    let name = territory_name(&app, &pro, &territory)?;
+    let limit = review_limit(jiff::Zoned::now().date());
+    let lines: Vec<Line> = entries(&app, &territory)
+        .await?
+        .into_iter()
+        .map(|entry| {
+            let sheet = entry.national;
+            Line {
+                title: sheet.meta.title.clone(),
+                variant: match (sheet.meta.language.as_str(), sheet.meta.easy_to_read) {
+                    ("fr", true) => "français facile".to_owned(),
+                    ("fr", false) => "français".to_owned(),
+                    ("en", _) => "anglais".to_owned(),
+                    (other, _) => other.to_owned(),
+                },
+                href: format!(
+                    "/pro/territoires/{territory}/fiches/{}/{}",
+                    sheet.meta.language,
+                    file_name(&sheet.slug, sheet.meta.easy_to_read)
+                ),
+                reviewed_on: entry.reviewed_on(),
+                due: entry.reviewed_on() < limit,
+                local: entry.local.map(|s| s.meta.title),
+            }
+        })
+        .collect();
+    let due = lines.iter().filter(|l| l.due).count();
+    let page = ListPage {
+        b: Base::of(&app, &pro),
+        territory: name,
+        lines,
+        due,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/sheet_edit.html")]
+struct EditPage {
+    b: Base,
+    territory: String,
+    territory_name: String,
+    title: String,
+    action: String,
+    public_href: String,
+    source: String,
+    problems: Vec<String>,
+    preview: Option<Sheet>,
+    saved: Option<i64>,
+    history: Vec<Version>,
+    national_href: String,
+}
+
+/// `?version=N` loads an earlier version, `?depart=national` the national
+/// text, into the editor.
+#[derive(Debug, Deserialize)]
+struct EditQuery {
+    version: Option<i64>,
+    depart: Option<String>,
+    enregistre: Option<i64>,
+}
+
+/// The sheet named in the path: slug, language, variant, national sheet.
+fn named<'a>(
+    app: &'a AppState,
+    language: &str,
+    name: &str,
+) -> Result<(String, bool, &'a Sheet), AppError> {
+    let (slug, easy) = name
+        .strip_suffix(".facile")
+        .map_or((name, false), |slug| (slug, true));
+    let sheet = app
+        .sheets
+        .get(slug, language, easy)
+        .ok_or(AppError::NotFound)?;
+    Ok((slug.to_owned(), easy, sheet))
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one page, assembled from what each handler has"
+)]
+async fn edit_page(
+    app: &AppState,
+    pro: &Pro,
+    territory: &str,
+    language: &str,
+    name: &str,
+    source: Option<String>,
+    problems: Vec<String>,
+    preview: Option<Sheet>,
+    saved: Option<i64>,
+) -> Result<EditPage, AppError> {
+    let territory_name = territory_name(app, pro, territory)?;
+    let (slug, easy, national) = named(app, language, name)?;
+    let key = SheetKey {
+        slug: &slug,
+        language,
+        easy_to_read: easy,
+    };
+    let history = storage::history(&app.db, territory, key).await?;
+    let source = match source {
+        Some(source) => source,
+        None => history
+            .first()
+            .map_or_else(|| national.source.clone(), |v| v.source.clone()),
+    };
+    let public = format!(
+        "/territoires/{territory}/fiches/{slug}{}",
+        if easy { "/facile" } else { "" }
+    );
+    Ok(EditPage {
+        b: Base::of(app, pro),
+        territory: territory.to_owned(),
+        territory_name,
+        title: national.meta.title.clone(),
+        action: format!("/pro/territoires/{territory}/fiches/{language}/{name}"),
+        public_href: if language == "fr" {
+            public
+        } else {
+            format!("/{language}{public}")
+        },
+        source,
+        problems,
+        preview,
+        saved,
+        history,
+        national_href: format!(
+            "/pro/territoires/{territory}/fiches/{language}/{name}?depart=national"
+        ),
+    })
+}
+
+async fn editor(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path((territory, language, name)): Path<(String, String, String)>,
+    Query(query): Query<EditQuery>,
+) -> Result<Response, AppError> {
+    let mut page = edit_page(
+        &app,
+        &pro,
+        &territory,
+        &language,
+        &name,
+        None,
+        Vec::new(),
+        None,
+        query.enregistre,
+    )
+    .await?;
+    if query.depart.as_deref() == Some("national") {
+        let (_, _, national) = named(&app, &language, &name)?;
+        page.source = national.source.clone();
+    } else if let Some(wanted) = query.version {
+        let version = page
+            .history
+            .iter()
+            .find(|v| v.version == wanted)
+            .ok_or(AppError::NotFound)?;
+        page.source = version.source.clone();
+    }
+    Ok(render(&page)?.into_response())
+}
+
+async fn save(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path((territory, language, name)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    territory_name(&app, &pro, &territory)?;
+    let (slug, easy, _) = named(&app, &language, &name)?;
+    let fields = Fields::parse(&body);
+    pro.check_csrf(fields.value("csrf"))?;
+    let source = fields.text("source").replace("\r\n", "\n");
+    let parsed = Sheet::parse(&slug, &language, easy, &source);
+    let links = match &parsed {
+        Ok(sheet) => sheet
+            .sheet_links()
+            .into_iter()
+            .filter(|target| app.sheets.get(target, &language, false).is_none())
+            .map(|target| format!("le lien vers /fiches/{target} ne mène à aucune fiche"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let (problems, preview) = match parsed {
+        Ok(sheet) if links.is_empty() => (Vec::new(), Some(sheet)),
+        Ok(sheet) => (links, Some(sheet)),
+        Err(problems) => (problems, None),
+    };
+    if fields.value("action") == "enregistrer" && problems.is_empty() {
+        let key = SheetKey {
+            slug: &slug,
+            language: &language,
+            easy_to_read: easy,
+        };
+        let version = storage::save(&app.db, &territory, key, &source, &pro.user.email).await?;
+        accounts::audit(
+            &app.db,
+            &pro.user.email,
+            Some(&territory),
+            "sheet-saved",
+            &format!("{language}/{name}"),
+            &format!("version {version}"),
+        )
+        .await?;
+        return Ok(Redirect::to(&format!(
+            "/pro/territoires/{territory}/fiches/{language}/{name}?enregistre={version}"
+        ))
+        .into_response());
+    }
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = edit_page(
+        &app,
+        &pro,
+        &territory,
+        &language,
+        &name,
+        Some(source),
+        problems,
+        preview,
+        None,
+    )
+    .await?;
+    let mut response = render(&page)?.into_response();
+    *response.status_mut() = status;
+    Ok(response)
+}
