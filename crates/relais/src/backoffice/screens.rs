@@ -1368,7 +1368,19 @@ struct AccountsPage {
     territories: Vec<(String, String)>,
     admin: bool,
     link: Option<String>,
+    /// The invitation form as typed, when it came back with a mistake.
+    typed: Typed,
+    /// What is wrong with the e-mail typed.
     error: Option<String>,
+}
+
+/// The invitation form as typed.
+#[derive(Debug, Default)]
+struct Typed {
+    email: String,
+    role: String,
+    organisation: String,
+    territory: String,
 }
 
 /// Whether `pro` may manage `user`: administrators, everyone; a
@@ -1394,7 +1406,7 @@ async fn accounts_page(
     app: &AppState,
     pro: &Pro,
     link: Option<String>,
-    error: Option<String>,
+    rejected: Option<(&Fields, &str)>,
 ) -> Result<Response, AppError> {
     if !pro.is_coordinator() {
         return Err(AppError::Forbidden);
@@ -1458,9 +1470,19 @@ async fn accounts_page(
         organisations,
         admin: pro.is_admin(),
         link,
-        error,
+        typed: rejected.map_or_else(Typed::default, |(fields, _)| Typed {
+            email: fields.text("email"),
+            role: fields.text("role"),
+            organisation: fields.text("organisation"),
+            territory: fields.text("territoire"),
+        }),
+        error: rejected.map(|(_, message)| message.to_owned()),
     };
-    Ok(render(&page)?.into_response())
+    let mut response = render(&page)?.into_response();
+    if page.error.is_some() {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 async fn accounts(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
@@ -1480,7 +1502,7 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
             &app,
             &pro,
             None,
-            Some("Cette adresse e-mail n'est pas complète.".to_owned()),
+            Some((&fields, "Cette adresse e-mail n'est pas complète.")),
         )
         .await;
     }
@@ -1489,7 +1511,10 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
             &app,
             &pro,
             None,
-            Some("Un compte existe déjà pour cette adresse.".to_owned()),
+            Some((
+                &fields,
+                "Un compte existe déjà pour cette adresse : « Nouveau lien d'invitation » dans la liste, s'il n'a pas encore servi.",
+            )),
         )
         .await;
     }

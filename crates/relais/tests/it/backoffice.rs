@@ -1348,3 +1348,51 @@ async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
     let page = browser.get("/pro").await;
     assert!(page.body.contains("(1 à relire)"), "{}", page.body);
 }
+
+#[tokio::test]
+async fn a_coordinator_invites_a_professional_and_a_mistake_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let coordinator = coordinator(&app).await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+
+    let invite = |email: &'static str| {
+        [
+            ("email", email),
+            ("role", "professional"),
+            ("organisation", t.a_second.as_str()),
+        ]
+    };
+    let page = browser
+        .submit("/pro/comptes/inviter", &invite("accueil@"))
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("value=\"accueil@\""), "{}", page.body);
+    assert!(page.body.contains("n&#39;est pas complète"));
+    assert!(
+        page.body
+            .contains(&format!("value=\"{}\" selected", t.a_second))
+    );
+
+    let page = browser
+        .submit("/pro/comptes/inviter", &invite("accueil@asso.example.org"))
+        .await;
+    assert_eq!(page.status, 200);
+    let start = page.body.find("/pro/invitation/").unwrap();
+    assert!(page.body[start..].len() > 50, "the link is shown once");
+    let user = accounts::user_by_email(&app.state.db, "accueil@asso.example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, Role::Professional);
+    assert_eq!(user.organisation_id.as_deref(), Some(t.a_second.as_str()));
+    assert!(user.password_hash.is_none());
+    assert!(page.body.contains("invitation envoyée"));
+
+    let page = browser
+        .submit("/pro/comptes/inviter", &invite("accueil@asso.example.org"))
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Un compte existe déjà"));
+}
