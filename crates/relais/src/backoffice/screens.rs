@@ -130,7 +130,25 @@ fn territory(app: &AppState, pro: &Pro, slug: &str) -> Result<Territory, AppErro
         .ok_or(AppError::NotFound)
 }
 
-async fn refresh(app: &AppState) -> Result<(), AppError> {
+/// Writes a change to the audit log, then refreshes the orientation index
+/// so that the public site shows it at once.
+async fn record_change(
+    app: &AppState,
+    pro: &Pro,
+    territory: &str,
+    action: &str,
+    object: &str,
+    detail: &str,
+) -> Result<(), AppError> {
+    storage::audit(
+        &app.db,
+        &pro.user.email,
+        Some(territory),
+        action,
+        object,
+        detail,
+    )
+    .await?;
     app.directory.refresh(&app.db).await?;
     Ok(())
 }
@@ -438,16 +456,15 @@ async fn create_organisation(
         Ok(mut organisation) => {
             organisation.source_id = String::new();
             let id = directory_storage::save_organisation(&app.db, &slug, &organisation).await?;
-            storage::audit(
-                &app.db,
-                &pro.user.email,
-                Some(&slug),
+            record_change(
+                &app,
+                &pro,
+                &slug,
                 "organisation-created",
                 &id,
                 &organisation.name,
             )
             .await?;
-            refresh(&app).await?;
             Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
         }
         Err(problems) => {
@@ -544,16 +561,15 @@ async fn update_organisation(
             };
             directory_storage::save_organisation(&app.db, &current.territory, &organisation)
                 .await?;
-            storage::audit(
-                &app.db,
-                &pro.user.email,
-                Some(&current.territory),
+            record_change(
+                &app,
+                &pro,
+                &current.territory,
                 "organisation-changed",
                 &id,
                 &organisation.name,
             )
             .await?;
-            refresh(&app).await?;
             Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
         }
         Err(problems) => {
@@ -583,16 +599,15 @@ async fn archive_organisation(
     pro.can_territory(&organisation.territory)?;
     csrf(&Fields::parse(&body), &pro)?;
     directory_storage::archive(&app.db, Archivable::Organisation, &id).await?;
-    storage::audit(
-        &app.db,
-        &pro.user.email,
-        Some(&organisation.territory),
+    record_change(
+        &app,
+        &pro,
+        &organisation.territory,
         "organisation-archived",
         &id,
         &organisation.name,
     )
     .await?;
-    refresh(&app).await?;
     Ok(Redirect::to(&format!(
         "/pro/territoires/{}/annuaire",
         organisation.territory
@@ -746,16 +761,15 @@ async fn save_service_form(
             } else {
                 "service-created"
             };
-            storage::audit(
-                &app.db,
-                &pro.user.email,
-                Some(&organisation.territory),
+            record_change(
+                app,
+                pro,
+                &organisation.territory,
                 action,
                 &id,
                 &service.name,
             )
             .await?;
-            refresh(app).await?;
             Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
         }
         Err(problems) => {
@@ -846,16 +860,15 @@ async fn verified_today(
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     csrf(&Fields::parse(&body), &pro)?;
     directory_storage::mark_verified(&app.db, &id, today(), &pro.user.email).await?;
-    storage::audit(
-        &app.db,
-        &pro.user.email,
-        Some(&organisation.territory),
+    record_change(
+        &app,
+        &pro,
+        &organisation.territory,
         "service-verified",
         &id,
         &service.name,
     )
     .await?;
-    refresh(&app).await?;
     Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
 }
 
@@ -869,16 +882,15 @@ async fn archive_service(
     pro.can_territory(&organisation.territory)?;
     csrf(&Fields::parse(&body), &pro)?;
     directory_storage::archive(&app.db, Archivable::Service, &id).await?;
-    storage::audit(
-        &app.db,
-        &pro.user.email,
-        Some(&organisation.territory),
+    record_change(
+        &app,
+        &pro,
+        &organisation.territory,
         "service-archived",
         &id,
         &service.name,
     )
     .await?;
-    refresh(&app).await?;
     Ok(Redirect::to(&format!("/pro/structures/{}", organisation.id)).into_response())
 }
 
@@ -966,16 +978,7 @@ async fn import_file(
                 parsed.services.len(),
                 counts.services_created
             );
-            storage::audit(
-                &app.db,
-                &pro.user.email,
-                Some(&slug),
-                "directory-imported",
-                &name,
-                &summary,
-            )
-            .await?;
-            refresh(&app).await?;
+            record_change(&app, &pro, &slug, "directory-imported", &name, &summary).await?;
             Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
         }
         Err(problems) => {
@@ -1174,16 +1177,15 @@ async fn save_settings(
     match territories::check_territory(file, &communes) {
         Ok(territory) => {
             directory_storage::save_territory(&app.db, &territory).await?;
-            storage::audit(
-                &app.db,
-                &pro.user.email,
-                Some(&slug),
+            record_change(
+                &app,
+                &pro,
+                &slug,
                 "territory-changed",
                 &slug,
                 &territory.name,
             )
             .await?;
-            refresh(&app).await?;
             Ok(Redirect::to(&format!("/pro/territoires/{slug}/parametres")).into_response())
         }
         Err(problems) => {
