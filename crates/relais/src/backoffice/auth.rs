@@ -10,7 +10,7 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,7 +21,7 @@ use crate::backoffice::storage::{self, User};
 use crate::backoffice::{Base, password, totp};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::pages::render;
+use crate::web::pages::{render, render_status};
 
 const FAILED: &str = "La connexion n'a pas abouti. Vérifiez votre adresse e-mail et votre mot de passe. \
      Après plusieurs essais, la connexion est bloquée quelques minutes.";
@@ -129,9 +129,7 @@ pub async fn sign_in(
             next: safe_next(next),
             email: email.to_owned(),
         };
-        let mut response = render(&page)?.into_response();
-        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-        Ok(response)
+        render_status(StatusCode::UNAUTHORIZED, &page)
     };
     if !login_token_valid(&app, &form.jeton) {
         return Err(AppError::Forbidden);
@@ -314,26 +312,12 @@ pub async fn second_factor(
         return Ok(render(&page)?.into_response());
     }
     storage::reset_failures(&app.db, &user.id).await?;
-    audit(
-        &app,
-        &user,
-        "sign-in",
-        if by_recovery {
-            "code de secours"
-        } else {
-            "code de sécurité"
-        },
-    )
-    .await?;
-    // A new session for the new privileges: the one that knew only the
-    // password is gone.
-    storage::delete_session(&app.db, &found.id_hash).await?;
-    let cookie = session::open(&app, &user.id, "full").await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(&form.suite)),
-    )
-        .into_response())
+    let how = if by_recovery {
+        "code de secours"
+    } else {
+        "code de sécurité"
+    };
+    complete(&app, &user, &found, how, &form.suite).await
 }
 
 #[derive(Template)]
@@ -440,12 +424,26 @@ pub async fn enrolled(
     if user.totp_secret.is_none() {
         return Ok(Redirect::to("/pro/deuxieme-facteur/activer").into_response());
     }
-    audit(&app, &user, "sign-in", "première connexion").await?;
-    storage::delete_session(&app.db, &found.id_hash).await?;
-    let cookie = session::open(&app, &user.id, "full").await?;
+    complete(&app, &user, &found, "première connexion", &form.suite).await
+}
+
+/// Signing in is complete: the audit line, then a new session in place of
+/// the one in progress (a new value for the new privileges, so that the
+/// one that knew only the password is worth nothing), then on to where the
+/// person was going.
+async fn complete(
+    app: &AppState,
+    user: &User,
+    in_progress: &session::Found,
+    how: &str,
+    next: &str,
+) -> Result<Response, AppError> {
+    audit(app, user, "sign-in", how).await?;
+    storage::delete_session(&app.db, &in_progress.id_hash).await?;
+    let cookie = session::open(app, &user.id, "full").await?;
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(&form.suite)),
+        Redirect::to(&safe_next(next)),
     )
         .into_response())
 }
@@ -477,9 +475,7 @@ fn expired_invitation(app: &AppState) -> Result<Response, AppError> {
         link: "/pro/connexion".to_owned(),
         link_label: "Aller à la connexion".to_owned(),
     };
-    let mut response = render(&page)?.into_response();
-    *response.status_mut() = axum::http::StatusCode::GONE;
-    Ok(response)
+    render_status(StatusCode::GONE, &page)
 }
 
 pub async fn invitation_form(

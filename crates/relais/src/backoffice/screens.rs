@@ -13,7 +13,7 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jiff::civil::Date;
@@ -33,7 +33,7 @@ use crate::storage::counters;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::Fields;
-use crate::web::pages::render;
+use crate::web::pages::{render, render_status};
 
 /// Every guarded route: method and path, as the authorization tests walk
 /// them (`{t}` a territory, `{o}` an organisation, `{s}` a service, `{u}`
@@ -477,9 +477,7 @@ async fn create_organisation(
                 kinds: kinds(),
                 archive: None,
             };
-            let mut response = render(&form)?.into_response();
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
         }
     }
 }
@@ -582,9 +580,8 @@ async fn update_organisation(
                 kinds: kinds(),
                 archive: None,
             };
-            let mut response = organisation_page(&app, &pro, &id, Some(form)).await?;
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            let page = organisation_page(&app, &pro, &id, Some(form)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
         }
     }
 }
@@ -789,9 +786,7 @@ async fn save_service_form(
                 needs: needs(),
                 actions: None,
             };
-            let mut response = render(&form)?.into_response();
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
         }
     }
 }
@@ -981,15 +976,10 @@ async fn import_file(
             record_change(&app, &pro, &slug, "directory-imported", &name, &summary).await?;
             Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
         }
-        Err(problems) => {
-            let mut response = render(&page(
-                problems.iter().map(ToString::to_string).collect(),
-                None,
-            ))?
-            .into_response();
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
+        Err(problems) => render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &page(problems.iter().map(ToString::to_string).collect(), None),
+        ),
     }
 }
 
@@ -1208,9 +1198,7 @@ async fn save_settings(
                 errors,
                 slug,
             };
-            let mut response = render(&page)?.into_response();
-            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
     }
 }
@@ -1480,11 +1468,12 @@ async fn accounts_page(
         }),
         error: rejected.map(|(_, message)| message.to_owned()),
     };
-    let mut response = render(&page)?.into_response();
-    if page.error.is_some() {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(response)
+    let status = if page.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render_status(status, &page)
 }
 
 async fn accounts(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {

@@ -20,7 +20,7 @@ use crate::sheets::{Library, Sheet};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::Fields;
-use crate::web::pages::render;
+use crate::web::pages::{render, render_status};
 
 /// The sheet routes.
 pub fn routes() -> Router<AppState> {
@@ -364,7 +364,5 @@ async fn save(
         None,
     )
     .await?;
-    let mut response = render(&page)?.into_response();
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(status, &page)
 }

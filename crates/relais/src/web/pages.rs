@@ -29,6 +29,12 @@ pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
     Ok(Html(template.render()?))
 }
 
+/// Renders a page with another status than 200 (a form that comes back
+/// with its mistakes, an expired link).
+pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
+    Ok((status, render(template)?).into_response())
+}
+
 #[derive(Template)]
 #[template(path = "web/home.html")]
 struct Home<'a> {
