@@ -76,6 +76,14 @@ async fn coordinator(app: &TestApp) -> Account {
     .await
 }
 
+/// A browser signed in as the demo territory's coordinator.
+async fn signed_in_coordinator(app: &TestApp) -> Browser<'_> {
+    let coordinator = coordinator(app).await;
+    let mut browser = Browser::new(app);
+    browser.sign_in(&coordinator).await;
+    browser
+}
+
 /// A response, read.
 struct Page {
     status: u16,
@@ -733,9 +741,7 @@ async fn repeated_failures_lock_the_account_without_telling_whether_it_exists() 
 async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
     let path = format!("/pro/services/{}/verifie", t.a_second_service);
     let before = directory::service(&app.state.db, &t.a_second_service)
         .await
@@ -942,9 +948,7 @@ async fn an_expired_session_sends_to_sign_in_then_back_to_the_page() {
 async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
 
     let page = browser
         .submit(
@@ -1005,9 +1009,7 @@ async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
 async fn what_a_coordinator_adds_or_archives_reaches_the_public_site_at_once() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
 
     let page = browser
         .submit(
@@ -1154,9 +1156,7 @@ async fn an_invitation_sets_a_password_then_the_second_factor_once() {
 #[tokio::test]
 async fn signing_out_ends_the_session_and_clears_the_browser() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
     let cookie = browser.cookie.clone();
 
     let page = browser.submit("/pro/deconnexion", &[]).await;
@@ -1200,9 +1200,7 @@ async fn the_back_office_is_served_with_its_own_strict_headers() {
 #[tokio::test]
 async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
     let page = browser
         .submit(
             "/pro/territoires/montreuillois/parametres",
@@ -1232,9 +1230,7 @@ async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
 async fn a_coordinator_previews_then_saves_a_territory_version_of_a_sheet() {
     let app = TestApp::spawn().await;
     let _ = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
     let path = "/pro/territoires/montreuillois/fiches/fr/porter-plainte";
 
     let page = browser.get(path).await;
@@ -1353,9 +1349,7 @@ async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
 async fn a_coordinator_invites_a_professional_and_a_mistake_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = signed_in_coordinator(&app).await;
 
     let invite = |email: &'static str| {
         [
