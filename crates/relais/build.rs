@@ -6,7 +6,11 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../content/sheets");
+    // Read at run time, not with `env!`: a build cache shared by several
+    // clones reuses this script, and must read the sheets of the clone
+    // being built.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest).join("../../content/sheets");
     println!("cargo::rerun-if-changed={}", root.display());
     let mut files = Vec::new();
     for language in std::fs::read_dir(&root).expect("content/sheets exists") {
