@@ -37,6 +37,7 @@ static BROWSERS: Semaphore = Semaphore::const_new(2);
 /// A browser session, closed when the test ends.
 struct Browser {
     client: Client,
+    js: Js,
     _permit: SemaphorePermit<'static>,
 }
 
@@ -98,6 +99,7 @@ impl Browser {
             .expect("ChromeDriver starts a session");
         Some(Self {
             client,
+            js,
             _permit: permit,
         })
     }
@@ -138,6 +140,19 @@ impl Browser {
     }
 
     async fn keys(&self, keys: KeyActions) {
+        // Chromium drops input sent before a fresh page has painted, which a
+        // loaded machine makes likely: wait for two frames first. Without
+        // JavaScript the script cannot run (keyboard tests then retry).
+        if self.js == Js::On {
+            self.client
+                .execute_async(
+                    "const done = arguments[arguments.length - 1];\n\
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                    vec![],
+                )
+                .await
+                .expect("the page paints");
+        }
         self.client
             .perform_actions(keys)
             .await
