@@ -59,6 +59,9 @@ pub enum Command {
     /// Create back-office accounts and their invitation links
     #[command(subcommand)]
     User(UserCommand),
+    /// Erase referrals closed for more than retention_closed_days, or never
+    /// opened for retention_unopened_days (relais serve does it daily)
+    Purge,
 }
 
 impl Cli {
@@ -69,6 +72,7 @@ impl Cli {
         match self.command {
             Command::Serve => serve(settings).await,
             Command::Migrate => migrate(settings).await,
+            Command::Purge => purge(settings).await,
             Command::Config => {
                 for (key, value) in settings.describe() {
                     println!("{key} = {value}");
@@ -95,6 +99,23 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
     );
     app.run_until(startup::shutdown_signal()).await?;
     tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn purge(settings: Settings) -> anyhow::Result<ExitCode> {
+    let db = startup::open_database(&settings).await?;
+    let erased = crate::referral::retention::purge(
+        &db,
+        jiff::Timestamp::now(),
+        settings.retention_closed_days,
+        settings.retention_unopened_days,
+    )
+    .await?;
+    println!(
+        "{erased} referral(s) erased: closed for more than {} days, or never opened for {} days",
+        settings.retention_closed_days, settings.retention_unopened_days
+    );
+    db.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -65,6 +65,19 @@ pub struct Settings {
     /// The site's address as people reach it, for the links Relais writes
     /// (invitations).
     pub public_url: String,
+    /// SMTP server for the notifications to professionals, as
+    /// `smtps://user:password@host:465` or `smtp://host:587?tls=required`.
+    /// When absent, e-mails are written as files into `mailbox_dir`.
+    pub smtp_url: Option<SecretString>,
+    /// The sender of the notifications.
+    pub mail_from: String,
+    /// Where e-mails are written when no `smtp_url` is set. When absent,
+    /// `mailbox` inside `data_dir`.
+    pub mailbox_dir: Option<PathBuf>,
+    /// Days after closing when a referral is erased.
+    pub retention_closed_days: u32,
+    /// Days after sending when a referral nobody opened is erased.
+    pub retention_unopened_days: u32,
 }
 
 impl Default for Settings {
@@ -86,6 +99,11 @@ impl Default for Settings {
             client_ip_header: None,
             load_demo: true,
             public_url: "http://127.0.0.1:8080".to_owned(),
+            smtp_url: None,
+            mail_from: "Relais <relais@localhost>".to_owned(),
+            mailbox_dir: None,
+            retention_closed_days: 90,
+            retention_unopened_days: 30,
         }
     }
 }
@@ -181,6 +199,37 @@ pub struct Overrides {
     /// The site's public address, for invitation links [default: http://127.0.0.1:8080]
     #[arg(long, env = "RELAIS_PUBLIC_URL", global = true, value_name = "URL")]
     pub public_url: Option<String>,
+    /// SMTP server for notifications, smtps://user:pass@host:465 [default: none, files in mailbox_dir]
+    #[arg(
+        long,
+        env = "RELAIS_SMTP_URL",
+        global = true,
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// Sender of the notifications [default: Relais <relais@localhost>]
+    #[arg(long, env = "RELAIS_MAIL_FROM", global = true, value_name = "ADDRESS")]
+    pub mail_from: Option<String>,
+    /// Folder for e-mails when no SMTP server is set [default: DATA_DIR/mailbox]
+    #[arg(long, env = "RELAIS_MAILBOX_DIR", global = true, value_name = "DIR")]
+    pub mailbox_dir: Option<PathBuf>,
+    /// Days after closing when a referral is erased [default: 90]
+    #[arg(
+        long,
+        env = "RELAIS_RETENTION_CLOSED_DAYS",
+        global = true,
+        value_name = "DAYS"
+    )]
+    pub retention_closed_days: Option<u32>,
+    /// Days after sending when an unopened referral is erased [default: 30]
+    #[arg(
+        long,
+        env = "RELAIS_RETENTION_UNOPENED_DAYS",
+        global = true,
+        value_name = "DAYS"
+    )]
+    pub retention_unopened_days: Option<u32>,
 }
 
 impl Settings {
@@ -229,6 +278,11 @@ impl Settings {
             client_ip_header,
             load_demo,
             public_url,
+            smtp_url,
+            mail_from,
+            mailbox_dir,
+            retention_closed_days,
+            retention_unopened_days,
         } = overrides;
         macro_rules! apply {
             ($($field:ident),*) => { $( if let Some(value) = $field { self.$field = value; } )* };
@@ -246,8 +300,18 @@ impl Settings {
             request_timeout_secs,
             rate_limit_per_minute,
             load_demo,
-            public_url
+            public_url,
+            mail_from,
+            retention_closed_days,
+            retention_unopened_days
         );
+        if let Some(url) = smtp_url {
+            self.smtp_url =
+                Some(SecretString::from(url)).filter(|url| !url.expose_secret().is_empty());
+        }
+        if mailbox_dir.is_some() {
+            self.mailbox_dir = mailbox_dir;
+        }
         if let Some(url) = database_url {
             self.database_url = Some(SecretString::from(url));
         }
@@ -285,6 +349,21 @@ impl Settings {
         if self.request_timeout_secs == 0 {
             anyhow::bail!("request_timeout_secs must be at least 1");
         }
+        if self.retention_closed_days == 0 || self.retention_unopened_days == 0 {
+            anyhow::bail!("retention_closed_days and retention_unopened_days must be at least 1");
+        }
+        if let Some(url) = &self.smtp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                anyhow::bail!("smtp_url must start with smtp:// or smtps://");
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!(
+                "mail_from must be an e-mail address, e.g. \"Relais <relais@example.org>\", got {:?}",
+                self.mail_from
+            );
+        }
         if self.database_max_connections == 0 {
             anyhow::bail!("database_max_connections must be at least 1");
         }
@@ -308,6 +387,13 @@ impl Settings {
         self.secret_file
             .clone()
             .unwrap_or_else(|| self.data_dir.join("secret.key"))
+    }
+
+    /// The folder for e-mails when no SMTP server is set.
+    pub fn mailbox_path(&self) -> PathBuf {
+        self.mailbox_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mailbox"))
     }
 
     /// The request timeout as a duration.
@@ -336,6 +422,11 @@ impl Settings {
             client_ip_header,
             load_demo,
             public_url,
+            smtp_url,
+            mail_from,
+            mailbox_dir,
+            retention_closed_days,
+            retention_unopened_days,
         } = self;
         let none = || "(none)".to_owned();
         vec![
@@ -371,6 +462,24 @@ impl Settings {
             ),
             ("load_demo", load_demo.to_string()),
             ("public_url", public_url.clone()),
+            (
+                "smtp_url",
+                smtp_url
+                    .as_ref()
+                    .map_or_else(none, |url| mask_url(url.expose_secret())),
+            ),
+            ("mail_from", mail_from.clone()),
+            (
+                "mailbox_dir",
+                mailbox_dir
+                    .as_ref()
+                    .map_or_else(none, |path| path.display().to_string()),
+            ),
+            ("retention_closed_days", retention_closed_days.to_string()),
+            (
+                "retention_unopened_days",
+                retention_unopened_days.to_string(),
+            ),
         ]
     }
 }

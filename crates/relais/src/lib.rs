@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod directory;
+pub mod referral;
 pub mod secret;
 pub mod sheets;
 pub mod startup;

@@ -31,6 +31,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     examples: Vec<RouteExample>,
+    mailer: crate::referral::outbox::Mailer,
 }
 
 impl Application {
@@ -66,6 +67,7 @@ impl Application {
             anyhow::anyhow!("invalid information sheets:\n{}", problems.join("\n"))
         })?;
         let conversation = Conversation::national(&secret)?;
+        let mailer = crate::referral::outbox::Mailer::from_settings(&settings)?;
         let state = AppState::new(
             settings,
             db,
@@ -74,10 +76,16 @@ impl Application {
             Arc::new(sheets),
             Arc::new(conversation),
         );
+        state
+            .referrals
+            .refresh_receiving(&state.db)
+            .await
+            .context("could not read which organisations receive referrals")?;
         Ok(Self {
             listener,
             state,
             examples,
+            mailer,
         })
     }
 
@@ -106,10 +114,15 @@ impl Application {
             listener,
             state,
             examples: _,
+            mailer,
         } = self;
         let db = state.db.clone();
-        let refresher =
-            tokio::spawn(Arc::clone(&state.directory).keep_fresh(db.clone(), DIRECTORY_CHECK));
+        let background = [
+            tokio::spawn(Arc::clone(&state.directory).keep_fresh(db.clone(), DIRECTORY_CHECK)),
+            tokio::spawn(Arc::clone(&state.referrals).keep_fresh(db.clone(), DIRECTORY_CHECK)),
+            tokio::spawn(crate::referral::outbox::run(state.clone(), mailer)),
+            tokio::spawn(crate::referral::retention::run(state.clone())),
+        ];
         let router = web::site().into_router(state);
         // The language prefix is taken off before routing: wrap the router.
         let app = axum::middleware::from_fn(web::layout::localize).layer(router);
@@ -118,7 +131,9 @@ impl Application {
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
-        refresher.abort();
+        for task in background {
+            task.abort();
+        }
         db.close().await;
         Ok(())
     }
@@ -154,7 +169,7 @@ pub fn load_secret(settings: &Settings) -> anyhow::Result<ServerSecret> {
 
 /// Creates `dir` readable by its owner only (0700); warns when an existing
 /// directory is open to others.
-fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     match std::fs::metadata(dir) {
         Ok(metadata) => {
             if metadata.permissions().mode() & 0o077 != 0 {

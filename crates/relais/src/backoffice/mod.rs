@@ -51,6 +51,10 @@ pub struct Base {
     pub menu: Vec<(String, String)>,
     /// A message after an action.
     pub flash: Option<String>,
+    /// The cryptography module of the referral screens.
+    pub crypto_js: String,
+    /// The referral screens' script.
+    pub pro_js: String,
 }
 
 impl Base {
@@ -64,12 +68,17 @@ impl Base {
             csrf: String::new(),
             menu: Vec::new(),
             flash: None,
+            crypto_js: app.assets.url("js/crypto.js").to_owned(),
+            pro_js: app.assets.url("js/pro.js").to_owned(),
         }
     }
 
     /// The layout of a signed-in account.
     pub fn of(app: &AppState, pro: &Pro) -> Self {
         let mut menu = Vec::new();
+        if pro.user.role == storage::Role::Professional && pro.user.organisation_id.is_some() {
+            menu.push(("/pro/demandes".to_owned(), "Demandes".to_owned()));
+        }
         if pro.is_coordinator() {
             menu.push(("/pro/comptes".to_owned(), "Comptes".to_owned()));
         }
@@ -116,10 +125,12 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(auth::invitation_form).post(auth::accept_invitation),
         )
         .route("/pro/deconnexion", post(auth::sign_out));
-    let guarded = screens::routes().route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        session::require,
-    ));
+    let guarded = screens::routes()
+        .merge(crate::referral::pro::routes())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::require,
+        ));
     open.merge(guarded)
         .layer(middleware::from_fn(session::same_origin))
         .layer(TimeoutLayer::with_status_code(

@@ -23,7 +23,7 @@ use crate::conversation::token::TokenError;
 use crate::directory::communes::{Commune, Resolution};
 use crate::directory::hours;
 use crate::directory::model::Need;
-use crate::directory::orientation::Query;
+use crate::directory::orientation::{Orientation, Query};
 use crate::directory::routes::{Choice as CommuneChoice, OrientationView};
 use crate::storage::counters::{self, Event};
 use crate::web::error::AppError;
@@ -106,6 +106,8 @@ enum Stage {
     Orientation {
         heading: String,
         results: OrientationView,
+        /// Organisations among the results that receive referrals: id, name.
+        senders: Vec<(String, String)>,
     },
     Leave {
         heading: String,
@@ -370,7 +372,7 @@ fn single_territory(app: &AppState) -> Option<String> {
 }
 
 /// The commune answered on the path, if any.
-fn commune_of(app: &AppState, progress: &Progress) -> Option<Commune> {
+pub(crate) fn commune_of(app: &AppState, progress: &Progress) -> Option<Commune> {
     let flow = &app.conversation.flow;
     flow::path(flow, progress)
         .into_iter()
@@ -381,7 +383,7 @@ fn commune_of(app: &AppState, progress: &Progress) -> Option<Commune> {
 }
 
 /// Why the fields do not make an answer yet.
-enum Refusal {
+pub(crate) enum Refusal {
     /// A message to show next to the field.
     Message(String),
     /// Several communes match: choose one.
@@ -389,7 +391,7 @@ enum Refusal {
 }
 
 /// Turns the posted fields into an answer to `step`.
-fn read_answer(
+pub(crate) fn read_answer(
     app: &AppState,
     lang: Lang,
     step: &Step,
@@ -635,12 +637,7 @@ fn question_view(
         }
         StepKind::Contact => {
             view.kind = "contact";
-            view.channels = vec![
-                ("telephone", lang.t("conversation-channel-phone")),
-                ("sms", lang.t("conversation-channel-sms")),
-                ("courriel", lang.t("conversation-channel-email")),
-                ("aucun", lang.t("conversation-channel-none")),
-            ];
+            view.channels = channels(lang);
             if posted {
                 view.channel = fields.text("canal");
                 view.value = fields.text("coordonnee");
@@ -659,7 +656,17 @@ fn question_view(
     view
 }
 
-fn channel_code(channel: Channel) -> &'static str {
+/// The ways to be contacted, as the contact question offers them.
+pub(crate) fn channels(lang: Lang) -> Vec<(&'static str, String)> {
+    vec![
+        ("telephone", lang.t("conversation-channel-phone")),
+        ("sms", lang.t("conversation-channel-sms")),
+        ("courriel", lang.t("conversation-channel-email")),
+        ("aucun", lang.t("conversation-channel-none")),
+    ]
+}
+
+pub(crate) fn channel_code(channel: Channel) -> &'static str {
     match channel {
         Channel::Phone => "telephone",
         Channel::Sms => "sms",
@@ -669,7 +676,7 @@ fn channel_code(channel: Channel) -> &'static str {
 }
 
 /// An answer in words, as the transcript and the summary show it.
-fn answer_text(app: &AppState, lang: Lang, step: &Step, answer: &Answer) -> String {
+pub(crate) fn answer_text(app: &AppState, lang: Lang, step: &Step, answer: &Answer) -> String {
     let code = lang.code();
     let label = |id: &str| match &step.kind {
         StepKind::Choice(choices) | StepKind::Multiple(choices) => choices
@@ -828,7 +835,7 @@ fn render(
 /// The needs the answers reveal, the latest question first: the person's
 /// own choice of needs comes after the questions about her situation, and
 /// should lead the orientation.
-fn needs_latest_first(flow: &flow::Flow, progress: &Progress) -> Vec<Need> {
+pub(crate) fn needs_latest_first(flow: &flow::Flow, progress: &Progress) -> Vec<Need> {
     let mut needs = Vec::new();
     for (step, answer) in flow::path(flow, progress).into_iter().rev() {
         let (StepKind::Choice(choices) | StepKind::Multiple(choices)) = &step.kind else {
@@ -848,6 +855,40 @@ fn needs_latest_first(flow: &flow::Flow, progress: &Progress) -> Vec<Need> {
         }
     }
     needs
+}
+
+/// The orientation the answers lead to: her commune, the ranked contacts,
+/// and the local time they were ranked at. `None` without a commune.
+pub(crate) fn orientation_for(
+    app: &AppState,
+    progress: &Progress,
+) -> Option<(Commune, Orientation, jiff::civil::DateTime)> {
+    let flow = &app.conversation.flow;
+    let needs = needs_latest_first(flow, progress);
+    let age = answered(flow, progress, "age").and_then(|a| match a {
+        Answer::Number(n) => u8::try_from(*n).ok(),
+        _ => None,
+    });
+    let danger = flow::path(flow, progress)
+        .iter()
+        .any(|(step, _)| matches!(step.kind, StepKind::Outcome(Outcome::Emergency)));
+    let index = app.directory.index();
+    let commune = commune_of(app, progress)?;
+    let at = hours::now_in(&commune.departement);
+    let needs = if needs.is_empty() {
+        vec![Need::Legal]
+    } else {
+        needs
+    };
+    let orientation = index.orient(&Query {
+        commune: &commune,
+        needs: &needs,
+        age,
+        danger_now: danger,
+        at,
+        per_need: 3,
+    });
+    Some((commune, orientation, at))
 }
 
 fn outcome_stage(app: &AppState, lang: Lang, step: &Step, progress: &Progress) -> Stage {
@@ -888,36 +929,26 @@ fn outcome_stage(app: &AppState, lang: Lang, step: &Step, progress: &Progress) -
             }
         }
         StepKind::Outcome(Outcome::Orientation) => {
-            let flow = &app.conversation.flow;
-            let needs = needs_latest_first(flow, progress);
-            let age = answered(flow, progress, "age").and_then(|a| match a {
-                Answer::Number(n) => u8::try_from(*n).ok(),
-                _ => None,
-            });
-            let danger = flow::path(flow, progress)
-                .iter()
-                .any(|(step, _)| matches!(step.kind, StepKind::Outcome(Outcome::Emergency)));
-            let index = app.directory.index();
-            let Some(commune) = commune_of(app, progress) else {
+            let Some((commune, orientation, at)) = orientation_for(app, progress) else {
                 return Stage::Leave { heading };
             };
-            let at = hours::now_in(&commune.departement);
-            let needs = if needs.is_empty() {
-                vec![Need::Legal]
-            } else {
-                needs
-            };
-            let orientation = index.orient(&Query {
-                commune: &commune,
-                needs: &needs,
-                age,
-                danger_now: danger,
-                at,
-                per_need: 3,
-            });
+            let receiving = app.referrals.receiving();
+            let mut senders: Vec<(String, String)> = Vec::new();
+            for suggestion in orientation.needs.iter().flat_map(|n| &n.suggestions) {
+                let listing = &suggestion.listing;
+                if receiving.contains(&listing.organisation_id)
+                    && !senders.iter().any(|(id, _)| *id == listing.organisation_id)
+                {
+                    senders.push((
+                        listing.organisation_id.clone(),
+                        listing.organisation_name.clone(),
+                    ));
+                }
+            }
             Stage::Orientation {
                 heading,
                 results: OrientationView::new(lang, &commune, &orientation, at),
+                senders,
             }
         }
         _ => Stage::Leave { heading },

@@ -104,7 +104,10 @@ impl Db {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5))
             // FULL: a commit is on disk (fsync) before we acknowledge it.
-            .synchronous(SqliteSynchronous::Full);
+            .synchronous(SqliteSynchronous::Full)
+            // Erased rows are overwritten, not left in free pages: erasing a
+            // referral's wrapped keys must leave nothing to recover.
+            .pragma("secure_delete", "on");
         let (options, pool) = if in_memory {
             // Every connection to ":memory:" is a database of its own: keep
             // exactly one, for the life of the pool.

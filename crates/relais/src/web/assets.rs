@@ -36,6 +36,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/conversation.js"),
     ),
     (
+        "js/crypto.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/crypto.js"),
+    ),
+    (
+        "js/pro.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/pro.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

@@ -61,6 +61,8 @@ pub struct AppInner {
     pub sheets: Arc<Library>,
     /// The help conversation's flow and token sealer.
     pub conversation: Arc<Conversation>,
+    /// Referrals: receipts, the outbox's bell, who can receive.
+    pub referrals: Arc<crate::referral::Referrals>,
     security: SecurityHeaders,
 }
 
@@ -82,6 +84,7 @@ impl AppState {
                 .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
         );
         let security = SecurityHeaders::new(settings.https);
+        let referrals = Arc::new(crate::referral::Referrals::new(&secret));
         Self(Arc::new(AppInner {
             assets: Assets::embedded(),
             limiter,
@@ -92,6 +95,7 @@ impl AppState {
             directory,
             sheets,
             conversation,
+            referrals,
         }))
     }
 
@@ -249,6 +253,7 @@ pub fn site() -> Site {
     let site = pages::routes(Site::new());
     let site = crate::conversation::routes::routes(site);
     let site = crate::directory::routes::routes(site);
+    let site = crate::referral::public::routes(site);
     crate::sheets::routes::routes(site)
 }
 

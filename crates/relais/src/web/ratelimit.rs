@@ -84,18 +84,42 @@ impl RateLimiter {
     /// The client's IP: the configured header's last entry behind a proxy,
     /// else the peer address.
     fn client_ip(&self, request: &Request) -> Option<IpAddr> {
+        self.client_ip_of(request.headers(), request.extensions())
+    }
+
+    fn client_ip_of(
+        &self,
+        headers: &axum::http::HeaderMap,
+        extensions: &axum::http::Extensions,
+    ) -> Option<IpAddr> {
         if let Some(name) = &self.client_ip_header {
-            return request
-                .headers()
+            return headers
                 .get(name)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| value.rsplit(',').next())
                 .and_then(|last| last.trim().parse().ok());
         }
-        request
-            .extensions()
+        extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
+    }
+}
+
+/// The client's IP, for the few handlers that count per client (with a
+/// keyed hash, never storing it); `None` when it cannot be known.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl axum::extract::FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        app: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            app.limiter.client_ip_of(&parts.headers, &parts.extensions),
+        ))
     }
 }
 

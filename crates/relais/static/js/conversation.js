@@ -56,10 +56,12 @@
   document.addEventListener('submit', function (event) {
     var form = event.target;
     if (form.id !== 'conversation') { return; }
+    var submitter = event.submitter || lastSubmitter;
+    // A button leading elsewhere (sending the report) is a plain navigation.
+    if (submitter && submitter.hasAttribute('formaction')) { return; }
     event.preventDefault();
     if (busy) { return; }
     busy = true;
-    var submitter = event.submitter || lastSubmitter;
     lastSubmitter = null;
     var body = encode(form, submitter);
     form.setAttribute('aria-busy', 'true');

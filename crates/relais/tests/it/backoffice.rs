@@ -85,14 +85,14 @@ async fn signed_in_coordinator(app: &TestApp) -> Browser<'_> {
 }
 
 /// A response, read.
-struct Page {
-    status: u16,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn location(&self) -> &str {
+    pub(crate) fn location(&self) -> &str {
         self.headers
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -123,14 +123,14 @@ fn hidden(body: &str, name: &str) -> String {
 
 /// A browser without JavaScript, as the tests drive it: it keeps the
 /// session cookie and says where its forms come from.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     cookie: Option<String>,
     csrf: String,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookie: None,
@@ -160,7 +160,7 @@ impl<'a> Browser<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let page = Self::read(
             self.request(reqwest::Method::GET, path)
                 .send()
@@ -173,7 +173,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form as a page of the site would (same origin).
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let request = self
             .request(reqwest::Method::POST, path)
             .header("sec-fetch-site", "same-origin")
@@ -185,7 +185,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form with the session's token added.
-    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+    pub(crate) async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         let csrf = self.csrf.clone();
         let mut fields = fields.to_vec();
         fields.push(("csrf", &csrf));
@@ -263,7 +263,7 @@ impl<'a> Browser<'a> {
         page
     }
 
-    async fn sign_in(&mut self, who: &Account) {
+    pub(crate) async fn sign_in(&mut self, who: &Account) {
         let page = self.sign_in_at(who, 0, "").await;
         assert_eq!(page.status, 303, "{}", page.body);
     }

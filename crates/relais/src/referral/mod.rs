@@ -1,0 +1,252 @@
+//! The report that travels: a person sends her account to the organisation
+//! she chose, readable only by its members (and the territory's recovery
+//! key); she keeps a receipt to follow it up at `/suivi`.
+//!
+//! - [`envelope`]: the encryption format of docs/crypto.md, server side.
+//! - [`receipt`]: the 16 digits, their Argon2id lookup and the person's key.
+//! - [`report`]: the report, built in memory from the conversation.
+//! - [`storage`]: SQL; only ciphertext, status and urgency are stored.
+//! - [`public`]: `/envoyer` (consent, sealing, receipt) and `/suivi`.
+//! - [`pro`]: the organisation's inbox, keys, transfer and access screens.
+//! - [`outbox`]: content-free e-mail notifications, sent after commit.
+//! - [`retention`]: `relais purge`, and the same task each day in `serve`.
+//!
+//! Plaintext of a report or a message exists only in memory, while a request
+//! is being answered: in the person's request when she sends or follows up,
+//! in the professional's browser otherwise.
+
+pub mod envelope;
+pub mod outbox;
+pub mod pro;
+pub mod public;
+pub mod receipt;
+pub mod report;
+pub mod retention;
+pub mod storage;
+
+use std::collections::HashSet;
+
+use envelope::{Author, PrivateKey, PublicKey, ReferralKey};
+use receipt::{Derived, Hasher, Receipt};
+use storage::{Message, NewReferral, Referral};
+
+use crate::storage::Db;
+
+/// The referral service: the receipt hasher, and a bell the outbox worker
+/// listens to.
+#[derive(Debug)]
+pub struct Referrals {
+    hasher: Hasher,
+    /// Rung after a commit that queued a notification.
+    pub bell: tokio::sync::Notify,
+    /// Failed receipt tries, per client.
+    pub tries: public::Tries,
+    /// The organisations that can receive referrals, refreshed after a key
+    /// is saved here and every few seconds (another instance may save one).
+    receiving: std::sync::RwLock<std::sync::Arc<HashSet<String>>>,
+}
+
+/// Why a referral could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// Nobody in the organisation can receive referrals (any more).
+    #[error("the organisation cannot receive referrals")]
+    NoRecipient,
+    /// The database refused.
+    #[error("the database refused the referral")]
+    Database(#[from] sqlx::Error),
+}
+
+/// A referral opened with its receipt.
+#[derive(Debug)]
+pub struct Opened {
+    /// The stored referral.
+    pub referral: Referral,
+    /// Its key, opened with the person's key.
+    pub key: ReferralKey,
+    /// The messages, in clear, oldest first: (author, when, text).
+    pub messages: Vec<(Author, String, String)>,
+}
+
+impl Referrals {
+    /// The service of this installation.
+    pub fn new(secret: &crate::secret::ServerSecret) -> Self {
+        Self {
+            hasher: Hasher::new(secret),
+            bell: tokio::sync::Notify::new(),
+            tries: public::Tries::default(),
+            receiving: std::sync::RwLock::default(),
+        }
+    }
+
+    /// The organisations that can receive referrals.
+    pub fn receiving(&self) -> std::sync::Arc<HashSet<String>> {
+        std::sync::Arc::clone(
+            &self
+                .receiving
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Reads again which organisations can receive referrals.
+    pub async fn refresh_receiving(&self, db: &Db) -> sqlx::Result<()> {
+        let fresh: HashSet<String> = storage::receiving_organisations(db)
+            .await?
+            .into_iter()
+            .collect();
+        *self
+            .receiving
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(fresh);
+        Ok(())
+    }
+
+    /// Refreshes [`Self::receiving`] every `every`, for as long as the
+    /// process runs.
+    pub async fn keep_fresh(self: std::sync::Arc<Self>, db: Db, every: std::time::Duration) {
+        loop {
+            tokio::time::sleep(every).await;
+            if let Err(error) = self.refresh_receiving(&db).await {
+                tracing::warn!("could not read which organisations receive referrals: {error}");
+            }
+        }
+    }
+
+    /// Derives a receipt's lookup and key, off the async executor.
+    pub async fn derive(self: &std::sync::Arc<Self>, receipt: Receipt) -> Derived {
+        let this = std::sync::Arc::clone(self);
+        tokio::task::spawn_blocking(move || this.hasher.derive(&receipt))
+            .await
+            .expect("deriving a receipt does not panic")
+    }
+
+    /// Seals `report` for the members of `organisation_id` (and the recovery
+    /// key of `territory`, and the person), stores it with its
+    /// notifications in one transaction, and returns the receipt once the
+    /// commit is durable.
+    pub async fn send(
+        self: &std::sync::Arc<Self>,
+        db: &Db,
+        id: &str,
+        organisation_id: &str,
+        territory: Option<&str>,
+        urgent: bool,
+        report: &[u8],
+    ) -> Result<Receipt, SendError> {
+        let members = storage::members(db, organisation_id).await?;
+        if members.is_empty() {
+            return Err(SendError::NoRecipient);
+        }
+        let recovery = match territory {
+            Some(territory) => storage::recovery_key(db, territory).await?,
+            None => None,
+        };
+        let receipt = Receipt::generate();
+        let derived = self.derive(receipt.clone()).await;
+        let key = ReferralKey::random();
+        let mut keys = Vec::with_capacity(members.len() + 2);
+        keys.push((
+            "person".to_owned(),
+            key.wrap_for(&derived.key.public_key(), id),
+        ));
+        for member in &members {
+            if let Ok(public) = PublicKey::parse(&member.public_key) {
+                keys.push((member.user_id.clone(), key.wrap_for(&public, id)));
+            }
+        }
+        if let Some(public) = recovery.as_deref().and_then(|k| PublicKey::parse(k).ok()) {
+            keys.push(("recovery".to_owned(), key.wrap_for(&public, id)));
+        }
+        let sealed = key.seal_report(id, report);
+        storage::insert(
+            db,
+            &NewReferral {
+                id: id.to_owned(),
+                receipt_lookup: derived.lookup,
+                organisation_id: organisation_id.to_owned(),
+                territory: territory.map(str::to_owned),
+                urgent,
+                report: sealed,
+                keys,
+                notify: members.into_iter().map(|m| m.email).collect(),
+            },
+        )
+        .await?;
+        self.bell.notify_one();
+        Ok(receipt)
+    }
+
+    /// Opens the referral of a receipt, with its messages; `None` when no
+    /// referral has this receipt.
+    pub async fn open(
+        self: &std::sync::Arc<Self>,
+        db: &Db,
+        receipt: Receipt,
+    ) -> Result<Option<Opened>, sqlx::Error> {
+        let derived = self.derive(receipt).await;
+        let Some(referral) = storage::by_lookup(db, &derived.lookup).await? else {
+            return Ok(None);
+        };
+        let Some(wrapped) = storage::wrapped_key(db, &referral.id, "person").await? else {
+            return Ok(None);
+        };
+        let Ok(key) = ReferralKey::unwrap(&wrapped, &derived.key, &referral.id) else {
+            return Ok(None);
+        };
+        let mut messages = Vec::new();
+        for message in storage::messages(db, &referral.id).await? {
+            let Some(author) = Author::parse(&message.author) else {
+                continue;
+            };
+            if let Ok(text) = key.open_message(&referral.id, &message.id, author, &message.body) {
+                messages.push((author, message.at, text));
+            }
+        }
+        Ok(Some(Opened {
+            referral,
+            key,
+            messages,
+        }))
+    }
+
+    /// Adds the person's message to an opened referral and notifies the
+    /// organisation.
+    pub async fn add_person_message(
+        &self,
+        db: &Db,
+        opened: &Opened,
+        text: &str,
+    ) -> Result<(), sqlx::Error> {
+        let id = &opened.referral.id;
+        let message_id = envelope::new_id();
+        let body = opened
+            .key
+            .seal_message(id, &message_id, Author::Person, text);
+        let notify: Vec<String> = storage::members(db, &opened.referral.organisation_id)
+            .await?
+            .into_iter()
+            .map(|m| m.email)
+            .collect();
+        storage::add_message(
+            db,
+            id,
+            &Message {
+                id: message_id,
+                author: Author::Person.code().to_owned(),
+                at: crate::backoffice::storage::now_text(),
+                body,
+            },
+            &notify,
+        )
+        .await?;
+        self.bell.notify_one();
+        Ok(())
+    }
+}
+
+/// A key pair for tests and benchmarks, as a professional's browser would
+/// make it (the server never holds a real professional's private key).
+pub fn test_key_pair() -> (PrivateKey, PublicKey) {
+    PrivateKey::generate()
+}

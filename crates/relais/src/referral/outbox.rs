@@ -1,0 +1,149 @@
+//! Notifications: an e-mail to each member of an organisation when a
+//! referral or a message arrives, with no content at all: "Une nouvelle
+//! demande vous attend sur Relais". The person is never e-mailed.
+//!
+//! Notifications are written to the `outbox` table in the same transaction
+//! as what they announce, so a crash never loses one; a worker inside
+//! `relais serve` sends them after the commit (woken at once, and every 30
+//! seconds anyway). A row is claimed with a lease before sending, so two
+//! instances never send the same one, and marked sent after; a failure is
+//! retried later, waiting longer each time.
+
+use std::time::Duration;
+
+use lettre::message::Mailbox;
+use lettre::{
+    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport as _, Message, Tokio1Executor,
+};
+use secrecy::ExposeSecret as _;
+
+use crate::config::Settings;
+use crate::referral::storage::{self, NOTIFY_MESSAGE, Notification};
+use crate::storage::Db;
+
+/// How long a claimed notification is reserved for the instance sending it.
+const LEASE_SECONDS: i64 = 300;
+/// The most notifications sent in one round.
+const BATCH: i64 = 50;
+/// A round runs at least this often, even without a bell.
+const TICK: Duration = Duration::from_secs(30);
+
+/// Where e-mails go.
+pub enum Mailer {
+    /// An SMTP server.
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// Files in a folder (development, tests).
+    Files(AsyncFileTransport<Tokio1Executor>),
+}
+
+impl std::fmt::Debug for Mailer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Smtp(_) => "Mailer::Smtp",
+            Self::Files(_) => "Mailer::Files",
+        })
+    }
+}
+
+impl Mailer {
+    /// The mailer the settings ask for; creates the mailbox folder.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match &settings.smtp_url {
+            Some(url) => Ok(Self::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
+                    .map_err(|_| anyhow::anyhow!("smtp_url is not a valid SMTP address"))?
+                    .build(),
+            )),
+            None => {
+                let dir = settings.mailbox_path();
+                crate::startup::create_private_dir(&dir)?;
+                Ok(Self::Files(AsyncFileTransport::new(dir)))
+            }
+        }
+    }
+
+    async fn send(&self, message: Message) -> Result<(), String> {
+        match self {
+            Self::Smtp(transport) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Self::Files(transport) => transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// The e-mail of a notification: a subject and two sentences, nothing about
+/// the person or the referral.
+pub fn message(settings: &Settings, notification: &Notification) -> anyhow::Result<Message> {
+    let from: Mailbox = settings.mail_from.parse()?;
+    let to: Mailbox = notification.recipient.parse()?;
+    let (subject, first) = if notification.kind == NOTIFY_MESSAGE {
+        (
+            "Relais : un nouveau message vous attend",
+            "Un nouveau message vous attend sur Relais.",
+        )
+    } else {
+        (
+            "Relais : une nouvelle demande vous attend",
+            "Une nouvelle demande vous attend sur Relais.",
+        )
+    };
+    let link = format!("{}/pro/demandes", settings.public_url.trim_end_matches('/'));
+    let body = format!(
+        "Bonjour,\n\n{first}\n\nPour la lire, connectez-vous : {link}\n\n\
+         Ce message ne contient volontairement aucune information sur la personne.\n"
+    );
+    let domain = settings
+        .mail_from
+        .rsplit_once('@')
+        .map_or("relais", |(_, d)| d.trim_end_matches('>'));
+    Ok(Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .message_id(Some(format!("<{}@{domain}>", notification.id)))
+        .body(body)?)
+}
+
+/// Sends what is due, once; returns how many were sent.
+pub async fn send_due(db: &Db, settings: &Settings, mailer: &Mailer) -> sqlx::Result<usize> {
+    let mut sent = 0;
+    for notification in storage::claim_due(db, BATCH, LEASE_SECONDS).await? {
+        let result = match message(settings, &notification) {
+            Ok(message) => mailer.send(message).await,
+            Err(error) => Err(error.to_string()),
+        };
+        match result {
+            Ok(()) => {
+                storage::mark_sent(db, &notification.id).await?;
+                sent += 1;
+            }
+            Err(error) => {
+                let wait = 60_i64.saturating_mul(1 << notification.attempts.clamp(0, 6));
+                tracing::warn!(
+                    attempts = notification.attempts + 1,
+                    "a notification could not be sent: {error}"
+                );
+                storage::mark_failed(db, &notification.id, &error, wait).await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// The worker inside `relais serve`: sends after each bell, and every 30
+/// seconds, until the process stops.
+pub async fn run(app: crate::web::AppState, mailer: Mailer) {
+    loop {
+        if let Err(error) = send_due(&app.db, &app.settings, &mailer).await {
+            tracing::warn!("the outbox could not be read: {error}");
+        }
+        let _ = tokio::time::timeout(TICK, app.referrals.bell.notified()).await;
+    }
+}

@@ -1,0 +1,643 @@
+//! The person's side: `/envoyer` and `/suivi`, plain forms that work
+//! without JavaScript.
+//!
+//! - `POST /envoyer` (from the orientation, with the conversation's token
+//!   and the chosen organisation): what will be sent, her contact
+//!   preferences, urgency, and the consent sentence that names who reads.
+//! - `POST /envoyer/confirmer`: builds the report in memory, seals it,
+//!   stores the envelope, commits durably, and only then shows the receipt.
+//!   The form carries a random nonce from which the referral id is derived,
+//!   so sending the same form twice never makes two referrals.
+//! - `POST /envoyer/note`: "J'ai noté mon code" is required before leaving.
+//! - `/suivi`: with the receipt (in the body, never in a URL) she sees the
+//!   status, reads replies, writes, or deletes her request. Failed tries are
+//!   counted per client (a keyed hash of the IP, in memory) and limited.
+
+use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher as _;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use flow::{Answer, Outcome, Position, Progress, StepKind};
+use hmac::{Hmac, Mac as _};
+use sha2::Sha256;
+
+use crate::conversation::routes::{Refusal, orientation_for, read_answer};
+use crate::referral::envelope::Author;
+use crate::referral::receipt::Receipt;
+use crate::referral::report::{self, Choices, Line};
+use crate::referral::storage::{self, Status};
+use crate::referral::{Opened, SendError};
+use crate::web::error::AppError;
+use crate::web::form::Fields;
+use crate::web::i18n::Lang;
+use crate::web::layout::{Chrome, PageContext};
+use crate::web::pages::render_status;
+use crate::web::ratelimit::ClientIp;
+use crate::web::{AppState, Site};
+
+/// Failed receipt tries allowed per client and hour.
+pub const TRIES_PER_HOUR: u32 = 10;
+/// Longest message the person may write.
+const MESSAGE_MAX: usize = 4000;
+
+/// Adds `/envoyer`, `/envoyer/confirmer`, `/envoyer/note` and `/suivi`.
+pub fn routes(site: Site) -> Site {
+    site.page("/envoyer", get(explain).post(prepare))
+        .page("/envoyer/confirmer", get(explain).post(confirm))
+        .page("/envoyer/note", get(explain).post(noted))
+        .page("/suivi", get(follow_form).post(follow))
+}
+
+/// Counts failed receipt tries per client, never storing an IP: a keyed
+/// hash, with a key replaced every hour together with the counts.
+#[derive(Debug)]
+pub struct Tries {
+    state: Mutex<(RandomState, Instant, HashMap<u64, u32>)>,
+}
+
+impl Default for Tries {
+    fn default() -> Self {
+        Self {
+            state: Mutex::new((RandomState::new(), Instant::now(), HashMap::new())),
+        }
+    }
+}
+
+impl Tries {
+    fn with<T>(&self, ip: IpAddr, f: impl FnOnce(&mut u32) -> T) -> T {
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if state.1.elapsed() >= Duration::from_secs(3600) {
+            *state = (RandomState::new(), Instant::now(), HashMap::new());
+        }
+        let client = state.0.hash_one(ip);
+        f(state.2.entry(client).or_insert(0))
+    }
+
+    /// Whether this client may try a receipt now.
+    pub fn allowed(&self, ip: IpAddr) -> bool {
+        self.with(ip, |count| *count < TRIES_PER_HOUR)
+    }
+
+    /// Counts a failed try.
+    pub fn failed(&self, ip: IpAddr) {
+        self.with(ip, |count| *count = count.saturating_add(1));
+    }
+}
+
+/// A line of the report, as the preview shows it.
+#[derive(Debug)]
+struct PreviewLine {
+    question: String,
+    answer: String,
+}
+
+/// What the sending pages show.
+#[derive(Debug)]
+enum Stage {
+    /// How to get here: from the conversation.
+    Explain,
+    /// Something prevents sending; a calm sentence and what to do.
+    Problem(String),
+    /// The form: preview, contact, urgency, consent.
+    Form(Box<SendForm>),
+    /// The receipt, shown once.
+    Receipt {
+        grouped: String,
+        error: Option<String>,
+    },
+    /// Sent, and noted.
+    Done,
+    /// The same form was sent twice: the first one went through.
+    AlreadySent,
+}
+
+#[derive(Debug, Default)]
+struct SendForm {
+    token: String,
+    organisation_id: String,
+    organisation: String,
+    nonce: String,
+    lines: Vec<PreviewLine>,
+    free_text: Option<String>,
+    channels: Vec<(&'static str, String)>,
+    channel: String,
+    value: String,
+    times: String,
+    leave_message: bool,
+    neutral_name: String,
+    urgent: bool,
+    consent: bool,
+    contact_error: Option<String>,
+    consent_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "referral/send.html")]
+struct SendPage<'a> {
+    c: Chrome<'a>,
+    stage: Stage,
+}
+
+fn send_page(
+    app: &AppState,
+    page: &PageContext,
+    stage: Stage,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    render_status(
+        status,
+        &SendPage {
+            c: Chrome::new(app, page),
+            stage,
+        },
+    )
+}
+
+async fn explain(State(app): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+    send_page(&app, &page, Stage::Explain, StatusCode::OK)
+}
+
+/// The progress of a finished conversation and the chosen organisation
+/// (id, name), or the calm sentence that says why not.
+fn checked(
+    app: &AppState,
+    lang: Lang,
+    fields: &Fields,
+) -> Result<(Progress, String, String), String> {
+    let conversation = &app.conversation;
+    let flow = &conversation.flow;
+    let progress = fields
+        .get("t")
+        .and_then(|token| {
+            conversation
+                .sealer
+                .open(token, flow.version(), jiff::Timestamp::now().as_second())
+                .ok()
+        })
+        .ok_or_else(|| lang.t("send-expired"))?;
+    let reached = matches!(
+        flow::position(flow, &progress),
+        Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Orientation))
+    );
+    if !reached {
+        return Err(lang.t("send-expired"));
+    }
+    let wanted = fields.get("organisation").unwrap_or_default();
+    let receiving = app.referrals.receiving();
+    let (_, orientation, _) =
+        orientation_for(app, &progress).ok_or_else(|| lang.t("send-expired"))?;
+    let listing = orientation
+        .needs
+        .iter()
+        .flat_map(|need| &need.suggestions)
+        .map(|suggestion| &suggestion.listing)
+        .find(|listing| listing.organisation_id == wanted)
+        .filter(|listing| receiving.contains(&listing.organisation_id))
+        .ok_or_else(|| lang.t("send-unavailable"))?;
+    Ok((
+        progress,
+        listing.organisation_id.clone(),
+        listing.organisation_name.clone(),
+    ))
+}
+
+/// The form, filled from the conversation (or from what she just typed).
+fn form(
+    app: &AppState,
+    lang: Lang,
+    token: &str,
+    progress: &Progress,
+    organisation: (&str, &str),
+    typed: Option<&Fields>,
+) -> SendForm {
+    let flow = &app.conversation.flow;
+    let preview = report::build(
+        app,
+        lang,
+        progress,
+        &Choices {
+            id: "",
+            organisation: organisation.1,
+            urgent: false,
+            contact: None,
+        },
+    );
+    let lines = std::iter::once(PreviewLine {
+        question: lang.t("send-preview-needs"),
+        answer: preview.needs.join(", "),
+    })
+    .filter(|line| !line.answer.is_empty())
+    .chain(
+        preview
+            .answers
+            .iter()
+            .chain(&preview.contact)
+            .map(|line: &Line| PreviewLine {
+                question: line
+                    .question_original
+                    .clone()
+                    .unwrap_or_else(|| line.question.clone()),
+                answer: line
+                    .answer_original
+                    .clone()
+                    .unwrap_or_else(|| line.answer.clone()),
+            }),
+    )
+    .collect();
+    let contact = flow::path(flow, progress)
+        .into_iter()
+        .find_map(|(_, answer)| match answer {
+            Answer::Contact(contact) => Some(contact.clone()),
+            _ => None,
+        });
+    let mut form = SendForm {
+        token: token.to_owned(),
+        organisation_id: organisation.0.to_owned(),
+        organisation: organisation.1.to_owned(),
+        nonce: crate::referral::envelope::new_id(),
+        lines,
+        free_text: preview.free_text,
+        channels: crate::conversation::routes::channels(lang),
+        ..SendForm::default()
+    };
+    if let Some(contact) = contact {
+        form.channel = crate::conversation::routes::channel_code(contact.channel).to_owned();
+        form.value = contact.value;
+        form.times = contact.times;
+        form.leave_message = contact.may_leave_message;
+        form.neutral_name = contact.neutral_name;
+    }
+    if let Some(fields) = typed {
+        form.nonce = fields.text("nonce");
+        form.channel = fields.text("canal");
+        form.value = fields.text("coordonnee");
+        form.times = fields.text("moments");
+        form.leave_message = fields.get("message_ok") == Some("oui");
+        form.neutral_name = fields.text("nom_neutre");
+        form.urgent = fields.get("urgent") == Some("oui");
+        form.consent = fields.get("consentement") == Some("oui");
+    }
+    form
+}
+
+async fn prepare(
+    State(app): State<AppState>,
+    page: PageContext,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = Fields::parse(&body);
+    let lang = page.lang;
+    match checked(&app, lang, &fields) {
+        Err(problem) => send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
+        Ok((progress, id, name)) => {
+            let form = form(&app, lang, &fields.text("t"), &progress, (&id, &name), None);
+            send_page(&app, &page, Stage::Form(Box::new(form)), StatusCode::OK)
+        }
+    }
+}
+
+/// The referral id of a form: derived from its nonce, so that the same
+/// form sent twice names the same referral and the second is refused.
+fn referral_id(app: &AppState, nonce: &str) -> String {
+    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(app.secret.expose())
+        .expect("HMAC takes any key length");
+    mac.update(b"relais/v1/referral-id/");
+    mac.update(nonce.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..16])
+}
+
+async fn confirm(
+    State(app): State<AppState>,
+    page: PageContext,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = Fields::parse(&body);
+    let lang = page.lang;
+    let (progress, organisation_id, organisation) = match checked(&app, lang, &fields) {
+        Ok(checked) => checked,
+        Err(problem) => return send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
+    };
+    let territory = crate::directory::storage::organisation(&app.db, &organisation_id)
+        .await?
+        .map(|(organisation, _)| organisation.territory);
+    let flow = &app.conversation.flow;
+    let mut form = form(
+        &app,
+        lang,
+        &fields.text("t"),
+        &progress,
+        (&organisation_id, &organisation),
+        Some(&fields),
+    );
+    let contact_step = flow.steps().find(|s| matches!(s.kind, StepKind::Contact));
+    let contact = match contact_step.map(|step| read_answer(&app, lang, step, &fields)) {
+        None => None,
+        Some(Ok(answer)) => Some(answer),
+        Some(Err(Refusal::Message(message))) => {
+            form.contact_error = Some(message);
+            None
+        }
+        Some(Err(Refusal::ChooseCommune(_))) => None,
+    };
+    if !form.consent {
+        form.consent_error = Some(lang.t("send-consent-missing"));
+    }
+    let nonce_ok = crate::referral::envelope::is_id(&form.nonce);
+    if form.contact_error.is_some() || form.consent_error.is_some() || !nonce_ok {
+        if !nonce_ok {
+            form.nonce = crate::referral::envelope::new_id();
+        }
+        return send_page(
+            &app,
+            &page,
+            Stage::Form(Box::new(form)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let id = referral_id(&app, &form.nonce);
+    let report = report::build(
+        &app,
+        lang,
+        &progress,
+        &Choices {
+            id: &id,
+            organisation: &organisation,
+            urgent: form.urgent,
+            contact: contact.as_ref(),
+        },
+    );
+    let json = serde_json::to_vec(&report).expect("a report serialises");
+    drop(report);
+    let sent = app
+        .referrals
+        .send(
+            &app.db,
+            &id,
+            &organisation_id,
+            territory.as_deref(),
+            form.urgent,
+            &json,
+        )
+        .await;
+    match sent {
+        Ok(receipt) => send_page(
+            &app,
+            &page,
+            Stage::Receipt {
+                grouped: receipt.grouped(),
+                error: None,
+            },
+            StatusCode::OK,
+        ),
+        Err(SendError::NoRecipient) => send_page(
+            &app,
+            &page,
+            Stage::Problem(lang.t("send-unavailable")),
+            StatusCode::OK,
+        ),
+        Err(SendError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
+            send_page(&app, &page, Stage::AlreadySent, StatusCode::OK)
+        }
+        Err(SendError::Database(error)) => Err(AppError::Database(error)),
+    }
+}
+
+async fn noted(
+    State(app): State<AppState>,
+    page: PageContext,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = Fields::parse(&body);
+    if fields.get("note") == Some("oui") {
+        return send_page(&app, &page, Stage::Done, StatusCode::OK);
+    }
+    match Receipt::parse(&fields.text("code")) {
+        // Shown again, from the form: it is nowhere else.
+        Some(receipt) => send_page(
+            &app,
+            &page,
+            Stage::Receipt {
+                grouped: receipt.grouped(),
+                error: Some(page.lang.t("send-receipt-not-noted")),
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        None => send_page(&app, &page, Stage::Done, StatusCode::OK),
+    }
+}
+
+// ------------------------------------------------------------------ /suivi
+
+/// A message as the person reads it.
+#[derive(Debug)]
+struct MessageView {
+    mine: bool,
+    at: String,
+    text: String,
+}
+
+#[derive(Debug)]
+enum Follow {
+    /// The form asking for the receipt.
+    Ask { code: String, error: Option<String> },
+    /// Her request.
+    Show {
+        code: String,
+        status: String,
+        status_help: String,
+        sent_on: String,
+        messages: Vec<MessageView>,
+        text: String,
+        error: Option<String>,
+        flash: Option<String>,
+        confirm_delete: bool,
+    },
+    /// Deleted.
+    Deleted,
+    /// Too many tries.
+    Blocked,
+}
+
+#[derive(Template)]
+#[template(path = "referral/follow.html")]
+struct FollowPage<'a> {
+    c: Chrome<'a>,
+    follow: Follow,
+}
+
+fn follow_page(
+    app: &AppState,
+    page: &PageContext,
+    follow: Follow,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    render_status(
+        status,
+        &FollowPage {
+            c: Chrome::new(app, page),
+            follow,
+        },
+    )
+}
+
+async fn follow_form(State(app): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+    follow_page(
+        &app,
+        &page,
+        Follow::Ask {
+            code: String::new(),
+            error: None,
+        },
+        StatusCode::OK,
+    )
+}
+
+/// "28/11/2026 à 14:05", from a stored UTC timestamp, in Paris time.
+fn local_time(stored: &str) -> String {
+    stored
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|at| at.in_tz("Europe/Paris").ok())
+        .map_or_else(
+            || stored.to_owned(),
+            |at| at.strftime("%d/%m/%Y %H:%M").to_string(),
+        )
+}
+
+fn show(lang: Lang, code: &str, opened: &Opened) -> Follow {
+    let status = opened.referral.status();
+    Follow::Show {
+        code: code.to_owned(),
+        status: lang.t(status.message_id()),
+        status_help: lang.t(status.help_id()),
+        sent_on: local_time(&opened.referral.created_at),
+        messages: opened
+            .messages
+            .iter()
+            .map(|(author, at, text)| MessageView {
+                mine: *author == Author::Person,
+                at: local_time(at),
+                text: text.clone(),
+            })
+            .collect(),
+        text: String::new(),
+        error: None,
+        flash: None,
+        confirm_delete: false,
+    }
+}
+
+async fn follow(
+    State(app): State<AppState>,
+    page: PageContext,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let fields = Fields::parse(&body);
+    let lang = page.lang;
+    let typed = fields.text("code");
+    let ask = |error: String| Follow::Ask {
+        code: typed.clone(),
+        error: Some(error),
+    };
+    let Some(receipt) = Receipt::parse(&typed) else {
+        return follow_page(
+            &app,
+            &page,
+            ask(lang.t("follow-code-format")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let tries = &app.referrals.tries;
+    if let Some(ip) = ip
+        && !tries.allowed(ip)
+    {
+        return follow_page(&app, &page, Follow::Blocked, StatusCode::TOO_MANY_REQUESTS);
+    }
+    let Some(opened) = app.referrals.open(&app.db, receipt.clone()).await? else {
+        if let Some(ip) = ip {
+            tries.failed(ip);
+        }
+        return follow_page(
+            &app,
+            &page,
+            ask(lang.t("follow-code-unknown")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    };
+    let code = receipt.grouped();
+    let mut view = show(lang, &code, &opened);
+    match fields.get("action") {
+        Some("ecrire") => {
+            let text = fields.text("texte");
+            let trimmed = text.trim();
+            let error = if trimmed.is_empty() {
+                Some(lang.t("follow-message-empty"))
+            } else if trimmed.chars().count() > MESSAGE_MAX {
+                Some(lang.t_with(
+                    "conversation-max-length",
+                    &[("max", fluent_bundle::FluentValue::from(MESSAGE_MAX))],
+                ))
+            } else if opened.referral.status() == Status::Closed {
+                Some(lang.t("follow-closed"))
+            } else {
+                None
+            };
+            if let Some(error) = error {
+                if let Follow::Show {
+                    text: kept,
+                    error: shown,
+                    ..
+                } = &mut view
+                {
+                    *kept = text;
+                    *shown = Some(error);
+                }
+                return follow_page(&app, &page, view, StatusCode::UNPROCESSABLE_ENTITY);
+            }
+            app.referrals
+                .add_person_message(&app.db, &opened, trimmed)
+                .await?;
+            let Some(opened) = app.referrals.open(&app.db, receipt).await? else {
+                return follow_page(&app, &page, Follow::Deleted, StatusCode::OK);
+            };
+            let mut view = show(lang, &code, &opened);
+            if let Follow::Show { flash, .. } = &mut view {
+                *flash = Some(lang.t("follow-message-sent"));
+            }
+            follow_page(&app, &page, view, StatusCode::OK)
+        }
+        Some("supprimer") => {
+            if let Follow::Show { confirm_delete, .. } = &mut view {
+                *confirm_delete = true;
+            }
+            follow_page(&app, &page, view, StatusCode::OK)
+        }
+        Some("supprimer-oui") => {
+            storage::delete(&app.db, &opened.referral.id).await?;
+            crate::backoffice::storage::audit(
+                &app.db,
+                "relais",
+                opened.referral.territory.as_deref(),
+                "referral-deleted-by-person",
+                &opened.referral.id,
+                "",
+            )
+            .await?;
+            follow_page(&app, &page, Follow::Deleted, StatusCode::OK)
+        }
+        _ => follow_page(&app, &page, view, StatusCode::OK),
+    }
+}

@@ -1,0 +1,124 @@
+//! The report: what the person said, put into words a professional reads in
+//! one glance, in French, and in her language when she used another one.
+//! Built in memory from the conversation's progress, serialised to JSON,
+//! sealed at once (docs/crypto.md, "The report").
+
+use flow::{Answer, Progress, StepKind};
+use serde::{Deserialize, Serialize};
+
+use crate::conversation::routes::{answer_text, commune_of, needs_latest_first};
+use crate::web::AppState;
+use crate::web::i18n::Lang;
+
+/// The format version, also in the associated data of the envelope.
+pub const VERSION: u32 = 1;
+
+/// One question and its answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    /// The question, in French.
+    pub question: String,
+    /// The answer, in French.
+    pub answer: String,
+    /// The question as she read it, when not in French.
+    pub question_original: Option<String>,
+    /// The answer as she read it, when not in French.
+    pub answer_original: Option<String>,
+}
+
+/// A report, version 1.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The referral's id.
+    pub id: String,
+    /// The day it was sent, YYYY-MM-DD.
+    pub sent_on: String,
+    /// The language she used: fr, en or ar.
+    pub language: String,
+    /// She said it is urgent.
+    pub urgent: bool,
+    /// The organisation she chose.
+    pub organisation: String,
+    /// Her commune, "Montreuil (93048)".
+    pub commune: Option<String>,
+    /// The first name or pseudonym she gave.
+    pub name: Option<String>,
+    /// Her needs, in French, hers first.
+    pub needs: Vec<String>,
+    /// How to contact her safely.
+    pub contact: Vec<Line>,
+    /// The other answers, in the order asked.
+    pub answers: Vec<Line>,
+    /// What she wants to say to the professional, in her words.
+    pub free_text: Option<String>,
+}
+
+/// What the person chose on the sending page.
+#[derive(Debug)]
+pub struct Choices<'a> {
+    /// The referral's id.
+    pub id: &'a str,
+    /// The organisation's public name.
+    pub organisation: &'a str,
+    /// Urgent or not.
+    pub urgent: bool,
+    /// Her contact preferences, when she changed them on the sending page.
+    pub contact: Option<&'a Answer>,
+}
+
+/// Builds the report of `progress`.
+pub fn build(app: &AppState, lang: Lang, progress: &Progress, choices: &Choices<'_>) -> Report {
+    let flow = &app.conversation.flow;
+    let mut report = Report {
+        version: VERSION,
+        id: choices.id.to_owned(),
+        sent_on: jiff::Zoned::now().date().to_string(),
+        language: lang.code().to_owned(),
+        urgent: choices.urgent,
+        organisation: choices.organisation.to_owned(),
+        commune: commune_of(app, progress).map(|c| format!("{} ({})", c.name, c.insee)),
+        name: None,
+        needs: needs_latest_first(flow, progress)
+            .into_iter()
+            .map(|need| need.label().to_owned())
+            .collect(),
+        contact: Vec::new(),
+        answers: Vec::new(),
+        free_text: None,
+    };
+    for (step, answer) in flow::path(flow, progress) {
+        let answer = match (&step.kind, choices.contact) {
+            (StepKind::Contact, Some(chosen)) => chosen,
+            _ => answer,
+        };
+        match (&step.kind, answer) {
+            (StepKind::Message | StepKind::Summary | StepKind::Outcome(_), _)
+            | (_, Answer::Continue) => {}
+            (StepKind::Text { .. }, Answer::Text(text)) if report.name.is_none() => {
+                report.name = Some(text.clone());
+            }
+            (StepKind::LongText { .. }, Answer::Text(text)) if report.free_text.is_none() => {
+                report.free_text = Some(text.clone());
+            }
+            (StepKind::Text { .. } | StepKind::LongText { .. }, Answer::Skipped) => {}
+            _ => {
+                let line = Line {
+                    question: step.question.get(Lang::Fr.code()).to_owned(),
+                    answer: answer_text(app, Lang::Fr, step, answer),
+                    question_original: (lang != Lang::Fr)
+                        .then(|| step.question.get(lang.code()).to_owned()),
+                    answer_original: (lang != Lang::Fr)
+                        .then(|| answer_text(app, lang, step, answer)),
+                };
+                if matches!(step.kind, StepKind::Contact) {
+                    report.contact.push(line);
+                } else {
+                    report.answers.push(line);
+                }
+            }
+        }
+    }
+    report
+}

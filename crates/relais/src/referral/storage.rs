@@ -1,0 +1,623 @@
+//! SQL of referrals: keys, referrals, their wrapped keys and messages, and
+//! the outbox of notifications. Nothing here ever sees a plaintext.
+
+use crate::backoffice::storage::now_text;
+use crate::storage::Db;
+use crate::web::i18n::msg;
+use crate::with_pool;
+
+/// Where a referral stands, as the person and the professionals see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Sent, not opened yet.
+    Sent,
+    /// Opened by the organisation.
+    Read,
+    /// Taken in hand.
+    Accepted,
+    /// Sent on to another organisation.
+    Redirected,
+    /// Closed.
+    Closed,
+}
+
+impl Status {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Read => "read",
+            Self::Accepted => "accepted",
+            Self::Redirected => "redirected",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            Self::Sent,
+            Self::Read,
+            Self::Accepted,
+            Self::Redirected,
+            Self::Closed,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+
+    /// The Fluent id of its name.
+    pub fn message_id(self) -> &'static str {
+        match self {
+            Self::Sent => msg("referral-status-sent"),
+            Self::Read => msg("referral-status-read"),
+            Self::Accepted => msg("referral-status-accepted"),
+            Self::Redirected => msg("referral-status-redirected"),
+            Self::Closed => msg("referral-status-closed"),
+        }
+    }
+
+    /// The Fluent id of the sentence that explains it to the person.
+    pub fn help_id(self) -> &'static str {
+        match self {
+            Self::Sent => msg("referral-status-sent-help"),
+            Self::Read => msg("referral-status-read-help"),
+            Self::Accepted => msg("referral-status-accepted-help"),
+            Self::Redirected => msg("referral-status-redirected-help"),
+            Self::Closed => msg("referral-status-closed-help"),
+        }
+    }
+}
+
+/// A professional's key pair, the private half wrapped in their browser.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct KeyRecord {
+    /// X25519 public key, base64url.
+    pub public_key: String,
+    /// PBKDF2 salt, base64url.
+    pub salt: String,
+    /// PBKDF2 iterations.
+    pub iterations: i64,
+    /// AES-GCM nonce, base64url.
+    pub nonce: String,
+    /// The wrapped PKCS#8, base64url.
+    pub wrapped: String,
+}
+
+/// A member of an organisation who can receive referrals.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Member {
+    /// Account id.
+    pub user_id: String,
+    /// E-mail, for the notification.
+    pub email: String,
+    /// X25519 public key, base64url.
+    pub public_key: String,
+}
+
+/// A referral as stored: only its report's ciphertext.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Referral {
+    /// Id.
+    pub id: String,
+    /// The organisation that receives it now.
+    pub organisation_id: String,
+    /// Its territory.
+    pub territory: Option<String>,
+    /// Stored status code.
+    pub status: String,
+    /// She said it is urgent.
+    pub urgent: bool,
+    /// nonce ‖ AES-256-GCM of the report, base64url.
+    pub report: String,
+    /// When it was sent.
+    pub created_at: String,
+    /// When someone of the organisation first opened it.
+    pub opened_at: Option<String>,
+    /// When it was closed.
+    pub closed_at: Option<String>,
+    /// When anything last happened.
+    pub updated_at: String,
+}
+
+impl Referral {
+    /// Its status.
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Sent)
+    }
+}
+
+/// A message of the follow-up, sealed.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Message {
+    /// Id, bound into the ciphertext.
+    pub id: String,
+    /// `person` or `professional`.
+    pub author: String,
+    /// When.
+    pub at: String,
+    /// nonce ‖ AES-256-GCM, base64url.
+    pub body: String,
+}
+
+/// A new referral, sealed.
+#[derive(Debug)]
+pub struct NewReferral {
+    /// Id.
+    pub id: String,
+    /// The receipt's lookup.
+    pub receipt_lookup: String,
+    /// The receiving organisation.
+    pub organisation_id: String,
+    /// Its territory.
+    pub territory: Option<String>,
+    /// Urgent.
+    pub urgent: bool,
+    /// The sealed report.
+    pub report: String,
+    /// (recipient, wrapped key): user ids, `person`, `recovery`.
+    pub keys: Vec<(String, String)>,
+    /// Who gets an e-mail.
+    pub notify: Vec<String>,
+}
+
+const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at";
+
+/// Adds a notification to the outbox, inside the caller's transaction `tx`
+/// (a macro: the transaction's type differs with the engine).
+macro_rules! enqueue {
+    ($tx:ident, $email:expr, $kind:expr, $now:expr) => {
+        sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(crate::referral::envelope::new_id())
+            .bind($email)
+            .bind($kind)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+            .map(drop)
+    };
+}
+
+/// The notification kind of a new referral, and of a new message.
+pub const NOTIFY_NEW: &str = "new-referral";
+/// A new message from the person.
+pub const NOTIFY_MESSAGE: &str = "new-message";
+
+/// Saves (or replaces) a professional's key pair. Replacing it drops the
+/// copies wrapped for the old key: nobody can open them any more, and
+/// colleagues see that access must be given again.
+pub async fn save_key(db: &Db, user_id: &str, key: &KeyRecord) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM referral_keys WHERE recipient = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM professional_keys WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO professional_keys (user_id, public_key, salt, iterations, nonce, wrapped, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(user_id)
+            .bind(&key.public_key)
+            .bind(&key.salt)
+            .bind(key.iterations)
+            .bind(&key.nonce)
+            .bind(&key.wrapped)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
+}
+
+/// A professional's key pair.
+pub async fn key_of(db: &Db, user_id: &str) -> sqlx::Result<Option<KeyRecord>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, KeyRecord>("SELECT public_key, salt, iterations, nonce, wrapped FROM professional_keys WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// The active members of an organisation who have a key.
+pub async fn members(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Member>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Member>("SELECT u.id AS user_id, u.email, k.public_key FROM users u JOIN professional_keys k ON k.user_id = u.id WHERE u.organisation_id = $1 AND u.role = 'professional' AND NOT u.disabled ORDER BY u.email")
+            .bind(organisation_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// The organisations that can receive referrals: at least one active
+/// member with a key.
+pub async fn receiving_organisations(db: &Db) -> sqlx::Result<Vec<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT DISTINCT u.organisation_id FROM users u JOIN professional_keys k ON k.user_id = u.id WHERE u.organisation_id IS NOT NULL AND u.role = 'professional' AND NOT u.disabled")
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// A territory's recovery public key.
+pub async fn recovery_key(db: &Db, territory: &str) -> sqlx::Result<Option<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT public_key FROM recovery_keys WHERE territory = $1")
+            .bind(territory)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Sets a territory's recovery public key. Referrals already sent keep the
+/// copy wrapped for the previous one until someone gives access again.
+pub async fn set_recovery_key(db: &Db, territory: &str, public_key: &str) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM recovery_keys WHERE territory = $1")
+            .bind(territory)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO recovery_keys (territory, public_key, created_at) VALUES ($1, $2, $3)")
+            .bind(territory)
+            .bind(public_key)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    })
+}
+
+/// Stores a new referral, its wrapped keys and its notifications in one
+/// transaction: when this returns, it is on disk.
+pub async fn insert(db: &Db, referral: &NewReferral) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7)")
+            .bind(&referral.id)
+            .bind(&referral.receipt_lookup)
+            .bind(&referral.organisation_id)
+            .bind(&referral.territory)
+            .bind(referral.urgent)
+            .bind(&referral.report)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        for (recipient, wrapped) in &referral.keys {
+            sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3)")
+                .bind(&referral.id)
+                .bind(recipient)
+                .bind(wrapped)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for email in &referral.notify {
+            enqueue!(tx, email, NOTIFY_NEW, &now)?;
+        }
+        tx.commit().await
+    })
+}
+
+/// The referral whose receipt has this lookup.
+pub async fn by_lookup(db: &Db, lookup: &str) -> sqlx::Result<Option<Referral>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Referral>(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE receipt_lookup = $1")))
+            .bind(lookup)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// The referral with this id.
+pub async fn by_id(db: &Db, id: &str) -> sqlx::Result<Option<Referral>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Referral>(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// An organisation's referrals, newest first.
+pub async fn inbox(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Referral>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Referral>(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE organisation_id = $1 ORDER BY created_at DESC, id")))
+            .bind(organisation_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// The copy of the referral key wrapped for `recipient`.
+pub async fn wrapped_key(db: &Db, id: &str, recipient: &str) -> sqlx::Result<Option<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT wrapped FROM referral_keys WHERE referral_id = $1 AND recipient = $2")
+            .bind(id)
+            .bind(recipient)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Every copy of the keys of an organisation's referrals wrapped for
+/// `recipient`: (referral id, wrapped).
+pub async fn wrapped_keys_of(
+    db: &Db,
+    organisation_id: &str,
+    recipient: &str,
+) -> sqlx::Result<Vec<(String, String)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, String)>("SELECT k.referral_id, k.wrapped FROM referral_keys k JOIN referrals r ON r.id = k.referral_id WHERE r.organisation_id = $1 AND k.recipient = $2 ORDER BY k.referral_id")
+            .bind(organisation_id)
+            .bind(recipient)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// The referrals of an organisation that `user_id` has no copy of the key
+/// for.
+pub async fn missing_for(
+    db: &Db,
+    organisation_id: &str,
+    user_id: &str,
+) -> sqlx::Result<Vec<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, String>("SELECT r.id FROM referrals r WHERE r.organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM referral_keys k WHERE k.referral_id = r.id AND k.recipient = $2) ORDER BY r.id")
+            .bind(organisation_id)
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// Adds copies of referral keys for one recipient: (referral id, wrapped).
+/// A copy already there is kept.
+pub async fn add_keys(db: &Db, recipient: &str, keys: &[(String, String)]) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for (referral_id, wrapped) in keys {
+            sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3) ON CONFLICT (referral_id, recipient) DO NOTHING")
+                .bind(referral_id)
+                .bind(recipient)
+                .bind(wrapped)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// The messages of a referral, oldest first.
+pub async fn messages(db: &Db, id: &str) -> sqlx::Result<Vec<Message>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Message>("SELECT id, author, at, body FROM referral_messages WHERE referral_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// Adds a sealed message, and notifies `notify` in the same transaction.
+pub async fn add_message(
+    db: &Db,
+    referral_id: &str,
+    message: &Message,
+    notify: &[String],
+) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("INSERT INTO referral_messages (id, referral_id, author, at, body) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&message.id)
+            .bind(referral_id)
+            .bind(&message.author)
+            .bind(&message.at)
+            .bind(&message.body)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("UPDATE referrals SET updated_at = $2 WHERE id = $1")
+            .bind(referral_id)
+            .bind(&message.at)
+            .execute(&mut *tx)
+            .await?;
+        for email in notify {
+            enqueue!(tx, email, NOTIFY_MESSAGE, &message.at)?;
+        }
+        tx.commit().await
+    })
+}
+
+/// Records an opening: the first one turns "sent" or "redirected" into
+/// "read".
+pub async fn mark_opened(db: &Db, id: &str) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE referrals SET status = CASE WHEN status IN ('sent', 'redirected') THEN 'read' ELSE status END, opened_at = COALESCE(opened_at, $2), updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&now)
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+}
+
+/// Sets the status (accepted, closed).
+pub async fn set_status(db: &Db, id: &str, status: Status) -> sqlx::Result<()> {
+    let now = now_text();
+    let closed = (status == Status::Closed).then_some(now.clone());
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE referrals SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(status.code())
+            .bind(&closed)
+            .bind(&now)
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+}
+
+/// Hands a referral to another organisation: the copies of its key for the
+/// old organisation are destroyed, the new ones (sealed in the sender's
+/// browser) stored, the new members notified.
+pub async fn transfer(
+    db: &Db,
+    id: &str,
+    organisation_id: &str,
+    territory: Option<&str>,
+    keys: &[(String, String)],
+    notify: &[String],
+) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        sqlx::query("DELETE FROM referral_keys WHERE referral_id = $1 AND recipient <> 'person'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for (recipient, wrapped) in keys {
+            sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(recipient)
+                .bind(wrapped)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE referrals SET organisation_id = $2, territory = $3, status = 'redirected', opened_at = NULL, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(organisation_id)
+            .bind(territory)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        for email in notify {
+            enqueue!(tx, email, NOTIFY_NEW, &now)?;
+        }
+        tx.commit().await
+    })
+}
+
+/// Deletes a referral, its keys and messages.
+pub async fn delete(db: &Db, id: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        for table in ["DELETE FROM referral_keys WHERE referral_id = $1", "DELETE FROM referral_messages WHERE referral_id = $1", "DELETE FROM referrals WHERE id = $1"] {
+            sqlx::query(table).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    })
+}
+
+/// The ids of referrals closed before `closed_before`, or never opened and
+/// sent before `unopened_before` (stored timestamps).
+pub async fn expired(
+    db: &Db,
+    closed_before: &str,
+    unopened_before: &str,
+) -> sqlx::Result<Vec<(String, Option<String>)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, Option<String>)>("SELECT id, territory FROM referrals WHERE (status = 'closed' AND closed_at < $1) OR (opened_at IS NULL AND created_at < $2) ORDER BY id")
+            .bind(closed_before)
+            .bind(unopened_before)
+            .fetch_all(pool)
+            .await
+    })
+}
+
+/// Counts referrals (tests, benchmarks, statistics).
+pub async fn count(db: &Db) -> sqlx::Result<i64> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM referrals").fetch_one(pool).await
+    })
+}
+
+/// A notification due to be sent.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Notification {
+    /// Id, also the e-mail's Message-ID.
+    pub id: String,
+    /// E-mail address.
+    pub recipient: String,
+    /// What it announces.
+    pub kind: String,
+    /// Tries so far.
+    pub attempts: i64,
+}
+
+/// Claims up to `limit` notifications due now, for `lease` seconds: another
+/// instance does not take them meanwhile.
+pub async fn claim_due(db: &Db, limit: i64, lease_seconds: i64) -> sqlx::Result<Vec<Notification>> {
+    let now = jiff::Timestamp::now();
+    let now_text = crate::backoffice::storage::timestamp_text(now);
+    let until = crate::backoffice::storage::timestamp_text(
+        now + jiff::SignedDuration::from_secs(lease_seconds),
+    );
+    with_pool!(db, pool => {
+        let due = sqlx::query_as::<_, Notification>("SELECT id, recipient, kind, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY next_attempt_at, id LIMIT $2")
+            .bind(&now_text)
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        let mut claimed = Vec::with_capacity(due.len());
+        for notification in due {
+            // Compare-and-set: of two instances, one wins each row.
+            let won = sqlx::query("UPDATE outbox SET claimed_until = $2 WHERE id = $1 AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until < $3)")
+                .bind(&notification.id)
+                .bind(&until)
+                .bind(&now_text)
+                .execute(pool)
+                .await?
+                .rows_affected();
+            if won == 1 {
+                claimed.push(notification);
+            }
+        }
+        Ok(claimed)
+    })
+}
+
+/// Records a notification as sent: it is never sent again.
+pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
+    let now = now_text();
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1")
+            .bind(id)
+            .bind(&now)
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+}
+
+/// Records a failed try; the next one waits `retry_in_seconds`.
+pub async fn mark_failed(
+    db: &Db,
+    id: &str,
+    error: &str,
+    retry_in_seconds: i64,
+) -> sqlx::Result<()> {
+    let next = crate::backoffice::storage::timestamp_text(
+        jiff::Timestamp::now() + jiff::SignedDuration::from_secs(retry_in_seconds),
+    );
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $2, claimed_until = NULL, last_error = $3 WHERE id = $1")
+            .bind(id)
+            .bind(&next)
+            .bind(error)
+            .execute(pool)
+            .await
+            .map(drop)
+    })
+}
+
+/// Notifications not sent yet.
+pub async fn pending_notifications(db: &Db) -> sqlx::Result<i64> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(pool).await
+    })
+}
