@@ -497,7 +497,7 @@ pub(crate) fn read_answer(
 }
 
 /// A refused answer in the visitor's words.
-fn refusal_message(lang: Lang, step: &Step, error: &AnswerError) -> String {
+pub(crate) fn refusal_message(lang: Lang, step: &Step, error: &AnswerError) -> String {
     match error {
         AnswerError::Required => match step.kind {
             StepKind::Choice(_) | StepKind::Multiple(_) => lang.t("conversation-error-choose"),

@@ -30,7 +30,7 @@ use flow::{Answer, Outcome, Position, Progress, StepKind};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
-use crate::conversation::routes::{Refusal, orientation_for, read_answer};
+use crate::conversation::routes::{Refusal, orientation_for, read_answer, refusal_message};
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
@@ -341,16 +341,19 @@ async fn confirm(
         (&organisation_id, &organisation),
         Some(&fields),
     );
-    let contact_step = flow.steps().find(|s| matches!(s.kind, StepKind::Contact));
-    let contact = match contact_step.map(|step| read_answer(&app, lang, step, &fields)) {
-        None => None,
-        Some(Ok(answer)) => Some(answer),
-        Some(Err(Refusal::Message(message))) => {
-            form.contact_error = Some(message);
-            None
+    // Her contact preferences, checked as the conversation checks them,
+    // replace the conversation's answer.
+    let mut progress = progress;
+    if let Some(step) = flow.steps().find(|s| matches!(s.kind, StepKind::Contact)) {
+        match read_answer(&app, lang, step, &fields) {
+            Ok(answer) => match flow::advance(flow, &progress, &step.id, answer) {
+                Ok(next) => progress = next,
+                Err(error) => form.contact_error = Some(refusal_message(lang, step, &error)),
+            },
+            Err(Refusal::Message(message)) => form.contact_error = Some(message),
+            Err(Refusal::ChooseCommune(_)) => {}
         }
-        Some(Err(Refusal::ChooseCommune(_))) => None,
-    };
+    }
     if !form.consent {
         form.consent_error = Some(lang.t("send-consent-missing"));
     }
@@ -375,7 +378,7 @@ async fn confirm(
             id: &id,
             organisation: &organisation,
             urgent: form.urgent,
-            contact: contact.as_ref(),
+            contact: None,
         },
     );
     let json = serde_json::to_vec(&report).expect("a report serialises");

@@ -15,5 +15,6 @@ mod conversation;
 mod directory;
 mod helpers;
 mod http;
+mod referral;
 mod sheets;
 mod storage;

@@ -1,0 +1,1014 @@
+//! The report that travels, over HTTP and without JavaScript: sending it
+//! from the orientation, the receipt, the follow-up at `/suivi`, the
+//! professional's side (with keys the test holds, as their browser would),
+//! transfer, access for a colleague, notifications, retention, and eight
+//! clients sending at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use relais::backoffice::storage::{self as accounts, Role};
+use relais::referral::envelope::{Author, PrivateKey, ReferralKey, new_id};
+use relais::referral::report::Report;
+use relais::referral::storage::{self as referrals, KeyRecord, Status};
+use relais::referral::{outbox, retention};
+
+use crate::backoffice::{Browser, account};
+use crate::helpers::TestApp;
+
+/// A member of an organisation who can receive referrals: the test holds
+/// the private key a browser would hold.
+pub(crate) struct Member {
+    pub user_id: String,
+    pub key: PrivateKey,
+}
+
+/// A key record as a browser would post it: the public key, and a wrapped
+/// private key the server cannot check (random bytes of the right sizes).
+pub(crate) fn key_record(key: &PrivateKey) -> KeyRecord {
+    let random = |n: usize| URL_SAFE_NO_PAD.encode(new_id().as_bytes().repeat(4).get(..n).unwrap());
+    KeyRecord {
+        public_key: key.public_key().encode(),
+        salt: random(16),
+        iterations: 600_000,
+        nonce: random(12),
+        wrapped: random(64),
+    }
+}
+
+/// Gives `user_id` a key pair.
+pub(crate) async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
+    let (key, _) = PrivateKey::generate();
+    referrals::save_key(&app.state.db, user_id, &key_record(&key))
+        .await
+        .unwrap();
+    app.state
+        .referrals
+        .refresh_receiving(&app.state.db)
+        .await
+        .unwrap();
+    key
+}
+
+/// One professional with a key in every organisation of the demo
+/// territory, by organisation.
+async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
+    let db = &app.state.db;
+    let (organisations, _) = relais::directory::storage::directory(db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let mut members = HashMap::new();
+    for (n, organisation) in organisations.iter().enumerate() {
+        let user_id = accounts::create_user(
+            db,
+            &format!("pro{n}@example.org"),
+            Role::Professional,
+            Some(&organisation.id),
+            &[],
+        )
+        .await
+        .unwrap();
+        let key = give_key(app, &user_id).await;
+        members.insert(organisation.id.clone(), Member { user_id, key });
+    }
+    members
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let from = html.find(start)? + start.len();
+    Some(&html[from..from + html[from..].find(end)?])
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    between(html, &format!("name=\"{name}\" value=\""), "\"")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The free text every test person writes.
+const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
+
+/// Walks the conversation without JavaScript to the orientation, at
+/// Montreuil-sur-Mer, needing legal advice; returns the page.
+pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
+    let mut token = String::new();
+    let mut html = String::new();
+    let steps: Vec<Vec<(&str, &str)>> = vec![
+        vec![("etape", "formulaire"), ("choix", "oui")],
+        vec![("etape", "age"), ("nombre", "34")],
+        vec![("etape", "danger"), ("choix", "non")],
+        vec![("etape", "concerne"), ("choix", "moi")],
+        vec![("etape", "violences"), ("action", "passer")],
+        vec![("etape", "enfants"), ("choix", "oui")],
+        vec![("etape", "commune"), ("lieu", "Montreuil-sur-Mer")],
+        vec![
+            ("etape", "besoins"),
+            ("choix", "droits"),
+            ("action", "repondre"),
+        ],
+        vec![("etape", "prenom"), ("texte", "Camille")],
+        vec![
+            ("etape", "contact"),
+            ("canal", "sms"),
+            ("coordonnee", "06 12 34 56 78"),
+            ("moments", "le matin"),
+            ("nom_neutre", "Madame Martin"),
+            ("action", "repondre"),
+        ],
+        vec![("etape", "message"), ("texte", story)],
+        vec![("etape", "resume"), ("action", "repondre")],
+    ];
+    for fields in steps {
+        let mut form = vec![("t", token.as_str())];
+        form.extend(fields);
+        html = app
+            .client
+            .post(app.url("/aide"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        token = hidden(&html, "t");
+    }
+    assert!(html.contains("(exemple)"), "the orientation: {html}");
+    html
+}
+
+/// The organisation of the first "Envoyer mon récit" button.
+fn first_sender(html: &str) -> String {
+    let button = html
+        .split("formaction=\"/envoyer\"")
+        .nth(1)
+        .expect("an organisation that receives referrals");
+    hidden(button, "organisation")
+}
+
+/// The form of `/envoyer`, as the person fills it.
+fn send_form(page: &str) -> Vec<(String, String)> {
+    vec![
+        ("t".to_owned(), hidden(page, "t")),
+        ("organisation".to_owned(), hidden(page, "organisation")),
+        ("nonce".to_owned(), hidden(page, "nonce")),
+        ("canal".to_owned(), "sms".to_owned()),
+        ("coordonnee".to_owned(), "06 12 34 56 78".to_owned()),
+        ("moments".to_owned(), "le matin".to_owned()),
+        ("message_ok".to_owned(), "oui".to_owned()),
+        ("nom_neutre".to_owned(), "Madame Martin".to_owned()),
+        ("urgent".to_owned(), "oui".to_owned()),
+        ("consentement".to_owned(), "oui".to_owned()),
+    ]
+}
+
+async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> (u16, String) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// The receipt shown on a page, as typed back: 16 digits.
+fn receipt_of(html: &str) -> String {
+    between(html, "<p class=\"receipt\"", "</strong>")
+        .and_then(|p| p.split("<strong>").nth(1))
+        .expect("a receipt")
+        .to_owned()
+}
+
+/// Sends a report to `organisation` from a fresh conversation; returns the
+/// receipt.
+pub(crate) async fn send(app: &TestApp, organisation: &str, story: &str) -> String {
+    let outcome = orientation(app, story).await;
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.to_owned()),
+    ];
+    let (status, page) = post(app, "/envoyer", &form).await;
+    assert_eq!(status, 200, "{page}");
+    let (status, sent) = post(app, "/envoyer/confirmer", &send_form(&page)).await;
+    assert_eq!(status, 200, "{sent}");
+    receipt_of(&sent)
+}
+
+async fn follow(app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
+    let form: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    post(app, "/suivi", &form).await
+}
+
+/// The only referral stored, with the key its member opens.
+async fn only_referral(app: &TestApp, member: &Member) -> (referrals::Referral, ReferralKey) {
+    let id = {
+        let receiving = referrals::inbox(
+            &app.state.db,
+            &accounts::user(&app.state.db, &member.user_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .organisation_id
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(receiving.len(), 1);
+        receiving[0].id.clone()
+    };
+    let referral = referrals::by_id(&app.state.db, &id).await.unwrap().unwrap();
+    let wrapped = referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+        .await
+        .unwrap()
+        .expect("a copy for the member");
+    let key = ReferralKey::unwrap(&wrapped, &member.key, &id).unwrap();
+    (referral, key)
+}
+
+#[tokio::test]
+async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_only() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let outcome = orientation(&app, STORY).await;
+    assert!(outcome.contains("Envoyer mon récit à ce professionnel"));
+    let organisation = first_sender(&outcome);
+
+    // The sending page: what will be sent, and who will read it.
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.clone()),
+    ];
+    let (status, page) = post(&app, "/envoyer", &form).await;
+    assert_eq!(status, 200);
+    crate::helpers::assert_has_safety_chrome(&page, "/envoyer");
+    assert!(page.contains(STORY), "the preview shows her words");
+    assert!(page.contains("Ce qui sera envoyé"));
+    assert!(
+        page.contains("Personne d&#39;autre ne pourra le lire")
+            || page.contains("Personne d'autre ne pourra le lire")
+    );
+    assert!(page.contains("value=\"06 12 34 56 78\""), "contact kept");
+
+    let (status, sent) = post(&app, "/envoyer/confirmer", &send_form(&page)).await;
+    assert_eq!(status, 200, "{sent}");
+    let receipt = receipt_of(&sent);
+    assert_eq!(receipt.len(), 19, "16 digits in four groups: {receipt}");
+    assert!(
+        receipt
+            .split(' ')
+            .all(|g| g.len() == 4 && g.chars().all(|c| c.is_ascii_digit()))
+    );
+    assert!(sent.contains("J&#39;ai noté mon code") || sent.contains("J'ai noté mon code"));
+
+    // Stored: the envelope only.
+    let member = &members[&organisation];
+    let (referral, key) = only_referral(&app, member).await;
+    assert!(referral.urgent);
+    assert_eq!(referral.status(), Status::Sent);
+    assert!(!referral.report.contains("surveille"));
+    let report: Report =
+        serde_json::from_slice(&key.open_report(&referral.id, &referral.report).unwrap()).unwrap();
+    assert_eq!(report.free_text.as_deref(), Some(STORY));
+    assert_eq!(report.name.as_deref(), Some("Camille"));
+    assert!(
+        report
+            .commune
+            .as_deref()
+            .unwrap()
+            .starts_with("Montreuil-sur-Mer")
+    );
+    assert!(report.urgent);
+    assert_eq!(report.language, "fr");
+    assert!(!report.needs.is_empty());
+    assert!(report.contact[0].answer.contains("06 12 34 56 78"));
+    assert!(
+        report
+            .answers
+            .iter()
+            .any(|l| l.question.contains("âge") && l.answer.contains("34"))
+    );
+    // Nobody of another organisation holds a copy.
+    for (other, member) in &members {
+        if *other != organisation {
+            assert_eq!(
+                referrals::wrapped_key(&app.state.db, &referral.id, &member.user_id)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+    }
+    // The same form again: no second referral.
+    let (status, again) = post(&app, "/envoyer/confirmer", &send_form(&page)).await;
+    assert_eq!(status, 200);
+    assert!(again.contains("déjà été envoyée"), "{again}");
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 1);
+
+    // Leaving requires "J'ai noté mon code"; without it the code is shown again.
+    let (status, kept) = post(
+        &app,
+        "/envoyer/note",
+        &[("code".to_owned(), receipt.clone())],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(kept.contains(&receipt));
+    let (status, done) = post(
+        &app,
+        "/envoyer/note",
+        &[
+            ("code".to_owned(), receipt.clone()),
+            ("note".to_owned(), "oui".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(!done.contains(&receipt), "the receipt is never shown again");
+}
+
+#[tokio::test]
+async fn without_consent_the_form_comes_back_with_everything_typed() {
+    let app = TestApp::spawn().await;
+    members_everywhere(&app).await;
+    let outcome = orientation(&app, STORY).await;
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), first_sender(&outcome)),
+    ];
+    let (_, page) = post(&app, "/envoyer", &form).await;
+    let mut typed = send_form(&page);
+    typed.retain(|(k, _)| k != "consentement");
+    for (key, value) in &mut typed {
+        if key == "coordonnee" {
+            *value = "07 11 22 33 44".to_owned();
+        }
+    }
+    let (status, back) = post(&app, "/envoyer/confirmer", &typed).await;
+    assert_eq!(status, 422);
+    assert!(back.contains("cochez la case"), "{back}");
+    assert!(back.contains("value=\"07 11 22 33 44\""));
+    assert!(back.contains("id=\"urgent-oui\" name=\"urgent\" value=\"oui\" checked"));
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
+
+    // A phone number that is not one: the message sits by the contact.
+    for (key, value) in &mut typed {
+        if key == "coordonnee" {
+            *value = "12".to_owned();
+        }
+    }
+    typed.push(("consentement".to_owned(), "oui".to_owned()));
+    let (status, back) = post(&app, "/envoyer/confirmer", &typed).await;
+    assert_eq!(status, 422);
+    assert!(back.contains("id=\"contact-error\""), "{back}");
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_organisation_nobody_can_receive_for_is_not_offered_and_is_refused() {
+    let app = TestApp::spawn().await;
+    let outcome = orientation(&app, STORY).await;
+    assert!(!outcome.contains("Envoyer mon récit à ce professionnel"));
+    let (organisations, _) =
+        relais::directory::storage::directory(&app.state.db, Some("montreuillois"))
+            .await
+            .unwrap();
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisations[0].id.clone()),
+    ];
+    let (status, page) = post(&app, "/envoyer", &form).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ne peut pas recevoir de récit"), "{page}");
+    let (status, page) = post(&app, "/envoyer", &[]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ne sont plus disponibles"), "{page}");
+}
+
+#[tokio::test]
+async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_stored_in_clear() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let member = &members[&organisation];
+    let professional = account(
+        &app,
+        "lecture@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let professional_key = give_key(&app, &professional.id).await;
+    let receipt = send(&app, &organisation, STORY).await;
+    let (referral, key) = only_referral(&app, member).await;
+    let id = referral.id.clone();
+    assert!(
+        referrals::wrapped_key(&app.state.db, &id, &professional.id)
+            .await
+            .unwrap()
+            .is_some(),
+        "every member with a key gets a copy"
+    );
+
+    // The status, with or without spaces in the code.
+    let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
+    let (status, page) = follow(&app, &[("code", &digits)]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Envoyée"));
+    crate::helpers::assert_has_safety_chrome(&page, "/suivi");
+
+    // The professional opens it, replies (sealed in their browser).
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+    let opened = browser.get(&format!("/pro/demandes/{id}")).await;
+    assert_eq!(opened.status, 200, "{}", opened.body);
+    assert!(
+        !opened.body.contains("surveille"),
+        "the page carries only ciphertext"
+    );
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let their_key = ReferralKey::unwrap(&own, &professional_key, &id).unwrap();
+    let message_id = new_id();
+    let reply = "Bonjour Camille, je peux vous rappeler demain matin.";
+    let body = their_key.seal_message(&id, &message_id, Author::Professional, reply);
+    let page = browser
+        .submit(
+            &format!("/pro/demandes/{id}/reponse"),
+            &[("message_id", &message_id), ("body", &body)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let page = browser
+        .submit(
+            &format!("/pro/demandes/{id}/statut"),
+            &[("statut", "accepted")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+
+    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    assert!(page.contains("Prise en charge"), "{page}");
+    assert!(
+        page.contains("je peux vous rappeler demain matin"),
+        "{page}"
+    );
+
+    // She writes back.
+    let (status, page) = follow(
+        &app,
+        &[
+            ("code", &receipt),
+            ("action", "ecrire"),
+            ("texte", "Merci, le matin me va."),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Votre message est envoyé"));
+    assert!(page.contains("Merci, le matin me va."));
+    let messages = referrals::messages(&app.state.db, &id).await.unwrap();
+    assert_eq!(messages.len(), 2);
+    assert!(
+        messages
+            .iter()
+            .all(|m| !m.body.contains("Merci") && !m.body.contains("rappeler"))
+    );
+    let hers = messages.iter().find(|m| m.author == "person").unwrap();
+    assert_eq!(
+        key.open_message(&id, &hers.id, Author::Person, &hers.body)
+            .unwrap(),
+        "Merci, le matin me va."
+    );
+    // An empty message comes back with its message, nothing lost.
+    let (status, page) = follow(
+        &app,
+        &[("code", &receipt), ("action", "ecrire"), ("texte", "  ")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Votre message est vide"));
+
+    // Every opening is in the audit log.
+    let log = accounts::audit_entries(&app.state.db, None, 50)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "referral-opened"
+        && e.object == id
+        && e.actor == "lecture@example.org"));
+
+    // She deletes it: asked first, then gone for everyone.
+    let (_, page) = follow(&app, &[("code", &receipt), ("action", "supprimer")]).await;
+    assert!(page.contains("Oui, supprimer"));
+    let (status, page) = follow(&app, &[("code", &receipt), ("action", "supprimer-oui")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Votre demande est supprimée"));
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
+    assert!(
+        referrals::messages(&app.state.db, &id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let (status, _) = follow(&app, &[("code", &receipt)]).await;
+    assert_eq!(status, 422, "the receipt opens nothing any more");
+}
+
+#[tokio::test]
+async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_it() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let other_organisation = members
+        .keys()
+        .find(|o| **o != organisation)
+        .unwrap()
+        .clone();
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id;
+
+    let outsider = account(
+        &app,
+        "ailleurs@example.org",
+        Role::Professional,
+        Some(&other_organisation),
+        &[],
+    )
+    .await;
+    let outsider_key = give_key(&app, &outsider.id).await;
+    let coordinator = account(
+        &app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    for who in [&outsider, &coordinator] {
+        let mut browser = Browser::new(&app);
+        browser.sign_in(who).await;
+        for (method, path) in [
+            ("GET", format!("/pro/demandes/{id}")),
+            (
+                "GET",
+                format!("/pro/demandes/{id}/destinataires?organisation={other_organisation}"),
+            ),
+            ("POST", format!("/pro/demandes/{id}/reponse")),
+            ("POST", format!("/pro/demandes/{id}/statut")),
+            ("POST", format!("/pro/demandes/{id}/transfert")),
+        ] {
+            let page = if method == "GET" {
+                browser.get(&path).await
+            } else {
+                browser.submit(&path, &[("statut", "closed")]).await
+            };
+            assert_eq!(page.status, 403, "{} {method} {path}", who.email);
+            assert!(page.body.contains("<html"));
+        }
+    }
+    // And could not decrypt it anyway: no copy is wrapped for them, and the
+    // copies that exist do not open with their key.
+    assert_eq!(
+        referrals::wrapped_key(&app.state.db, &id, &outsider.id)
+            .await
+            .unwrap(),
+        None
+    );
+    let copy = referrals::wrapped_key(&app.state.db, &id, &members[&organisation].user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ReferralKey::unwrap(&copy, &outsider_key, &id).is_err());
+    let status = referrals::by_id(&app.state.db, &id)
+        .await
+        .unwrap()
+        .unwrap()
+        .status();
+    assert_eq!(status, Status::Sent, "nothing changed");
+}
+
+#[tokio::test]
+async fn guessing_receipts_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    for n in 0..relais::referral::public::TRIES_PER_HOUR {
+        let guess = format!("{:016}", 1_000_000_000_000_000_u64 + u64::from(n));
+        let (status, page) = follow(&app, &[("code", &guess)]).await;
+        assert_eq!(status, 422, "try {n}");
+        assert!(page.contains("Nous ne trouvons pas de demande"));
+        assert!(
+            page.contains(&format!("value=\"{guess}\"")),
+            "what she typed is kept"
+        );
+    }
+    let (status, page) = follow(&app, &[("code", "1234 5678 9012 3456")]).await;
+    assert_eq!(status, 429);
+    assert!(
+        page.contains("Trop d&#39;essais") || page.contains("Trop d'essais"),
+        "{page}"
+    );
+    crate::helpers::assert_has_safety_chrome(&page, "/suivi");
+    // A code that is not 16 digits is no guess: it is not counted, and says why.
+    let (status, page) = follow(&app, &[("code", "12 34")]).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("16 chiffres"));
+}
+
+#[tokio::test]
+async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reoriented() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let target = members
+        .keys()
+        .find(|o| **o != organisation)
+        .unwrap()
+        .clone();
+    let professional = account(
+        &app,
+        "transfert@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let key = give_key(&app, &professional.id).await;
+    let receipt = send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id;
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+    let list = browser
+        .get(&format!(
+            "/pro/demandes/{id}/destinataires?organisation={target}"
+        ))
+        .await;
+    assert_eq!(list.status, 200);
+    let recipients: Vec<serde_json::Value> = serde_json::from_str(&list.body).unwrap();
+    assert_eq!(recipients.len(), 1, "{}", list.body);
+    // Keys that do not match the members: refused, nothing changes.
+    let page = browser
+        .submit(
+            &format!("/pro/demandes/{id}/transfert"),
+            &[("organisation", &target), ("keys", "[]")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let keys: Vec<serde_json::Value> = recipients
+        .iter()
+        .map(|r| {
+            let public = relais::referral::envelope::PublicKey::parse(r["public_key"].as_str().unwrap()).unwrap();
+            serde_json::json!({"recipient": r["recipient"], "wrapped": referral_key.wrap_for(&public, &id)})
+        })
+        .collect();
+    let keys = serde_json::to_string(&keys).unwrap();
+    let page = browser
+        .submit(
+            &format!("/pro/demandes/{id}/transfert"),
+            &[("organisation", &target), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let moved = referrals::by_id(&app.state.db, &id).await.unwrap().unwrap();
+    assert_eq!(moved.organisation_id, target);
+    assert_eq!(moved.status(), Status::Redirected);
+    assert_eq!(
+        referrals::wrapped_key(&app.state.db, &id, &professional.id)
+            .await
+            .unwrap(),
+        None,
+        "the first organisation's copies are destroyed"
+    );
+    let new_member = &members[&target];
+    let copy = referrals::wrapped_key(&app.state.db, &id, &new_member.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let opened = ReferralKey::unwrap(&copy, &new_member.key, &id).unwrap();
+    assert!(opened.open_report(&id, &moved.report).is_ok());
+    let page = browser.get(&format!("/pro/demandes/{id}")).await;
+    assert_eq!(
+        page.status, 403,
+        "the first organisation no longer reads it"
+    );
+    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    assert!(page.contains("Réorientée"), "{page}");
+}
+
+#[tokio::test]
+async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let first = account(
+        &app,
+        "premiere@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let first_key = give_key(&app, &first.id).await;
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id;
+
+    // A colleague arrives after the referral.
+    let newcomer = account(
+        &app,
+        "nouvelle@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let newcomer_key = give_key(&app, &newcomer.id).await;
+    assert_eq!(
+        referrals::missing_for(&app.state.db, &organisation, &newcomer.id)
+            .await
+            .unwrap(),
+        vec![id.clone()]
+    );
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&first).await;
+    let inbox = browser.get("/pro/demandes").await;
+    assert!(
+        inbox.body.contains("nouvelle@example.org"),
+        "{}",
+        inbox.body
+    );
+    let access = browser.get("/pro/acces").await;
+    assert_eq!(access.status, 200);
+    // What the browser does: open its copy, wrap it for the colleague.
+    let own = referrals::wrapped_key(&app.state.db, &id, &first.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = ReferralKey::unwrap(&own, &first_key, &id).unwrap();
+    let keys =
+        serde_json::to_string(&[(id.clone(), key.wrap_for(&newcomer_key.public_key(), &id))])
+            .unwrap();
+    let page = browser
+        .submit(
+            "/pro/acces",
+            &[("recipient", &newcomer.id), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let copy = referrals::wrapped_key(&app.state.db, &id, &newcomer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ReferralKey::unwrap(&copy, &newcomer_key, &id).is_ok());
+    // Access is given only to a member of one's own organisation.
+    let outsider = members.iter().find(|(o, _)| **o != organisation).unwrap().1;
+    let page = browser
+        .submit(
+            "/pro/acces",
+            &[("recipient", &outsider.user_id), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+}
+
+#[tokio::test]
+async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let coordinator = account(
+        &app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let (recovery, recovery_public) = PrivateKey::generate();
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&coordinator).await;
+    let page = browser
+        .get("/pro/territoires/montreuillois/cle-de-secours")
+        .await;
+    assert_eq!(page.status, 200);
+    let page = browser
+        .submit(
+            "/pro/territoires/montreuillois/cle-de-secours",
+            &[("public_key", &recovery_public.encode())],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id;
+    let copy = referrals::wrapped_key(&app.state.db, &id, "recovery")
+        .await
+        .unwrap()
+        .unwrap();
+    let key = ReferralKey::unwrap(&copy, &recovery, &id).unwrap();
+
+    // A professional forgot their passphrase and made a new key.
+    let member = &members[&organisation];
+    let new_key = give_key(&app, &member.user_id).await;
+    assert_eq!(
+        referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+            .await
+            .unwrap(),
+        None,
+        "the copy for the old key is gone"
+    );
+    let page = browser
+        .get("/pro/territoires/montreuillois/cle-de-secours")
+        .await;
+    assert!(page.body.contains("Redonner l&#39;accès") || page.body.contains("Redonner l'accès"));
+    let keys =
+        serde_json::to_string(&[(id.clone(), key.wrap_for(&new_key.public_key(), &id))]).unwrap();
+    let page = browser
+        .submit(
+            "/pro/territoires/montreuillois/cle-de-secours/acces",
+            &[("recipient", &member.user_id), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let copy = referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ReferralKey::unwrap(&copy, &new_key, &id).is_ok());
+}
+
+#[tokio::test]
+async fn the_notification_says_nothing_about_the_person_and_is_sent_once() {
+    let mailbox = tempfile::tempdir().unwrap();
+    let dir = mailbox.path().to_owned();
+    let app = TestApp::spawn_with(move |settings| settings.mailbox_dir = Some(dir)).await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    send(&app, &organisation, STORY).await;
+    // The worker inside the server sends it after the commit.
+    let started = Instant::now();
+    while referrals::pending_notifications(&app.state.db)
+        .await
+        .unwrap()
+        > 0
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "never sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let files: Vec<_> = std::fs::read_dir(mailbox.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(files.len(), 1);
+    let mail = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(mail.contains("Une nouvelle demande vous attend"), "{mail}");
+    let member = &members[&organisation];
+    let email = accounts::user(&app.state.db, &member.user_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .email;
+    assert!(mail.contains(&email));
+    for secret in [
+        "surveille",
+        "Camille",
+        "06 12 34 56 78",
+        "Montreuil",
+        "Madame Martin",
+    ] {
+        assert!(!mail.contains(secret), "the e-mail says {secret}");
+    }
+    // Sent once: nothing left to send.
+    let mailer = outbox::Mailer::from_settings(&app.state.settings).unwrap();
+    assert_eq!(
+        outbox::send_due(&app.state.db, &app.state.settings, &mailer)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(std::fs::read_dir(mailbox.path()).unwrap().count(), 1);
+}
+
+#[tokio::test]
+async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let db = &app.state.db;
+    for _ in 0..3 {
+        send(&app, &organisation, STORY).await;
+    }
+    let inbox = referrals::inbox(db, &organisation).await.unwrap();
+    let (closed, unopened, open) = (&inbox[0].id, &inbox[1].id, &inbox[2].id);
+    referrals::mark_opened(db, closed).await.unwrap();
+    referrals::set_status(db, closed, Status::Closed)
+        .await
+        .unwrap();
+    referrals::mark_opened(db, open).await.unwrap();
+    let _ = &members;
+    let now = jiff::Timestamp::now();
+    let day = |n: i64| now + jiff::SignedDuration::from_hours(24 * n);
+
+    assert_eq!(retention::purge(db, day(29), 90, 30).await.unwrap(), 0);
+    assert_eq!(retention::purge(db, day(31), 90, 30).await.unwrap(), 1);
+    assert!(referrals::by_id(db, unopened).await.unwrap().is_none());
+    assert_eq!(retention::purge(db, day(91), 90, 30).await.unwrap(), 1);
+    assert!(referrals::by_id(db, closed).await.unwrap().is_none());
+    assert!(
+        referrals::by_id(db, open).await.unwrap().is_some(),
+        "still in hand"
+    );
+    for id in [closed, unopened] {
+        assert_eq!(
+            referrals::wrapped_key(db, id, "person").await.unwrap(),
+            None,
+            "keys destroyed"
+        );
+    }
+    let log = accounts::audit_entries(db, None, 50).await.unwrap();
+    assert_eq!(
+        log.iter().filter(|e| e.action == "referral-erased").count(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing() {
+    let app = Arc::new(TestApp::spawn().await);
+    members_everywhere(&app).await;
+    let outcome = orientation(&app, STORY).await;
+    let organisation = first_sender(&outcome);
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation),
+    ];
+    let (_, page) = post(&app, "/envoyer", &form).await;
+    let template = Arc::new(send_form(&page));
+    let until = Instant::now() + Duration::from_secs(20);
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let app = Arc::clone(&app);
+        let template = Arc::clone(&template);
+        clients.push(tokio::spawn(async move {
+            let (mut receipts, mut errors) = (Vec::new(), Vec::new());
+            while Instant::now() < until {
+                let mut form = (*template).clone();
+                for (key, value) in &mut form {
+                    if key == "nonce" {
+                        *value = new_id();
+                    }
+                }
+                let (status, page) = post(&app, "/envoyer/confirmer", &form).await;
+                if status == 200 && page.contains("class=\"receipt\"") {
+                    receipts.push(receipt_of(&page));
+                } else {
+                    errors.push(status);
+                }
+            }
+            (receipts, errors)
+        }));
+    }
+    let mut receipts = Vec::new();
+    for client in clients {
+        let (sent, errors) = client.await.unwrap();
+        assert!(errors.is_empty(), "errors: {errors:?}");
+        receipts.extend(sent);
+    }
+    let stored = referrals::count(&app.state.db).await.unwrap();
+    assert_eq!(usize::try_from(stored).unwrap(), receipts.len());
+    receipts.sort();
+    receipts.dedup();
+    assert_eq!(
+        usize::try_from(stored).unwrap(),
+        receipts.len(),
+        "every receipt differs"
+    );
+    assert!(
+        receipts.len() >= 8,
+        "each client sent at least one: {}",
+        receipts.len()
+    );
+    // A sample of receipts open their referral.
+    for receipt in receipts.iter().step_by(receipts.len() / 4 + 1) {
+        let (status, page) = follow(&app, &[("code", receipt)]).await;
+        assert_eq!(status, 200, "{page}");
+    }
+}
