@@ -1,6 +1,8 @@
 //! What only a browser can check: quick exit and Back, the shortcut, the
-//! page without JavaScript, requests to other origins, storage, and the
-//! exit button on a small screen.
+//! page without JavaScript, requests to other origins, storage, the exit
+//! button on a small screen, and the referral's cryptography in the
+//! professional's browser (RFC 9180 vectors, round trips with Rust, a
+//! report read and answered).
 //!
 //! They run in headless Chromium through ChromeDriver when
 //! `RELAIS_TEST_WEBDRIVER` gives its address (`.ci/run` starts one); without
@@ -797,5 +799,305 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    browser.close().await;
+}
+
+/// The script that loads our crypto module into the page, then runs `body`
+/// (an async function body receiving `C` and `args`) and hands back what it
+/// returns, or `{error}`.
+fn with_crypto(body: &str) -> String {
+    format!(
+        "const done = arguments[arguments.length - 1];\n\
+         const args = arguments[0];\n\
+         const run = async (C, args) => {{ {body} }};\n\
+         const go = () => run(window.RelaisCrypto, args).then(done, (e) => done({{ error: String(e && e.stack || e) }}));\n\
+         if (window.RelaisCrypto) {{ go(); }} else {{\n\
+           const s = document.createElement('script');\n\
+           s.src = args.src; s.onload = go; s.onerror = () => done({{ error: 'the module did not load' }});\n\
+           document.head.appendChild(s);\n\
+         }}"
+    )
+}
+
+/// Checks one HPKE base-mode vector in the page: key derivation, the
+/// encapsulation with the given ephemeral key, every ciphertext sealed and
+/// opened at its sequence number, and the exported values.
+const CHECK_VECTOR: &str = r#"
+const v = args.vector, h = C.hex, aead = parseInt(v.aead_id, 16);
+const eq = (a, b) => h.encode(a) === b;
+const problems = [];
+const info = h.decode(v.info);
+if (v.ikmR) {
+  const r = await C.hpke.deriveKeyPair(h.decode(v.ikmR));
+  if (!eq(r.pk, v.pkRm)) problems.push('DeriveKeyPair(ikmR)');
+}
+if (v.ikmE) {
+  const e = await C.hpke.deriveKeyPair(h.decode(v.ikmE));
+  if (!eq(e.pk, v.pkEm)) problems.push('DeriveKeyPair(ikmE)');
+}
+const sender = await C.hpke.setupBaseS({ pkR: h.decode(v.pkRm), info, aead, skE: h.decode(v.skEm) });
+if (!eq(sender.enc, v.pkEm)) problems.push('enc');
+const receiver = await C.hpke.setupBaseR({ enc: h.decode(v.pkEm), skR: h.decode(v.skRm), info, aead });
+for (const e of v.encryptions) {
+  sender.seq = e.seq; receiver.seq = e.seq;
+  const ct = await sender.seal(h.decode(e.aad), h.decode(e.pt));
+  if (!eq(ct, e.ct)) problems.push('seal ' + e.seq);
+  const pt = await receiver.open(h.decode(e.aad), h.decode(e.ct));
+  if (!eq(pt, e.pt)) problems.push('open ' + e.seq);
+}
+for (const x of v.exports) {
+  const out = await receiver.export(h.decode(x.exporter_context), x.L);
+  if (!eq(out, x.exported_value)) problems.push('export');
+}
+return { checked: v.encryptions.length, problems };
+"#;
+
+#[tokio::test]
+async fn the_browser_module_passes_the_hpke_vectors_and_round_trips_with_rust() {
+    use relais::referral::envelope::{Author, PrivateKey, ReferralKey, new_id};
+
+    let Some(browser) = Browser::start(Js::On).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/pro/connexion")).await;
+    let src = app.state.assets.url("js/crypto.js").to_owned();
+    let run = async |body: &str, args: Value| {
+        browser
+            .client
+            .execute_async(&with_crypto(body), vec![args])
+            .await
+            .expect("the script runs")
+    };
+
+    for file in ["rfc9180-a1.json", "hpke-x25519-aes256.json"] {
+        let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+        let vector: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let result = run(CHECK_VECTOR, json!({ "src": src, "vector": vector })).await;
+        assert_eq!(result["problems"], json!([]), "{file}: {result}");
+        assert_eq!(result["checked"], json!(6), "{file}: {result}");
+    }
+
+    // Rust seals, the browser opens.
+    let seed: [u8; 32] = std::array::from_fn(|i| u8::try_from(i * 7 + 1).unwrap());
+    let private = PrivateKey::from_bytes(&seed);
+    let mut pkcs8 = hex::decode("302e020100300506032b656e04220420").unwrap();
+    pkcs8.extend_from_slice(&seed);
+    let recovery_text = format!(
+        "RELAIS-RECOVERY-1:{}",
+        base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &pkcs8)
+    );
+    let id = new_id();
+    let message_id = new_id();
+    let key = ReferralKey::random();
+    let report = json!({ "version": 1, "free_text": "Écrit en Rust, lu dans le navigateur ✓" });
+    let sealed = json!({
+        "src": src,
+        "recovery": recovery_text,
+        "id": id,
+        "message_id": message_id,
+        "wrapped": key.wrap_for(&private.public_key(), &id),
+        "report": key.seal_report(&id, report.to_string().as_bytes()),
+        "message": key.seal_message(&id, &message_id, Author::Person, "Merci d'avance"),
+    });
+    let opened = run(
+        r#"
+        const key = await C.importRecoveryKey(args.recovery);
+        const K = await C.openReferralKey(args.wrapped, key, args.id);
+        return {
+          report: await C.decryptReport(K, args.id, args.report),
+          message: await C.decryptMessage(K, args.id, args.message_id, 'person', args.message),
+        };"#,
+        sealed,
+    )
+    .await;
+    assert_eq!(opened["report"], report, "{opened}");
+    assert_eq!(opened["message"], "Merci d'avance", "{opened}");
+
+    // The browser seals, Rust opens; and a private key wrapped with a
+    // passphrase opens only with it.
+    let id = new_id();
+    let made = run(
+        r#"
+        const K = C.randomBytes(32);
+        const messageId = C.newMessageId();
+        const pair = await C.generateKeyPair();
+        const record = await C.wrapPrivateKey(pair.privateKey, 'une phrase secrète assez longue');
+        let wrong = 'opened';
+        try { await C.unwrapPrivateKey(record, 'pas la bonne phrase'); } catch (e) { wrong = e.name; }
+        const back = await C.unwrapPrivateKey(record, 'une phrase secrète assez longue');
+        const K2 = await C.openReferralKey(await C.sealReferralKey(K, pair.publicKey, args.id), back, args.id);
+        return {
+          wrapped: await C.sealReferralKey(K, args.public_key, args.id),
+          report: await C.encryptReport(K, args.id, { version: 1, free_text: 'Écrit dans le navigateur' }),
+          message_id: messageId,
+          message: await C.encryptMessage(K, args.id, messageId, 'professional', 'Je vous rappelle demain'),
+          iterations: record.iterations,
+          wrong,
+          same: C.hex.encode(K) === C.hex.encode(K2),
+        };"#,
+        json!({ "src": src, "id": id, "public_key": private.public_key().encode() }),
+    )
+    .await;
+    assert_eq!(made["wrong"], "WrongPassphrase", "{made}");
+    assert_eq!(made["same"], true, "{made}");
+    assert!(made["iterations"].as_i64().unwrap() >= 600_000);
+    let key = ReferralKey::unwrap(made["wrapped"].as_str().unwrap(), &private, &id).unwrap();
+    let report: Value = serde_json::from_slice(
+        &key.open_report(&id, made["report"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(report["free_text"], "Écrit dans le navigateur");
+    let message = key
+        .open_message(
+            &id,
+            made["message_id"].as_str().unwrap(),
+            Author::Professional,
+            made["message"].as_str().unwrap(),
+        )
+        .unwrap();
+    assert_eq!(message, "Je vous rappelle demain");
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_report_sent_without_javascript_is_read_and_answered_in_the_professionals_browser() {
+    let Some(browser) = Browser::start_sized(Js::On, (1024, 768)).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    crate::referral::members_everywhere(&app).await;
+    let outcome = crate::referral::orientation(&app, "x").await;
+    let organisation = crate::referral::first_sender(&outcome);
+    let professional = crate::backoffice::account(
+        &app,
+        "lecture@example.org",
+        relais::backoffice::storage::Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let passphrase = "quatre mots pris au hasard";
+
+    // First sign-in: the key is made in the browser.
+    browser.goto(&app.url("/pro/demandes")).await;
+    browser
+        .wait_for_url(&app.url("/pro/connexion?suite="))
+        .await;
+    fill(&browser, "email", &professional.email).await;
+    fill(&browser, "password", crate::backoffice::PASSWORD).await;
+    click_and_wait(
+        &browser,
+        "form.pro-form button[type=submit]",
+        &app.url("/pro/deuxieme-facteur"),
+    )
+    .await;
+    fill(&browser, "code", &professional.code(0)).await;
+    click_and_wait(
+        &browser,
+        "form.pro-form button[type=submit]",
+        &app.url("/pro/cle"),
+    )
+    .await;
+    fill(&browser, "passphrase", passphrase).await;
+    fill(&browser, "passphrase-again", passphrase).await;
+    click_and_wait(
+        &browser,
+        "#key-form button[type=submit]",
+        &app.url("/pro/demandes"),
+    )
+    .await;
+    let stored = relais::referral::storage::key_of(&app.state.db, &professional.id)
+        .await
+        .unwrap()
+        .expect("the key reached the server");
+    assert!(stored.iterations >= 600_000);
+    assert!(!stored.wrapped.is_empty());
+
+    // The person, without JavaScript, sends her story to that organisation.
+    let story = "Je voudrais partir avec mes enfants, sans qu'il le sache.";
+    let receipt = crate::referral::send(&app, &organisation, story).await;
+    let id = relais::referral::storage::inbox(&app.state.db, &organisation)
+        .await
+        .unwrap()[0]
+        .id
+        .clone();
+
+    // The professional opens it: decrypted in the browser.
+    browser.goto(&app.url("/pro/demandes")).await;
+    click_and_wait(
+        &browser,
+        &format!("a[href='/pro/demandes/{id}']"),
+        &app.url(&format!("/pro/demandes/{id}")),
+    )
+    .await;
+    let source = browser.client.source().await.unwrap();
+    assert!(!source.contains(story), "the page arrives encrypted");
+    fill(&browser, "passphrase", passphrase).await;
+    browser
+        .client
+        .find(Locator::Css("#unlock button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &browser,
+        &format!(
+            "const r = document.getElementById('report'); return !r.hidden && r.textContent.includes({})",
+            json!(story)
+        ),
+    )
+    .await;
+    let text = browser
+        .eval("return document.getElementById('report').textContent")
+        .await;
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("Camille") && text.contains("06 12 34 56 78"),
+        "{text}"
+    );
+
+    // A reply, encrypted in the browser, read by the person with her receipt.
+    fill(
+        &browser,
+        "reply-text",
+        "Bonjour, je vous appelle demain à 10 h.",
+    )
+    .await;
+    browser
+        .client
+        .find(Locator::Css("#reply-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let started = Instant::now();
+    while relais::referral::storage::messages(&app.state.db, &id)
+        .await
+        .unwrap()
+        .is_empty()
+    {
+        assert!(started.elapsed() < PATIENCE, "the reply never arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let stored = relais::referral::storage::messages(&app.state.db, &id)
+        .await
+        .unwrap();
+    assert!(!stored[0].body.contains("demain"));
+    let page = app
+        .client
+        .post(app.url("/suivi"))
+        .form(&[("code", receipt.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("je vous appelle demain à 10 h"), "{page}");
     browser.close().await;
 }

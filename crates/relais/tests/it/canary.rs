@@ -1,6 +1,8 @@
-//! The canary: a phrase typed into the conversation is found nowhere the
-//! server writes — not the database, its WAL, the logs, nor a temporary
-//! file. The server runs as an operator would run it, as its own process.
+//! The canary: a phrase typed into the conversation, sent in a report and
+//! written in the follow-up is found nowhere the server writes — not the
+//! database, its WAL, the logs, the e-mails, nor a temporary file. And a
+//! referral acknowledged just before `kill -9` is there after a restart.
+//! The server runs as an operator would run it, as its own process.
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
@@ -28,12 +30,48 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     found
 }
 
-#[tokio::test]
-async fn a_phrase_typed_in_the_conversation_is_found_in_no_file_the_server_writes() {
-    let root = tempfile::tempdir().unwrap();
-    let temp = root.path().join("tmp");
-    std::fs::create_dir(&temp).unwrap();
-    let log = std::fs::File::create(root.path().join("server.log")).unwrap();
+/// Prepares `root/relais-data` as `relais serve` would, with the demo
+/// territory and, in each of its organisations, a professional with a key
+/// (the test keeps no private key: only the envelope matters here).
+async fn data_dir_with_receiving_organisations(root: &Path) {
+    let dir = root.join("relais-data");
+    relais::startup::create_private_dir(&dir).unwrap();
+    let db = relais::storage::Db::sqlite_file(&dir.join("relais.sqlite3"), 1)
+        .await
+        .unwrap();
+    db.migrate().await.unwrap();
+    relais::directory::load_demo_if_empty(&db).await.unwrap();
+    let (organisations, _) = relais::directory::storage::directory(&db, Some("montreuillois"))
+        .await
+        .unwrap();
+    for (n, organisation) in organisations.iter().enumerate() {
+        let user = relais::backoffice::storage::create_user(
+            &db,
+            &format!("pro{n}@example.org"),
+            relais::backoffice::storage::Role::Professional,
+            Some(&organisation.id),
+            &[],
+        )
+        .await
+        .unwrap();
+        let (key, _) = relais::referral::envelope::PrivateKey::generate();
+        relais::referral::storage::save_key(&db, &user, &crate::referral::key_record(&key))
+            .await
+            .unwrap();
+    }
+    db.close().await;
+}
+
+/// `relais serve` on a random port in `root`, its log copied to `log`;
+/// returns the process and its address.
+fn serve(root: &Path, log: &str) -> (std::process::Child, String, std::thread::JoinHandle<()>) {
+    let temp = root.join("tmp");
+    std::fs::create_dir_all(&temp).unwrap();
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(root.join(log))
+        .unwrap();
     let mut child = Command::new(RELAIS)
         .args([
             "serve",
@@ -44,7 +82,7 @@ async fn a_phrase_typed_in_the_conversation_is_found_in_no_file_the_server_write
             "--access-log",
             "true",
         ])
-        .current_dir(root.path())
+        .current_dir(root)
         .env("TMPDIR", &temp)
         .env_remove("RELAIS_DATABASE_URL")
         .stdout(Stdio::null())
@@ -74,9 +112,12 @@ async fn a_phrase_typed_in_the_conversation_is_found_in_no_file_the_server_write
             let _ = writeln!(log, "{line}");
         }
     });
+    (child, addr, copier)
+}
 
-    let canary = "CANARI-zx7-un-secret-tres-personnel";
-    let client = reqwest::Client::new();
+/// Walks the conversation to the orientation with `canary` in every text;
+/// returns the orientation page.
+async fn conversation(client: &reqwest::Client, addr: &str, canary: &str) -> String {
     let url = format!("http://{addr}/aide");
     let mut token = String::new();
     let mut send = async |fields: &[(&str, &str)]| {
@@ -136,6 +177,106 @@ async fn a_phrase_typed_in_the_conversation_is_found_in_no_file_the_server_write
         outcome.contains("(exemple)"),
         "the journey reached the orientation"
     );
+    outcome
+}
+
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Sends the report to the first organisation offered; returns the receipt.
+async fn send_report(client: &reqwest::Client, addr: &str, outcome: &str) -> String {
+    let organisation = hidden(
+        outcome
+            .split("formaction=\"/envoyer\"")
+            .nth(1)
+            .expect("an organisation that receives"),
+        "organisation",
+    );
+    let page = client
+        .post(format!("http://{addr}/envoyer"))
+        .form(&[
+            ("t", hidden(outcome, "t")),
+            ("organisation", organisation.clone()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sent = client
+        .post(format!("http://{addr}/envoyer/confirmer"))
+        .form(&[
+            ("t", hidden(&page, "t")),
+            ("organisation", organisation),
+            ("nonce", hidden(&page, "nonce")),
+            ("canal", "courriel".to_owned()),
+            ("coordonnee", "canari@example.org".to_owned()),
+            ("urgent", "non".to_owned()),
+            ("consentement", "oui".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    sent.split("<p class=\"receipt\"")
+        .nth(1)
+        .and_then(|p| p.split("<strong>").nth(1))
+        .and_then(|p| p.split("</strong>").next())
+        .unwrap_or_else(|| panic!("a receipt in {sent}"))
+        .to_owned()
+}
+
+async fn follow_up(client: &reqwest::Client, addr: &str, fields: &[(&str, &str)]) -> String {
+    client
+        .post(format!("http://{addr}/suivi"))
+        .form(fields)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_phrase_typed_in_the_conversation_and_the_report_is_found_in_no_file_the_server_writes() {
+    let root = tempfile::tempdir().unwrap();
+    data_dir_with_receiving_organisations(root.path()).await;
+    let (mut child, addr, copier) = serve(root.path(), "server.log");
+    let canary = "CANARI-zx7-un-secret-tres-personnel";
+    let client = reqwest::Client::new();
+    let outcome = conversation(&client, &addr, canary).await;
+    let receipt = send_report(&client, &addr, &outcome).await;
+    let page = follow_up(
+        &client,
+        &addr,
+        &[
+            ("code", &receipt),
+            ("action", "ecrire"),
+            ("texte", &format!("{canary} encore")),
+        ],
+    )
+    .await;
+    assert!(page.contains("Votre message est envoyé"), "{page}");
+    // The notifications go out after the commit: wait for them.
+    let mailbox = root.path().join("relais-data/mailbox");
+    let started = Instant::now();
+    while std::fs::read_dir(&mailbox).map_or(0, Iterator::count) < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no e-mail written"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 
     assert!(
         Command::new("kill")
@@ -151,9 +292,47 @@ async fn a_phrase_typed_in_the_conversation_is_found_in_no_file_the_server_write
     assert!(leaks.is_empty(), "the canary was written to {leaks:?}");
     let leaks = files_containing(root.path(), b"canari@example.org");
     assert!(leaks.is_empty(), "the contact was written to {leaks:?}");
+    let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
+    for form in [receipt.as_str(), digits.as_str()] {
+        let leaks = files_containing(root.path(), form.as_bytes());
+        assert!(leaks.is_empty(), "the receipt was written to {leaks:?}");
+    }
     let log = std::fs::read_to_string(root.path().join("server.log")).unwrap();
     assert!(
         log.contains("/aide"),
         "the access log ran, and says only the path"
     );
+}
+
+#[tokio::test]
+async fn a_referral_acknowledged_just_before_kill_9_is_there_after_a_restart() {
+    let root = tempfile::tempdir().unwrap();
+    data_dir_with_receiving_organisations(root.path()).await;
+    let (mut child, addr, copier) = serve(root.path(), "first.log");
+    let client = reqwest::Client::new();
+    let outcome = conversation(&client, &addr, "avant la coupure").await;
+    let receipt = send_report(&client, &addr, &outcome).await;
+    // The receipt is shown: kill at once, without a chance to flush.
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _ = child.wait();
+    copier.join().unwrap();
+
+    let (mut child, addr, copier) = serve(root.path(), "second.log");
+    let page = follow_up(&client, &addr, &[("code", &receipt)]).await;
+    assert!(page.contains("Envoyée"), "the referral survived: {page}");
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(child.wait().unwrap().success());
+    copier.join().unwrap();
 }

@@ -55,7 +55,7 @@ pub(crate) async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
 
 /// One professional with a key in every organisation of the demo
 /// territory, by organisation.
-async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
+pub(crate) async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
     let db = &app.state.db;
     let (organisations, _) = relais::directory::storage::directory(db, Some("montreuillois"))
         .await
@@ -141,7 +141,7 @@ pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
 }
 
 /// The organisation of the first "Envoyer mon récit" button.
-fn first_sender(html: &str) -> String {
+pub(crate) fn first_sender(html: &str) -> String {
     let button = html
         .split("formaction=\"/envoyer\"")
         .nth(1)
