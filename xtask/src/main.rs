@@ -10,7 +10,10 @@
 //! - the start-up time (first start, which creates the database and the
 //!   secret, then a restart), and the idle resident memory;
 //! - requests per second and latency percentiles of `/` and of a bare
-//!   "hello" handler, side by side, with the same load generator.
+//!   "hello" handler, side by side, with the same load generator;
+//! - durable referral submissions per second on SQLite, against bare
+//!   durable commits, the server's CPU time per submission and the cost of
+//!   one seal ([`referral`]).
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -25,8 +28,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 mod orientation;
+mod referral;
 
-const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--services N] [--queries N] [--write]
+const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N] [--write]
        cargo xtask hello --addr IP:PORT   (the baseline server, started by bench)";
 
 fn main() -> anyhow::Result<()> {
@@ -45,6 +49,7 @@ fn main() -> anyhow::Result<()> {
 struct Options {
     seconds: u64,
     connections: usize,
+    clients: usize,
     services: usize,
     queries: usize,
     write: bool,
@@ -54,6 +59,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
     let mut options = Options {
         seconds: 10,
         connections: 32,
+        clients: 8,
         services: 100_000,
         queries: 10_000,
         write: false,
@@ -69,6 +75,9 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
                     .next()
                     .context("--connections needs a value")?
                     .parse()?;
+            }
+            "--clients" => {
+                options.clients = args.next().context("--clients needs a value")?.parse()?;
             }
             "--services" => {
                 options.services = args.next().context("--services needs a value")?.parse()?;
@@ -117,7 +126,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let data = tempdir()?;
+    let data = tempdir("site")?;
 
     // Start-up: the first start creates the database and the secret.
     let (first_start, server) = runtime.block_on(start_relais(&relais, &data))?;
@@ -185,6 +194,17 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     stop(&mut server.0)?;
 
     eprintln!(
+        "referrals: {} clients, {} s…",
+        options.clients, options.seconds
+    );
+    let referrals = runtime.block_on(referral::bench(
+        &relais,
+        &tempdir("referrals")?,
+        options.clients,
+        duration,
+    ))?;
+
+    eprintln!(
         "orientation: {} services, {} queries…",
         options.services, options.queries
     );
@@ -201,6 +221,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         token_start,
         token_end,
     });
+    report.push_str(&referral::report(&referrals));
     report.push_str(&orientation);
     println!("{report}");
     if options.write {
@@ -236,8 +257,8 @@ fn workspace_root() -> anyhow::Result<PathBuf> {
         .context("xtask lives in the workspace")
 }
 
-fn tempdir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("relais-bench-{}", std::process::id()));
+fn tempdir(purpose: &str) -> anyhow::Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("relais-bench-{}-{purpose}", std::process::id()));
     if dir.exists() {
         std::fs::remove_dir_all(&dir)?;
     }
@@ -625,9 +646,10 @@ fn report(input: &ReportInput<'_>) -> String {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "Measured on {date}, {cpu}, {cores} cores, Linux, loopback; command: `cargo xtask bench --seconds {} --connections {} --services {} --queries {}`.\n",
+        "Measured on {date}, {cpu}, {cores} cores, Linux, loopback; command: `cargo xtask bench --seconds {} --connections {} --clients {} --services {} --queries {}`.\n",
         input.options.seconds,
         input.options.connections,
+        input.options.clients,
         input.options.services,
         input.options.queries
     );
