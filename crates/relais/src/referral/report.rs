@@ -41,7 +41,7 @@ pub struct Report {
     pub urgent: bool,
     /// The organisation she chose.
     pub organisation: String,
-    /// Her commune, "Montreuil (93048)".
+    /// Her commune and its postcode, "Montreuil-sur-Mer (62170)".
     pub commune: Option<String>,
     /// The first name or pseudonym she gave.
     pub name: Option<String>,
@@ -78,7 +78,10 @@ pub fn build(app: &AppState, lang: Lang, progress: &Progress, choices: &Choices<
         language: lang.code().to_owned(),
         urgent: choices.urgent,
         organisation: choices.organisation.to_owned(),
-        commune: commune_of(app, progress).map(|c| format!("{} ({})", c.name, c.insee)),
+        commune: commune_of(app, progress).map(|c| match c.postcodes.first() {
+            Some(postcode) => format!("{} ({postcode})", c.name),
+            None => c.name.to_string(),
+        }),
         name: None,
         needs: needs_latest_first(flow, progress)
             .into_iter()

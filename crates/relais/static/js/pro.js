@@ -12,6 +12,12 @@
  *  - /pro/acces and the recovery key page: re-wrap referral keys for a
  *    colleague, with one's own key or with the territory's recovery key.
  * Plaintext is never put in a form field that is sent, nor stored.
+ *
+ * Once unlocked, the private key is kept in this browser's IndexedDB as a
+ * non-extractable CryptoKey (it cannot be read back out, only used), for 30
+ * minutes after its last use and 12 hours at most, like the session: a
+ * report then opens in one click. Signing out erases it (Clear-Site-Data,
+ * and here too).
  */
 (function () {
   'use strict';
@@ -27,6 +33,51 @@
   function say(el, text) { if (el) { el.textContent = text; } }
 
   function field(form, name) { return form.querySelector('input[name="' + name + '"]'); }
+
+  // ------------------------------------------------ the remembered key
+  var IDLE = 30 * 60 * 1000;
+  var LONGEST = 12 * 60 * 60 * 1000;
+  function database() {
+    return new Promise(function (resolve, reject) {
+      var request = indexedDB.open('relais-pro', 1);
+      request.onupgradeneeded = function () { request.result.createObjectStore('keys'); };
+      request.onsuccess = function () { resolve(request.result); };
+      request.onerror = function () { reject(request.error); };
+    });
+  }
+  async function keyStore(mode, action) {
+    var db = await database();
+    return new Promise(function (resolve, reject) {
+      var transaction = db.transaction('keys', mode);
+      var request = action(transaction.objectStore('keys'));
+      transaction.oncomplete = function () { db.close(); resolve(request.result); };
+      transaction.onerror = function () { db.close(); reject(transaction.error); };
+    });
+  }
+  async function remember(publicKey, privateKey) {
+    var now = Date.now();
+    try {
+      await keyStore('readwrite', function (s) {
+        return s.put({ publicKey: publicKey, key: privateKey, born: now, until: now + IDLE }, 'private');
+      });
+    } catch (error) { /* not remembered: the phrase is asked next time */ }
+  }
+  async function remembered(publicKey) {
+    try {
+      var entry = await keyStore('readonly', function (s) { return s.get('private'); });
+      var now = Date.now();
+      if (!entry || entry.publicKey !== publicKey || now > entry.until || now > entry.born + LONGEST) { return null; }
+      entry.until = now + IDLE;
+      await keyStore('readwrite', function (s) { return s.put(entry, 'private'); });
+      return entry.key;
+    } catch (error) { return null; }
+  }
+  async function forget() {
+    try { await keyStore('readwrite', function (s) { return s.delete('private'); }); } catch (error) { /* nothing kept */ }
+  }
+  document.querySelectorAll('form[action="/pro/deconnexion"]').forEach(function (form) {
+    form.addEventListener('submit', function () { forget(); });
+  });
 
   function failure(error) {
     if (error && error.name === 'WrongPassphrase') {
@@ -55,6 +106,8 @@
         field(keyForm, 'iterations').value = String(record.iterations);
         field(keyForm, 'nonce').value = record.nonce;
         field(keyForm, 'wrapped').value = record.wrapped;
+        var publicKey = C.b64url.encode(pair.publicKey);
+        await remember(publicKey, await C.unwrapPrivateKey(Object.assign({ public_key: publicKey }, record), first));
         $('passphrase').value = '';
         $('passphrase-again').value = '';
         HTMLFormElement.prototype.submit.call(keyForm);
@@ -94,7 +147,8 @@
       article.textContent = '';
       var head = el('header');
       head.appendChild(el('h2', 'Récit de ' + (report.name || 'la personne (prénom non donné)')));
-      var meta = el('p', 'Envoyé le ' + report.sent_on + ' à ' + report.organisation +
+      var day = String(report.sent_on).split('-').reverse().join('/');
+      var meta = el('p', 'Envoyé le ' + day + ' à ' + report.organisation +
         (report.language !== 'fr' ? ' · écrit en ' + ({ en: 'anglais', ar: 'arabe' }[report.language] || report.language) : ''), 'hint');
       head.appendChild(meta);
       if (report.urgent) { head.appendChild(el('p', "La personne dit que c'est urgent.", 'urgent')); }
@@ -150,24 +204,36 @@
       $('thread').hidden = false;
     };
 
+    var openWith = async function (privateKey) {
+      key = await C.openReferralKey(sealed.wrapped, privateKey, sealed.id);
+      showReport(await C.decryptReport(key, sealed.id, sealed.report));
+      await showMessages();
+      unlock.hidden = true;
+      say($('unlock-status'), '');
+      $('report').setAttribute('tabindex', '-1');
+      $('report').focus();
+    };
+
     unlock.addEventListener('submit', async function (event) {
       event.preventDefault();
       var status = $('unlock-status');
       say(status, 'Ouverture…');
       try {
         var privateKey = await C.unwrapPrivateKey(sealed.key, $('passphrase').value);
-        key = await C.openReferralKey(sealed.wrapped, privateKey, sealed.id);
-        showReport(await C.decryptReport(key, sealed.id, sealed.report));
-        await showMessages();
         $('passphrase').value = '';
-        unlock.hidden = true;
-        say(status, '');
-        $('report').setAttribute('tabindex', '-1');
-        $('report').focus();
+        await remember(sealed.key.public_key, privateKey);
+        await openWith(privateKey);
       } catch (error) {
         say(status, failure(error));
       }
     });
+
+    if (sealed.wrapped) {
+      remembered(sealed.key.public_key).then(function (privateKey) {
+        if (privateKey) { return openWith(privateKey); }
+        return null;
+      }).catch(function () { /* the phrase is asked */ });
+    }
 
     var replyForm = $('reply-form');
     if (replyForm) {
@@ -226,12 +292,23 @@
 
   var grantForm = $('grant-form');
   if (grantForm) {
+    remembered(JSON.parse(grantForm.dataset.key).public_key).then(function (privateKey) {
+      if (privateKey) {
+        $('passphrase').required = false;
+        $('passphrase').parentNode.hidden = true;
+      }
+    });
     grantForm.addEventListener('submit', async function (event) {
       event.preventDefault();
       var status = $('grant-status');
       say(status, 'Ouverture de votre clé…');
       try {
-        var privateKey = await C.unwrapPrivateKey(JSON.parse(grantForm.dataset.key), $('passphrase').value);
+        var record = JSON.parse(grantForm.dataset.key);
+        var privateKey = await remembered(record.public_key);
+        if (!privateKey) {
+          privateKey = await C.unwrapPrivateKey(record, $('passphrase').value);
+          await remember(record.public_key, privateKey);
+        }
         $('passphrase').value = '';
         await rewrap(JSON.parse(grantForm.dataset.sealed), privateKey, grantForm.dataset.action, grantForm.dataset.csrf, status);
       } catch (error) {
