@@ -265,3 +265,27 @@ fn user_create_prints_a_one_time_invitation_link_and_names_a_bad_option() {
         "{stdout}"
     );
 }
+
+#[test]
+fn purge_says_how_many_referrals_it_erased_and_under_which_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(RELAIS)
+        .args(["purge", "--retention-closed-days", "60", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_remove("RELAIS_DATABASE_URL")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        said.contains(
+            "0 referral(s) erased: closed for more than 60 days, or never opened for 30 days"
+        ),
+        "{said}"
+    );
+}

@@ -1012,3 +1012,80 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
         assert_eq!(status, 200, "{page}");
     }
 }
+
+#[tokio::test]
+async fn every_referral_screen_sends_an_anonymous_visitor_to_sign_in() {
+    let app = TestApp::spawn().await;
+    let mut browser = Browser::new(&app);
+    for (method, pattern) in relais::referral::pro::ROUTES {
+        let path = pattern
+            .replace("{r}", &new_id())
+            .replace("{t}", "montreuillois");
+        let page = if *method == "GET" {
+            browser.get(&path).await
+        } else {
+            browser.post(&path, &[("csrf", "x")]).await
+        };
+        assert_eq!(page.status, 303, "{method} {path}");
+        assert!(
+            page.location().starts_with("/pro/connexion"),
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_referral_key() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let professional = account(
+        &app,
+        "pro@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let coordinator = account(
+        &app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let mut as_professional = Browser::new(&app);
+    as_professional.sign_in(&professional).await;
+    let recovery = "/pro/territoires/montreuillois/cle-de-secours";
+    assert_eq!(as_professional.get(recovery).await.status, 403);
+    let page = as_professional
+        .submit(
+            "/pro/territoires/montreuillois/cle-de-secours",
+            &[("public_key", "x")],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    let mut as_coordinator = Browser::new(&app);
+    as_coordinator.sign_in(&coordinator).await;
+    for path in ["/pro/cle", "/pro/demandes", "/pro/acces"] {
+        assert_eq!(as_coordinator.get(path).await.status, 403, "{path}");
+    }
+    // A key that is not one is refused with a calm page, nothing saved.
+    let page = as_professional
+        .submit("/pro/cle", &[("public_key", "abc"), ("iterations", "1000")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body.contains("n&#39;a pas pu être enregistrée")
+            || page.body.contains("n'a pas pu être enregistrée"),
+        "{}",
+        page.body
+    );
+    assert!(
+        referrals::key_of(&app.state.db, &professional.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
