@@ -457,14 +457,20 @@ struct InvitationPage {
     error: Option<String>,
 }
 
+/// A page that says one thing and where to go next.
 #[derive(Template)]
 #[template(path = "backoffice/message.html")]
-struct MessagePage {
-    b: Base,
-    title: String,
-    message: String,
-    link: String,
-    link_label: String,
+pub struct MessagePage {
+    /// The layout.
+    pub b: Base,
+    /// The heading.
+    pub title: String,
+    /// The sentence.
+    pub message: String,
+    /// Where to go next.
+    pub link: String,
+    /// The link's words.
+    pub link_label: String,
 }
 
 fn expired_invitation(app: &AppState) -> Result<Response, AppError> {

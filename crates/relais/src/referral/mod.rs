@@ -26,7 +26,7 @@ pub mod storage;
 
 use std::collections::HashSet;
 
-use envelope::{Author, PrivateKey, PublicKey, ReferralKey};
+use envelope::{Author, PublicKey, ReferralKey};
 use receipt::{Derived, Hasher, Receipt};
 use storage::{Message, NewReferral, Referral};
 
@@ -245,8 +245,15 @@ impl Referrals {
     }
 }
 
-/// A key pair for tests and benchmarks, as a professional's browser would
-/// make it (the server never holds a real professional's private key).
-pub fn test_key_pair() -> (PrivateKey, PublicKey) {
-    PrivateKey::generate()
+/// "28/11/2026 14:05": a stored UTC timestamp in Paris time, as the person
+/// and the professionals read dates.
+pub fn local_time(stored: &str) -> String {
+    stored
+        .parse::<jiff::Timestamp>()
+        .ok()
+        .and_then(|at| at.in_tz("Europe/Paris").ok())
+        .map_or_else(
+            || stored.to_owned(),
+            |at| at.strftime("%d/%m/%Y %H:%M").to_string(),
+        )
 }

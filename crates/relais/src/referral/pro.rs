@@ -25,9 +25,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::backoffice::Base;
+use crate::backoffice::auth::MessagePage;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{Role, audit, now_text};
 use crate::referral::envelope::{PublicKey, is_id};
+use crate::referral::local_time;
 use crate::referral::storage::{self, KeyRecord, Message, Referral, Status};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -76,16 +78,6 @@ pub fn routes() -> Router<AppState> {
             "/pro/territoires/{t}/cle-de-secours/acces",
             post(grant_with_recovery),
         )
-}
-
-#[derive(Template)]
-#[template(path = "backoffice/message.html")]
-struct MessagePage {
-    b: Base,
-    title: String,
-    message: String,
-    link: String,
-    link_label: String,
 }
 
 /// A calm page saying why an action was refused (a browser without the
@@ -138,17 +130,6 @@ fn is_b64(text: &str, len: usize) -> bool {
 
 /// Length of a wrapped referral key: HPKE enc, then 32 bytes and a tag.
 const WRAPPED_LEN: usize = 80;
-
-fn stored_time(stored: &str) -> String {
-    stored
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|at| at.in_tz("Europe/Paris").ok())
-        .map_or_else(
-            || stored.to_owned(),
-            |at| at.strftime("%d/%m/%Y %H:%M").to_string(),
-        )
-}
 
 fn status_label(status: Status) -> &'static str {
     match status {
@@ -266,7 +247,7 @@ async fn inbox(State(app): State<AppState>, pro: Pro) -> Result<Response, AppErr
         .await?
         .into_iter()
         .map(|r| InboxLine {
-            received: stored_time(&r.created_at),
+            received: local_time(&r.created_at),
             status: status_label(r.status()),
             urgent: r.urgent,
             can_open: mine.contains(&r.id),
@@ -353,7 +334,7 @@ async fn referral_page(
         .await?
         .into_iter()
         .map(|m| SealedMessage {
-            at: stored_time(&m.at),
+            at: local_time(&m.at),
             id: m.id,
             author: m.author,
             body: m.body,
@@ -379,7 +360,7 @@ async fn referral_page(
         .map_or(Status::Read, |r| r.status());
     Ok(render(&ReferralPage {
         b: Base::of(&app, &pro),
-        received: stored_time(&referral.created_at),
+        received: local_time(&referral.created_at),
         status: status_label(status),
         urgent: referral.urgent,
         closed: status == Status::Closed,

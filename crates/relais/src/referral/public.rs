@@ -35,7 +35,7 @@ use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
 use crate::referral::storage::{self, Status};
-use crate::referral::{Opened, SendError};
+use crate::referral::{Opened, SendError, local_time};
 use crate::web::error::AppError;
 use crate::web::form::Fields;
 use crate::web::i18n::Lang;
@@ -505,18 +505,6 @@ async fn follow_form(State(app): State<AppState>, page: PageContext) -> Result<R
         },
         StatusCode::OK,
     )
-}
-
-/// "28/11/2026 à 14:05", from a stored UTC timestamp, in Paris time.
-fn local_time(stored: &str) -> String {
-    stored
-        .parse::<jiff::Timestamp>()
-        .ok()
-        .and_then(|at| at.in_tz("Europe/Paris").ok())
-        .map_or_else(
-            || stored.to_owned(),
-            |at| at.strftime("%d/%m/%Y %H:%M").to_string(),
-        )
 }
 
 fn show(lang: Lang, code: &str, opened: &Opened) -> Follow {

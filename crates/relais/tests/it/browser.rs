@@ -694,6 +694,31 @@ async fn fill(browser: &Browser, id: &str, text: &str) {
     field.send_keys(text).await.expect("the field takes text");
 }
 
+/// Opens `page` signed out, signs `who` in through the forms (password,
+/// then the authenticator's code), and waits to land on `next`.
+async fn sign_in(
+    browser: &Browser,
+    app: &TestApp,
+    who: &crate::backoffice::Account,
+    page: &str,
+    next: &str,
+) {
+    browser.goto(page).await;
+    browser
+        .wait_for_url(&app.url("/pro/connexion?suite="))
+        .await;
+    fill(browser, "email", &who.email).await;
+    fill(browser, "password", crate::backoffice::PASSWORD).await;
+    click_and_wait(
+        browser,
+        "form.pro-form button[type=submit]",
+        &app.url("/pro/deuxieme-facteur"),
+    )
+    .await;
+    fill(browser, "code", &who.code(0)).await;
+    click_and_wait(browser, "form.pro-form button[type=submit]", next).await;
+}
+
 /// Clicks the element matching `css`, then waits for the next page.
 async fn click_and_wait(browser: &Browser, css: &str, next: &str) {
     browser
@@ -729,20 +754,7 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
 
     // The page asked for comes back after signing in.
     let form = app.url(&format!("/pro/structures/{organisation}/services/nouveau"));
-    browser.goto(&form).await;
-    browser
-        .wait_for_url(&app.url("/pro/connexion?suite="))
-        .await;
-    fill(&browser, "email", &coordinator.email).await;
-    fill(&browser, "password", crate::backoffice::PASSWORD).await;
-    click_and_wait(
-        &browser,
-        "form.pro-form button[type=submit]",
-        &app.url("/pro/deuxieme-facteur"),
-    )
-    .await;
-    fill(&browser, "code", &coordinator.code(0)).await;
-    click_and_wait(&browser, "form.pro-form button[type=submit]", &form).await;
+    sign_in(&browser, &app, &coordinator, &form, &form).await;
 
     fill(&browser, "service_nom", "Permanence du soir (exemple)").await;
     browser
@@ -981,22 +993,11 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
     let passphrase = "quatre mots pris au hasard";
 
     // First sign-in: the key is made in the browser.
-    browser.goto(&app.url("/pro/demandes")).await;
-    browser
-        .wait_for_url(&app.url("/pro/connexion?suite="))
-        .await;
-    fill(&browser, "email", &professional.email).await;
-    fill(&browser, "password", crate::backoffice::PASSWORD).await;
-    click_and_wait(
+    sign_in(
         &browser,
-        "form.pro-form button[type=submit]",
-        &app.url("/pro/deuxieme-facteur"),
-    )
-    .await;
-    fill(&browser, "code", &professional.code(0)).await;
-    click_and_wait(
-        &browser,
-        "form.pro-form button[type=submit]",
+        &app,
+        &professional,
+        &app.url("/pro/demandes"),
         &app.url("/pro/cle"),
     )
     .await;

@@ -53,6 +53,17 @@ pub(crate) async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
     key
 }
 
+/// A professional of `organisation` who can sign in, with a key pair.
+pub(crate) async fn professional(
+    app: &TestApp,
+    email: &str,
+    organisation: &str,
+) -> (crate::backoffice::Account, PrivateKey) {
+    let account = account(app, email, Role::Professional, Some(organisation), &[]).await;
+    let key = give_key(app, &account.id).await;
+    (account, key)
+}
+
 /// One professional with a key in every organisation of the demo
 /// territory, by organisation.
 pub(crate) async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
@@ -398,15 +409,8 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
     let members = members_everywhere(&app).await;
     let organisation = first_sender(&orientation(&app, STORY).await);
     let member = &members[&organisation];
-    let professional = account(
-        &app,
-        "lecture@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let professional_key = give_key(&app, &professional.id).await;
+    let (professional, professional_key) =
+        professional(&app, "lecture@example.org", &organisation).await;
     let receipt = send(&app, &organisation, STORY).await;
     let (referral, key) = only_referral(&app, member).await;
     let id = referral.id.clone();
@@ -538,15 +542,8 @@ async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_i
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
 
-    let outsider = account(
-        &app,
-        "ailleurs@example.org",
-        Role::Professional,
-        Some(&other_organisation),
-        &[],
-    )
-    .await;
-    let outsider_key = give_key(&app, &outsider.id).await;
+    let (outsider, outsider_key) =
+        professional(&app, "ailleurs@example.org", &other_organisation).await;
     let coordinator = account(
         &app,
         "coord@example.org",
@@ -634,15 +631,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
         .find(|o| **o != organisation)
         .unwrap()
         .clone();
-    let professional = account(
-        &app,
-        "transfert@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let key = give_key(&app, &professional.id).await;
+    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
     let receipt = send(&app, &organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
@@ -717,29 +706,13 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
     let organisation = first_sender(&orientation(&app, STORY).await);
-    let first = account(
-        &app,
-        "premiere@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let first_key = give_key(&app, &first.id).await;
+    let (first, first_key) = professional(&app, "premiere@example.org", &organisation).await;
     send(&app, &organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
 
     // A colleague arrives after the referral.
-    let newcomer = account(
-        &app,
-        "nouvelle@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let newcomer_key = give_key(&app, &newcomer.id).await;
+    let (newcomer, newcomer_key) = professional(&app, "nouvelle@example.org", &organisation).await;
     assert_eq!(
         referrals::missing_for(&app.state.db, &organisation, &newcomer.id)
             .await
