@@ -1112,3 +1112,197 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
     assert!(page.contains("je vous appelle demain à 10 h"), "{page}");
     browser.close().await;
 }
+
+/// Waits until `check` holds on the database.
+async fn wait_for_db<F: AsyncFn() -> bool>(what: &str, check: F) {
+    let started = Instant::now();
+    while !check().await {
+        assert!(started.elapsed() < PATIENCE, "{what} never happened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_makes_the_recovery_key_in_the_browser_and_gives_access_back_with_it() {
+    use relais::referral::envelope::ReferralKey;
+    use relais::referral::storage as referrals;
+
+    let Some(browser) = Browser::start_sized(Js::On, (1024, 768)).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let members = crate::referral::members_everywhere(&app).await;
+    let organisation =
+        crate::referral::first_sender(&crate::referral::orientation(&app, "x").await);
+    let coordinator = crate::backoffice::account(
+        &app,
+        "coordination@example.org",
+        relais::backoffice::storage::Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let page = app.url("/pro/territoires/montreuillois/cle-de-secours");
+    sign_in(&browser, &app, &coordinator, &page, &page).await;
+
+    // Made in the browser, shown once, only its public half saved.
+    browser
+        .client
+        .find(Locator::Id("recovery-generate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &browser,
+        "return !document.getElementById('recovery-show').hidden",
+    )
+    .await;
+    let text = browser
+        .eval("return document.getElementById('recovery-text').value")
+        .await;
+    let text = text.as_str().unwrap().to_owned();
+    assert!(text.starts_with("RELAIS-RECOVERY-1:"), "{text}");
+    browser
+        .client
+        .find(Locator::Id("recovery-kept"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    browser
+        .client
+        .find(Locator::Css("#recovery-show button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let db = &app.state.db;
+    wait_for_db("the recovery key saved", async || {
+        referrals::recovery_key(db, "montreuillois")
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let public = referrals::recovery_key(db, "montreuillois")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !text.contains(&public),
+        "only the public half reaches the server"
+    );
+    browser.wait_for_url(&page).await;
+
+    // A referral arrives; a professional then makes a new key.
+    crate::referral::send(&app, &organisation, "x").await;
+    let id = referrals::inbox(db, &organisation).await.unwrap()[0]
+        .id
+        .clone();
+    let member = &members[&organisation];
+    let new_key = crate::referral::give_key(&app, &member.user_id).await;
+
+    // The coordinator pastes the recovery key: access is given back.
+    browser.goto(&page).await;
+    fill(&browser, "recovery-input", &text).await;
+    browser
+        .client
+        .find(Locator::Css("#recovery-grant button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_db("the copy for the new key", async || {
+        referrals::wrapped_key(db, &id, &member.user_id)
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let copy = referrals::wrapped_key(db, &id, &member.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ReferralKey::unwrap(&copy, &new_key, &id).is_ok());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_professional_gives_a_new_colleague_access_from_the_browser() {
+    use relais::referral::envelope::ReferralKey;
+    use relais::referral::storage as referrals;
+
+    let Some(browser) = Browser::start_sized(Js::On, (1024, 768)).await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    crate::referral::members_everywhere(&app).await;
+    let organisation =
+        crate::referral::first_sender(&crate::referral::orientation(&app, "x").await);
+    let first = crate::backoffice::account(
+        &app,
+        "premiere@example.org",
+        relais::backoffice::storage::Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let passphrase = "quatre mots pris au hasard";
+    sign_in(
+        &browser,
+        &app,
+        &first,
+        &app.url("/pro/demandes"),
+        &app.url("/pro/cle"),
+    )
+    .await;
+    fill(&browser, "passphrase", passphrase).await;
+    fill(&browser, "passphrase-again", passphrase).await;
+    click_and_wait(
+        &browser,
+        "#key-form button[type=submit]",
+        &app.url("/pro/demandes"),
+    )
+    .await;
+    crate::referral::send(&app, &organisation, "x").await;
+    let db = &app.state.db;
+    let id = referrals::inbox(db, &organisation).await.unwrap()[0]
+        .id
+        .clone();
+    let (newcomer, newcomer_key) =
+        crate::referral::professional(&app, "nouvelle@example.org", &organisation).await;
+
+    browser.goto(&app.url("/pro/acces")).await;
+    // The key is still unlocked in this session: no phrase to type again.
+    wait_until(
+        &browser,
+        "return document.getElementById('passphrase').parentNode.hidden",
+    )
+    .await;
+    browser
+        .client
+        .find(Locator::Css("#grant-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_db("the colleague's copy", async || {
+        referrals::wrapped_key(db, &id, &newcomer.id)
+            .await
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let copy = referrals::wrapped_key(db, &id, &newcomer.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(ReferralKey::unwrap(&copy, &newcomer_key, &id).is_ok());
+    browser.close().await;
+}

@@ -105,6 +105,11 @@ const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
 /// Walks the conversation without JavaScript to the orientation, at
 /// Montreuil-sur-Mer, needing legal advice; returns the page.
 pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
+    orientation_in(app, "", story).await
+}
+
+/// The same, in the language of `prefix` (`""`, `"/en"`, `"/ar"`).
+async fn orientation_in(app: &TestApp, prefix: &str, story: &str) -> String {
     let mut token = String::new();
     let mut html = String::new();
     let steps: Vec<Vec<(&str, &str)>> = vec![
@@ -137,7 +142,7 @@ pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
         form.extend(fields);
         html = app
             .client
-            .post(app.url("/aide"))
+            .post(app.url(&format!("{prefix}/aide")))
             .form(&form)
             .send()
             .await
@@ -154,10 +159,9 @@ pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
 /// The organisation of the first "Envoyer mon récit" button.
 pub(crate) fn first_sender(html: &str) -> String {
     let button = html
-        .split("formaction=\"/envoyer\"")
-        .nth(1)
+        .find("formaction=")
         .expect("an organisation that receives referrals");
-    hidden(button, "organisation")
+    hidden(&html[button..], "organisation")
 }
 
 /// The form of `/envoyer`, as the person fills it.
@@ -1061,4 +1065,37 @@ async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_re
             .unwrap()
             .is_none()
     );
+}
+
+#[tokio::test]
+async fn a_report_sent_in_english_carries_her_words_next_to_the_french() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let outcome = orientation_in(&app, "/en", STORY).await;
+    assert!(outcome.contains("formaction=\"/en/envoyer\""), "{outcome}");
+    let organisation = first_sender(&outcome);
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.clone()),
+    ];
+    let (status, page) = post(&app, "/en/envoyer", &form).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("lang=\"en\""));
+    let (status, sent) = post(&app, "/en/envoyer/confirmer", &send_form(&page)).await;
+    assert_eq!(status, 200, "{sent}");
+    receipt_of(&sent);
+    let (referral, key) = only_referral(&app, &members[&organisation]).await;
+    let report: Report =
+        serde_json::from_slice(&key.open_report(&referral.id, &referral.report).unwrap()).unwrap();
+    assert_eq!(report.language, "en");
+    let age = report
+        .answers
+        .iter()
+        .find(|l| l.question.contains("âge"))
+        .unwrap();
+    assert!(
+        age.question_original.as_deref().unwrap().contains("old"),
+        "{age:?}"
+    );
+    assert!(age.answer.contains("34") && age.answer_original.as_deref().unwrap().contains("34"));
 }
