@@ -17,7 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use crate::backoffice::session::{self, token_hash};
-use crate::backoffice::storage::{self, User};
+use crate::backoffice::storage::{self, Role, User};
 use crate::backoffice::{Base, password, totp};
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -441,11 +441,19 @@ async fn complete(
     audit(app, user, "sign-in", how).await?;
     storage::delete_session(&app.db, &in_progress.id_hash).await?;
     let cookie = session::open(app, &user.id, "full").await?;
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        Redirect::to(&safe_next(next)),
-    )
-        .into_response())
+    let mut next = safe_next(next);
+    // A professional's first complete sign-in goes on to make the key that
+    // opens the organisation's referrals.
+    if next == "/pro"
+        && user.role == Role::Professional
+        && user.organisation_id.is_some()
+        && crate::referral::storage::key_of(&app.db, &user.id)
+            .await?
+            .is_none()
+    {
+        next = "/pro/cle".to_owned();
+    }
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&next)).into_response())
 }
 
 #[derive(Template)]

@@ -231,7 +231,7 @@ impl<'a> Browser<'a> {
 
     /// Signs in completely with the code `offset` seconds from now; returns
     /// the last answer (a redirect to where the person was going).
-    async fn sign_in_at(&mut self, who: &Account, offset: i64, next: &str) -> Page {
+    pub(crate) async fn sign_in_at(&mut self, who: &Account, offset: i64, next: &str) -> Page {
         self.sign_in_with(who, &who.code(offset), next).await
     }
 

@@ -1099,3 +1099,29 @@ async fn a_report_sent_in_english_carries_her_words_next_to_the_french() {
     );
     assert!(age.answer.contains("34") && age.answer_original.as_deref().unwrap().contains("34"));
 }
+
+#[tokio::test]
+async fn a_professional_without_a_key_goes_on_to_make_one_after_signing_in() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let newcomer = account(
+        &app,
+        "nouvelle@example.org",
+        Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    let page = Browser::new(&app).sign_in_at(&newcomer, 0, "").await;
+    assert_eq!(page.status, 303);
+    assert_eq!(page.location(), "/pro/cle");
+    let (with_key, _) = professional(&app, "cle@example.org", &organisation).await;
+    let page = Browser::new(&app).sign_in_at(&with_key, 0, "").await;
+    assert_eq!(page.location(), "/pro");
+    // A page asked for before signing in still comes first.
+    let page = Browser::new(&app)
+        .sign_in_at(&newcomer, 30, "/pro/demandes")
+        .await;
+    assert_eq!(page.location(), "/pro/demandes");
+}
