@@ -30,7 +30,7 @@ use flow::{Answer, Outcome, Position, Progress, StepKind};
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
-use crate::conversation::routes::{Refusal, orientation_for, read_answer, refusal_message};
+use crate::conversation::routes::{Refusal, read_answer, refusal_message};
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
@@ -194,17 +194,18 @@ fn checked(
     if !reached {
         return Err(lang.t("send-expired"));
     }
+    // Any organisation of the directory that receives referrals: the
+    // ranking that proposed it may have changed since (opening hours), and
+    // she must not lose her form for that.
     let wanted = fields.get("organisation").unwrap_or_default();
-    let receiving = app.referrals.receiving();
-    let (_, orientation, _) =
-        orientation_for(app, &progress).ok_or_else(|| lang.t("send-expired"))?;
-    let listing = orientation
-        .needs
-        .iter()
-        .flat_map(|need| &need.suggestions)
-        .map(|suggestion| &suggestion.listing)
-        .find(|listing| listing.organisation_id == wanted)
-        .filter(|listing| receiving.contains(&listing.organisation_id))
+    if !app.referrals.receiving().contains(wanted) {
+        return Err(lang.t("send-unavailable"));
+    }
+    let index = app.directory.index();
+    let listing = index
+        .organisation(wanted)
+        .into_iter()
+        .next()
         .ok_or_else(|| lang.t("send-unavailable"))?;
     Ok((
         progress,
