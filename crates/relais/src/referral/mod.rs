@@ -25,6 +25,7 @@ pub mod retention;
 pub mod storage;
 
 use std::collections::HashSet;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use envelope::{Author, PublicKey, ReferralKey};
 use receipt::{Derived, Hasher, Receipt};
@@ -43,7 +44,7 @@ pub struct Referrals {
     pub tries: public::Tries,
     /// The organisations that can receive referrals, refreshed after a key
     /// is saved here and every few seconds (another instance may save one).
-    receiving: std::sync::RwLock<std::sync::Arc<HashSet<String>>>,
+    receiving: RwLock<Arc<HashSet<String>>>,
 }
 
 /// Why a referral could not be sent.
@@ -75,17 +76,17 @@ impl Referrals {
             hasher: Hasher::new(secret),
             bell: tokio::sync::Notify::new(),
             tries: public::Tries::default(),
-            receiving: std::sync::RwLock::default(),
+            receiving: RwLock::default(),
         }
     }
 
     /// The organisations that can receive referrals.
-    pub fn receiving(&self) -> std::sync::Arc<HashSet<String>> {
-        std::sync::Arc::clone(
+    pub fn receiving(&self) -> Arc<HashSet<String>> {
+        Arc::clone(
             &self
                 .receiving
                 .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner),
+                .unwrap_or_else(PoisonError::into_inner),
         )
     }
 
@@ -98,13 +99,13 @@ impl Referrals {
         *self
             .receiving
             .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(fresh);
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(fresh);
         Ok(())
     }
 
     /// Refreshes [`Self::receiving`] every `every`, for as long as the
     /// process runs.
-    pub async fn keep_fresh(self: std::sync::Arc<Self>, db: Db, every: std::time::Duration) {
+    pub async fn keep_fresh(self: Arc<Self>, db: Db, every: std::time::Duration) {
         loop {
             tokio::time::sleep(every).await;
             if let Err(error) = self.refresh_receiving(&db).await {
@@ -114,8 +115,8 @@ impl Referrals {
     }
 
     /// Derives a receipt's lookup and key, off the async executor.
-    pub async fn derive(self: &std::sync::Arc<Self>, receipt: Receipt) -> Derived {
-        let this = std::sync::Arc::clone(self);
+    pub async fn derive(self: &Arc<Self>, receipt: Receipt) -> Derived {
+        let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || this.hasher.derive(&receipt))
             .await
             .expect("deriving a receipt does not panic")
@@ -126,7 +127,7 @@ impl Referrals {
     /// notifications in one transaction, and returns the receipt once the
     /// commit is durable.
     pub async fn send(
-        self: &std::sync::Arc<Self>,
+        self: &Arc<Self>,
         db: &Db,
         id: &str,
         organisation_id: &str,
@@ -180,7 +181,7 @@ impl Referrals {
     /// Opens the referral of a receipt, with its messages; `None` when no
     /// referral has this receipt.
     pub async fn open(
-        self: &std::sync::Arc<Self>,
+        self: &Arc<Self>,
         db: &Db,
         receipt: Receipt,
     ) -> Result<Option<Opened>, sqlx::Error> {
