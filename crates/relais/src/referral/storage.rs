@@ -272,9 +272,19 @@ pub async fn set_recovery_key(db: &Db, territory: &str, public_key: &str) -> sql
     })
 }
 
+/// One writer of referrals at a time on SQLite. SQLite takes one writer
+/// anyway; the others would wait in its busy handler, which sleeps up to
+/// 100 ms between tries: queueing them here instead keeps the slowest
+/// submissions fast. PostgreSQL needs no such queue.
+static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Stores a new referral, its wrapped keys and its notifications in one
 /// transaction: when this returns, it is on disk.
 pub async fn insert(db: &Db, referral: &NewReferral) -> sqlx::Result<()> {
+    let _writer = match db {
+        Db::Sqlite(_) => Some(SQLITE_WRITER.lock().await),
+        Db::Postgres(_) => None,
+    };
     let now = now_text();
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
