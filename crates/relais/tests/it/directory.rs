@@ -401,10 +401,10 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
     .await
     .unwrap();
 
-    assert!(
-        app.state.directory.refresh(&app.state.db).await.unwrap(),
-        "the version changed"
-    );
+    // What each instance does every few seconds, done now; the background
+    // check may have been first, so whether this call saw the change is
+    // not the point: the public site must show it.
+    app.state.directory.refresh(&app.state.db).await.unwrap();
     let (_, html) = post(
         &app,
         "/annuaire",
