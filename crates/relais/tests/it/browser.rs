@@ -694,6 +694,47 @@ async fn fill(browser: &Browser, id: &str, text: &str) {
     field.send_keys(text).await.expect("the field takes text");
 }
 
+/// The passphrase of the professionals of the browser tests.
+const PASSPHRASE: &str = "quatre mots pris au hasard";
+
+/// Sets up what the browser tests of referrals share: professionals with a
+/// key in every demo organisation, the organisation a finished
+/// conversation offers first, and in it a new professional who signs in
+/// for the first time and makes their key in the browser.
+async fn professional_with_a_browser_key(
+    browser: &Browser,
+    app: &TestApp,
+    email: &str,
+) -> (String, crate::backoffice::Account) {
+    crate::referral::members_everywhere(app).await;
+    let organisation = crate::referral::first_sender(&crate::referral::orientation(app, "x").await);
+    let professional = crate::backoffice::account(
+        app,
+        email,
+        relais::backoffice::storage::Role::Professional,
+        Some(&organisation),
+        &[],
+    )
+    .await;
+    sign_in(
+        browser,
+        app,
+        &professional,
+        &app.url("/pro/demandes"),
+        &app.url("/pro/cle"),
+    )
+    .await;
+    fill(browser, "passphrase", PASSPHRASE).await;
+    fill(browser, "passphrase-again", PASSPHRASE).await;
+    click_and_wait(
+        browser,
+        "#key-form button[type=submit]",
+        &app.url("/pro/demandes"),
+    )
+    .await;
+    (organisation, professional)
+}
+
 /// Opens `page` signed out, signs `who` in through the forms (password,
 /// then the authenticator's code), and waits to land on `next`.
 async fn sign_in(
@@ -979,36 +1020,9 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
         return;
     };
     let app = TestApp::spawn().await;
-    crate::referral::members_everywhere(&app).await;
-    let outcome = crate::referral::orientation(&app, "x").await;
-    let organisation = crate::referral::first_sender(&outcome);
-    let professional = crate::backoffice::account(
-        &app,
-        "lecture@example.org",
-        relais::backoffice::storage::Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let passphrase = "quatre mots pris au hasard";
-
     // First sign-in: the key is made in the browser.
-    sign_in(
-        &browser,
-        &app,
-        &professional,
-        &app.url("/pro/demandes"),
-        &app.url("/pro/cle"),
-    )
-    .await;
-    fill(&browser, "passphrase", passphrase).await;
-    fill(&browser, "passphrase-again", passphrase).await;
-    click_and_wait(
-        &browser,
-        "#key-form button[type=submit]",
-        &app.url("/pro/demandes"),
-    )
-    .await;
+    let (organisation, professional) =
+        professional_with_a_browser_key(&browser, &app, "lecture@example.org").await;
     let stored = relais::referral::storage::key_of(&app.state.db, &professional.id)
         .await
         .unwrap()
@@ -1052,7 +1066,7 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
         .await
         .unwrap();
     browser.client.refresh().await.unwrap();
-    fill(&browser, "passphrase", passphrase).await;
+    fill(&browser, "passphrase", PASSPHRASE).await;
     browser
         .client
         .find(Locator::Css("#unlock button[type=submit]"))
@@ -1241,34 +1255,8 @@ async fn a_professional_gives_a_new_colleague_access_from_the_browser() {
         return;
     };
     let app = TestApp::spawn().await;
-    crate::referral::members_everywhere(&app).await;
-    let organisation =
-        crate::referral::first_sender(&crate::referral::orientation(&app, "x").await);
-    let first = crate::backoffice::account(
-        &app,
-        "premiere@example.org",
-        relais::backoffice::storage::Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let passphrase = "quatre mots pris au hasard";
-    sign_in(
-        &browser,
-        &app,
-        &first,
-        &app.url("/pro/demandes"),
-        &app.url("/pro/cle"),
-    )
-    .await;
-    fill(&browser, "passphrase", passphrase).await;
-    fill(&browser, "passphrase-again", passphrase).await;
-    click_and_wait(
-        &browser,
-        "#key-form button[type=submit]",
-        &app.url("/pro/demandes"),
-    )
-    .await;
+    let (organisation, _) =
+        professional_with_a_browser_key(&browser, &app, "premiere@example.org").await;
     crate::referral::send(&app, &organisation, "x").await;
     let db = &app.state.db;
     let id = referrals::inbox(db, &organisation).await.unwrap()[0]
