@@ -183,6 +183,7 @@ sheets-local = تم تكييف هذه البطاقة لمنطقة { $territory }
 sheets-all = كل البطاقات
 footer-directory = إيجاد مختص
 footer-sheets = بطاقات المعلومات
+footer-follow = متابعة طلبي
 home-sheets = فهم حقوقك: بطاقات المعلومات
 
 category-urgence-protection = الطوارئ والحماية

@@ -181,6 +181,7 @@ sheets-local = This sheet has been adapted for the { $territory } territory.
 sheets-all = All sheets
 footer-directory = Find a professional
 footer-sheets = Information sheets
+footer-follow = Follow my request
 home-sheets = Understand your rights: the information sheets
 
 category-urgence-protection = Emergency and protection

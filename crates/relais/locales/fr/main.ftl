@@ -182,6 +182,7 @@ sheets-local = Cette fiche a été adaptée pour le territoire { $territory }.
 sheets-all = Toutes les fiches
 footer-directory = Trouver un professionnel
 footer-sheets = Fiches d'information
+footer-follow = Suivre ma demande
 home-sheets = Comprendre vos droits : les fiches d'information
 
 category-urgence-protection = Urgence et protection
