@@ -326,14 +326,7 @@ async fn shift_pressed_three_times_leaves_the_site_and_back_does_not_show_it() {
     browser.goto(&elsewhere.url("/avant")).await;
     browser.goto(&app.url("/")).await;
     // A visit of several pages still takes one place in history.
-    browser
-        .client
-        .find(Locator::Css("footer a[href='/securite']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "footer a[href='/securite']").await;
     browser.wait_for_url(&app.url("/securite")).await;
 
     // Left and right Shift mixed, as people do.
@@ -576,14 +569,7 @@ async fn with_javascript_the_conversation_goes_on_without_navigating_and_announc
         .eval("window.__relaisMarker = 1; return null;")
         .await;
 
-    browser
-        .client
-        .find(Locator::Css("button[name='choix'][value='oui']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "button[name='choix'][value='oui']").await;
     wait_until(
         &browser,
         "return !!document.querySelector(\"input[name='nombre']\")",
@@ -762,6 +748,12 @@ async fn sign_in(
 
 /// Clicks the element matching `css`, then waits for the next page.
 async fn click_and_wait(browser: &Browser, css: &str, next: &str) {
+    click(browser, css).await;
+    browser.wait_for_url(next).await;
+}
+
+/// Clicks the element matching `css`.
+async fn click(browser: &Browser, css: &str) {
     browser
         .client
         .find(Locator::Css(css))
@@ -770,7 +762,6 @@ async fn click_and_wait(browser: &Browser, css: &str, next: &str) {
         .click()
         .await
         .expect("the click lands");
-    browser.wait_for_url(next).await;
 }
 
 #[tokio::test]
@@ -824,22 +815,8 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
     // The public side, at once.
     browser.goto(&app.url("/annuaire")).await;
     fill(&browser, "lieu", "Étaples").await;
-    browser
-        .client
-        .find(Locator::Css("#besoin option[value=foreigners]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    browser
-        .client
-        .find(Locator::Css("form[action='/annuaire'] button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#besoin option[value=foreigners]").await;
+    click(&browser, "form[action='/annuaire'] button[type=submit]").await;
     let started = Instant::now();
     loop {
         let source = browser.client.source().await.unwrap();
@@ -1067,14 +1044,7 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
         .unwrap();
     browser.client.refresh().await.unwrap();
     fill(&browser, "passphrase", PASSPHRASE).await;
-    browser
-        .client
-        .find(Locator::Css("#unlock button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#unlock button[type=submit]").await;
     wait_until(&browser, &shown).await;
     let text = browser
         .eval("return document.getElementById('report').textContent")
@@ -1092,14 +1062,7 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
         "Bonjour, je vous appelle demain à 10 h.",
     )
     .await;
-    browser
-        .client
-        .find(Locator::Css("#reply-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#reply-form button[type=submit]").await;
     let started = Instant::now();
     while relais::referral::storage::messages(&app.state.db, &id)
         .await
@@ -1134,6 +1097,21 @@ async fn wait_for_db<F: AsyncFn() -> bool>(what: &str, check: F) {
         assert!(started.elapsed() < PATIENCE, "{what} never happened");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Waits for the copy of referral `id`'s key wrapped for `recipient`, as a
+/// browser sends it, and returns it.
+async fn wrapped_copy(app: &TestApp, id: &str, recipient: &str) -> String {
+    let copy = async || {
+        relais::referral::storage::wrapped_key(&app.state.db, id, recipient)
+            .await
+            .unwrap()
+    };
+    wait_for_db(&format!("the copy for {recipient}"), async || {
+        copy().await.is_some()
+    })
+    .await;
+    copy().await.unwrap()
 }
 
 #[tokio::test]
@@ -1186,14 +1164,7 @@ async fn a_coordinator_makes_the_recovery_key_in_the_browser_and_gives_access_ba
         .click()
         .await
         .unwrap();
-    browser
-        .client
-        .find(Locator::Css("#recovery-show button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&browser, "#recovery-show button[type=submit]").await;
     let db = &app.state.db;
     wait_for_db("the recovery key saved", async || {
         referrals::recovery_key(db, "montreuillois")
@@ -1223,25 +1194,8 @@ async fn a_coordinator_makes_the_recovery_key_in_the_browser_and_gives_access_ba
     // The coordinator pastes the recovery key: access is given back.
     browser.goto(&page).await;
     fill(&browser, "recovery-input", &text).await;
-    browser
-        .client
-        .find(Locator::Css("#recovery-grant button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_db("the copy for the new key", async || {
-        referrals::wrapped_key(db, &id, &member.user_id)
-            .await
-            .unwrap()
-            .is_some()
-    })
-    .await;
-    let copy = referrals::wrapped_key(db, &id, &member.user_id)
-        .await
-        .unwrap()
-        .unwrap();
+    click(&browser, "#recovery-grant button[type=submit]").await;
+    let copy = wrapped_copy(&app, &id, &member.user_id).await;
     assert!(ReferralKey::unwrap(&copy, &new_key, &id).is_ok());
     browser.close().await;
 }
@@ -1272,25 +1226,8 @@ async fn a_professional_gives_a_new_colleague_access_from_the_browser() {
         "return document.getElementById('passphrase').parentNode.hidden",
     )
     .await;
-    browser
-        .client
-        .find(Locator::Css("#grant-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_db("the colleague's copy", async || {
-        referrals::wrapped_key(db, &id, &newcomer.id)
-            .await
-            .unwrap()
-            .is_some()
-    })
-    .await;
-    let copy = referrals::wrapped_key(db, &id, &newcomer.id)
-        .await
-        .unwrap()
-        .unwrap();
+    click(&browser, "#grant-form button[type=submit]").await;
+    let copy = wrapped_copy(&app, &id, &newcomer.id).await;
     assert!(ReferralKey::unwrap(&copy, &newcomer_key, &id).is_ok());
     browser.close().await;
 }
