@@ -131,7 +131,7 @@ impl Referrals {
         db: &Db,
         id: &str,
         organisation_id: &str,
-        territory: Option<&str>,
+        territory: &str,
         urgent: bool,
         report: &[u8],
     ) -> Result<Receipt, SendError> {
@@ -139,10 +139,7 @@ impl Referrals {
         if members.is_empty() {
             return Err(SendError::NoRecipient);
         }
-        let recovery = match territory {
-            Some(territory) => storage::recovery_key(db, territory).await?,
-            None => None,
-        };
+        let recovery = storage::recovery_key(db, territory).await?;
         let receipt = Receipt::generate();
         let derived = self.derive(receipt.clone()).await;
         let key = ReferralKey::random();
@@ -166,7 +163,7 @@ impl Referrals {
                 id: id.to_owned(),
                 receipt_lookup: derived.lookup,
                 organisation_id: organisation_id.to_owned(),
-                territory: territory.map(str::to_owned),
+                territory: Some(territory.to_owned()),
                 urgent,
                 report: sealed,
                 keys,

@@ -31,6 +31,7 @@ use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
 use crate::conversation::routes::{Refusal, read_answer, refusal_message};
+use crate::directory::model::Organisation;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
@@ -169,13 +170,13 @@ async fn explain(State(app): State<AppState>, page: PageContext) -> Result<Respo
     send_page(&app, &page, Stage::Explain, StatusCode::OK)
 }
 
-/// The progress of a finished conversation and the chosen organisation
-/// (id, name), or the calm sentence that says why not.
-fn checked(
+/// The progress of a finished conversation and the chosen organisation, or
+/// the calm sentence that says why not.
+async fn checked(
     app: &AppState,
     lang: Lang,
     fields: &Fields,
-) -> Result<(Progress, String, String), String> {
+) -> Result<Result<(Progress, Organisation), String>, AppError> {
     let conversation = &app.conversation;
     let flow = &conversation.flow;
     let progress = fields
@@ -186,32 +187,31 @@ fn checked(
                 .open(token, flow.version(), jiff::Timestamp::now().as_second())
                 .ok()
         })
-        .ok_or_else(|| lang.t("send-expired"))?;
+        .ok_or_else(|| lang.t("send-expired"));
+    let Ok(progress) = progress else {
+        return Ok(Err(lang.t("send-expired")));
+    };
     let reached = matches!(
         flow::position(flow, &progress),
         Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Orientation))
     );
     if !reached {
-        return Err(lang.t("send-expired"));
+        return Ok(Err(lang.t("send-expired")));
     }
     // Any organisation of the directory that receives referrals: the
     // ranking that proposed it may have changed since (opening hours), and
     // she must not lose her form for that.
     let wanted = fields.get("organisation").unwrap_or_default();
     if !app.referrals.receiving().contains(wanted) {
-        return Err(lang.t("send-unavailable"));
+        return Ok(Err(lang.t("send-unavailable")));
     }
-    let index = app.directory.index();
-    let listing = index
-        .organisation(wanted)
-        .into_iter()
-        .next()
-        .ok_or_else(|| lang.t("send-unavailable"))?;
-    Ok((
-        progress,
-        listing.organisation_id.clone(),
-        listing.organisation_name.clone(),
-    ))
+    Ok(
+        match crate::directory::storage::organisation(&app.db, wanted).await? {
+            Some((organisation, false)) => Ok((progress, organisation)),
+            // Archived, or gone.
+            _ => Err(lang.t("send-unavailable")),
+        },
+    )
 }
 
 /// The form, filled from the conversation (or from what she just typed).
@@ -300,10 +300,17 @@ async fn prepare(
 ) -> Result<Response, AppError> {
     let fields = Fields::parse(&body);
     let lang = page.lang;
-    match checked(&app, lang, &fields) {
+    match checked(&app, lang, &fields).await? {
         Err(problem) => send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
-        Ok((progress, id, name)) => {
-            let form = form(&app, lang, &fields.text("t"), &progress, (&id, &name), None);
+        Ok((progress, organisation)) => {
+            let form = form(
+                &app,
+                lang,
+                &fields.text("t"),
+                &progress,
+                (&organisation.id, &organisation.name),
+                None,
+            );
             send_page(&app, &page, Stage::Form(Box::new(form)), StatusCode::OK)
         }
     }
@@ -326,13 +333,16 @@ async fn confirm(
 ) -> Result<Response, AppError> {
     let fields = Fields::parse(&body);
     let lang = page.lang;
-    let (progress, organisation_id, organisation) = match checked(&app, lang, &fields) {
+    let (progress, chosen) = match checked(&app, lang, &fields).await? {
         Ok(checked) => checked,
         Err(problem) => return send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
     };
-    let territory = crate::directory::storage::organisation(&app.db, &organisation_id)
-        .await?
-        .map(|(organisation, _)| organisation.territory);
+    let Organisation {
+        id: organisation_id,
+        name: organisation,
+        territory,
+        ..
+    } = chosen;
     let flow = &app.conversation.flow;
     let mut form = form(
         &app,
@@ -390,7 +400,7 @@ async fn confirm(
             &app.db,
             &id,
             &organisation_id,
-            territory.as_deref(),
+            &territory,
             form.urgent,
             &json,
         )
