@@ -355,9 +355,11 @@ async fn referral_page(
         .filter(|o| o.id != referral.organisation_id && receiving.contains(&o.id))
         .map(|o| (o.id, o.name))
         .collect();
-    let status = storage::by_id(&app.db, &id)
-        .await?
-        .map_or(Status::Read, |r| r.status());
+    // What `mark_opened` just did to it.
+    let status = match referral.status() {
+        Status::Sent | Status::Redirected => Status::Read,
+        other => other,
+    };
     Ok(render(&ReferralPage {
         b: Base::of(&app, &pro),
         received: local_time(&referral.created_at),
