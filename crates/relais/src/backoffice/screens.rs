@@ -114,7 +114,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Checks the form's token against the session's.
-fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
+pub(crate) fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
     pro.check_csrf(fields.value("csrf"))
 }
 

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backoffice::Base;
 use crate::backoffice::auth::MessagePage;
+use crate::backoffice::screens::csrf;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{Role, audit, now_text};
 use crate::referral::envelope::{PublicKey, is_id};
@@ -93,10 +94,6 @@ fn refused(app: &AppState, pro: &Pro, message: &str, back: &str) -> Result<Respo
             link_label: "Revenir à la page précédente".to_owned(),
         },
     )
-}
-
-fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
-    pro.check_csrf(fields.value("csrf"))
 }
 
 /// The organisation of a professional, or 403: only professionals hold
