@@ -69,10 +69,11 @@ async fn prepare(data: &Path) -> anyhow::Result<()> {
     relais::directory::load_demo_if_empty(&db).await?;
     let (organisations, _) =
         relais::directory::storage::directory(&db, Some("montreuillois")).await?;
+    let mut tx = db.begin().await?;
     for (n, organisation) in organisations.iter().enumerate() {
         for m in 0..MEMBERS {
             let user = create_user(
-                &db,
+                &mut tx,
                 &format!("pro{n}-{m}@example.org"),
                 Role::Professional,
                 Some(&organisation.id),
@@ -80,9 +81,10 @@ async fn prepare(data: &Path) -> anyhow::Result<()> {
             )
             .await?;
             let (key, _) = PrivateKey::generate();
-            save_key(&db, &user, &key_record(&key)).await?;
+            save_key(&mut tx, &user, &key_record(&key)).await?;
         }
     }
+    tx.commit().await?;
     db.close().await;
     Ok(())
 }

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::{self, Role, User};
 use crate::backoffice::{Base, password, totp};
+use crate::storage::Tx;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::pages::{render, render_status};
@@ -152,10 +153,12 @@ pub async fn sign_in(
         }
     };
     if !usable || !matches {
+        let mut tx = app.db.begin().await?;
         if !locked {
-            storage::record_failure(&app.db, &user.id).await?;
+            storage::record_failure(&mut tx, &user.id).await?;
         }
         audit(
+            &mut tx,
             &app,
             &user,
             "sign-in-failed",
@@ -166,6 +169,7 @@ pub async fn sign_in(
             },
         )
         .await?;
+        tx.commit().await?;
         return refuse(&app, &form.email, &form.suite);
     }
     let stage = if user.totp_secret.is_some() {
@@ -173,7 +177,9 @@ pub async fn sign_in(
     } else {
         "enrol"
     };
-    let cookie = session::open(&app, &user.id, stage).await?;
+    let mut tx = app.db.begin().await?;
+    let cookie = session::open(&mut tx, &user.id, stage).await?;
+    tx.commit().await?;
     let next = safe_next(&form.suite);
     let target = if stage == "enrol" {
         "/pro/deuxieme-facteur/activer"
@@ -187,11 +193,17 @@ pub async fn sign_in(
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
 }
 
-/// Appends to the audit log for this account's territory.
-async fn audit(app: &AppState, user: &User, action: &str, detail: &str) -> Result<(), AppError> {
+/// Appends to the audit log for this account's territory, in `tx`.
+async fn audit(
+    tx: &mut Tx,
+    app: &AppState,
+    user: &User,
+    action: &str,
+    detail: &str,
+) -> Result<(), AppError> {
     let territory = territory_of(app, user);
     storage::audit(
-        &app.db,
+        tx,
         &user.email,
         territory.as_deref(),
         action,
@@ -283,12 +295,13 @@ pub async fn second_factor(
     let secret = user.totp_secret.as_deref().and_then(|s| keys.open(s));
     let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
     let last = u64::try_from(user.totp_last_step).unwrap_or(0);
+    let mut tx = app.db.begin().await?;
     let by_code = match secret
         .as_deref()
         .and_then(|s| totp::verify(s, &user.email, &form.code, now, last))
     {
         Some(step) => {
-            storage::claim_totp_step(&app.db, &user.id, i64::try_from(step).unwrap_or(i64::MAX))
+            storage::claim_totp_step(&mut tx, &user.id, i64::try_from(step).unwrap_or(i64::MAX))
                 .await?
         }
         None => false,
@@ -300,10 +313,11 @@ pub async fn second_factor(
             .filter(char::is_ascii_alphanumeric)
             .count()
             == 12
-        && storage::use_recovery_code(&app.db, &user.id, &keys.recovery_hash(&form.code)).await?;
+        && storage::use_recovery_code(&mut tx, &user.id, &keys.recovery_hash(&form.code)).await?;
     if !by_code && !by_recovery {
-        storage::record_failure(&app.db, &user.id).await?;
-        audit(&app, &user, "sign-in-failed", "code de sécurité").await?;
+        storage::record_failure(&mut tx, &user.id).await?;
+        audit(&mut tx, &app, &user, "sign-in-failed", "code de sécurité").await?;
+        tx.commit().await?;
         let page = SecondFactorPage {
             b: Base::anonymous(&app),
             error: Some(BAD_CODE.to_owned()),
@@ -311,13 +325,13 @@ pub async fn second_factor(
         };
         return Ok(render(&page)?.into_response());
     }
-    storage::reset_failures(&app.db, &user.id).await?;
+    storage::reset_failures(&mut tx, &user.id).await?;
     let how = if by_recovery {
         "code de secours"
     } else {
         "code de sécurité"
     };
-    complete(&app, &user, &found, how, &form.suite).await
+    complete(&app, tx, &user, &found, how, &form.suite).await
 }
 
 #[derive(Template)]
@@ -393,8 +407,9 @@ pub async fn enrol(
         let page = enrol_page(&app, &user, &secret, Some(BAD_CODE.to_owned()), &form.suite);
         return Ok(render(&page)?.into_response());
     };
+    let mut tx = app.db.begin().await?;
     storage::set_totp(
-        &app.db,
+        &mut tx,
         &user.id,
         &keys.seal(&secret),
         i64::try_from(step).unwrap_or(i64::MAX),
@@ -402,8 +417,9 @@ pub async fn enrol(
     .await?;
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
-    storage::save_recovery_codes(&app.db, &user.id, &hashes).await?;
-    audit(&app, &user, "second-factor-enrolled", "").await?;
+    storage::save_recovery_codes(&mut tx, &user.id, &hashes).await?;
+    audit(&mut tx, &app, &user, "second-factor-enrolled", "").await?;
+    tx.commit().await?;
     Ok(render(&RecoveryPage {
         b: Base::anonymous(&app),
         codes,
@@ -424,7 +440,8 @@ pub async fn enrolled(
     if user.totp_secret.is_none() {
         return Ok(Redirect::to("/pro/deuxieme-facteur/activer").into_response());
     }
-    complete(&app, &user, &found, "première connexion", &form.suite).await
+    let tx = app.db.begin().await?;
+    complete(&app, tx, &user, &found, "première connexion", &form.suite).await
 }
 
 /// Signing in is complete: the audit line, then a new session in place of
@@ -433,14 +450,16 @@ pub async fn enrolled(
 /// person was going.
 async fn complete(
     app: &AppState,
+    mut tx: Tx,
     user: &User,
     in_progress: &session::Found,
     how: &str,
     next: &str,
 ) -> Result<Response, AppError> {
-    audit(app, user, "sign-in", how).await?;
-    storage::delete_session(&app.db, &in_progress.id_hash).await?;
-    let cookie = session::open(app, &user.id, "full").await?;
+    audit(&mut tx, app, user, "sign-in", how).await?;
+    storage::delete_session(&mut tx, &in_progress.id_hash).await?;
+    let cookie = session::open(&mut tx, &user.id, "full").await?;
+    tx.commit().await?;
     let mut next = safe_next(next);
     // A professional's first complete sign-in goes on to make the key that
     // opens the organisation's referrals.
@@ -550,18 +569,21 @@ pub async fn accept_invitation(
         };
         return Ok(render(&page)?.into_response());
     }
-    if !storage::use_invitation(&app.db, &hash).await? {
+    let hashed = password::hash(&form.password).await;
+    let mut tx = app.db.begin().await?;
+    if !storage::use_invitation(&mut tx, &hash).await? {
         return expired_invitation(&app);
     }
-    storage::set_password(&app.db, &user.id, &password::hash(&form.password).await).await?;
-    storage::delete_user_sessions(&app.db, &user.id).await?;
-    audit(&app, &user, "invitation-accepted", "").await?;
+    storage::set_password(&mut tx, &user.id, &hashed).await?;
+    storage::delete_user_sessions(&mut tx, &user.id).await?;
+    audit(&mut tx, &app, &user, "invitation-accepted", "").await?;
     let stage = if user.totp_secret.is_some() {
         "password"
     } else {
         "enrol"
     };
-    let cookie = session::open(&app, &user.id, stage).await?;
+    let cookie = session::open(&mut tx, &user.id, stage).await?;
+    tx.commit().await?;
     let target = if stage == "enrol" {
         "/pro/deuxieme-facteur/activer"
     } else {
@@ -586,10 +608,13 @@ pub async fn sign_out(
         if found.row.csrf != form.csrf {
             return Err(AppError::Forbidden);
         }
-        storage::delete_session(&app.db, &found.id_hash).await?;
-        if let Some(user) = storage::user(&app.db, &found.row.user_id).await? {
-            audit(&app, &user, "sign-out", "").await?;
+        let user = storage::user(&app.db, &found.row.user_id).await?;
+        let mut tx = app.db.begin().await?;
+        storage::delete_session(&mut tx, &found.id_hash).await?;
+        if let Some(user) = user {
+            audit(&mut tx, &app, &user, "sign-out", "").await?;
         }
+        tx.commit().await?;
     }
     Ok((
         [
@@ -606,7 +631,7 @@ pub async fn sign_out(
 
 /// A one-time invitation link for an account, valid seven days.
 pub async fn new_invitation(
-    app_db: &crate::storage::Db,
+    tx: &mut Tx,
     public_url: &str,
     user_id: &str,
 ) -> Result<String, sqlx::Error> {
@@ -615,7 +640,7 @@ pub async fn new_invitation(
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let expires =
         storage::timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(7 * 24));
-    storage::create_invitation(app_db, user_id, &token_hash(&token), &expires).await?;
+    storage::create_invitation(tx, user_id, &token_hash(&token), &expires).await?;
     Ok(format!(
         "{}/pro/invitation/{token}",
         public_url.trim_end_matches('/')

@@ -58,18 +58,19 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                     } else {
                         Vec::new()
                     };
+                    let mut tx = db.begin().await?;
                     let id = storage::create_user(
-                        &db,
+                        &mut tx,
                         &email,
                         role,
                         organisation.as_deref(),
                         &territories,
                     )
                     .await?;
-                    let link = auth::new_invitation(&db, &settings.public_url, &id).await?;
+                    let link = auth::new_invitation(&mut tx, &settings.public_url, &id).await?;
                     let home = territories.first().cloned().or(home);
                     storage::audit(
-                        &db,
+                        &mut tx,
                         "relais user create",
                         home.as_deref(),
                         "account-invited",
@@ -77,6 +78,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                         &format!("{} ({role})", email.trim().to_lowercase()),
                     )
                     .await?;
+                    tx.commit().await?;
                     println!("Compte créé pour {} ({role}).", email.trim().to_lowercase());
                     println!("Lien d'invitation, à usage unique, valable sept jours :");
                     println!("{link}");
@@ -93,9 +95,10 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
         }
         UserCommand::Invite { email } => match storage::user_by_email(&db, &email).await? {
             Some(user) => {
-                let link = auth::new_invitation(&db, &settings.public_url, &user.id).await?;
+                let mut tx = db.begin().await?;
+                let link = auth::new_invitation(&mut tx, &settings.public_url, &user.id).await?;
                 storage::audit(
-                    &db,
+                    &mut tx,
                     "relais user invite",
                     user.territories.first().map(String::as_str),
                     "account-reinvited",
@@ -103,6 +106,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                     &user.email,
                 )
                 .await?;
+                tx.commit().await?;
                 println!(
                     "Nouveau lien d'invitation pour {}, à usage unique, valable sept jours :",
                     user.email

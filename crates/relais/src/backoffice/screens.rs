@@ -29,7 +29,7 @@ use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
     self, CoordinatorFile, Territory, TerritoryFile, YouthServiceFile,
 };
-use crate::storage::counters;
+use crate::storage::{Tx, counters};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::Fields;
@@ -130,18 +130,20 @@ fn territory(app: &AppState, pro: &Pro, slug: &str) -> Result<Territory, AppErro
         .ok_or(AppError::NotFound)
 }
 
-/// Writes a change to the audit log, then refreshes the orientation index
-/// so that the public site shows it at once.
+/// Writes a change's audit line in the change's transaction, commits both,
+/// then refreshes the orientation index so that the public site shows the
+/// change at once.
 async fn record_change(
     app: &AppState,
     pro: &Pro,
+    mut tx: Tx,
     territory: &str,
     action: &str,
     object: &str,
     detail: &str,
 ) -> Result<(), AppError> {
     storage::audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         Some(territory),
         action,
@@ -149,6 +151,7 @@ async fn record_change(
         detail,
     )
     .await?;
+    tx.commit().await?;
     app.directory.refresh(&app.db).await?;
     Ok(())
 }
@@ -455,10 +458,12 @@ async fn create_organisation(
     match import::check_organisation_fields(&posted) {
         Ok(mut organisation) => {
             organisation.source_id = String::new();
-            let id = directory_storage::save_organisation(&app.db, &slug, &organisation).await?;
+            let mut tx = app.db.begin().await?;
+            let id = directory_storage::save_organisation(&mut tx, &slug, &organisation).await?;
             record_change(
                 &app,
                 &pro,
+                tx,
                 &slug,
                 "organisation-created",
                 &id,
@@ -557,11 +562,13 @@ async fn update_organisation(
                 territory: current.territory.clone(),
                 ..organisation
             };
-            directory_storage::save_organisation(&app.db, &current.territory, &organisation)
+            let mut tx = app.db.begin().await?;
+            directory_storage::save_organisation(&mut tx, &current.territory, &organisation)
                 .await?;
             record_change(
                 &app,
                 &pro,
+                tx,
                 &current.territory,
                 "organisation-changed",
                 &id,
@@ -595,10 +602,12 @@ async fn archive_organisation(
     let organisation = owned_organisation(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
     csrf(&Fields::parse(&body), &pro)?;
-    directory_storage::archive(&app.db, Archivable::Organisation, &id).await?;
+    let mut tx = app.db.begin().await?;
+    directory_storage::archive(&mut tx, Archivable::Organisation, &id).await?;
     record_change(
         &app,
         &pro,
+        tx,
         &organisation.territory,
         "organisation-archived",
         &id,
@@ -746,8 +755,9 @@ async fn save_service_form(
                 organisation_id: organisation.id.clone(),
                 ..service
             };
+            let mut tx = app.db.begin().await?;
             let id = directory_storage::save_service(
-                &app.db,
+                &mut tx,
                 &organisation.territory,
                 &organisation.id,
                 &service,
@@ -761,6 +771,7 @@ async fn save_service_form(
             record_change(
                 app,
                 pro,
+                tx,
                 &organisation.territory,
                 action,
                 &id,
@@ -854,10 +865,12 @@ async fn verified_today(
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     csrf(&Fields::parse(&body), &pro)?;
-    directory_storage::mark_verified(&app.db, &id, today(), &pro.user.email).await?;
+    let mut tx = app.db.begin().await?;
+    directory_storage::mark_verified(&mut tx, &id, today(), &pro.user.email).await?;
     record_change(
         &app,
         &pro,
+        tx,
         &organisation.territory,
         "service-verified",
         &id,
@@ -876,10 +889,12 @@ async fn archive_service(
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
     csrf(&Fields::parse(&body), &pro)?;
-    directory_storage::archive(&app.db, Archivable::Service, &id).await?;
+    let mut tx = app.db.begin().await?;
+    directory_storage::archive(&mut tx, Archivable::Service, &id).await?;
     record_change(
         &app,
         &pro,
+        tx,
         &organisation.territory,
         "service-archived",
         &id,
@@ -963,8 +978,9 @@ async fn import_file(
     let communes = app.directory.index().communes().clone();
     match import::parse(&bytes, format, &communes) {
         Ok(parsed) => {
+            let mut tx = app.db.begin().await?;
             let counts =
-                directory_storage::import(&app.db, &slug, &parsed.organisations, &parsed.services)
+                directory_storage::import(&mut tx, &slug, &parsed.organisations, &parsed.services)
                     .await?;
             let summary = format!(
                 "{} structures ({} nouvelles), {} services ({} nouveaux) importés.",
@@ -973,7 +989,7 @@ async fn import_file(
                 parsed.services.len(),
                 counts.services_created
             );
-            record_change(&app, &pro, &slug, "directory-imported", &name, &summary).await?;
+            record_change(&app, &pro, tx, &slug, "directory-imported", &name, &summary).await?;
             Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
         }
         Err(problems) => render_status(
@@ -1166,10 +1182,12 @@ async fn save_settings(
     let communes = app.directory.index().communes().clone();
     match territories::check_territory(file, &communes) {
         Ok(territory) => {
-            directory_storage::save_territory(&app.db, &territory).await?;
+            let mut tx = app.db.begin().await?;
+            directory_storage::save_territory(&mut tx, &territory).await?;
             record_change(
                 &app,
                 &pro,
+                tx,
                 &slug,
                 "territory-changed",
                 &slug,
@@ -1530,9 +1548,10 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
             }
         }
     };
+    let mut tx = app.db.begin().await?;
     let id =
-        storage::create_user(&app.db, &email, role, organisation.as_deref(), &territories).await?;
-    let link = auth::new_invitation(&app.db, &app.settings.public_url, &id).await?;
+        storage::create_user(&mut tx, &email, role, organisation.as_deref(), &territories).await?;
+    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &id).await?;
     let territory = territories.first().cloned().or_else(|| {
         organisation.as_deref().and_then(|o| {
             app.directory
@@ -1543,7 +1562,7 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
         })
     });
     storage::audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         territory.as_deref(),
         "account-invited",
@@ -1551,6 +1570,7 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
         &format!("{email} ({role})"),
     )
     .await?;
+    tx.commit().await?;
     accounts_page(&app, &pro, Some(link), None).await
 }
 
@@ -1593,12 +1613,13 @@ async fn set_disabled(
 ) -> Result<Response, AppError> {
     let user = managed_account(app, pro, id).await?;
     csrf(&Fields::parse(body), pro)?;
-    storage::set_disabled(&app.db, &user.id, disabled).await?;
+    let mut tx = app.db.begin().await?;
+    storage::set_disabled(&mut tx, &user.id, disabled).await?;
     if disabled {
-        storage::delete_user_sessions(&app.db, &user.id).await?;
+        storage::delete_user_sessions(&mut tx, &user.id).await?;
     }
     storage::audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         auth::territory_of(app, &user).as_deref(),
         if disabled {
@@ -1610,6 +1631,7 @@ async fn set_disabled(
         &user.email,
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/pro/comptes").into_response())
 }
 
@@ -1621,9 +1643,10 @@ async fn reinvite(
 ) -> Result<Response, AppError> {
     let user = managed_account(&app, &pro, &id).await?;
     csrf(&Fields::parse(&body), &pro)?;
-    let link = auth::new_invitation(&app.db, &app.settings.public_url, &user.id).await?;
+    let mut tx = app.db.begin().await?;
+    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
     storage::audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         auth::territory_of(&app, &user).as_deref(),
         "account-reinvited",
@@ -1631,6 +1654,7 @@ async fn reinvite(
         &user.email,
     )
     .await?;
+    tx.commit().await?;
     accounts_page(&app, &pro, Some(link), None).await
 }
 

@@ -23,6 +23,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
 use crate::backoffice::storage::{self, Role, User};
+use crate::storage::Tx;
 use crate::web::AppState;
 use crate::web::error::AppError;
 
@@ -102,23 +103,19 @@ pub async fn find(app: &AppState, headers: &HeaderMap) -> Result<Option<Found>, 
     if seconds_since(&row.last_seen_at) > IDLE_SECS
         || seconds_since(&row.created_at) > ABSOLUTE_SECS
     {
-        storage::delete_session(&app.db, &id_hash).await?;
+        let mut tx = app.db.begin().await?;
+        storage::delete_session(&mut tx, &id_hash).await?;
+        tx.commit().await?;
         return Ok(None);
     }
     Ok(Some(Found { id_hash, row }))
 }
 
-/// Opens a new session (at a new random value) and returns its cookie.
-pub async fn open(app: &AppState, user_id: &str, stage: &str) -> Result<HeaderValue, AppError> {
+/// Opens a new session (at a new random value) in `tx` and returns its
+/// cookie.
+pub async fn open(tx: &mut Tx, user_id: &str, stage: &str) -> Result<HeaderValue, AppError> {
     let value = random_token();
-    storage::create_session(
-        &app.db,
-        &token_hash(&value),
-        user_id,
-        stage,
-        &random_token(),
-    )
-    .await?;
+    storage::create_session(tx, &token_hash(&value), user_id, stage, &random_token()).await?;
     Ok(set_cookie(&value))
 }
 

@@ -332,9 +332,10 @@ async fn save(
             language: &language,
             easy_to_read: easy,
         };
-        let version = storage::save(&app.db, &territory, key, &source, &pro.user.email).await?;
+        let mut tx = app.db.begin().await?;
+        let version = storage::save(&mut tx, &territory, key, &source, &pro.user.email).await?;
         accounts::audit(
-            &app.db,
+            &mut tx,
             &pro.user.email,
             Some(&territory),
             "sheet-saved",
@@ -342,6 +343,7 @@ async fn save(
             &format!("version {version}"),
         )
         .await?;
+        tx.commit().await?;
         return Ok(Redirect::to(&format!(
             "/pro/territoires/{territory}/fiches/{language}/{name}?enregistre={version}"
         ))

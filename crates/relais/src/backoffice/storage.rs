@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use crate::storage::Db;
-use crate::with_pool;
+use crate::storage::{Db, Tx};
+use crate::{with_pool, with_tx};
 
 /// Now, as stored: UTC with seconds, so that text order is time order.
 pub fn now_text() -> String {
@@ -176,7 +176,7 @@ pub async fn users(db: &Db) -> sqlx::Result<Vec<User>> {
 
 /// Creates an account without a password (it is set from the invitation).
 pub async fn create_user(
-    db: &Db,
+    tx: &mut Tx,
     email: &str,
     role: Role,
     organisation_id: Option<&str>,
@@ -185,31 +185,30 @@ pub async fn create_user(
     let id = crate::directory::storage::new_id();
     let email = email.trim().to_lowercase();
     let now = now_text();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("INSERT INTO users (id, email, role, organisation_id, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&id)
             .bind(&email)
             .bind(role.code())
             .bind(organisation_id)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         for territory in territories {
             sqlx::query("INSERT INTO user_territories (user_id, territory) VALUES ($1, $2)")
                 .bind(&id)
                 .bind(territory)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        tx.commit().await
+        Ok::<(), sqlx::Error>(())
     })?;
     Ok(id)
 }
 
 /// Sets a new password; failures are forgotten.
-pub async fn set_password(db: &Db, user_id: &str, hash: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
             .bind(hash)
@@ -220,15 +219,15 @@ pub async fn set_password(db: &Db, user_id: &str, hash: &str) -> sqlx::Result<()
 }
 
 /// Enables or disables an account.
-pub async fn set_disabled(db: &Db, user_id: &str, disabled: bool) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn set_disabled(tx: &mut Tx, user_id: &str, disabled: bool) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1").bind(user_id).bind(disabled).execute(pool).await.map(|_| ())
     })
 }
 
 /// Enrols a TOTP secret, with the step of the code that confirmed it.
-pub async fn set_totp(db: &Db, user_id: &str, sealed: &str, step: i64) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn set_totp(tx: &mut Tx, user_id: &str, sealed: &str, step: i64) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1")
             .bind(user_id)
             .bind(sealed)
@@ -241,8 +240,8 @@ pub async fn set_totp(db: &Db, user_id: &str, sealed: &str, step: i64) -> sqlx::
 
 /// Records the step of an accepted code, unless a later one already was:
 /// two instances can never both accept the same code.
-pub async fn claim_totp_step(db: &Db, user_id: &str, step: i64) -> sqlx::Result<bool> {
-    let changed = with_pool!(db, pool => {
+pub async fn claim_totp_step(tx: &mut Tx, user_id: &str, step: i64) -> sqlx::Result<bool> {
+    let changed = with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
             .bind(user_id)
             .bind(step)
@@ -255,27 +254,27 @@ pub async fn claim_totp_step(db: &Db, user_id: &str, step: i64) -> sqlx::Result<
 
 /// Counts a failed sign-in; locks the account from the fifth in a row, for
 /// 15 minutes, doubling each time after.
-pub async fn record_failure(db: &Db, user_id: &str) -> sqlx::Result<()> {
-    let attempts: i64 = with_pool!(db, pool => {
+pub async fn record_failure(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+    let attempts: i64 = with_tx!(tx, conn => {
         sqlx::query_scalar("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
             .bind(user_id)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await
     })?;
     if attempts >= 5 {
         let minutes = 15i64.saturating_mul(1 << (attempts - 5).min(6));
         let until =
             timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes));
-        with_pool!(db, pool => {
-            sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1").bind(user_id).bind(&until).execute(pool).await.map(drop)
+        with_tx!(tx, conn => {
+            sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1").bind(user_id).bind(&until).execute(&mut *conn).await.map(drop)
         })?;
     }
     Ok(())
 }
 
 /// Forgets failed sign-ins after a success.
-pub async fn reset_failures(db: &Db, user_id: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn reset_failures(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
             .execute(pool)
@@ -285,25 +284,28 @@ pub async fn reset_failures(db: &Db, user_id: &str) -> sqlx::Result<()> {
 }
 
 /// Replaces an account's recovery codes.
-pub async fn save_recovery_codes(db: &Db, user_id: &str, hashes: &[String]) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+pub async fn save_recovery_codes(
+    tx: &mut Tx,
+    user_id: &str,
+    hashes: &[String],
+) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *conn).await?;
         for hash in hashes {
             sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
                 .bind(user_id)
                 .bind(hash)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 
 /// Uses a recovery code once; false when unknown or already used.
-pub async fn use_recovery_code(db: &Db, user_id: &str, hash: &str) -> sqlx::Result<bool> {
+pub async fn use_recovery_code(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::Result<bool> {
     let now = now_text();
-    let changed = with_pool!(db, pool => {
+    let changed = with_tx!(tx, pool => {
         sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
             .bind(user_id)
             .bind(hash)
@@ -317,12 +319,12 @@ pub async fn use_recovery_code(db: &Db, user_id: &str, hash: &str) -> sqlx::Resu
 
 /// Records an invitation (the token's hash) valid until `expires_at`.
 pub async fn create_invitation(
-    db: &Db,
+    tx: &mut Tx,
     user_id: &str,
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+    with_tx!(tx, pool => {
         sqlx::query("INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
@@ -346,9 +348,9 @@ pub async fn invitation_user(db: &Db, token_hash: &str) -> sqlx::Result<Option<S
 }
 
 /// Marks an invitation used; false when it already was.
-pub async fn use_invitation(db: &Db, token_hash: &str) -> sqlx::Result<bool> {
+pub async fn use_invitation(tx: &mut Tx, token_hash: &str) -> sqlx::Result<bool> {
     let now = now_text();
-    let changed = with_pool!(db, pool => {
+    let changed = with_tx!(tx, pool => {
         sqlx::query("UPDATE invitations SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL")
             .bind(token_hash)
             .bind(&now)
@@ -376,14 +378,14 @@ pub struct SessionRow {
 
 /// Stores a new session.
 pub async fn create_session(
-    db: &Db,
+    tx: &mut Tx,
     id_hash: &str,
     user_id: &str,
     stage: &str,
     csrf: &str,
 ) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
+    with_tx!(tx, pool => {
         sqlx::query(
             "INSERT INTO sessions (id_hash, user_id, stage, csrf, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5, $5)",
         )
@@ -419,15 +421,15 @@ pub async fn touch_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
 }
 
 /// Ends a session.
-pub async fn delete_session(db: &Db, id_hash: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn delete_session(tx: &mut Tx, id_hash: &str) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await.map(|_| ())
     })
 }
 
 /// Ends every session of an account (password changed, account disabled).
-pub async fn delete_user_sessions(db: &Db, user_id: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
+pub async fn delete_user_sessions(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+    with_tx!(tx, pool => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|_| ())
     })
 }
@@ -451,7 +453,7 @@ pub struct AuditEntry {
 
 /// Appends a line to the audit log.
 pub async fn audit(
-    db: &Db,
+    tx: &mut Tx,
     actor: &str,
     territory: Option<&str>,
     action: &str,
@@ -459,7 +461,7 @@ pub async fn audit(
     detail: &str,
 ) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
+    with_tx!(tx, pool => {
         sqlx::query("INSERT INTO audit_log (at, actor, territory, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(&now)
             .bind(actor)

@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use jiff::civil::DateTime;
 
+use crate::backoffice::storage::audit;
 use crate::config::Settings;
 use crate::directory::communes::{Commune, Communes, Resolution};
 use crate::directory::export::{self, ExportFormat};
@@ -118,7 +119,18 @@ pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow:
                 .with_context(|| format!("could not read {}", file.display()))?;
             match territories::parse_territory_file(&text, &Communes::embedded()) {
                 Ok(territory) => {
-                    storage::save_territory(&db, &territory).await?;
+                    let mut tx = db.begin().await?;
+                    storage::save_territory(&mut tx, &territory).await?;
+                    audit(
+                        &mut tx,
+                        "relais territory add",
+                        Some(territory.slug.as_str()),
+                        "territory-changed",
+                        territory.slug.as_str(),
+                        &territory.name,
+                    )
+                    .await?;
+                    tx.commit().await?;
                     println!(
                         "Territoire « {} » ({}) enregistré : {} communes, {} départements.",
                         territory.name,
@@ -181,9 +193,28 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             let communes = Communes::with_centroids(&storage::centroids(&db).await?);
             match import::parse(&bytes, format, &communes) {
                 Ok(parsed) => {
-                    let counts =
-                        storage::import(&db, &territory, &parsed.organisations, &parsed.services)
-                            .await?;
+                    let mut tx = db.begin().await?;
+                    let counts = storage::import(
+                        &mut tx,
+                        &territory,
+                        &parsed.organisations,
+                        &parsed.services,
+                    )
+                    .await?;
+                    audit(
+                        &mut tx,
+                        "relais directory import",
+                        Some(&territory),
+                        "directory-imported",
+                        &file.display().to_string(),
+                        &format!(
+                            "{} structures, {} services",
+                            parsed.organisations.len(),
+                            parsed.services.len()
+                        ),
+                    )
+                    .await?;
+                    tx.commit().await?;
                     println!(
                         "Importé dans « {territory} » : {} structures ({} nouvelles, {} mises à jour), {} services ({} nouveaux, {} mis à jour).",
                         parsed.organisations.len(),
@@ -301,7 +332,18 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
                 .with_context(|| format!("could not read {}", file.display()))?;
             match import::parse_centroids(&bytes, &Communes::embedded()) {
                 Ok(centroids) => {
-                    storage::save_centroids(&db, &centroids).await?;
+                    let mut tx = db.begin().await?;
+                    storage::save_centroids(&mut tx, &centroids).await?;
+                    audit(
+                        &mut tx,
+                        "relais communes import-centroids",
+                        None,
+                        "centroids-imported",
+                        &file.display().to_string(),
+                        &format!("{} communes", centroids.len()),
+                    )
+                    .await?;
+                    tx.commit().await?;
                     println!("{} centroïdes officiels enregistrés.", centroids.len());
                     Ok(ExitCode::SUCCESS)
                 }

@@ -126,14 +126,16 @@ pub async fn load_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
             anyhow::anyhow!("the demo directory is invalid: {}", problems.join("; "))
         })?;
-    storage::save_territory(db, &territory).await?;
+    let mut tx = db.begin().await?;
+    storage::save_territory(&mut tx, &territory).await?;
     storage::import(
-        db,
+        &mut tx,
         territory.slug.as_str(),
         &parsed.organisations,
         &parsed.services,
     )
     .await?;
+    tx.commit().await?;
     tracing::info!(
         territory = territory.slug.as_str(),
         services = parsed.services.len(),

@@ -10,8 +10,8 @@ use jiff::civil::Date;
 use crate::directory::communes::Point;
 use crate::directory::model::{Kind, Needs, Organisation, Service};
 use crate::directory::territories::{Coordinator, Slug, Territory, YouthService};
-use crate::storage::Db;
-use crate::with_pool;
+use crate::storage::{Db, Tx};
+use crate::{with_pool, with_tx};
 
 /// What an import did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,12 +50,11 @@ pub async fn has_no_territory(db: &Db) -> sqlx::Result<bool> {
 }
 
 /// Creates or replaces a territory.
-pub async fn save_territory(db: &Db, territory: &Territory) -> sqlx::Result<()> {
+pub async fn save_territory(tx: &mut Tx, territory: &Territory) -> sqlx::Result<()> {
     let youth =
         serde_json::to_string(&territory.youth_services).unwrap_or_else(|_| "[]".to_owned());
     let slug = territory.slug.as_str();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query(
             "INSERT INTO territories (slug, name, neutral_url, coordinator_name, coordinator_email, coordinator_phone, youth_services)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -69,9 +68,9 @@ pub async fn save_territory(db: &Db, territory: &Territory) -> sqlx::Result<()> 
         .bind(&territory.coordinator.email)
         .bind(&territory.coordinator.phone)
         .bind(&youth)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM territory_areas WHERE territory = $1").bind(slug).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM territory_areas WHERE territory = $1").bind(slug).execute(&mut *conn).await?;
         let areas = territory
             .communes
             .iter()
@@ -82,11 +81,11 @@ pub async fn save_territory(db: &Db, territory: &Territory) -> sqlx::Result<()> 
                 .bind(slug)
                 .bind(kind)
                 .bind(code)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
     })
 }
 
@@ -239,16 +238,15 @@ macro_rules! upsert_service {
 /// Adds or updates organisations and services, matched on their source
 /// identifiers, in one transaction.
 pub async fn import(
-    db: &Db,
+    tx: &mut Tx,
     territory: &str,
     organisations: &[Organisation],
     services: &[Service],
 ) -> sqlx::Result<ImportCounts> {
     let mut counts = ImportCounts::default();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         let existing: Vec<(String, String)> =
-            sqlx::query_as("SELECT source_id, id FROM organisations WHERE territory = $1").bind(territory).fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT source_id, id FROM organisations WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
         let mut organisation_ids: HashMap<String, String> = existing.into_iter().collect();
         for organisation in organisations {
             let id = match organisation_ids.get(&organisation.source_id) {
@@ -261,11 +259,11 @@ pub async fn import(
                     new_id()
                 }
             };
-            upsert_organisation!(tx, &id, territory, &organisation.source_id, organisation)?;
+            upsert_organisation!(conn, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
         let existing: Vec<(String, String)> =
-            sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *tx).await?;
+            sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
         let service_ids: HashMap<String, String> = existing.into_iter().collect();
         for service in services {
             // `organisation_id` holds the organisation's source id on the way in.
@@ -282,10 +280,9 @@ pub async fn import(
                     new_id()
                 }
             };
-            upsert_service!(tx, &id, organisation_id, territory, &service.source_id, service)?;
+            upsert_service!(conn, &id, organisation_id, territory, &service.source_id, service)?;
         }
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
         Ok::<(), sqlx::Error>(())
     })?;
     Ok(counts)
@@ -476,7 +473,7 @@ pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)
 /// Creates (empty `id`) or updates an organisation typed in the back
 /// office; returns its id.
 pub async fn save_organisation(
-    db: &Db,
+    tx: &mut Tx,
     territory: &str,
     organisation: &Organisation,
 ) -> sqlx::Result<String> {
@@ -490,11 +487,10 @@ pub async fn save_organisation(
     } else {
         organisation.source_id.clone()
     };
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        upsert_organisation!(tx, &id, territory, &source_id, organisation)?;
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+    with_tx!(tx, conn => {
+        upsert_organisation!(conn, &id, territory, &source_id, organisation)?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok::<(), sqlx::Error>(())
     })?;
     Ok(id)
 }
@@ -502,7 +498,7 @@ pub async fn save_organisation(
 /// Creates (empty `id`) or updates a service typed in the back office;
 /// returns its id.
 pub async fn save_service(
-    db: &Db,
+    tx: &mut Tx,
     territory: &str,
     organisation_id: &str,
     service: &Service,
@@ -517,28 +513,26 @@ pub async fn save_service(
     } else {
         service.source_id.clone()
     };
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        upsert_service!(tx, &id, organisation_id, territory, &source_id, service)?;
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+    with_tx!(tx, conn => {
+        upsert_service!(conn, &id, organisation_id, territory, &source_id, service)?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok::<(), sqlx::Error>(())
     })?;
     Ok(id)
 }
 
 /// Archives an organisation (and so its services) or a service: it leaves
 /// the public site and the exports, and stays in the database.
-pub async fn archive(db: &Db, table: Archivable, id: &str) -> sqlx::Result<()> {
+pub async fn archive(tx: &mut Tx, table: Archivable, id: &str) -> sqlx::Result<()> {
     let now = jiff::Timestamp::now().to_string();
     let sql = match table {
         Archivable::Organisation => "UPDATE organisations SET archived_at = $2 WHERE id = $1",
         Archivable::Service => "UPDATE services SET archived_at = $2 WHERE id = $1",
     };
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
-        sqlx::query(sql).bind(id).bind(&now).execute(&mut *tx).await?;
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+    with_tx!(tx, conn => {
+        sqlx::query(sql).bind(id).bind(&now).execute(&mut *conn).await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
     })
 }
 
@@ -552,17 +546,16 @@ pub enum Archivable {
 }
 
 /// Records that a service's information was checked today by someone.
-pub async fn mark_verified(db: &Db, service_id: &str, on: Date, by: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+pub async fn mark_verified(tx: &mut Tx, service_id: &str, on: Date, by: &str) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
         sqlx::query("UPDATE services SET verified_on = $2, verified_by = $3 WHERE id = $1")
             .bind(service_id)
             .bind(on.to_string())
             .bind(by)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
     })
 }
 
@@ -578,9 +571,8 @@ pub async fn centroids(db: &Db) -> sqlx::Result<Vec<(String, Point)>> {
 }
 
 /// Adds or replaces official centroids, in one transaction.
-pub async fn save_centroids(db: &Db, centroids: &[(String, Point)]) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+pub async fn save_centroids(tx: &mut Tx, centroids: &[(String, Point)]) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
         for (insee, point) in centroids {
             sqlx::query(
                 "INSERT INTO commune_centroids (insee, latitude, longitude) VALUES ($1, $2, $3)
@@ -589,11 +581,11 @@ pub async fn save_centroids(db: &Db, centroids: &[(String, Point)]) -> sqlx::Res
             .bind(insee)
             .bind(point.lat)
             .bind(point.lon)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         }
-        sqlx::query(BUMP_VERSION).execute(&mut *tx).await?;
-        tx.commit().await
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
     })
 }
 

@@ -157,8 +157,9 @@ impl Referrals {
             keys.push(("recovery".to_owned(), key.wrap_for(&public, id)));
         }
         let sealed = key.seal_report(id, report);
+        let mut tx = db.begin().await?;
         storage::insert(
-            db,
+            &mut tx,
             &NewReferral {
                 id: id.to_owned(),
                 receipt_lookup: derived.lookup,
@@ -171,6 +172,7 @@ impl Referrals {
             },
         )
         .await?;
+        tx.commit().await?;
         self.bell.notify_one();
         Ok(receipt)
     }
@@ -226,8 +228,9 @@ impl Referrals {
             .into_iter()
             .map(|m| m.email)
             .collect();
+        let mut tx = db.begin().await?;
         storage::add_message(
-            db,
+            &mut tx,
             id,
             &Message {
                 id: message_id,
@@ -238,6 +241,7 @@ impl Referrals {
             &notify,
         )
         .await?;
+        tx.commit().await?;
         self.bell.notify_one();
         Ok(())
     }

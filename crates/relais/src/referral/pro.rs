@@ -196,10 +196,10 @@ async fn save_key(
             },
         );
     }
-    storage::save_key(&app.db, &pro.user.id, &record).await?;
-    app.referrals.refresh_receiving(&app.db).await?;
+    let mut tx = app.db.begin().await?;
+    storage::save_key(&mut tx, &pro.user.id, &record).await?;
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         None,
         "key-created",
@@ -207,6 +207,8 @@ async fn save_key(
         "",
     )
     .await?;
+    tx.commit().await?;
+    app.referrals.refresh_receiving(&app.db).await?;
     Ok(Redirect::to("/pro/demandes").into_response())
 }
 
@@ -316,9 +318,10 @@ async fn referral_page(
     let Some(key) = storage::key_of(&app.db, &pro.user.id).await? else {
         return Ok(Redirect::to("/pro/cle").into_response());
     };
-    storage::mark_opened(&app.db, &id).await?;
+    let mut tx = app.db.begin().await?;
+    storage::mark_opened(&mut tx, &id).await?;
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
         "referral-opened",
@@ -326,6 +329,7 @@ async fn referral_page(
         "",
     )
     .await?;
+    tx.commit().await?;
     let wrapped = storage::wrapped_key(&app.db, &id, &pro.user.id).await?;
     let messages = storage::messages(&app.db, &id)
         .await?
@@ -385,9 +389,10 @@ async fn set_status(
         "closed" => Status::Closed,
         _ => return Err(AppError::NotFound),
     };
-    storage::set_status(&app.db, &id, status).await?;
+    let mut tx = app.db.begin().await?;
+    storage::set_status(&mut tx, &id, status).await?;
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
         &format!("referral-{}", status.code()),
@@ -395,6 +400,7 @@ async fn set_status(
         "",
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/pro/demandes/{id}")).into_response())
 }
 
@@ -422,8 +428,9 @@ async fn reply(
             &format!("/pro/demandes/{id}"),
         );
     }
+    let mut tx = app.db.begin().await?;
     storage::add_message(
-        &app.db,
+        &mut tx,
         &id,
         &Message {
             id: message_id.to_owned(),
@@ -436,7 +443,7 @@ async fn reply(
     )
     .await?;
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
         "referral-replied",
@@ -444,6 +451,7 @@ async fn reply(
         "",
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/pro/demandes/{id}")).into_response())
 }
 
@@ -543,11 +551,11 @@ async fn transfer(
         .into_iter()
         .map(|m| m.email)
         .collect();
-    storage::transfer(&app.db, &id, target, territory.as_deref(), &keys, &notify).await?;
-    app.referrals.bell.notify_one();
+    let mut tx = app.db.begin().await?;
+    storage::transfer(&mut tx, &id, target, territory.as_deref(), &keys, &notify).await?;
     for territory in [referral.territory.as_deref(), territory.as_deref()] {
         audit(
-            &app.db,
+            &mut tx,
             &pro.user.email,
             territory,
             "referral-transferred",
@@ -556,6 +564,8 @@ async fn transfer(
         )
         .await?;
     }
+    tx.commit().await?;
+    app.referrals.bell.notify_one();
     Ok(Redirect::to("/pro/demandes").into_response())
 }
 
@@ -628,13 +638,13 @@ async fn access_page(State(app): State<AppState>, pro: Pro) -> Result<Response, 
     .into_response())
 }
 
-/// Stores copies re-wrapped for `recipient`, a member of `organisation`,
-/// only for that organisation's referrals.
-async fn store_grant(
+/// The copies re-wrapped for `recipient`, a member of `organisation`, that
+/// may be stored: only for that organisation's referrals.
+async fn granted_keys(
     app: &AppState,
     organisation: &str,
     fields: &Fields,
-) -> Result<usize, AppError> {
+) -> Result<Vec<(String, String)>, AppError> {
     let recipient = fields.value("recipient");
     let is_member = storage::members(&app.db, organisation)
         .await?
@@ -657,17 +667,19 @@ async fn store_grant(
             keys.push((id, wrapped));
         }
     }
-    storage::add_keys(&app.db, recipient, &keys).await?;
-    Ok(keys.len())
+    Ok(keys)
 }
 
 async fn grant(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
     let fields = Fields::parse(&body);
     csrf(&fields, &pro)?;
-    let count = store_grant(&app, organisation, &fields).await?;
+    let keys = granted_keys(&app, organisation, &fields).await?;
+    let mut tx = app.db.begin().await?;
+    storage::add_keys(&mut tx, fields.value("recipient"), &keys).await?;
+    let count = keys.len();
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         None,
         "access-given",
@@ -675,6 +687,7 @@ async fn grant(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Res
         &format!("{count} demande(s)"),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to("/pro/acces").into_response())
 }
 
@@ -745,9 +758,10 @@ async fn save_recovery(
     {
         return Err(AppError::NotFound);
     }
-    storage::set_recovery_key(&app.db, &slug, &public_key).await?;
+    let mut tx = app.db.begin().await?;
+    storage::set_recovery_key(&mut tx, &slug, &public_key).await?;
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         Some(&slug),
         "recovery-key-set",
@@ -755,6 +769,7 @@ async fn save_recovery(
         "",
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/pro/territoires/{slug}/cle-de-secours")).into_response())
 }
 
@@ -780,9 +795,12 @@ async fn grant_with_recovery(
     if !in_territory {
         return Err(AppError::Forbidden);
     }
-    let count = store_grant(&app, &organisation, &fields).await?;
+    let keys = granted_keys(&app, &organisation, &fields).await?;
+    let mut tx = app.db.begin().await?;
+    storage::add_keys(&mut tx, recipient, &keys).await?;
+    let count = keys.len();
     audit(
-        &app.db,
+        &mut tx,
         &pro.user.email,
         Some(&slug),
         "access-given-with-recovery-key",
@@ -790,5 +808,6 @@ async fn grant_with_recovery(
         &format!("{count} demande(s)"),
     )
     .await?;
+    tx.commit().await?;
     Ok(Redirect::to(&format!("/pro/territoires/{slug}/cle-de-secours")).into_response())
 }

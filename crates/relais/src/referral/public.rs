@@ -628,9 +628,10 @@ async fn follow(
             follow_page(&app, &page, view, StatusCode::OK)
         }
         Some("supprimer-oui") => {
-            storage::delete(&app.db, &opened.referral.id).await?;
+            let mut tx = app.db.begin().await?;
+            storage::delete(&mut tx, &opened.referral.id).await?;
             crate::backoffice::storage::audit(
-                &app.db,
+                &mut tx,
                 "relais",
                 opened.referral.territory.as_deref(),
                 "referral-deleted-by-person",
@@ -638,6 +639,7 @@ async fn follow(
                 "",
             )
             .await?;
+            tx.commit().await?;
             follow_page(&app, &page, Follow::Deleted, StatusCode::OK)
         }
         _ => follow_page(&app, &page, view, StatusCode::OK),

@@ -24,9 +24,10 @@ pub async fn purge(
     )
     .await?;
     for (id, territory) in &expired {
-        storage::delete(db, id).await?;
+        let mut tx = db.begin().await?;
+        storage::delete(&mut tx, id).await?;
         audit(
-            db,
+            &mut tx,
             "relais",
             territory.as_deref(),
             "referral-erased",
@@ -34,6 +35,7 @@ pub async fn purge(
             "retention",
         )
         .await?;
+        tx.commit().await?;
     }
     Ok(expired.len())
 }

@@ -2,9 +2,9 @@
 //! the outbox of notifications. Nothing here ever sees a plaintext.
 
 use crate::backoffice::storage::now_text;
-use crate::storage::Db;
+use crate::storage::{Db, Tx};
 use crate::web::i18n::msg;
-use crate::with_pool;
+use crate::{with_pool, with_tx};
 
 /// Where a referral stands, as the person and the professionals see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,17 +186,16 @@ pub const NOTIFY_MESSAGE: &str = "new-message";
 /// Saves (or replaces) a professional's key pair. Replacing it drops the
 /// copies wrapped for the old key: nobody can open them any more, and
 /// colleagues see that access must be given again.
-pub async fn save_key(db: &Db, user_id: &str, key: &KeyRecord) -> sqlx::Result<()> {
+pub async fn save_key(tx: &mut Tx, user_id: &str, key: &KeyRecord) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("DELETE FROM referral_keys WHERE recipient = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("DELETE FROM professional_keys WHERE user_id = $1")
             .bind(user_id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("INSERT INTO professional_keys (user_id, public_key, salt, iterations, nonce, wrapped, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(user_id)
@@ -206,9 +205,9 @@ pub async fn save_key(db: &Db, user_id: &str, key: &KeyRecord) -> sqlx::Result<(
             .bind(&key.nonce)
             .bind(&key.wrapped)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        tx.commit().await
+        Ok(())
     })
 }
 
@@ -254,40 +253,28 @@ pub async fn recovery_key(db: &Db, territory: &str) -> sqlx::Result<Option<Strin
 
 /// Sets a territory's recovery public key. Referrals already sent keep the
 /// copy wrapped for the previous one until someone gives access again.
-pub async fn set_recovery_key(db: &Db, territory: &str, public_key: &str) -> sqlx::Result<()> {
+pub async fn set_recovery_key(tx: &mut Tx, territory: &str, public_key: &str) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("DELETE FROM recovery_keys WHERE territory = $1")
             .bind(territory)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("INSERT INTO recovery_keys (territory, public_key, created_at) VALUES ($1, $2, $3)")
             .bind(territory)
             .bind(public_key)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
-        tx.commit().await
+        Ok(())
     })
 }
 
-/// One writer of referrals at a time on SQLite. SQLite takes one writer
-/// anyway; the others would wait in its busy handler, which sleeps up to
-/// 100 ms between tries: queueing them here instead keeps the slowest
-/// submissions fast. PostgreSQL needs no such queue.
-static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
 /// Stores a new referral, its wrapped keys and its notifications in one
 /// transaction: when this returns, it is on disk.
-pub async fn insert(db: &Db, referral: &NewReferral) -> sqlx::Result<()> {
-    let _writer = match db {
-        Db::Sqlite(_) => Some(SQLITE_WRITER.lock().await),
-        Db::Postgres(_) => None,
-    };
+pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7)")
             .bind(&referral.id)
             .bind(&referral.receipt_lookup)
@@ -296,20 +283,20 @@ pub async fn insert(db: &Db, referral: &NewReferral) -> sqlx::Result<()> {
             .bind(referral.urgent)
             .bind(&referral.report)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         for (recipient, wrapped) in &referral.keys {
             sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3)")
                 .bind(&referral.id)
                 .bind(recipient)
                 .bind(wrapped)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
         for email in &referral.notify {
-            enqueue!(tx, email, NOTIFY_NEW, &now)?;
+            enqueue!(conn, email, NOTIFY_NEW, &now)?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 
@@ -388,18 +375,17 @@ pub async fn missing_for(
 
 /// Adds copies of referral keys for one recipient: (referral id, wrapped).
 /// A copy already there is kept.
-pub async fn add_keys(db: &Db, recipient: &str, keys: &[(String, String)]) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+pub async fn add_keys(tx: &mut Tx, recipient: &str, keys: &[(String, String)]) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
         for (referral_id, wrapped) in keys {
             sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3) ON CONFLICT (referral_id, recipient) DO NOTHING")
                 .bind(referral_id)
                 .bind(recipient)
                 .bind(wrapped)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 
@@ -415,38 +401,37 @@ pub async fn messages(db: &Db, id: &str) -> sqlx::Result<Vec<Message>> {
 
 /// Adds a sealed message, and notifies `notify` in the same transaction.
 pub async fn add_message(
-    db: &Db,
+    tx: &mut Tx,
     referral_id: &str,
     message: &Message,
     notify: &[String],
 ) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("INSERT INTO referral_messages (id, referral_id, author, at, body) VALUES ($1, $2, $3, $4, $5)")
             .bind(&message.id)
             .bind(referral_id)
             .bind(&message.author)
             .bind(&message.at)
             .bind(&message.body)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         sqlx::query("UPDATE referrals SET updated_at = $2 WHERE id = $1")
             .bind(referral_id)
             .bind(&message.at)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         for email in notify {
-            enqueue!(tx, email, NOTIFY_MESSAGE, &message.at)?;
+            enqueue!(conn, email, NOTIFY_MESSAGE, &message.at)?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 
 /// Records an opening: the first one turns "sent" or "redirected" into
 /// "read".
-pub async fn mark_opened(db: &Db, id: &str) -> sqlx::Result<()> {
+pub async fn mark_opened(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE referrals SET status = CASE WHEN status IN ('sent', 'redirected') THEN 'read' ELSE status END, opened_at = COALESCE(opened_at, $2), updated_at = $2 WHERE id = $1")
             .bind(id)
             .bind(&now)
@@ -457,10 +442,10 @@ pub async fn mark_opened(db: &Db, id: &str) -> sqlx::Result<()> {
 }
 
 /// Sets the status (accepted, closed).
-pub async fn set_status(db: &Db, id: &str, status: Status) -> sqlx::Result<()> {
+pub async fn set_status(tx: &mut Tx, id: &str, status: Status) -> sqlx::Result<()> {
     let now = now_text();
     let closed = (status == Status::Closed).then_some(now.clone());
-    with_pool!(db, pool => {
+    with_tx!(tx, pool => {
         sqlx::query("UPDATE referrals SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1")
             .bind(id)
             .bind(status.code())
@@ -476,7 +461,7 @@ pub async fn set_status(db: &Db, id: &str, status: Status) -> sqlx::Result<()> {
 /// old organisation are destroyed, the new ones (sealed in the sender's
 /// browser) stored, the new members notified.
 pub async fn transfer(
-    db: &Db,
+    tx: &mut Tx,
     id: &str,
     organisation_id: &str,
     territory: Option<&str>,
@@ -484,18 +469,17 @@ pub async fn transfer(
     notify: &[String],
 ) -> sqlx::Result<()> {
     let now = now_text();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         sqlx::query("DELETE FROM referral_keys WHERE referral_id = $1 AND recipient <> 'person'")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         for (recipient, wrapped) in keys {
             sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(recipient)
                 .bind(wrapped)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
         }
         sqlx::query("UPDATE referrals SET organisation_id = $2, territory = $3, status = 'redirected', opened_at = NULL, updated_at = $4 WHERE id = $1")
@@ -503,23 +487,22 @@ pub async fn transfer(
             .bind(organisation_id)
             .bind(territory)
             .bind(&now)
-            .execute(&mut *tx)
+            .execute(&mut *conn)
             .await?;
         for email in notify {
-            enqueue!(tx, email, NOTIFY_NEW, &now)?;
+            enqueue!(conn, email, NOTIFY_NEW, &now)?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 
 /// Deletes a referral, its keys and messages.
-pub async fn delete(db: &Db, id: &str) -> sqlx::Result<()> {
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
         for table in ["DELETE FROM referral_keys WHERE referral_id = $1", "DELETE FROM referral_messages WHERE referral_id = $1", "DELETE FROM referrals WHERE id = $1"] {
-            sqlx::query(table).bind(id).execute(&mut *tx).await?;
+            sqlx::query(table).bind(id).execute(&mut *conn).await?;
         }
-        tx.commit().await
+        Ok(())
     })
 }
 

@@ -152,7 +152,18 @@ pub async fn run(settings: Settings, command: SheetsCommand) -> anyhow::Result<E
                 language: &language,
                 easy_to_read: easy,
             };
-            let version = storage::save(&db, &territory, key, &source, &by).await?;
+            let mut tx = db.begin().await?;
+            let version = storage::save(&mut tx, &territory, key, &source, &by).await?;
+            crate::backoffice::storage::audit(
+                &mut tx,
+                "relais sheets override",
+                Some(&territory),
+                "sheet-saved",
+                &format!("{language}/{slug}"),
+                &format!("version {version} ({by})"),
+            )
+            .await?;
+            tx.commit().await?;
             println!(
                 "« {} » : version {version} enregistrée pour le territoire {territory}.",
                 sheet.meta.title

@@ -1,8 +1,8 @@
 //! A territory's own versions of sheets. Every save is a new version; the
 //! highest is in force, the others are kept as history.
 
-use crate::storage::Db;
-use crate::with_pool;
+use crate::storage::{Db, Tx};
+use crate::{with_pool, with_tx};
 
 /// Which sheet: slug, language, variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,15 +45,14 @@ pub struct Current {
 
 /// Saves a new version of a territory's sheet; returns its number.
 pub async fn save(
-    db: &Db,
+    tx: &mut Tx,
     territory: &str,
     key: SheetKey<'_>,
     source: &str,
     by: &str,
 ) -> sqlx::Result<i64> {
     let now = jiff::Timestamp::now().to_string();
-    with_pool!(db, pool => {
-        let mut tx = pool.begin().await?;
+    with_tx!(tx, conn => {
         let last: Option<i64> = sqlx::query_scalar(
             "SELECT MAX(version) FROM sheet_overrides
              WHERE territory = $1 AND slug = $2 AND language = $3 AND easy_to_read = $4",
@@ -62,7 +61,7 @@ pub async fn save(
         .bind(key.slug)
         .bind(key.language)
         .bind(key.easy_to_read)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         let version = last.unwrap_or(0) + 1;
         sqlx::query(
@@ -77,9 +76,8 @@ pub async fn save(
         .bind(source)
         .bind(&now)
         .bind(by)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-        tx.commit().await?;
         Ok(version)
     })
 }

@@ -46,17 +46,19 @@ pub async fn account(
 ) -> Account {
     let db = &app.state.db;
     let territories: Vec<String> = territories.iter().map(|t| (*t).to_owned()).collect();
-    let id = accounts::create_user(db, email, role, organisation, &territories)
-        .await
-        .unwrap();
-    accounts::set_password(db, &id, &password::hash(PASSWORD).await)
-        .await
-        .unwrap();
+    let id = crate::committed!(
+        db,
+        accounts::create_user,
+        email,
+        role,
+        organisation,
+        &territories
+    );
+    let hashed = password::hash(PASSWORD).await;
+    crate::committed!(db, accounts::set_password, &id, &hashed);
     let secret = totp::new_secret();
     let keys = totp::Keys::new(&app.state.secret);
-    accounts::set_totp(db, &id, &keys.seal(&secret), 0)
-        .await
-        .unwrap();
+    crate::committed!(db, accounts::set_totp, &id, &keys.seal(&secret), 0);
     Account {
         id,
         email: email.to_owned(),
@@ -287,13 +289,17 @@ async fn two_territories(app: &TestApp) -> Territories {
     let mut other = territories::parse_territory_file(DEMO_TERRITORY, &communes).unwrap();
     other.slug = territories::Slug::parse("autre").unwrap();
     other.name = "Autre territoire".to_owned();
-    directory::save_territory(db, &other).await.unwrap();
+    crate::committed!(db, directory::save_territory, &other);
     let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                 ailleurs;Structure d'ailleurs (exemple);lawyer;ailleurs-1;Permanence d'ailleurs;legal;62826\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
-    directory::import(db, "autre", &parsed.organisations, &parsed.services)
-        .await
-        .unwrap();
+    crate::committed!(
+        db,
+        directory::import,
+        "autre",
+        &parsed.organisations,
+        &parsed.services
+    );
     app.state.directory.refresh(db).await.unwrap();
     let (a_organisations, a_services) = directory::directory(db, Some("montreuillois"))
         .await
@@ -623,9 +629,12 @@ async fn a_recovery_code_replaces_the_code_once() {
     let keys = totp::Keys::new(&app.state.secret);
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
-    accounts::save_recovery_codes(&app.state.db, &coordinator.id, &hashes)
-        .await
-        .unwrap();
+    crate::committed!(
+        app.state.db,
+        accounts::save_recovery_codes,
+        &coordinator.id,
+        &hashes
+    );
 
     for (attempt, expected) in [(0, 303), (1, 200)] {
         let mut browser = Browser::new(&app);
@@ -861,6 +870,106 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
     assert!(kept.len() >= 4);
 }
 
+/// Makes every insert into `table` fail, on either engine, as a full disk
+/// or a broken constraint would.
+async fn refuse_writes_to(db: &relais::storage::Db, table: &str, event: &str) {
+    let sql = match db {
+        relais::storage::Db::Sqlite(_) => format!(
+            "CREATE TRIGGER refuse_{table}_{event} BEFORE {event} ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+        ),
+        relais::storage::Db::Postgres(_) => format!(
+            "CREATE FUNCTION refuse_{table}_{event}() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused by the test'; END $$; \
+             CREATE TRIGGER refuse_{table}_{event} BEFORE {event} ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION refuse_{table}_{event}()"
+        ),
+    };
+    relais::with_pool!(db, pool => {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(pool).await.unwrap();
+    });
+}
+
+#[tokio::test]
+async fn a_change_whose_audit_line_cannot_be_written_does_not_happen() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut browser = signed_in_coordinator(&app).await;
+    let db = &app.state.db;
+    let (_, services) = directory::directory(db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let service = services[0].id.clone();
+    let version = directory::version(db).await.unwrap();
+    refuse_writes_to(db, "audit_log", "INSERT").await;
+
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{}", t.a_first),
+            &[
+                ("structure_nom", "Nom changé sans trace"),
+                ("structure_type", "victim-support"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 500);
+    let page = browser
+        .submit(&format!("/pro/services/{service}/verifie"), &[])
+        .await;
+    assert_eq!(page.status, 500);
+    let page = browser
+        .submit(&format!("/pro/services/{service}/archiver"), &[])
+        .await;
+    assert_eq!(page.status, 500);
+
+    let (organisation, _) = directory::organisation(db, &t.a_first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(organisation.name, "Nom changé sans trace");
+    let (after, _) = directory::service(db, &service).await.unwrap().unwrap();
+    assert_eq!(after.verified_on, services[0].verified_on);
+    let (_, still) = directory::directory(db, Some("montreuillois"))
+        .await
+        .unwrap();
+    assert!(
+        still.iter().any(|s| s.id == service),
+        "archived without an audit line"
+    );
+    assert_eq!(directory::version(db).await.unwrap(), version);
+}
+
+#[tokio::test]
+async fn a_change_that_fails_leaves_no_audit_line() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut browser = signed_in_coordinator(&app).await;
+    let db = &app.state.db;
+    let before = accounts::audit_entries(db, None, 1000).await.unwrap().len();
+    refuse_writes_to(db, "organisations", "UPDATE").await;
+
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{}", t.a_first),
+            &[
+                ("structure_nom", "Nom qui ne sera pas enregistré"),
+                ("structure_type", "victim-support"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 500);
+    let page = browser
+        .submit(&format!("/pro/structures/{}/archiver", t.a_first), &[])
+        .await;
+    assert_eq!(page.status, 500);
+
+    let after = accounts::audit_entries(db, None, 1000).await.unwrap().len();
+    assert_eq!(
+        after, before,
+        "an audit line for a change that did not happen"
+    );
+}
+
 #[tokio::test]
 async fn statistics_show_counts_under_five_as_less_than_five() {
     let app = TestApp::spawn().await;
@@ -1065,18 +1174,15 @@ async fn what_a_coordinator_adds_or_archives_reaches_the_public_site_at_once() {
 async fn an_invitation_sets_a_password_then_the_second_factor_once() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
-    let id = accounts::create_user(
+    let id = crate::committed!(
         db,
+        accounts::create_user,
         "nouvelle@example.org",
         Role::Coordinator,
         None,
         &["montreuillois".to_owned()],
-    )
-    .await
-    .unwrap();
-    let link = auth::new_invitation(db, "http://relais.example", &id)
-        .await
-        .unwrap();
+    );
+    let link = crate::committed!(db, auth::new_invitation, "http://relais.example", &id);
     let path = link
         .strip_prefix("http://relais.example")
         .unwrap()
@@ -1327,9 +1433,14 @@ async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
         language: "fr",
         easy_to_read: false,
     };
-    relais::sheets::storage::save(&app.state.db, "montreuillois", key, &old, "test")
-        .await
-        .unwrap();
+    crate::committed!(
+        app.state.db,
+        relais::sheets::storage::save,
+        "montreuillois",
+        key,
+        &old,
+        "test"
+    );
     let mut browser = Browser::new(&app);
     browser.sign_in(&coordinator).await;
 

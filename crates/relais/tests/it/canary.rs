@@ -45,19 +45,21 @@ async fn data_dir_with_receiving_organisations(root: &Path) {
         .await
         .unwrap();
     for (n, organisation) in organisations.iter().enumerate() {
-        let user = relais::backoffice::storage::create_user(
-            &db,
+        let user = crate::committed!(
+            db,
+            relais::backoffice::storage::create_user,
             &format!("pro{n}@example.org"),
             relais::backoffice::storage::Role::Professional,
             Some(&organisation.id),
             &[],
-        )
-        .await
-        .unwrap();
+        );
         let (key, _) = relais::referral::envelope::PrivateKey::generate();
-        relais::referral::storage::save_key(&db, &user, &crate::referral::key_record(&key))
-            .await
-            .unwrap();
+        crate::committed!(
+            db,
+            relais::referral::storage::save_key,
+            &user,
+            &crate::referral::key_record(&key)
+        );
     }
     db.close().await;
 }

@@ -177,7 +177,7 @@ async fn load(db: &relais::storage::Db, slug: &str) {
     let mut territory =
         territories::parse_territory_file(DEMO_TERRITORY, &Communes::embedded()).unwrap();
     territory.slug = territories::Slug::parse(slug).unwrap();
-    storage::save_territory(db, &territory).await.unwrap();
+    crate::committed!(db, storage::save_territory, &territory);
 }
 
 /// A directory without our identifiers, to compare two of them.
@@ -215,9 +215,13 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
     load(&db, "premier").await;
     load(&db, "second").await;
     let parsed = demo();
-    storage::import(&db, "premier", &parsed.organisations, &parsed.services)
-        .await
-        .unwrap();
+    crate::committed!(
+        db,
+        storage::import,
+        "premier",
+        &parsed.organisations,
+        &parsed.services
+    );
     let (organisations, services) = storage::directory(&db, Some("premier")).await.unwrap();
 
     for format in [Format::Csv, Format::DataInclusion] {
@@ -232,9 +236,13 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
         };
         let again = import::parse(&bytes, format, &communes)
             .unwrap_or_else(|p| panic!("{format:?}: {p:?}"));
-        storage::import(&db, "second", &again.organisations, &again.services)
-            .await
-            .unwrap();
+        crate::committed!(
+            db,
+            storage::import,
+            "second",
+            &again.organisations,
+            &again.services
+        );
         let (organisations2, services2) = storage::directory(&db, Some("second")).await.unwrap();
         assert_eq!(
             comparable(organisations.clone(), services.clone()),
@@ -249,25 +257,23 @@ async fn importing_the_same_file_twice_changes_nothing() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    let first = storage::import(
-        &db,
+    let first = crate::committed!(
+        db,
+        storage::import,
         "montreuillois",
         &parsed.organisations,
         &parsed.services,
-    )
-    .await
-    .unwrap();
+    );
     let before = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
-    let second = storage::import(
-        &db,
+    let second = crate::committed!(
+        db,
+        storage::import,
         "montreuillois",
         &parsed.organisations,
         &parsed.services,
-    )
-    .await
-    .unwrap();
+    );
     let after = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -284,14 +290,13 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    storage::import(
-        &db,
+    crate::committed!(
+        db,
+        storage::import,
         "montreuillois",
         &parsed.organisations,
         &parsed.services,
-    )
-    .await
-    .unwrap();
+    );
     let (organisations, services) = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -392,14 +397,13 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
     let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                 nouvelle;Nouvelle permanence (exemple);lawyer;nouveau;Permanence du soir;foreigners;62826\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
-    storage::import(
-        &app.state.db,
+    crate::committed!(
+        app.state.db,
+        storage::import,
         "montreuillois",
         &parsed.organisations,
         &parsed.services,
-    )
-    .await
-    .unwrap();
+    );
 
     // What each instance does every few seconds, done now; the background
     // check may have been first, so whether this call saw the change is
@@ -554,9 +558,7 @@ async fn quick_exit_leads_to_the_neutral_site_of_the_only_territory() {
     let mut territory =
         territories::parse_territory_file(DEMO_TERRITORY, &Communes::embedded()).unwrap();
     territory.neutral_url = Some("https://meteo.example.org/littoral".to_owned());
-    storage::save_territory(&app.state.db, &territory)
-        .await
-        .unwrap();
+    crate::committed!(app.state.db, storage::save_territory, &territory);
     app.state.directory.refresh(&app.state.db).await.unwrap();
     let exit = app.get("/sortie").await;
     assert_eq!(
@@ -569,9 +571,7 @@ async fn quick_exit_leads_to_the_neutral_site_of_the_only_territory() {
     // With a second territory, the page cannot know the person's.
     territory.slug = territories::Slug::parse("autre").unwrap();
     territory.neutral_url = Some("https://meteo.example.org/ailleurs".to_owned());
-    storage::save_territory(&app.state.db, &territory)
-        .await
-        .unwrap();
+    crate::committed!(app.state.db, storage::save_territory, &territory);
     app.state.directory.refresh(&app.state.db).await.unwrap();
     let exit = app.get("/sortie").await;
     assert_eq!(

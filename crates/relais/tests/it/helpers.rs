@@ -171,3 +171,16 @@ pub fn assert_has_safety_chrome(html: &str, context: &str) {
     assert!(html.contains("tel:3919"), "{context}: no 3919");
     assert!(html.contains("class=\"help\""), "{context}: no help button");
 }
+
+/// Runs one storage change in a transaction of its own and commits it:
+/// `committed!(db, storage::save_territory, &territory)` passes the
+/// transaction first.
+#[macro_export]
+macro_rules! committed {
+    ($db:expr, $f:path $(, $arg:expr)* $(,)?) => {{
+        let mut tx = $db.begin().await.unwrap();
+        let value = $f(&mut tx $(, $arg)*).await.unwrap();
+        tx.commit().await.unwrap();
+        value
+    }};
+}

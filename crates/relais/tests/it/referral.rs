@@ -42,9 +42,12 @@ pub(crate) fn key_record(key: &PrivateKey) -> KeyRecord {
 /// Gives `user_id` a key pair.
 pub(crate) async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
     let (key, _) = PrivateKey::generate();
-    referrals::save_key(&app.state.db, user_id, &key_record(&key))
-        .await
-        .unwrap();
+    crate::committed!(
+        app.state.db,
+        referrals::save_key,
+        user_id,
+        &key_record(&key)
+    );
     app.state
         .referrals
         .refresh_receiving(&app.state.db)
@@ -73,15 +76,14 @@ pub(crate) async fn members_everywhere(app: &TestApp) -> HashMap<String, Member>
         .unwrap();
     let mut members = HashMap::new();
     for (n, organisation) in organisations.iter().enumerate() {
-        let user_id = accounts::create_user(
+        let user_id = crate::committed!(
             db,
+            accounts::create_user,
             &format!("pro{n}@example.org"),
             Role::Professional,
             Some(&organisation.id),
             &[],
-        )
-        .await
-        .unwrap();
+        );
         let key = give_key(app, &user_id).await;
         members.insert(organisation.id.clone(), Member { user_id, key });
     }
@@ -895,11 +897,9 @@ async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
     }
     let inbox = referrals::inbox(db, &organisation).await.unwrap();
     let (closed, unopened, open) = (&inbox[0].id, &inbox[1].id, &inbox[2].id);
-    referrals::mark_opened(db, closed).await.unwrap();
-    referrals::set_status(db, closed, Status::Closed)
-        .await
-        .unwrap();
-    referrals::mark_opened(db, open).await.unwrap();
+    crate::committed!(db, referrals::mark_opened, closed);
+    crate::committed!(db, referrals::set_status, closed, Status::Closed);
+    crate::committed!(db, referrals::mark_opened, open);
     let _ = &members;
     let now = jiff::Timestamp::now();
     let day = |n: i64| now + jiff::SignedDuration::from_hours(24 * n);

@@ -27,9 +27,7 @@ async fn second_territory(app: &TestApp, slug: &str) {
         territories::parse_territory_file(DEMO_TERRITORY, &Communes::embedded()).unwrap();
     territory.slug = territories::Slug::parse(slug).unwrap();
     territory.name = "Autre".to_owned();
-    directory_storage::save_territory(&app.state.db, &territory)
-        .await
-        .unwrap();
+    crate::committed!(app.state.db, directory_storage::save_territory, &territory);
     app.state.directory.refresh(&app.state.db).await.unwrap();
 }
 
@@ -111,15 +109,14 @@ async fn english_and_arabic_readers_get_what_exists_and_are_told_when_it_is_fren
 #[tokio::test]
 async fn a_territorys_version_replaces_the_national_sheet_only_in_that_territory() {
     let app = TestApp::spawn().await;
-    storage::save(
-        &app.state.db,
+    crate::committed!(
+        app.state.db,
+        storage::save,
         "montreuillois",
         PLAINTE,
         &local_version("Commissariat du Montreuillois"),
         "test",
-    )
-    .await
-    .unwrap();
+    );
 
     // The site runs for one territory: its version is the one shown.
     let (_, html) = app.get_text("/fiches/porter-plainte").await;
@@ -159,27 +156,25 @@ async fn every_saved_version_is_kept_and_the_latest_is_in_force() {
     let app = TestApp::spawn().await;
     let db = &app.state.db;
     assert_eq!(
-        storage::save(
+        crate::committed!(
             db,
+            storage::save,
             "montreuillois",
             PLAINTE,
             &local_version("Première"),
             "alice"
-        )
-        .await
-        .unwrap(),
+        ),
         1
     );
     assert_eq!(
-        storage::save(
+        crate::committed!(
             db,
+            storage::save,
             "montreuillois",
             PLAINTE,
             &local_version("Deuxième"),
             "bob"
-        )
-        .await
-        .unwrap(),
+        ),
         2
     );
 
