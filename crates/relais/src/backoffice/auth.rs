@@ -19,6 +19,7 @@ use serde::Deserialize;
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::{self, Role, User};
 use crate::backoffice::{Base, password, totp};
+use crate::secret::{Purpose, constant_time_eq};
 use crate::storage::Tx;
 use crate::web::AppState;
 use crate::web::error::AppError;
@@ -54,8 +55,11 @@ fn secure_context(app: &AppState, headers: &HeaderMap) -> bool {
 /// A stateless form token for the sign-in form: an HMAC of the time, which
 /// another site cannot read from our page.
 fn login_token(app: &AppState, at: i64) -> String {
-    let hash = token_hash(&format!("{}:{at}", hex::encode(app.secret.expose())));
-    format!("{at}.{}", &hash[..32])
+    let mac = app
+        .secret
+        .derive(Purpose::SignInForm)
+        .mac(&[at.to_string().as_bytes()]);
+    format!("{at}.{}", hex::encode(&mac[..16]))
 }
 
 fn login_token_valid(app: &AppState, token: &str) -> bool {
@@ -66,7 +70,7 @@ fn login_token_valid(app: &AppState, token: &str) -> bool {
         return false;
     };
     let age = jiff::Timestamp::now().as_second() - at;
-    (0..=3600).contains(&age) && login_token(app, at) == token
+    (0..=3600).contains(&age) && constant_time_eq(login_token(app, at).as_bytes(), token.as_bytes())
 }
 
 #[derive(Template)]
@@ -605,7 +609,7 @@ pub async fn sign_out(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     if let Some(found) = session::find(&app, &headers).await? {
-        if found.row.csrf != form.csrf {
+        if !constant_time_eq(found.row.csrf.as_bytes(), form.csrf.as_bytes()) {
             return Err(AppError::Forbidden);
         }
         let user = storage::user(&app.db, &found.row.user_id).await?;

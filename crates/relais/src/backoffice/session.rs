@@ -180,16 +180,7 @@ impl Pro {
 
     /// The form's token matches the session's.
     pub fn check_csrf(&self, token: &str) -> Result<(), AppError> {
-        let expected = self.csrf.as_bytes();
-        let given = token.as_bytes();
-        // Constant time in the length of the expected token.
-        let same = expected.len() == given.len()
-            && expected
-                .iter()
-                .zip(given)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if same {
+        if crate::secret::constant_time_eq(self.csrf.as_bytes(), token.as_bytes()) {
             Ok(())
         } else {
             Err(AppError::Forbidden)

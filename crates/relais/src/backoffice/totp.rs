@@ -11,12 +11,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit as _, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use hkdf::Hkdf;
-use hmac::{Hmac, Mac as _};
-use sha2::Sha256;
 use totp_rs::{Algorithm, Builder, Totp};
 
-use crate::secret::ServerSecret;
+use crate::secret::{DerivedKey, Purpose, ServerSecret};
 
 /// Digits of a code.
 const DIGITS: u8 = 6;
@@ -30,7 +27,7 @@ pub const RECOVERY_CODES: usize = 10;
 /// Keys derived from the server secret for the second factor.
 pub struct Keys {
     seal: XChaCha20Poly1305,
-    recovery: [u8; 32],
+    recovery: DerivedKey,
 }
 
 impl std::fmt::Debug for Keys {
@@ -42,16 +39,9 @@ impl std::fmt::Debug for Keys {
 impl Keys {
     /// Derives the keys (HKDF-SHA-256, one purpose each).
     pub fn new(secret: &ServerSecret) -> Self {
-        let hkdf = Hkdf::<Sha256>::new(Some(b"relais"), secret.expose());
-        let mut seal = [0u8; 32];
-        let mut recovery = [0u8; 32];
-        hkdf.expand(b"totp secrets", &mut seal)
-            .expect("a 32-byte key");
-        hkdf.expand(b"recovery codes", &mut recovery)
-            .expect("a 32-byte key");
         Self {
-            seal: XChaCha20Poly1305::new(&seal.into()),
-            recovery,
+            seal: XChaCha20Poly1305::new(secret.derive(Purpose::TotpSecrets).bytes().into()),
+            recovery: secret.derive(Purpose::RecoveryCodes),
         }
     }
 
@@ -100,10 +90,7 @@ impl Keys {
             .filter(char::is_ascii_alphanumeric)
             .map(|c| c.to_ascii_lowercase())
             .collect();
-        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.recovery)
-            .expect("any key length");
-        mac.update(normalised.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(self.recovery.mac(&[normalised.as_bytes()]))
     }
 }
 
@@ -139,7 +126,12 @@ pub fn verify(secret: &[u8], account: &str, code: &str, now: u64, last_step: u64
     [current.saturating_sub(1), current, current + 1]
         .into_iter()
         .filter(|step| *step > last_step)
-        .find(|step| totp.generate(step * STEP).to_string() == code)
+        .find(|step| {
+            crate::secret::constant_time_eq(
+                totp.generate(step * STEP).to_string().as_bytes(),
+                code.as_bytes(),
+            )
+        })
 }
 
 /// The code at `now`, for tests and the browser test.

@@ -14,11 +14,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use flow::Progress;
-use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
-use crate::secret::ServerSecret;
+use crate::secret::{Purpose, ServerSecret};
 
 /// How long a conversation may stay without an answer.
 pub const LIFETIME_SECS: i64 = 2 * 60 * 60;
@@ -71,13 +69,9 @@ impl Sealer {
     /// with a purpose of its own, so that other keys derived from the same
     /// secret never coincide with it).
     pub fn new(secret: &ServerSecret) -> Self {
-        let hkdf = Hkdf::<Sha256>::new(Some(b"relais"), secret.expose());
-        let mut key = [0u8; 32];
-        // 32 bytes is far below HKDF-SHA-256's limit of 8160.
-        hkdf.expand(b"conversation progress token", &mut key)
-            .expect("a 32-byte key is a valid HKDF length");
+        let key = secret.derive(Purpose::ConversationToken);
         Self {
-            cipher: XChaCha20Poly1305::new(&key.into()),
+            cipher: XChaCha20Poly1305::new(key.bytes().into()),
         }
     }
 

@@ -27,8 +27,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, StepKind};
-use hmac::{Hmac, Mac as _};
-use sha2::Sha256;
 
 use crate::conversation::routes::{Refusal, read_answer, refusal_message};
 use crate::directory::model::Organisation;
@@ -319,11 +317,11 @@ async fn prepare(
 /// The referral id of a form: derived from its nonce, so that the same
 /// form sent twice names the same referral and the second is refused.
 fn referral_id(app: &AppState, nonce: &str) -> String {
-    let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(app.secret.expose())
-        .expect("HMAC takes any key length");
-    mac.update(b"relais/v1/referral-id/");
-    mac.update(nonce.as_bytes());
-    hex::encode(&mac.finalize().into_bytes()[..16])
+    let mac = app
+        .secret
+        .derive(crate::secret::Purpose::ReferralId)
+        .mac(&[nonce.as_bytes()]);
+    hex::encode(&mac[..16])
 }
 
 async fn confirm(

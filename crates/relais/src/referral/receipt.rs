@@ -12,7 +12,7 @@ use hkdf::Hkdf;
 use sha2::Sha256;
 
 use crate::referral::envelope::PrivateKey;
-use crate::secret::ServerSecret;
+use crate::secret::{Purpose, ServerSecret};
 
 /// Digits in a receipt.
 pub const DIGITS: usize = 16;
@@ -94,10 +94,8 @@ impl fmt::Debug for Hasher {
 impl Hasher {
     /// The hasher of this installation.
     pub fn new(secret: &ServerSecret) -> Self {
-        let hkdf = Hkdf::<Sha256>::new(Some(b"relais"), secret.expose());
         let mut salt = [0; 16];
-        hkdf.expand(b"relais/v1/receipt-salt", &mut salt)
-            .expect("16 bytes is a valid HKDF length");
+        salt.copy_from_slice(&secret.derive(Purpose::ReceiptSalt).bytes()[..16]);
         Self { salt }
     }
 
