@@ -40,8 +40,8 @@ pub struct Referrals {
     hasher: Hasher,
     /// Rung after a commit that queued a notification.
     pub bell: tokio::sync::Notify,
-    /// Failed receipt tries, per client.
-    pub tries: public::Tries,
+    /// Wrong receipt tries, per client.
+    pub tries: crate::web::clients::ClientCounts,
     /// The organisations that can receive referrals, refreshed after a key
     /// is saved here and every few seconds (another instance may save one).
     receiving: RwLock<Arc<HashSet<String>>>,
@@ -75,7 +75,7 @@ impl Referrals {
         Self {
             hasher: Hasher::new(secret),
             bell: tokio::sync::Notify::new(),
-            tries: public::Tries::default(),
+            tries: public::receipt_tries(),
             receiving: RwLock::default(),
         }
     }

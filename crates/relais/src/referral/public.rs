@@ -13,11 +13,6 @@
 //!   status, reads replies, writes, or deletes her request. Failed tries are
 //!   counted per client (a keyed hash of the IP, in memory) and limited.
 
-use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher as _;
-use std::net::IpAddr;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use askama::Template;
@@ -35,16 +30,22 @@ use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
 use crate::referral::storage::{self, Status};
 use crate::referral::{Opened, SendError, local_time};
+use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::Fields;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render_status;
-use crate::web::ratelimit::ClientIp;
+use crate::web::ratelimit::RequestClient;
 use crate::web::{AppState, Site};
 
 /// Failed receipt tries allowed per client and hour.
 pub const TRIES_PER_HOUR: u32 = 10;
+
+/// The count of wrong receipts per client, per hour.
+pub fn receipt_tries() -> ClientCounts {
+    ClientCounts::new(TRIES_PER_HOUR, Duration::from_secs(3600))
+}
 /// Longest message the person may write.
 const MESSAGE_MAX: usize = 4000;
 
@@ -54,45 +55,6 @@ pub fn routes(site: Site) -> Site {
         .page("/envoyer/confirmer", get(explain).post(confirm))
         .page("/envoyer/note", get(explain).post(noted))
         .page("/suivi", get(follow_form).post(follow))
-}
-
-/// Counts failed receipt tries per client, never storing an IP: a keyed
-/// hash, with a key replaced every hour together with the counts.
-#[derive(Debug)]
-pub struct Tries {
-    state: Mutex<(RandomState, Instant, HashMap<u64, u32>)>,
-}
-
-impl Default for Tries {
-    fn default() -> Self {
-        Self {
-            state: Mutex::new((RandomState::new(), Instant::now(), HashMap::new())),
-        }
-    }
-}
-
-impl Tries {
-    fn with<T>(&self, ip: IpAddr, f: impl FnOnce(&mut u32) -> T) -> T {
-        let mut state = self
-            .state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if state.1.elapsed() >= Duration::from_secs(3600) {
-            *state = (RandomState::new(), Instant::now(), HashMap::new());
-        }
-        let client = state.0.hash_one(ip);
-        f(state.2.entry(client).or_insert(0))
-    }
-
-    /// Whether this client may try a receipt now.
-    pub fn allowed(&self, ip: IpAddr) -> bool {
-        self.with(ip, |count| *count < TRIES_PER_HOUR)
-    }
-
-    /// Counts a failed try.
-    pub fn failed(&self, ip: IpAddr) {
-        self.with(ip, |count| *count = count.saturating_add(1));
-    }
 }
 
 /// A line of the report, as the preview shows it.
@@ -542,7 +504,7 @@ fn show(lang: Lang, code: &str, opened: &Opened) -> Follow {
 async fn follow(
     State(app): State<AppState>,
     page: PageContext,
-    ClientIp(ip): ClientIp,
+    RequestClient(client): RequestClient,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let fields = Fields::parse(&body);
@@ -560,16 +522,13 @@ async fn follow(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    // The try is taken before the work, so that concurrent tries cannot all
+    // slip under the limit; a right receipt gives it back.
     let tries = &app.referrals.tries;
-    if let Some(ip) = ip
-        && !tries.allowed(ip)
-    {
+    if !tries.take(client, Instant::now()) {
         return follow_page(&app, &page, Follow::Blocked, StatusCode::TOO_MANY_REQUESTS);
     }
     let Some(opened) = app.referrals.open(&app.db, receipt.clone()).await? else {
-        if let Some(ip) = ip {
-            tries.failed(ip);
-        }
         return follow_page(
             &app,
             &page,
@@ -577,6 +536,7 @@ async fn follow(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     };
+    tries.give_back(client, Instant::now());
     let code = receipt.grouped();
     let mut view = show(lang, &code, &opened);
     match fields.get("action") {

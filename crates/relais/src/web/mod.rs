@@ -6,6 +6,7 @@
 //! pages) without a list kept by hand.
 
 pub mod assets;
+pub mod clients;
 pub mod compression;
 pub mod error;
 pub mod form;

@@ -193,6 +193,34 @@ async fn too_many_requests_get_the_429_page_and_others_nothing_internal() {
 }
 
 #[tokio::test]
+async fn behind_a_proxy_requests_without_a_readable_address_share_one_limit() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.rate_limit_per_minute = 4;
+        settings.client_ip_header = Some("x-forwarded-for".to_owned());
+    })
+    .await;
+    let get = |value: Option<&'static str>| {
+        let mut request = app.client.get(app.url("/"));
+        if let Some(value) = value {
+            request = request.header("x-forwarded-for", value);
+        }
+        request.send()
+    };
+    // Four requests without the header, or with one that says nothing,
+    // use up one shared allowance…
+    for value in [None, Some("garbage"), None, Some("")] {
+        assert_eq!(get(value).await.unwrap().status().as_u16(), 200);
+    }
+    assert_eq!(get(None).await.unwrap().status().as_u16(), 429);
+    assert_eq!(get(Some("not-an-ip")).await.unwrap().status().as_u16(), 429);
+    // …while a client the proxy names has its own.
+    assert_eq!(
+        get(Some("192.0.2.10")).await.unwrap().status().as_u16(),
+        200
+    );
+}
+
+#[tokio::test]
 async fn a_method_not_allowed_gets_a_calm_page() {
     let app = TestApp::spawn().await;
     let response = app

@@ -602,6 +602,31 @@ async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_i
 }
 
 #[tokio::test]
+async fn concurrent_wrong_receipts_are_evaluated_no_more_often_than_the_limit() {
+    let app = TestApp::spawn().await;
+    let mut tries = Vec::new();
+    for n in 0..40_u64 {
+        let (client, url) = (app.client.clone(), app.url("/suivi"));
+        let guess = format!("{:016}", 2_000_000_000_000_000_u64 + n);
+        tries.push(tokio::spawn(async move {
+            let response = client.post(url).form(&[("code", guess)]).send().await;
+            response.unwrap().status().as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for try_ in tries {
+        statuses.push(try_.await.unwrap());
+    }
+    let evaluated = statuses.iter().filter(|status| **status == 422).count();
+    let refused = statuses.iter().filter(|status| **status == 429).count();
+    assert_eq!(
+        evaluated,
+        usize::try_from(relais::referral::public::TRIES_PER_HOUR).unwrap()
+    );
+    assert_eq!(evaluated + refused, statuses.len());
+}
+
+#[tokio::test]
 async fn guessing_receipts_is_rate_limited() {
     let app = TestApp::spawn().await;
     for n in 0..relais::referral::public::TRIES_PER_HOUR {
