@@ -31,7 +31,7 @@ const BAD_CODE: &str = "Ce code n'est pas valide. Attendez le code suivant et re
 
 /// Where to go after signing in: a back-office path only.
 fn safe_next(next: &str) -> String {
-    if next.starts_with("/pro") && !next.starts_with("//") && !next.contains("://") {
+    if next.starts_with("/pro") && crate::web::links::is_local_path(next) {
         next.to_owned()
     } else {
         "/pro".to_owned()
@@ -661,5 +661,6 @@ mod tests {
         assert_eq!(safe_next("https://evil.example/pro"), "/pro");
         assert_eq!(safe_next("//evil.example"), "/pro");
         assert_eq!(safe_next("/aide"), "/pro");
+        assert_eq!(safe_next("/pro\\evil.example"), "/pro");
     }
 }

@@ -34,7 +34,7 @@ impl PageContext {
             .cloned()
             .unwrap_or_else(|| Self {
                 lang: Lang::Fr,
-                path: request.uri().path().to_owned(),
+                path: crate::web::links::local_or(request.uri().path(), "/").to_owned(),
             })
     }
 }
@@ -49,7 +49,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
             .cloned()
             .unwrap_or_else(|| Self {
                 lang: Lang::Fr,
-                path: parts.uri.path().to_owned(),
+                path: crate::web::links::local_or(parts.uri.path(), "/").to_owned(),
             }))
     }
 }
@@ -63,7 +63,9 @@ pub async fn localize(mut request: Request, next: Next) -> Response {
     let (lang, local) = Lang::from_path(request.uri().path());
     let context = PageContext {
         lang,
-        path: local.to_owned(),
+        // The page's path becomes the language switch's links: an address
+        // that would lead off the site (`/en//evil.example`) links home.
+        path: crate::web::links::local_or(local, "/").to_owned(),
     };
     if lang != Lang::Fr {
         let mut parts = request.uri().clone().into_parts();

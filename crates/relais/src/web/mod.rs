@@ -12,6 +12,7 @@ pub mod error;
 pub mod form;
 pub mod i18n;
 pub mod layout;
+pub mod links;
 pub mod pages;
 pub mod ratelimit;
 mod security;

@@ -184,3 +184,57 @@ macro_rules! committed {
         value
     }};
 }
+
+/// `GET path` sent as raw bytes, so that the path reaches the server exactly
+/// as written (an HTTP client would turn `\` into `/`); returns the status,
+/// the headers' text and the body.
+pub async fn raw_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("the server accepts");
+    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
+        .await
+        .expect("the request is sent");
+    let mut answer = Vec::new();
+    stream
+        .read_to_end(&mut answer)
+        .await
+        .expect("the answer is read");
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    (status, head.to_owned(), body.to_owned())
+}
+
+/// Every address a page links to or posts to (`href`, `action`, `src`,
+/// `formaction`).
+pub fn link_targets(html: &str) -> Vec<String> {
+    let mut targets = Vec::new();
+    for attribute in ["href=\"", "action=\"", "src=\"", "formaction=\""] {
+        let mut rest = html;
+        while let Some(at) = rest.find(attribute) {
+            let value = &rest[at + attribute.len()..];
+            let end = value.find('"').unwrap_or(value.len());
+            targets.push(value[..end].replace("&#x2f;", "/").replace("&#92;", "\\"));
+            rest = &value[end..];
+        }
+    }
+    targets
+}
+
+/// Whether a link stays on the site or is a deliberate, complete address
+/// (an official source, a phone number).
+pub fn is_safe_target(target: &str) -> bool {
+    relais::web::links::is_local_path(target)
+        || target.starts_with('#')
+        || ["https://", "tel:", "sms:", "mailto:"]
+            .iter()
+            .any(|scheme| target.starts_with(scheme))
+}

@@ -86,6 +86,54 @@ async fn every_page_carries_the_safety_chrome_in_every_language() {
 }
 
 #[tokio::test]
+async fn no_link_or_redirect_built_from_a_path_leaves_the_site() {
+    let app = TestApp::spawn().await;
+    let mut tried = 0;
+    for prefix in ["", "/en", "/ar", "/pro", "/fiches", "/annuaire"] {
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "/%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "/%09/evil.example",
+            "///evil.example/x",
+        ] {
+            let path = format!("{prefix}{evil}");
+            let (_, head, body) = crate::helpers::raw_get(app.addr, &path).await;
+            tried += 1;
+            let location = head
+                .lines()
+                .find_map(|line| line.strip_prefix("location: "))
+                .map(str::to_owned);
+            for target in crate::helpers::link_targets(&body)
+                .into_iter()
+                .chain(location)
+            {
+                assert!(
+                    crate::helpers::is_safe_target(&target),
+                    "{path:?} links to {target:?}"
+                );
+            }
+        }
+    }
+    // The sign-in page's return address, and the language switch of pages
+    // reached through a redirect.
+    for suite in [
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example/pro",
+    ] {
+        let path = format!("/pro/connexion?suite={}", suite.replace('\\', "%5C"));
+        let (_, html) = app.get_text(&path).await;
+        assert!(
+            html.contains("name=\"suite\" value=\"/pro\""),
+            "{path}: {html}"
+        );
+    }
+    assert!(tried > 30);
+}
+
+#[tokio::test]
 async fn hsts_is_sent_when_the_site_is_served_over_https() {
     let app = TestApp::spawn_with(|settings| settings.https = true).await;
     let response = app.get("/").await;
