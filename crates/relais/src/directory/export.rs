@@ -32,7 +32,31 @@ fn yes_no(value: bool) -> &'static str {
     if value { "oui" } else { "non" }
 }
 
-/// The directory as CSV (UTF-8 with BOM, `;`), one row per service.
+/// The characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A cell as a spreadsheet must not run it: one starting like a formula
+/// (`=HYPERLINK(…)` as an organisation's name, but also `+33…`) gets a
+/// leading apostrophe, which spreadsheets show as text (OWASP, "CSV
+/// Injection"). The importer takes it off again.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// The cell a spreadsheet-safe cell stood for.
+pub fn from_spreadsheet_safe(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
+/// The directory as CSV (UTF-8 with BOM, `;`), one row per service, every
+/// cell spreadsheet-safe.
 pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
     let by_id: HashMap<&str, &Organisation> =
         organisations.iter().map(|o| (o.id.as_str(), o)).collect();
@@ -43,7 +67,11 @@ pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
     let mut out = "\u{feff}".as_bytes().to_vec();
     let mut write = |record: Vec<String>| {
         // Writing to memory cannot fail.
-        let _ = writer.write_record(&record);
+        let _ = writer.write_record(
+            record
+                .iter()
+                .map(|cell| spreadsheet_safe(cell).into_owned()),
+        );
     };
     write(COLUMNS.iter().map(|c| (*c).to_owned()).collect());
     for service in services {
@@ -417,6 +445,43 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_cell_of_the_csv_export_starts_like_a_formula_and_the_import_reads_it_back() {
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;structure_telephone;service_id;service_nom;besoins;code_insee;presentation\n\
+                    a;\"=HYPERLINK(\"\"https://evil.example\"\";\"\"x\"\")\";lawyer;+33 3 21 00 00 00;s;@SUM(1);legal;62588;-moins\n";
+        let parsed = crate::directory::import::parse(
+            text.as_bytes(),
+            crate::directory::import::Format::Csv,
+            &communes,
+        )
+        .unwrap();
+        let mut organisations = parsed.organisations.clone();
+        organisations[0].id = organisations[0].source_id.clone();
+        let csv = to_csv(&organisations, &parsed.services);
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(b';')
+            .from_reader(&csv[3..]);
+        for record in reader.records() {
+            for cell in &record.unwrap() {
+                assert!(!cell.starts_with(FORMULA_STARTS), "{cell:?}");
+            }
+        }
+        let again =
+            crate::directory::import::parse(&csv, crate::directory::import::Format::Csv, &communes)
+                .unwrap();
+        assert_eq!(
+            again.organisations[0].name,
+            "=HYPERLINK(\"https://evil.example\";\"x\")"
+        );
+        assert_eq!(
+            again.organisations[0].phone.as_deref(),
+            parsed.organisations[0].phone.as_deref()
+        );
+        assert_eq!(again.services[0].name, "@SUM(1)");
+        assert_eq!(again.services[0].description.as_deref(), Some("-moins"));
+    }
 
     #[test]
     fn stable_uuids_are_uuids_and_stable() {

@@ -323,7 +323,14 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
         let fields = columns
             .iter()
             .zip(row.iter())
-            .filter_map(|(column, value)| column.map(|c| (c, value.to_owned())))
+            .filter_map(|(column, value)| {
+                column.map(|c| {
+                    (
+                        c,
+                        crate::directory::export::from_spreadsheet_safe(value).to_owned(),
+                    )
+                })
+            })
             .collect();
         records.push(Record {
             place: format!("ligne {line}"),
