@@ -10,6 +10,9 @@ use crate::model::{Choice, Step, StepKind};
 
 /// The longest safe times text, in characters.
 pub const CONTACT_TIMES_MAX: usize = 200;
+/// The longest `max_length` a text step may have: the server bounds every
+/// field before it reads it, and a flow cannot ask for more.
+pub const TEXT_MAX: usize = 4000;
 /// The longest neutral name, in characters.
 pub const CONTACT_NAME_MAX: usize = 60;
 /// The longest phone number or e-mail address, in characters (the longest

@@ -32,7 +32,9 @@ mod problem;
 mod read;
 mod text;
 
-pub use answer::{CONTACT_NAME_MAX, CONTACT_TIMES_MAX, CONTACT_VALUE_MAX, is_email, is_phone};
+pub use answer::{
+    CONTACT_NAME_MAX, CONTACT_TIMES_MAX, CONTACT_VALUE_MAX, TEXT_MAX, is_email, is_phone,
+};
 pub use engine::{
     Answer, AnswerError, Channel, Contact, Position, Progress, ProgressError, advance, needs, path,
     position,

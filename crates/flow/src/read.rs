@@ -358,6 +358,16 @@ impl Reader<'_, '_> {
                 let default = if ty == Some(Ty::Text) { 80 } else { 2000 };
                 step.max_length = Some(match max_length {
                     Some(At { value, line }) => match usize::try_from(value) {
+                        Ok(length) if length > crate::answer::TEXT_MAX => {
+                            self.problem(
+                                line,
+                                format!(
+                                    "« max_length » doit être au plus {}, pas {value}",
+                                    crate::answer::TEXT_MAX
+                                ),
+                            );
+                            crate::answer::TEXT_MAX
+                        }
                         Ok(length) if length > 0 => length,
                         _ => {
                             self.problem(

@@ -1092,6 +1092,33 @@ question = "Fin"
 }
 
 #[test]
+fn a_text_step_cannot_ask_for_more_than_the_server_reads() {
+    let source = r#"id = "t"
+start = "a"
+
+[[step]]
+id = "a"
+type = "long_text"
+question = { fr = "A" }
+max_length = 100000
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    assert_one_problem(
+        source,
+        8,
+        Some("a"),
+        "« max_length » doit être au plus 4000, pas 100000",
+    );
+}
+
+#[test]
 fn an_outcome_step_needs_its_outcome() {
     let source = r#"id = "t"
 start = "fin"

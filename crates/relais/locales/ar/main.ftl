@@ -207,6 +207,7 @@ conversation-cancel-edit = إلغاء التعديل
 conversation-restart = البدء من جديد
 conversation-skipped = تم تخطي السؤال
 conversation-max-length = { $max } حرف على الأكثر.
+form-too-long = هذا النص طويل جدًا: { $max } حرف على الأكثر. لقد اختصرناه؛ أعيدي قراءته قبل المتابعة.
 conversation-error-choose = اختاري إجابة.
 conversation-error-required = اكتبي إجابتك، أو تخطي السؤال إن كان ذلك ممكنًا.
 conversation-error-number = اكتبي رقمًا بين { $min } و{ $max }، مثلًا 34.

@@ -205,6 +205,7 @@ conversation-cancel-edit = Cancel the change
 conversation-restart = Start again from the beginning
 conversation-skipped = Question skipped
 conversation-max-length = { $max } characters at most.
+form-too-long = This text is too long: { $max } characters at most. We have shortened it; read it again before going on.
 conversation-error-choose = Choose an answer.
 conversation-error-required = Write your answer, or skip the question if you can.
 conversation-error-number = Write a number between { $min } and { $max }, for example 34.

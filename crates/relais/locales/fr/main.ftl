@@ -206,6 +206,7 @@ conversation-cancel-edit = Annuler la modification
 conversation-restart = Recommencer depuis le début
 conversation-skipped = Question passée
 conversation-max-length = { $max } caractères au plus.
+form-too-long = Ce texte est trop long : { $max } caractères au plus. Nous l'avons raccourci ; relisez-le avant de continuer.
 conversation-error-choose = Choisissez une réponse.
 conversation-error-required = Écrivez votre réponse, ou passez la question si c'est possible.
 conversation-error-number = Écrivez un nombre entre { $min } et { $max }, par exemple 34.

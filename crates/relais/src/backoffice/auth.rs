@@ -8,22 +8,89 @@
 //! while, longer each time.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::Deserialize;
 
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::{self, Role, User};
-use crate::backoffice::{Base, password, totp};
+use crate::backoffice::{Base, CSRF_ONLY, Screens, password, totp};
 use crate::secret::{Purpose, constant_time_eq};
 use crate::storage::Tx;
 use crate::web::AppState;
 use crate::web::error::AppError;
+use crate::web::form::{Field, Fields, Spec};
 use crate::web::pages::{render, render_status};
+
+/// The routes of signing in, open to anyone.
+pub fn screens(screens: Screens) -> Screens {
+    screens
+        .get("/pro/connexion", sign_in_form)
+        .query(&NEXT)
+        .post("/pro/connexion", &SIGN_IN, sign_in)
+        .get("/pro/deuxieme-facteur", second_factor_form)
+        .query(&NEXT)
+        .post("/pro/deuxieme-facteur", &SECOND_FACTOR, second_factor)
+        .get("/pro/deuxieme-facteur/activer", enrol_form)
+        .query(&NEXT)
+        .post("/pro/deuxieme-facteur/activer", &ENROL, enrol)
+        .post("/pro/deuxieme-facteur/termine", &ENROLLED, enrolled)
+        .get_like(
+            "/pro/invitation/{token}",
+            "/pro/invitation/{i}",
+            invitation_form,
+        )
+        .post_like(
+            "/pro/invitation/{token}",
+            "/pro/invitation/{i}",
+            &NEW_PASSWORD,
+            accept_invitation,
+        )
+        .post("/pro/deconnexion", &CSRF_ONLY, sign_out)
+}
+
+/// The longest password accepted: far beyond any passphrase, and a bound
+/// on what Argon2id is given.
+pub const PASSWORD_MAX: usize = 1024;
+/// The longest address to come back to after signing in.
+const SUITE_MAX: usize = 512;
+/// The longest e-mail address (RFC 5321).
+pub const EMAIL_MAX: usize = 254;
+
+/// `?suite=`: where to go after signing in.
+pub static NEXT: Spec = Spec::new(&[Field::one("suite", SUITE_MAX)]);
+/// The sign-in form.
+pub static SIGN_IN: Spec = Spec::new(&[
+    Field::one("email", EMAIL_MAX),
+    Field::one("password", PASSWORD_MAX),
+    Field::one("jeton", 64),
+    Field::one("suite", SUITE_MAX),
+]);
+/// A one-time code or a recovery code.
+pub static SECOND_FACTOR: Spec =
+    Spec::new(&[Field::one("code", 32), Field::one("suite", SUITE_MAX)]);
+/// The first code, with the secret it was made from, sealed.
+pub static ENROL: Spec = Spec::new(&[
+    Field::one("code", 32),
+    Field::one("secret", 256),
+    Field::one("suite", SUITE_MAX),
+]);
+/// "J'ai noté mes codes de secours".
+pub static ENROLLED: Spec = Spec::new(&[Field::one("noted", 3), Field::one("suite", SUITE_MAX)]);
+/// A new password, twice.
+pub static NEW_PASSWORD: Spec = Spec::new(&[
+    Field::one("password", PASSWORD_MAX),
+    Field::one("confirm", PASSWORD_MAX),
+]);
+
+/// The page's query, read against `spec`; a query no page of ours makes is
+/// read as none at all.
+fn query_of(spec: &Spec, query: Option<&str>) -> Fields {
+    spec.read_query(query).into_result().unwrap_or_default()
+}
 
 const FAILED: &str = "La connexion n'a pas abouti. Vérifiez votre adresse e-mail et votre mot de passe. \
      Après plusieurs essais, la connexion est bloquée quelques minutes.";
@@ -84,47 +151,50 @@ struct SignInPage {
     email: String,
 }
 
-/// `?suite=` on the sign-in page.
-#[derive(Debug, Deserialize)]
-pub struct NextQuery {
-    #[serde(default)]
-    suite: String,
-}
-
 pub async fn sign_in_form(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<NextQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = query_of(&NEXT, query.as_deref());
     let page = SignInPage {
         b: Base::anonymous(&app),
         insecure: !secure_context(&app, &headers),
         error: None,
         token: login_token(&app, jiff::Timestamp::now().as_second()),
-        next: safe_next(&query.suite),
+        next: safe_next(query.value("suite")),
         email: String::new(),
     };
     Ok(render(&page)?.into_response())
 }
 
-/// The sign-in form.
-#[derive(Deserialize)]
-pub struct SignInForm {
-    #[serde(default)]
+/// The sign-in form, as posted.
+struct SignInForm {
     email: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     jeton: String,
-    #[serde(default)]
     suite: String,
 }
 
 pub async fn sign_in(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<SignInForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    // Read before anything else; a field too long is refused like a wrong
+    // password, before any hashing.
+    let posted = SIGN_IN.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let too_long = posted.too_long().is_some();
+    let fields = posted.fields;
+    let form = SignInForm {
+        email: fields.text("email"),
+        password: fields.text("password"),
+        jeton: fields.text("jeton"),
+        suite: fields.text("suite"),
+    };
     let refuse = |app: &AppState, email: &str, next: &str| -> Result<Response, AppError> {
         let page = SignInPage {
             b: Base::anonymous(app),
@@ -138,6 +208,9 @@ pub async fn sign_in(
     };
     if !login_token_valid(&app, &form.jeton) {
         return Err(AppError::Forbidden);
+    }
+    if too_long {
+        return refuse(&app, &form.email, &form.suite);
     }
     let Some(user) = storage::user_by_email(&app.db, &form.email).await? else {
         password::waste_one_verification().await;
@@ -263,35 +336,49 @@ struct SecondFactorPage {
 pub async fn second_factor_form(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<NextQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = query_of(&NEXT, query.as_deref());
     if partial(&app, &headers, "password").await?.is_none() {
         return Ok(Redirect::to("/pro/connexion").into_response());
     }
     Ok(render(&SecondFactorPage {
         b: Base::anonymous(&app),
         error: None,
-        next: safe_next(&query.suite),
+        next: safe_next(query.value("suite")),
     })?
     .into_response())
 }
 
-/// A code or a recovery code.
-#[derive(Deserialize)]
-pub struct CodeForm {
-    #[serde(default)]
+/// A code or a recovery code, as posted (with the secret, at enrolment).
+struct CodeForm {
     code: String,
-    #[serde(default)]
     suite: String,
-    #[serde(default)]
     secret: String,
+}
+
+impl CodeForm {
+    /// Reads the body against `spec`: anything forged or too long is no
+    /// code of ours, and is refused before any work.
+    fn read(spec: &Spec, body: &[u8]) -> Result<Self, AppError> {
+        let fields = spec
+            .read(body)
+            .into_result()
+            .map_err(|_| AppError::BadRequest)?;
+        Ok(Self {
+            code: fields.text("code"),
+            suite: fields.text("suite"),
+            secret: fields.text("secret"),
+        })
+    }
 }
 
 pub async fn second_factor(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CodeForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    let form = CodeForm::read(&SECOND_FACTOR, &body)?;
     let Some((found, user)) = partial(&app, &headers, "password").await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
@@ -371,8 +458,9 @@ fn enrol_page(
 pub async fn enrol_form(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<NextQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = query_of(&NEXT, query.as_deref());
     let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
@@ -381,7 +469,7 @@ pub async fn enrol_form(
         &user,
         &totp::new_secret(),
         None,
-        &query.suite,
+        query.value("suite"),
     ))?
     .into_response())
 }
@@ -397,8 +485,9 @@ struct RecoveryPage {
 pub async fn enrol(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CodeForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    let form = CodeForm::read(&ENROL, &body)?;
     let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
@@ -436,8 +525,9 @@ pub async fn enrol(
 pub async fn enrolled(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CodeForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    let form = CodeForm::read(&ENROLLED, &body)?;
     let Some((found, user)) = partial(&app, &headers, "enrol").await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
@@ -534,20 +624,20 @@ pub async fn invitation_form(
     .into_response())
 }
 
-/// A new password, twice.
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
 pub async fn accept_invitation(
     State(app): State<AppState>,
     Path(token): Path<String>,
-    Form(form): Form<PasswordForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    let posted = NEW_PASSWORD.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let too_long = posted.too_long();
+    let (password, confirm) = (
+        posted.fields.text("password"),
+        posted.fields.text("confirm"),
+    );
     let hash = token_hash(&token);
     let Some(user_id) = storage::invitation_user(&app.db, &hash).await? else {
         return expired_invitation(&app);
@@ -555,10 +645,14 @@ pub async fn accept_invitation(
     let Some(user) = storage::user(&app.db, &user_id).await? else {
         return expired_invitation(&app);
     };
-    let error = if form.password != form.confirm {
+    let error = if let Some((_, max)) = too_long {
+        Some(format!(
+            "Ce mot de passe est trop long : {max} caractères au plus."
+        ))
+    } else if password != confirm {
         Some("Les deux mots de passe ne sont pas identiques.".to_owned())
     } else {
-        password::check_new(&form.password, &user.email).err().map(|weak| match weak {
+        password::check_new(&password, &user.email).err().map(|weak| match weak {
             password::Weak::TooShort => "Ce mot de passe est trop court : au moins 12 caractères.".to_owned(),
             password::Weak::Common => "Ce mot de passe fait partie des plus courants : choisissez-en un autre, par exemple une phrase de quelques mots.".to_owned(),
             password::Weak::ContainsEmail => "Ce mot de passe contient votre adresse e-mail : choisissez-en un autre.".to_owned(),
@@ -573,7 +667,7 @@ pub async fn accept_invitation(
         };
         return Ok(render(&page)?.into_response());
     }
-    let hashed = password::hash(&form.password).await;
+    let hashed = password::hash(&password).await;
     let mut tx = app.db.begin().await?;
     if !storage::use_invitation(&mut tx, &hash).await? {
         return expired_invitation(&app);
@@ -596,20 +690,17 @@ pub async fn accept_invitation(
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(target)).into_response())
 }
 
-/// The form token of the sign-out button.
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 pub async fn sign_out(
     State(app): State<AppState>,
     headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    body: Bytes,
 ) -> Result<Response, AppError> {
+    let form = CSRF_ONLY
+        .read(&body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     if let Some(found) = session::find(&app, &headers).await? {
-        if !constant_time_eq(found.row.csrf.as_bytes(), form.csrf.as_bytes()) {
+        if !constant_time_eq(found.row.csrf.as_bytes(), form.value("csrf").as_bytes()) {
             return Err(AppError::Forbidden);
         }
         let user = storage::user(&app.db, &found.row.user_id).await?;

@@ -22,16 +22,18 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::http::StatusCode;
 use axum::middleware;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 use tower_http::timeout::TimeoutLayer;
 
 use crate::backoffice::session::Pro;
 use crate::web::AppState;
+use crate::web::form::{Field, Spec};
 
-/// Largest body the back office accepts (a directory file to import).
+/// Largest body the back office accepts: a directory file to import.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 /// What the back-office layout shows around every page.
@@ -101,51 +103,207 @@ impl Base {
     }
 }
 
-/// The routes of the back office, with their own body limit (a directory
-/// file to import) and timeout (an import takes a while): they are merged
-/// after the public site's layers, then share its error pages, compression
-/// and security headers.
+/// The session's form token, in every form that changes something.
+pub const CSRF: Field = Field::one("csrf", 64);
+
+/// A form that is only a button: its token.
+pub static CSRF_ONLY: Spec = Spec::new(&[CSRF]);
+
+/// The largest body of a back-office form; only the import takes more.
+pub const FORM_LIMIT: usize = 256 * 1024;
+
+/// A back-office route, as the route-walking tests see it.
+#[derive(Clone, Debug)]
+pub struct Screen {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The route as registered.
+    pub pattern: &'static str,
+    /// The route with the placeholders tests fill: `{t}` a territory, `{o}`
+    /// an organisation, `{s}` a service, `{u}` an account, `{f}` an export
+    /// format, `{r}` a referral.
+    pub example: &'static str,
+    /// The form it takes (a `POST`).
+    pub form: Option<&'static Spec>,
+    /// The query string it reads.
+    pub query: Option<&'static Spec>,
+    /// Whether its form is a file upload (`multipart/form-data`).
+    pub upload: bool,
+}
+
+/// The back office's route registry: a router, and every route added to it
+/// with its form, so that tests walk every screen that exists instead of a
+/// list kept by hand.
+#[derive(Debug, Default)]
+pub struct Screens {
+    router: Router<AppState>,
+    list: Vec<Screen>,
+}
+
+impl Screens {
+    /// No route yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn add(
+        mut self,
+        method: &'static str,
+        pattern: &'static str,
+        example: &'static str,
+        form: Option<&'static Spec>,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(pattern, route);
+        self.list.push(Screen {
+            method,
+            pattern,
+            example,
+            form,
+            query: None,
+            upload: false,
+        });
+        self
+    }
+
+    /// A page.
+    #[must_use]
+    pub fn get<H, T>(self, pattern: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", pattern, pattern, None, get(handler))
+    }
+
+    /// A page whose path has parameters the tests cannot guess.
+    #[must_use]
+    pub fn get_like<H, T>(self, pattern: &'static str, example: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", pattern, example, None, get(handler))
+    }
+
+    /// A form, read through `form`.
+    #[must_use]
+    pub fn post<H, T>(self, pattern: &'static str, form: &'static Spec, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", pattern, pattern, Some(form), post(handler))
+    }
+
+    /// A form whose path has parameters the tests cannot guess.
+    #[must_use]
+    pub fn post_like<H, T>(
+        self,
+        pattern: &'static str,
+        example: &'static str,
+        form: &'static Spec,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", pattern, example, Some(form), post(handler))
+    }
+
+    /// A file upload, its fields read through `form`; it alone takes a body
+    /// larger than [`FORM_LIMIT`], up to [`BODY_LIMIT`].
+    #[must_use]
+    pub fn upload<H, T>(self, pattern: &'static str, form: &'static Spec, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let mut screens = self.add(
+            "POST",
+            pattern,
+            pattern,
+            Some(form),
+            post(handler).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        );
+        if let Some(last) = screens.list.last_mut() {
+            last.upload = true;
+        }
+        screens
+    }
+
+    /// Says which query string the route just added reads.
+    #[must_use]
+    pub fn query(mut self, spec: &'static Spec) -> Self {
+        if let Some(last) = self.list.last_mut() {
+            last.query = Some(spec);
+        }
+        self
+    }
+
+    /// Every route of both.
+    #[must_use]
+    pub fn merge(mut self, other: Self) -> Self {
+        self.router = self.router.merge(other.router);
+        self.list.extend(other.list);
+        self
+    }
+
+    /// Every route added.
+    pub fn list(&self) -> &[Screen] {
+        &self.list
+    }
+
+    fn into_router(self) -> Router<AppState> {
+        self.router
+    }
+}
+
+/// The routes of signing in: open to anyone.
+fn open_screens() -> Screens {
+    auth::screens(Screens::new())
+}
+
+/// The routes behind a complete session.
+fn guarded_screens() -> Screens {
+    let screens = screens::screens(Screens::new());
+    let screens = sheets::screens(screens);
+    crate::referral::pro::screens(screens)
+}
+
+/// Every back-office route that needs a signed-in account.
+pub fn guarded_routes() -> Vec<Screen> {
+    guarded_screens().list
+}
+
+/// Every route of signing in.
+pub fn open_routes() -> Vec<Screen> {
+    open_screens().list
+}
+
+/// The routes of the back office, with their own body limit (a form is
+/// small; only the import takes a file) and timeout (an import takes a
+/// while): they are merged after the public site's layers, then share its
+/// error pages, compression and security headers.
 pub fn router(state: AppState) -> Router<AppState> {
-    let open = Router::new()
-        .route(
-            "/pro/connexion",
-            get(auth::sign_in_form).post(auth::sign_in),
-        )
-        .route(
-            "/pro/deuxieme-facteur",
-            get(auth::second_factor_form).post(auth::second_factor),
-        )
-        .route(
-            "/pro/deuxieme-facteur/activer",
-            get(auth::enrol_form).post(auth::enrol),
-        )
-        .route("/pro/deuxieme-facteur/termine", post(auth::enrolled))
-        .route(
-            "/pro/invitation/{token}",
-            get(auth::invitation_form).post(auth::accept_invitation),
-        )
-        .route("/pro/deconnexion", post(auth::sign_out));
-    let guarded = screens::routes()
-        .merge(crate::referral::pro::routes())
+    let guarded = guarded_screens()
+        .into_router()
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             session::require,
         ));
-    open.merge(guarded)
+    open_screens()
+        .into_router()
+        .merge(guarded)
         .layer(middleware::from_fn(session::same_origin))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),
         ))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(middleware::from_fn_with_state(
             state,
             crate::web::ratelimit::limit,
         ))
-}
-
-/// Every back-office route that needs a signed-in account, with an example
-/// address per role check, for the authorization tests.
-pub fn guarded_routes() -> &'static [(&'static str, &'static str)] {
-    screens::ROUTES
 }

@@ -11,7 +11,8 @@ use std::sync::LazyLock;
 
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
-use tokio::sync::Semaphore;
+
+use crate::work::{self, Class};
 
 /// The shortest password accepted.
 pub const MIN_LENGTH: usize = 12;
@@ -83,23 +84,6 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// At most this many hashes are computed at once: each takes 64 MiB and a
-/// core for a moment, so a burst of sign-ins waits its turn instead of
-/// exhausting memory or stalling the pages being served.
-const AT_ONCE: usize = 2;
-static SLOTS: Semaphore = Semaphore::const_new(AT_ONCE);
-
-/// Runs a hash computation on a blocking thread, when a slot is free.
-async fn in_a_slot<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    let _slot = SLOTS
-        .acquire()
-        .await
-        .expect("the semaphore is never closed");
-    tokio::task::spawn_blocking(work)
-        .await
-        .expect("a hash computation does not panic")
-}
-
 fn hash_now(password: &str) -> String {
     argon2()
         .hash_password(password.as_bytes())
@@ -114,23 +98,27 @@ fn verify_now(password: &str, stored: &str) -> bool {
     }
 }
 
-/// The PHC string of a password's Argon2id hash, with a random salt.
+/// The PHC string of a password's Argon2id hash, with a random salt: for
+/// someone past a secret (an invitation's link), off the async workers
+/// (`work::run`: each hash takes 64 MiB and a core for a moment, so a burst
+/// waits its turn instead of exhausting memory or stalling the pages).
 pub async fn hash(password: &str) -> String {
     let password = password.to_owned();
-    in_a_slot(move || hash_now(&password)).await
+    work::run(Class::Staff, move || hash_now(&password)).await
 }
 
-/// Whether `password` matches a stored hash.
+/// Whether `password` matches a stored hash: a sign-in attempt, in the
+/// class of work anyone can send.
 pub async fn verify(password: &str, stored: &str) -> bool {
     let (password, stored) = (password.to_owned(), stored.to_owned());
-    in_a_slot(move || verify_now(&password, &stored)).await
+    work::run(Class::SignIn, move || verify_now(&password, &stored)).await
 }
 
 /// Spends the time of one verification, so that an unknown e-mail answers
 /// as slowly as a wrong password.
 pub async fn waste_one_verification() {
     static DUMMY: LazyLock<String> = LazyLock::new(|| hash_now("relais-never-a-password"));
-    in_a_slot(|| verify_now("not the password", &DUMMY)).await;
+    work::run(Class::SignIn, || verify_now("not the password", &DUMMY)).await;
 }
 
 #[cfg(test)]

@@ -8,19 +8,18 @@
 //! token, then the change, then the audit line, then the index refresh.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use jiff::civil::Date;
 
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{self, Role};
-use crate::backoffice::{Base, auth};
+use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, auth};
 use crate::directory::communes::Communes;
 use crate::directory::export::{self, ExportFormat};
 use crate::directory::import::{self, COLUMNS, Format, Problem};
@@ -32,85 +31,151 @@ use crate::directory::territories::{
 use crate::storage::{Tx, counters};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::form::Fields;
+use crate::web::form::{Field, Fields, Posted, Spec};
 use crate::web::pages::{render, render_status};
 
-/// Every guarded route: method and path, as the authorization tests walk
-/// them (`{t}` a territory, `{o}` an organisation, `{s}` a service, `{u}`
-/// an account, `{f}` an export format).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/pro"),
-    ("GET", "/pro/territoires/{t}/annuaire"),
-    ("GET", "/pro/territoires/{t}/a-reverifier"),
-    ("GET", "/pro/territoires/{t}/structures/nouvelle"),
-    ("POST", "/pro/territoires/{t}/structures/nouvelle"),
-    ("GET", "/pro/structures/{o}"),
-    ("POST", "/pro/structures/{o}"),
-    ("POST", "/pro/structures/{o}/archiver"),
-    ("GET", "/pro/structures/{o}/services/nouveau"),
-    ("POST", "/pro/structures/{o}/services/nouveau"),
-    ("GET", "/pro/services/{s}"),
-    ("POST", "/pro/services/{s}"),
-    ("POST", "/pro/services/{s}/verifie"),
-    ("POST", "/pro/services/{s}/archiver"),
-    ("GET", "/pro/territoires/{t}/import"),
-    ("POST", "/pro/territoires/{t}/import"),
-    ("GET", "/pro/territoires/{t}/export/{f}"),
-    ("GET", "/pro/territoires/{t}/parametres"),
-    ("POST", "/pro/territoires/{t}/parametres"),
-    ("GET", "/pro/territoires/{t}/fiches"),
-    ("GET", "/pro/territoires/{t}/fiches/fr/porter-plainte"),
-    ("POST", "/pro/territoires/{t}/fiches/fr/porter-plainte"),
-    ("GET", "/pro/territoires/{t}/statistiques"),
-    ("GET", "/pro/territoires/{t}/journal"),
-    ("GET", "/pro/journal"),
-    ("GET", "/pro/comptes"),
-    ("POST", "/pro/comptes/inviter"),
-    ("POST", "/pro/comptes/{u}/desactiver"),
-    ("POST", "/pro/comptes/{u}/reactiver"),
-    ("POST", "/pro/comptes/{u}/invitation"),
-];
-
-/// The guarded routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pro", get(dashboard))
-        .route("/pro/territoires/{t}/annuaire", get(directory))
-        .route("/pro/territoires/{t}/a-reverifier", get(to_reverify))
-        .route(
+/// Every guarded screen of this module, with the form each one reads.
+pub fn screens(screens: Screens) -> Screens {
+    screens
+        .get("/pro", dashboard)
+        .get("/pro/territoires/{t}/annuaire", directory)
+        .get("/pro/territoires/{t}/a-reverifier", to_reverify)
+        .get(
             "/pro/territoires/{t}/structures/nouvelle",
-            get(new_organisation_form).post(create_organisation),
+            new_organisation_form,
         )
-        .route(
+        .post(
+            "/pro/territoires/{t}/structures/nouvelle",
+            &ORGANISATION_FORM,
+            create_organisation,
+        )
+        .get("/pro/structures/{o}", organisation_form)
+        .post(
             "/pro/structures/{o}",
-            get(organisation_form).post(update_organisation),
+            &ORGANISATION_FORM,
+            update_organisation,
         )
-        .route("/pro/structures/{o}/archiver", post(archive_organisation))
-        .route(
+        .post(
+            "/pro/structures/{o}/archiver",
+            &CSRF_ONLY,
+            archive_organisation,
+        )
+        .get("/pro/structures/{o}/services/nouveau", new_service_form)
+        .post(
             "/pro/structures/{o}/services/nouveau",
-            get(new_service_form).post(create_service),
+            &SERVICE_FORM,
+            create_service,
         )
-        .route("/pro/services/{s}", get(service_form).post(update_service))
-        .route("/pro/services/{s}/verifie", post(verified_today))
-        .route("/pro/services/{s}/archiver", post(archive_service))
-        .route(
-            "/pro/territoires/{t}/import",
-            get(import_form).post(import_file),
-        )
-        .route("/pro/territoires/{t}/export/{f}", get(export_file))
-        .route(
-            "/pro/territoires/{t}/parametres",
-            get(settings_form).post(save_settings),
-        )
-        .route("/pro/territoires/{t}/statistiques", get(statistics))
-        .route("/pro/territoires/{t}/journal", get(territory_log))
-        .route("/pro/journal", get(full_log))
-        .route("/pro/comptes", get(accounts))
-        .route("/pro/comptes/inviter", post(invite))
-        .route("/pro/comptes/{u}/desactiver", post(disable_account))
-        .route("/pro/comptes/{u}/reactiver", post(enable_account))
-        .route("/pro/comptes/{u}/invitation", post(reinvite))
-        .merge(crate::backoffice::sheets::routes())
+        .get("/pro/services/{s}", service_form)
+        .post("/pro/services/{s}", &SERVICE_FORM, update_service)
+        .post("/pro/services/{s}/verifie", &CSRF_ONLY, verified_today)
+        .post("/pro/services/{s}/archiver", &CSRF_ONLY, archive_service)
+        .get("/pro/territoires/{t}/import", import_form)
+        .upload("/pro/territoires/{t}/import", &IMPORT, import_file)
+        .get("/pro/territoires/{t}/export/{f}", export_file)
+        .get("/pro/territoires/{t}/parametres", settings_form)
+        .post("/pro/territoires/{t}/parametres", &SETTINGS, save_settings)
+        .get("/pro/territoires/{t}/statistiques", statistics)
+        .get("/pro/territoires/{t}/journal", territory_log)
+        .get("/pro/journal", full_log)
+        .get("/pro/comptes", accounts)
+        .post("/pro/comptes/inviter", &INVITE, invite)
+        .post("/pro/comptes/{u}/desactiver", &CSRF_ONLY, disable_account)
+        .post("/pro/comptes/{u}/reactiver", &CSRF_ONLY, enable_account)
+        .post("/pro/comptes/{u}/invitation", &CSRF_ONLY, reinvite)
+}
+
+/// The organisation form: its token and the CSV's organisation columns
+/// (the identifier is the server's to set).
+pub static ORGANISATION_FORM: LazyLock<Spec> =
+    LazyLock::new(|| columns_form(|c| c.starts_with("structure_") && c != "structure_id"));
+
+/// The service form: its token and the CSV's service columns.
+pub static SERVICE_FORM: LazyLock<Spec> =
+    LazyLock::new(|| columns_form(|c| !c.starts_with("structure_") && c != "service_id"));
+
+/// A form of the token and the CSV's `columns`, each with its bound; needs
+/// are checkboxes, one value each.
+fn columns_form(columns: impl Fn(&str) -> bool) -> Spec {
+    let mut fields = vec![CSRF];
+    for column in COLUMNS.iter().copied().filter(|c| columns(c)) {
+        fields.push(if column == "besoins" {
+            Field::many(column, 32, Need::ALL.len())
+        } else {
+            Field::one(column, import::column_max(column))
+        });
+    }
+    Spec::owned(fields)
+}
+
+/// The import form: its token and a file.
+pub static IMPORT: Spec = Spec::new(&[CSRF, Field::one("fichier", crate::backoffice::BODY_LIMIT)]);
+
+/// A territory's settings.
+pub static SETTINGS: Spec = Spec::new(&[
+    CSRF,
+    Field::one("name", 200),
+    Field::one("neutral_url", 500),
+    Field::one("communes", 40_000),
+    Field::one("departements", 1000),
+    Field::one("coordinator_name", 200),
+    Field::one("coordinator_email", auth::EMAIL_MAX),
+    Field::one("coordinator_phone", 40),
+    Field::one("youth_services", 4000),
+]);
+
+/// The invitation form.
+pub static INVITE: Spec = Spec::new(&[
+    CSRF,
+    Field::one("email", auth::EMAIL_MAX),
+    Field::one("role", 16),
+    Field::one("organisation", 64),
+    Field::one("territoire", 64),
+]);
+
+/// Reads a form of the back office: anything forged is a 400; a value too
+/// long comes back as the problem of its field.
+pub(crate) fn read(spec: &Spec, body: &[u8]) -> Result<Posted, AppError> {
+    let posted = spec.read(body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    Ok(posted)
+}
+
+/// A value cut to its bound, as the problem of its field.
+fn cut(posted: &Posted) -> Vec<Problem> {
+    posted
+        .too_long()
+        .map(|(field, max)| Problem {
+            place: "formulaire".to_owned(),
+            column: Some(field.to_owned()),
+            reason: format!("trop long : {max} caractères au plus"),
+        })
+        .into_iter()
+        .collect()
+}
+
+/// `checked`, with the values cut to their bound among its problems.
+fn also_cut<T>(posted: &Posted, checked: Result<T, Vec<Problem>>) -> Result<T, Vec<Problem>> {
+    let mut problems = cut(posted);
+    match checked {
+        Ok(value) if problems.is_empty() => Ok(value),
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            Err(problems)
+        }
+    }
+}
+
+/// Reads a form that is only a button, and checks its token.
+fn button(body: &[u8], pro: &Pro) -> Result<(), AppError> {
+    let fields = CSRF_ONLY
+        .read(body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
+    csrf(&fields, pro)
 }
 
 /// Checks the form's token against the session's.
@@ -451,11 +516,12 @@ async fn create_organisation(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let territory = territory(&app, &pro, &slug)?;
-    let fields = Fields::parse(&body);
-    csrf(&fields, &pro)?;
-    let mut posted = fields.0.clone();
+    let form = read(&ORGANISATION_FORM, &body)?;
+    csrf(&form.fields, &pro)?;
+    let mut posted = form.fields.0.clone();
     posted.push(("structure_id".to_owned(), "nouvelle".to_owned()));
-    match import::check_organisation_fields(&posted) {
+    let fields = &form.fields;
+    match also_cut(&form, import::check_organisation_fields(&posted)) {
         Ok(mut organisation) => {
             organisation.source_id = String::new();
             let mut tx = app.db.begin().await?;
@@ -477,7 +543,7 @@ async fn create_organisation(
                 b: Base::of(&app, &pro),
                 title: format!("Nouvelle structure — {}", territory.name),
                 action: format!("/pro/territoires/{slug}/structures/nouvelle"),
-                values: fields.0.into_iter().collect(),
+                values: fields.0.iter().cloned().collect(),
                 errors: problems_by_field(&problems),
                 kinds: kinds(),
                 archive: None,
@@ -551,11 +617,12 @@ async fn update_organisation(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let current = owned_organisation(&app, &pro, &id).await?;
-    let fields = Fields::parse(&body);
-    csrf(&fields, &pro)?;
-    let mut posted = fields.0.clone();
+    let form = read(&ORGANISATION_FORM, &body)?;
+    csrf(&form.fields, &pro)?;
+    let mut posted = form.fields.0.clone();
     posted.push(("structure_id".to_owned(), current.source_id.clone()));
-    match import::check_organisation_fields(&posted) {
+    let fields = &form.fields;
+    match also_cut(&form, import::check_organisation_fields(&posted)) {
         Ok(organisation) => {
             let organisation = Organisation {
                 id: current.id.clone(),
@@ -582,7 +649,7 @@ async fn update_organisation(
                 b: Base::of(&app, &pro),
                 title: "Modifier la structure".to_owned(),
                 action: format!("/pro/structures/{id}"),
-                values: fields.0.into_iter().collect(),
+                values: fields.0.iter().cloned().collect(),
                 errors: problems_by_field(&problems),
                 kinds: kinds(),
                 archive: None,
@@ -601,7 +668,7 @@ async fn archive_organisation(
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
-    csrf(&Fields::parse(&body), &pro)?;
+    button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
     directory_storage::archive(&mut tx, Archivable::Organisation, &id).await?;
     record_change(
@@ -738,16 +805,17 @@ async fn save_service_form(
     existing: Option<&Service>,
     body: &[u8],
 ) -> Result<Response, AppError> {
-    let fields = Fields::parse(body);
-    csrf(&fields, pro)?;
-    let mut posted = fields.0.clone();
+    let form = read(&SERVICE_FORM, body)?;
+    csrf(&form.fields, pro)?;
+    let mut posted = form.fields.0.clone();
     posted.push(("structure_id".to_owned(), organisation.source_id.clone()));
     posted.push((
         "service_id".to_owned(),
         existing.map_or_else(|| "nouveau".to_owned(), |s| s.source_id.clone()),
     ));
     let communes = app.directory.index().communes().clone();
-    match import::check_service_fields(&posted, &communes) {
+    let fields = &form.fields;
+    match also_cut(&form, import::check_service_fields(&posted, &communes)) {
         Ok(service) => {
             let service = Service {
                 id: existing.map(|s| s.id.clone()).unwrap_or_default(),
@@ -792,7 +860,7 @@ async fn save_service_form(
                     |s| format!("/pro/services/{}", s.id),
                 ),
                 organisation: organisation.name.clone(),
-                values: grouped(fields.0),
+                values: grouped(fields.0.clone()),
                 errors: problems_by_field(&problems),
                 needs: needs(),
                 actions: None,
@@ -864,7 +932,7 @@ async fn verified_today(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
-    csrf(&Fields::parse(&body), &pro)?;
+    button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
     directory_storage::mark_verified(&mut tx, &id, today(), &pro.user.email).await?;
     record_change(
@@ -888,7 +956,7 @@ async fn archive_service(
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
-    csrf(&Fields::parse(&body), &pro)?;
+    button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
     directory_storage::archive(&mut tx, Archivable::Service, &id).await?;
     record_change(
@@ -939,19 +1007,39 @@ async fn import_file(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let territory = territory(&app, &pro, &slug)?;
-    let mut csrf = String::new();
+    // The fields of IMPORT, each once: the body limit bounds the file, the
+    // spec the token; anything else is no form of ours.
+    let mut csrf: Option<String> = None;
     let mut file: Option<(String, Bytes)> = None;
-    while let Ok(Some(field)) = multipart.next_field().await {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::BadRequest),
+        };
         match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("fichier") => {
-                let name = field.file_name().unwrap_or_default().to_owned();
-                file = Some((name, field.bytes().await.unwrap_or_default()));
+            Some("csrf") if csrf.is_none() => {
+                let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+                let max = IMPORT.field("csrf").map_or(0, |f| f.max);
+                if text.chars().count() > max {
+                    return Err(AppError::BadRequest);
+                }
+                csrf = Some(text);
             }
-            _ => {}
+            Some("fichier") if file.is_none() => {
+                let name: String = field
+                    .file_name()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect();
+                let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+                file = Some((name, bytes));
+            }
+            _ => return Err(AppError::BadRequest),
         }
     }
-    pro.check_csrf(&csrf)?;
+    pro.check_csrf(csrf.as_deref().unwrap_or_default())?;
     let page = |problems: Vec<String>, done: Option<String>| ImportPage {
         b: Base::of(&app, &pro),
         slug: slug.clone(),
@@ -976,7 +1064,13 @@ async fn import_file(
         .into_response());
     };
     let communes = app.directory.index().communes().clone();
-    match import::parse(&bytes, format, &communes) {
+    // Reading a file of several megabytes takes a core for a while: off the
+    // async workers, behind the limit of heavy work.
+    let parsed = crate::work::run(crate::work::Class::Staff, move || {
+        import::parse(&bytes, format, &communes)
+    })
+    .await;
+    match parsed {
         Ok(parsed) => {
             let mut tx = app.db.begin().await?;
             let counts =
@@ -1013,29 +1107,33 @@ async fn export_file(
         "hsds" => ExportFormat::Hsds,
         _ => return Err(AppError::NotFound),
     };
-    let (bytes, content_type, extension) = match format {
-        ExportFormat::Csv => (
-            export::to_csv(&organisations, &services),
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        ExportFormat::DataInclusion => (
-            serde_json::to_vec_pretty(&export::to_data_inclusion(
-                &organisations,
-                &services,
-                &communes,
-            ))
-            .unwrap_or_default(),
-            "application/json",
-            "data-inclusion.json",
-        ),
-        ExportFormat::Hsds => (
-            serde_json::to_vec_pretty(&export::to_hsds(&organisations, &services, &communes))
+    // A territory of thousands of services takes a while to write: off the
+    // async workers.
+    let (bytes, content_type, extension) =
+        crate::work::run(crate::work::Class::Staff, move || match format {
+            ExportFormat::Csv => (
+                export::to_csv(&organisations, &services),
+                "text/csv; charset=utf-8",
+                "csv",
+            ),
+            ExportFormat::DataInclusion => (
+                serde_json::to_vec_pretty(&export::to_data_inclusion(
+                    &organisations,
+                    &services,
+                    &communes,
+                ))
                 .unwrap_or_default(),
-            "application/json",
-            "hsds.json",
-        ),
-    };
+                "application/json",
+                "data-inclusion.json",
+            ),
+            ExportFormat::Hsds => (
+                serde_json::to_vec_pretty(&export::to_hsds(&organisations, &services, &communes))
+                    .unwrap_or_default(),
+                "application/json",
+                "hsds.json",
+            ),
+        })
+        .await;
     let disposition = format!("attachment; filename=\"annuaire-{slug}.{extension}\"");
     Ok((
         [
@@ -1143,8 +1241,9 @@ async fn save_settings(
     body: Bytes,
 ) -> Result<Response, AppError> {
     territory(&app, &pro, &slug)?;
-    let fields = Fields::parse(&body);
-    csrf(&fields, &pro)?;
+    let form = read(&SETTINGS, &body)?;
+    csrf(&form.fields, &pro)?;
+    let fields = &form.fields;
     let list = |name: &str| {
         fields
             .value(name)
@@ -1212,7 +1311,7 @@ async fn save_settings(
             }
             let page = SettingsPage {
                 b: Base::of(&app, &pro),
-                values: fields.0.into_iter().collect(),
+                values: fields.0.iter().cloned().collect(),
                 errors,
                 slug,
             };
@@ -1502,8 +1601,12 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
     if !pro.is_coordinator() {
         return Err(AppError::Forbidden);
     }
-    let fields = Fields::parse(&body);
-    csrf(&fields, &pro)?;
+    let form = read(&INVITE, &body)?;
+    csrf(&form.fields, &pro)?;
+    let fields = &form.fields;
+    if let Some(refusal) = &form.refusal {
+        return accounts_page(&app, &pro, None, Some((fields, &refusal.french()))).await;
+    }
     let email = fields.value("email").trim().to_lowercase();
     let role = Role::parse(fields.value("role")).unwrap_or(Role::Professional);
     if crate::directory::contact::check_email(&email).is_err() {
@@ -1511,7 +1614,7 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
             &app,
             &pro,
             None,
-            Some((&fields, "Cette adresse e-mail n'est pas complète.")),
+            Some((fields, "Cette adresse e-mail n'est pas complète.")),
         )
         .await;
     }
@@ -1521,7 +1624,7 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
             &pro,
             None,
             Some((
-                &fields,
+                fields,
                 "Un compte existe déjà pour cette adresse : « Nouveau lien d'invitation » dans la liste, s'il n'a pas encore servi.",
             )),
         )
@@ -1612,7 +1715,7 @@ async fn set_disabled(
     disabled: bool,
 ) -> Result<Response, AppError> {
     let user = managed_account(app, pro, id).await?;
-    csrf(&Fields::parse(body), pro)?;
+    button(body, pro)?;
     let mut tx = app.db.begin().await?;
     storage::set_disabled(&mut tx, &user.id, disabled).await?;
     if disabled {
@@ -1642,7 +1745,7 @@ async fn reinvite(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let user = managed_account(&app, &pro, &id).await?;
-    csrf(&Fields::parse(&body), &pro)?;
+    button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
     let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
     storage::audit(

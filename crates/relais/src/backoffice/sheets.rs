@@ -4,33 +4,55 @@
 //! here; every save is a new version, none is ever overwritten.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use jiff::civil::Date;
-use serde::Deserialize;
 
 use crate::backoffice::session::Pro;
-use crate::backoffice::{Base, storage as accounts};
+use crate::backoffice::{Base, CSRF, Screens, storage as accounts};
 use crate::sheets::storage::{self, SheetKey, Version};
 use crate::sheets::{Library, Sheet};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::form::Fields;
+use crate::web::form::{Field, Spec};
 use crate::web::pages::{render, render_status};
 
 /// The sheet routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pro/territoires/{t}/fiches", get(list))
-        .route(
+pub fn screens(screens: Screens) -> Screens {
+    screens
+        .get("/pro/territoires/{t}/fiches", list)
+        .get_like(
             "/pro/territoires/{t}/fiches/{language}/{name}",
-            get(editor).post(save),
+            "/pro/territoires/{t}/fiches/fr/porter-plainte",
+            editor,
+        )
+        .query(&EDIT_QUERY)
+        .post_like(
+            "/pro/territoires/{t}/fiches/{language}/{name}",
+            "/pro/territoires/{t}/fiches/fr/porter-plainte",
+            &SHEET,
+            save,
         )
 }
+
+/// The longest sheet, in characters of Markdown.
+pub const SOURCE_MAX: usize = 100_000;
+
+/// The editor's form: preview or save.
+pub static SHEET: Spec = Spec::new(&[
+    CSRF,
+    Field::one("action", 16),
+    Field::one("source", SOURCE_MAX),
+]);
+
+/// The editor's query: start from the national text, or from a version.
+pub static EDIT_QUERY: Spec = Spec::new(&[
+    Field::one("version", 12),
+    Field::one("depart", 16),
+    Field::one("enregistre", 12),
+]);
 
 /// Twelve months before `today`: sheets reviewed earlier are due.
 fn review_limit(today: Date) -> Date {
@@ -190,11 +212,30 @@ struct EditPage {
 
 /// `?version=N` loads an earlier version, `?depart=national` the national
 /// text, into the editor.
-#[derive(Debug, Deserialize)]
+#[derive(Debug)]
 struct EditQuery {
     version: Option<i64>,
     depart: Option<String>,
     enregistre: Option<i64>,
+}
+
+impl EditQuery {
+    /// Reads the query; anything else than these three is no link of ours.
+    fn read(query: Option<&str>) -> Result<Self, AppError> {
+        let fields = EDIT_QUERY
+            .read_query(query)
+            .into_result()
+            .map_err(|_| AppError::BadRequest)?;
+        let number = |name: &str| match fields.get(name) {
+            None => Ok(None),
+            Some(value) => value.parse().map(Some).map_err(|_| AppError::BadRequest),
+        };
+        Ok(Self {
+            version: number("version")?,
+            depart: fields.get("depart").map(str::to_owned),
+            enregistre: number("enregistre")?,
+        })
+    }
 }
 
 /// The sheet named in the path: slug, language, variant, national sheet.
@@ -272,8 +313,9 @@ async fn editor(
     State(app): State<AppState>,
     pro: Pro,
     Path((territory, language, name)): Path<(String, String, String)>,
-    Query(query): Query<EditQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
+    let query = EditQuery::read(query.as_deref())?;
     let mut page = edit_page(
         &app,
         &pro,
@@ -308,10 +350,19 @@ async fn save(
 ) -> Result<Response, AppError> {
     territory_name(&app, &pro, &territory)?;
     let (slug, easy, _) = named(&app, &language, &name)?;
-    let fields = Fields::parse(&body);
-    pro.check_csrf(fields.value("csrf"))?;
+    let posted = crate::backoffice::screens::read(&SHEET, &body)?;
+    pro.check_csrf(posted.fields.value("csrf"))?;
+    let fields = &posted.fields;
     let source = fields.text("source").replace("\r\n", "\n");
-    let parsed = Sheet::parse(&slug, &language, easy, &source);
+    // Rendering up to a hundred thousand characters of Markdown: off the
+    // async workers.
+    let parsed = {
+        let (slug, language, source) = (slug.clone(), language.clone(), source.clone());
+        crate::work::run(crate::work::Class::Staff, move || {
+            Sheet::parse(&slug, &language, easy, &source)
+        })
+        .await
+    };
     let links = match &parsed {
         Ok(sheet) => sheet
             .sheet_links()
@@ -321,11 +372,14 @@ async fn save(
             .collect(),
         Err(_) => Vec::new(),
     };
-    let (problems, preview) = match parsed {
+    let (mut problems, preview) = match parsed {
         Ok(sheet) if links.is_empty() => (Vec::new(), Some(sheet)),
         Ok(sheet) => (links, Some(sheet)),
         Err(problems) => (problems, None),
     };
+    if let Some(refusal) = &posted.refusal {
+        problems.insert(0, refusal.french());
+    }
     if fields.value("action") == "enregistrer" && problems.is_empty() {
         let key = SheetKey {
             slug: &slug,

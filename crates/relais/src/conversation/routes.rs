@@ -27,7 +27,7 @@ use crate::directory::orientation::{Orientation, Query};
 use crate::directory::routes::{Choice as CommuneChoice, OrientationView};
 use crate::storage::counters::{self, Event};
 use crate::web::error::AppError;
-use crate::web::form::Fields;
+use crate::web::form::{Field, Fields, Spec};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::{AppState, Site};
@@ -41,8 +41,32 @@ const OUTCOME_LEAVE: Event = Event::new("outcome:leave");
 
 /// Adds `/aide`.
 pub fn routes(site: Site) -> Site {
-    site.page("/aide", get(start).post(answer))
+    site.page("/aide", get(start).post(answer)).posts(&ANSWER)
 }
+
+/// Longest step identifier a form names.
+const STEP_ID_MAX: usize = 64;
+
+/// What an answer to `/aide` may carry, each field with its bound.
+pub static ANSWER: Spec = Spec::new(&[
+    Field::one("t", crate::conversation::token::MAX_TOKEN_LEN),
+    Field::one("etape", STEP_ID_MAX),
+    Field::one("action", 16),
+    Field::one("modifier", STEP_ID_MAX),
+    Field::many("choix", STEP_ID_MAX, 32),
+    Field::one("nombre", 16),
+    Field::one("lieu", PLACE_MAX),
+    Field::one("commune", 8),
+    Field::one("texte", flow::TEXT_MAX),
+    Field::one("canal", 16),
+    Field::one("coordonnee", flow::CONTACT_VALUE_MAX),
+    Field::one("moments", flow::CONTACT_TIMES_MAX),
+    Field::one("message_ok", 3),
+    Field::one("nom_neutre", flow::CONTACT_NAME_MAX),
+]);
+
+/// Longest place (a postcode or a commune's name) a person may type.
+pub const PLACE_MAX: usize = 80;
 
 /// One question and its answer, in the transcript.
 #[derive(Debug)]
@@ -191,7 +215,15 @@ async fn answer(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let context = Context { page, fragment };
-    let fields = Fields::parse(&body);
+    let posted = ANSWER.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let too_long = posted.too_long();
+    let fields = posted.fields;
+    if too_long.is_some_and(|(field, _)| field == "t") {
+        return closed(&app, &context, &TokenError::Malformed);
+    }
     let conversation = &app.conversation;
     let flow = &conversation.flow;
     if fields.get("action") == Some("recommencer") {
@@ -236,6 +268,20 @@ async fn answer(
     let Some(step) = fields.get("etape").and_then(|id| flow.step(id)) else {
         return render(&app, &context, &progress, None, None, StatusCode::OK);
     };
+    if let Some((_, max)) = too_long {
+        // Nothing is read beyond the bound: the question comes back with
+        // what she typed, cut, and says so.
+        let mut question = question_view(&app, lang, step, &progress, &fields);
+        question.error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
+        return render(
+            &app,
+            &context,
+            &progress,
+            Some(question),
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
     let answer = match read_answer(&app, lang, step, &fields) {
         Ok(answer) => answer,
         Err(Refusal::Message(message)) => {

@@ -283,16 +283,21 @@ impl Communes {
     /// Communes whose name starts with `query` (accents, case, hyphens and
     /// "st"/"saint" ignored): exact names first, then by population.
     pub fn by_name_prefix(&self, query: &str, limit: usize) -> Vec<&Commune> {
-        let folded = fold(query);
+        self.by_folded_prefix(&fold(query), limit)
+    }
+
+    /// [`Self::by_name_prefix`] for a query already folded (folding twice
+    /// is not the same: "st" would become "saint").
+    fn by_folded_prefix(&self, folded: &str, limit: usize) -> Vec<&Commune> {
         if folded.is_empty() {
             return Vec::new();
         }
         let start = self
             .by_name
-            .partition_point(|(name, _)| name.as_str() < folded.as_str());
+            .partition_point(|(name, _)| name.as_str() < folded);
         let mut found: Vec<(bool, &Commune)> = self.by_name[start..]
             .iter()
-            .take_while(|(name, _)| name.starts_with(&folded))
+            .take_while(|(name, _)| name.starts_with(folded))
             .map(|(name, index)| (*name == folded, &self.communes[*index as usize]))
             .collect();
         found.sort_by(|(exact_a, a), (exact_b, b)| {
@@ -334,15 +339,16 @@ impl Communes {
             // Corsican INSEE codes (2A004) cannot be mistaken for postcodes.
             return Resolution::One(commune);
         }
-        let found = self.by_name_prefix(query, 10);
+        let folded = fold(query);
+        let found = self.by_folded_prefix(&folded, 10);
         let exact: Vec<_> = found
             .iter()
             .copied()
-            .filter(|c| fold(&c.name) == fold(query))
+            .filter(|c| fold(&c.name) == folded)
             .collect();
         match (exact.len(), found.len()) {
             (1, _) => Resolution::One(exact[0]),
-            (_, 0) => Resolution::Unknown(self.near_name(query)),
+            (_, 0) => Resolution::Unknown(self.near_name(&folded)),
             (_, 1) => Resolution::One(found[0]),
             _ => Resolution::Several(found),
         }
@@ -386,23 +392,38 @@ impl Communes {
         Vec::new()
     }
 
-    /// Communes whose name starts like the query, shortened until something
-    /// matches.
-    fn near_name(&self, query: &str) -> Vec<&Commune> {
-        let folded = fold(query);
-        let mut end = folded.len();
-        while end > 2 {
+    /// Communes whose name starts like the (folded) query for as long as
+    /// some name does, at least two characters: what the query would be,
+    /// shortened until something matches. In a sorted list, the longest
+    /// prefix the query shares with any name is shared with one of the two
+    /// names around where the query would sort: one search, linear in the
+    /// query's length.
+    fn near_name(&self, folded: &str) -> Vec<&Commune> {
+        let at = self
+            .by_name
+            .partition_point(|(name, _)| name.as_str() < folded);
+        let shared = |index: Option<usize>| {
+            index
+                .and_then(|i| self.by_name.get(i))
+                .map_or(0, |(name, _)| common_prefix(name, folded))
+        };
+        // Shorter than the whole query, which found nothing.
+        let mut end = shared(at.checked_sub(1))
+            .max(shared(Some(at)))
+            .min(folded.len().saturating_sub(1));
+        while !folded.is_char_boundary(end) {
             end -= 1;
-            while !folded.is_char_boundary(end) {
-                end -= 1;
-            }
-            let found = self.by_name_prefix(&folded[..end], 5);
-            if !found.is_empty() {
-                return found;
-            }
         }
-        Vec::new()
+        if end < 2 {
+            return Vec::new();
+        }
+        self.by_folded_prefix(&folded[..end], 5)
     }
+}
+
+/// The length in bytes of the prefix `a` and `b` share.
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
 }
 
 fn malformed(number: usize, line: &str) -> ! {
@@ -567,6 +588,63 @@ mod tests {
     fn an_unknown_name_gets_suggestions() {
         let communes = communes();
         let Resolution::Unknown(suggestions) = communes.resolve("Montreuil-sur-Merr") else {
+            panic!()
+        };
+        assert!(
+            suggestions.iter().any(|c| &*c.insee == "62588"),
+            "{suggestions:?}"
+        );
+    }
+
+    /// The suggestions as they were found before: the folded query,
+    /// shortened one character at a time until some name starts with it.
+    fn near_by_shortening<'a>(communes: &'a Communes, query: &str) -> Vec<&'a Commune> {
+        let folded = fold(query);
+        let mut end = folded.len();
+        while end > 2 {
+            end -= 1;
+            while !folded.is_char_boundary(end) {
+                end -= 1;
+            }
+            let found = communes.by_folded_prefix(&folded[..end], 5);
+            if !found.is_empty() {
+                return found;
+            }
+        }
+        Vec::new()
+    }
+
+    #[test]
+    fn suggestions_for_an_unknown_name_are_those_of_the_shortest_match_search() {
+        let communes = communes();
+        for query in [
+            "Montreuil-sur-Merr",
+            "Étaplesssss",
+            "saint josse sur merxx",
+            "st-étienne-du-rouvrayy",
+            "zzzzzz",
+            "aé",
+            "Œuilly-sur-nowhere",
+        ] {
+            let insee = |found: Vec<&Commune>| {
+                found
+                    .into_iter()
+                    .map(|c| c.insee.to_string())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(
+                insee(communes.near_name(&fold(query))),
+                insee(near_by_shortening(&communes, query)),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_name_sixty_thousand_characters_long_is_read_once() {
+        let communes = communes();
+        let query = format!("Montreuil-sur-Mer{}", "x".repeat(60_000));
+        let Resolution::Unknown(suggestions) = communes.resolve(&query) else {
             panic!()
         };
         assert!(

@@ -113,6 +113,23 @@ pub const COLUMNS: &[&str] = &[
     "verifie_par",
 ];
 
+/// The most characters a column's value may have: a value longer is a
+/// problem of its own, and is cut before any other check reads it.
+pub fn column_max(column: &str) -> usize {
+    match column {
+        "presentation" => 2000,
+        "structure_nom" | "service_nom" | "adresse" | "commune" | "verifie_par" => 200,
+        "contact_public" => 300,
+        "horaires_accueil" => 500,
+        "structure_courriel" | "courriel" => 254,
+        "structure_site_web" | "site_web" => 500,
+        "besoins" | "thematiques" | "publics" | "modes_accueil" | "zone_eligibilite"
+        | "langues" => 2000,
+        "structure_id" | "service_id" => 100,
+        _ => 40,
+    }
+}
+
 const REQUIRED: &[&str] = &[
     "structure_id",
     "structure_nom",
@@ -124,11 +141,48 @@ const REQUIRED: &[&str] = &[
 
 /// Reads a directory file of the given format.
 pub fn parse(bytes: &[u8], format: Format, communes: &Communes) -> Result<Parsed, Vec<Problem>> {
-    let records = match format {
+    let mut records = match format {
         Format::Csv => csv_records(bytes)?,
         Format::DataInclusion => json_records(bytes)?,
     };
-    check_records(&records, communes)
+    let too_long = bound(&mut records);
+    with_problems(too_long, check_records(&records, communes))
+}
+
+/// Cuts every value to its column's bound ([`column_max`]) before any check
+/// reads it, writing down a problem for each value cut.
+fn bound(records: &mut [Record]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for record in records.iter_mut() {
+        let mut cut = Vec::new();
+        for (column, value) in &mut record.fields {
+            let max = column_max(column);
+            if let Some((at, _)) = value.char_indices().nth(max) {
+                value.truncate(at);
+                cut.push((*column, max));
+            }
+        }
+        cut.sort_unstable();
+        for (column, max) in cut {
+            problems.push(record.problem(column, format!("trop long : {max} caractères au plus")));
+        }
+    }
+    problems
+}
+
+/// `result`, with the problems found before it first.
+fn with_problems<T>(
+    mut first: Vec<Problem>,
+    result: Result<T, Vec<Problem>>,
+) -> Result<T, Vec<Problem>> {
+    match result {
+        Ok(value) if first.is_empty() => Ok(value),
+        Ok(_) => Err(first),
+        Err(problems) => {
+            first.extend(problems);
+            Err(first)
+        }
+    }
 }
 
 /// A record with the CSV's column names, wherever it came from.
@@ -177,8 +231,8 @@ impl Record {
 pub fn check_organisation_fields(
     fields: &[(String, String)],
 ) -> Result<Organisation, Vec<Problem>> {
-    let record = form_record(fields, Holds::Organisation);
-    let mut problems = Vec::new();
+    let mut record = form_record(fields, Holds::Organisation);
+    let mut problems = bound(std::slice::from_mut(&mut record));
     let organisation = Check {
         record: &record,
         problems: &mut problems,
@@ -196,8 +250,8 @@ pub fn check_service_fields(
     fields: &[(String, String)],
     communes: &Communes,
 ) -> Result<Service, Vec<Problem>> {
-    let record = form_record(fields, Holds::Service);
-    let mut problems = Vec::new();
+    let mut record = form_record(fields, Holds::Service);
+    let mut problems = bound(std::slice::from_mut(&mut record));
     let service = Check {
         record: &record,
         problems: &mut problems,

@@ -102,11 +102,10 @@ async fn build(db: &Db) -> sqlx::Result<(i64, Index)> {
     let communes = Communes::with_centroids(&centroids);
     let territories = storage::territories(db).await?;
     let (organisations, services) = storage::directory(db, None).await?;
-    let index = tokio::task::spawn_blocking(move || {
+    let index = crate::work::run(crate::work::Class::Staff, move || {
         Index::build(communes, territories, &organisations, &services)
     })
-    .await
-    .map_err(|error| sqlx::Error::Protocol(format!("the index build failed: {error}")))?;
+    .await;
     Ok((version, index))
 }
 

@@ -8,29 +8,39 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::response::Html;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse as _, Response};
 use axum::routing::get;
 use fluent_bundle::FluentValue;
 use jiff::civil::DateTime;
-use serde::Deserialize;
 
 use crate::directory::communes::{Commune, Resolution};
 use crate::directory::hours;
 use crate::directory::model::{Kind, Need};
 use crate::directory::orientation::{Listing, Orientation, Query, Reason, day_offset};
 use crate::web::error::AppError;
+use crate::web::form::{Field, Fields, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::pages::render;
+use crate::web::pages::{render, render_status};
 use crate::web::{AppState, Site};
 
 /// Adds the routes of the public directory.
 pub fn routes(site: Site) -> Site {
     site.page("/annuaire", get(search_form).post(search))
+        .posts(&SEARCH)
         .page_unlisted("/annuaire/{id}", "/annuaire/inconnu", get(organisation))
 }
+
+/// What the search form may carry.
+pub static SEARCH: Spec = Spec::new(&[
+    Field::one("lieu", crate::conversation::routes::PLACE_MAX),
+    Field::one("besoin", 32),
+    Field::one("commune", 8),
+    Field::one("mineur", 3),
+]);
 
 /// The message id of a need's label.
 pub fn need_message(need: Need) -> &'static str {
@@ -277,20 +287,27 @@ impl OrientationView {
 }
 
 /// The search form as posted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct SearchForm {
     /// Postcode or commune, as typed.
-    #[serde(default)]
     lieu: String,
     /// A need code.
-    #[serde(default)]
     besoin: String,
     /// An INSEE code chosen among several communes.
-    #[serde(default)]
     commune: String,
     /// Checked when the person is under 18.
-    #[serde(default)]
     mineur: Option<String>,
+}
+
+impl SearchForm {
+    fn of(fields: &Fields) -> Self {
+        Self {
+            lieu: fields.text("lieu"),
+            besoin: fields.text("besoin"),
+            commune: fields.text("commune"),
+            mineur: fields.get("mineur").map(str::to_owned),
+        }
+    }
 }
 
 /// A commune offered to choose from.
@@ -351,11 +368,20 @@ async fn search_form(
 async fn search(
     State(app): State<AppState>,
     context: PageContext,
-    Form(form): Form<SearchForm>,
-) -> Result<Html<String>, AppError> {
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let posted = SEARCH.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let form = SearchForm::of(&posted.fields);
     let c = Chrome::new(&app, &context);
     let lang = c.lang;
     let mut page = SearchPage::new(c, &form);
+    if let Some((_, max)) = posted.too_long() {
+        page.place_error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
+        return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
     let need = Need::parse(&form.besoin);
     if need.is_none() {
         page.need_error = Some(lang.t("directory-need-missing"));
@@ -411,7 +437,7 @@ async fn search(
         }
         None => {}
     }
-    render(&page)
+    Ok(render(&page)?.into_response())
 }
 
 /// A service on an organisation's page.

@@ -114,12 +114,13 @@ impl Referrals {
         }
     }
 
-    /// Derives a receipt's lookup and key, off the async executor.
+    /// Derives a receipt's lookup and key, off the async workers.
     pub async fn derive(self: &Arc<Self>, receipt: Receipt) -> Derived {
         let this = Arc::clone(self);
-        tokio::task::spawn_blocking(move || this.hasher.derive(&receipt))
-            .await
-            .expect("deriving a receipt does not panic")
+        crate::work::run(crate::work::Class::Person, move || {
+            this.hasher.derive(&receipt)
+        })
+        .await
     }
 
     /// Seals `report` for the members of `organisation_id` (and the recovery

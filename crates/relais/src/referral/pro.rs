@@ -13,28 +13,26 @@
 //! log.
 
 use askama::Template;
-use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::http::header;
 use axum::response::{IntoResponse as _, Redirect, Response};
-use axum::routing::{get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::backoffice::Base;
 use crate::backoffice::auth::MessagePage;
 use crate::backoffice::screens::csrf;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{Role, audit, now_text};
+use crate::backoffice::{Base, CSRF, Screens};
 use crate::referral::envelope::{PublicKey, is_id};
 use crate::referral::local_time;
 use crate::referral::storage::{self, KeyRecord, Message, Referral, Status};
 use crate::web::AppState;
 use crate::web::error::AppError;
-use crate::web::form::Fields;
+use crate::web::form::{Field, Fields, Spec};
 use crate::web::pages::{render, render_status};
 
 /// Fewest PBKDF2 iterations accepted for a wrapped private key.
@@ -42,43 +40,75 @@ pub const MIN_ITERATIONS: i64 = 600_000;
 /// Longest reply, in base64url characters of ciphertext.
 const MAX_BODY: usize = 64 * 1024;
 
-/// The guarded routes of this module, as the authorization tests walk them
-/// (`{r}` a referral, `{t}` a territory).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/pro/cle"),
-    ("POST", "/pro/cle"),
-    ("GET", "/pro/demandes"),
-    ("GET", "/pro/demandes/{r}"),
-    ("POST", "/pro/demandes/{r}/statut"),
-    ("POST", "/pro/demandes/{r}/reponse"),
-    ("GET", "/pro/demandes/{r}/destinataires"),
-    ("POST", "/pro/demandes/{r}/transfert"),
-    ("GET", "/pro/acces"),
-    ("POST", "/pro/acces"),
-    ("GET", "/pro/territoires/{t}/cle-de-secours"),
-    ("POST", "/pro/territoires/{t}/cle-de-secours"),
-    ("POST", "/pro/territoires/{t}/cle-de-secours/acces"),
-];
-
-/// The guarded routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/pro/cle", get(key_page).post(save_key))
-        .route("/pro/demandes", get(inbox))
-        .route("/pro/demandes/{r}", get(referral_page))
-        .route("/pro/demandes/{r}/statut", post(set_status))
-        .route("/pro/demandes/{r}/reponse", post(reply))
-        .route("/pro/demandes/{r}/destinataires", get(recipients))
-        .route("/pro/demandes/{r}/transfert", post(transfer))
-        .route("/pro/acces", get(access_page).post(grant))
-        .route(
+/// The guarded screens of this module (`{r}` a referral, `{t}` a
+/// territory), with the form each reads.
+pub fn screens(screens: Screens) -> Screens {
+    screens
+        .get("/pro/cle", key_page)
+        .post("/pro/cle", &KEY, save_key)
+        .get("/pro/demandes", inbox)
+        .get("/pro/demandes/{r}", referral_page)
+        .post("/pro/demandes/{r}/statut", &STATUS, set_status)
+        .post("/pro/demandes/{r}/reponse", &REPLY, reply)
+        .get("/pro/demandes/{r}/destinataires", recipients)
+        .query(&RECIPIENTS)
+        .post("/pro/demandes/{r}/transfert", &TRANSFER, transfer)
+        .get("/pro/acces", access_page)
+        .post("/pro/acces", &GRANT, grant)
+        .get("/pro/territoires/{t}/cle-de-secours", recovery_page)
+        .post(
             "/pro/territoires/{t}/cle-de-secours",
-            get(recovery_page).post(save_recovery),
+            &RECOVERY,
+            save_recovery,
         )
-        .route(
+        .post(
             "/pro/territoires/{t}/cle-de-secours/acces",
-            post(grant_with_recovery),
+            &GRANT,
+            grant_with_recovery,
         )
+}
+
+/// A professional's key pair, the private half wrapped in the browser.
+pub static KEY: Spec = Spec::new(&[
+    CSRF,
+    Field::one("public_key", 64),
+    Field::one("salt", 32),
+    Field::one("iterations", 12),
+    Field::one("nonce", 32),
+    Field::one("wrapped", 128),
+]);
+/// Take in hand, or close.
+pub static STATUS: Spec = Spec::new(&[CSRF, Field::one("statut", 16)]);
+/// A reply, sealed in the browser.
+pub static REPLY: Spec = Spec::new(&[
+    CSRF,
+    Field::one("message_id", 32),
+    Field::one("body", MAX_BODY),
+]);
+/// Which organisation to wrap for.
+pub static RECIPIENTS: Spec = Spec::new(&[Field::one("organisation", 64)]);
+/// A transfer: the organisation, and the key wrapped for each of its
+/// members.
+pub static TRANSFER: Spec = Spec::new(&[
+    CSRF,
+    Field::one("organisation", 64),
+    Field::one("keys", MAX_BODY),
+]);
+/// Copies of referral keys re-wrapped for a colleague.
+pub static GRANT: Spec = Spec::new(&[
+    CSRF,
+    Field::one("recipient", 64),
+    Field::one("keys", crate::backoffice::FORM_LIMIT - 1024),
+]);
+/// A territory's recovery public key.
+pub static RECOVERY: Spec = Spec::new(&[CSRF, Field::one("public_key", 64)]);
+
+/// Reads a form of these screens: every field is written by our script,
+/// never typed, so anything off (forged, too long) is a calm 400.
+fn read(spec: &Spec, body: &[u8]) -> Result<Fields, AppError> {
+    spec.read(body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)
 }
 
 /// A calm page saying why an action was refused (a browser without the
@@ -167,7 +197,7 @@ async fn save_key(
     body: Bytes,
 ) -> Result<Response, AppError> {
     organisation_of(&pro)?;
-    let fields = Fields::parse(&body);
+    let fields = read(&KEY, &body)?;
     csrf(&fields, &pro)?;
     let record = KeyRecord {
         public_key: fields.text("public_key"),
@@ -382,7 +412,7 @@ async fn set_status(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = Fields::parse(&body);
+    let fields = read(&STATUS, &body)?;
     csrf(&fields, &pro)?;
     let status = match fields.value("statut") {
         "accepted" => Status::Accepted,
@@ -411,7 +441,7 @@ async fn reply(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = Fields::parse(&body);
+    let fields = read(&REPLY, &body)?;
     csrf(&fields, &pro)?;
     let message_id = fields.value("message_id");
     let sealed = fields.value("body");
@@ -457,11 +487,6 @@ async fn reply(
 
 // ----------------------------------------------------------------- transfer
 
-#[derive(Debug, Deserialize)]
-struct RecipientsQuery {
-    organisation: String,
-}
-
 /// A public key the browser must wrap a referral key for.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct Recipient {
@@ -501,10 +526,14 @@ async fn recipients(
     State(app): State<AppState>,
     pro: Pro,
     Path(id): Path<String>,
-    Query(query): Query<RecipientsQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     member_of(&app, &pro, &id).await?;
-    let (list, _) = recipients_in(&app, &query.organisation).await?;
+    let query = RECIPIENTS
+        .read_query(query.as_deref())
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
+    let (list, _) = recipients_in(&app, query.value("organisation")).await?;
     let json = serde_json::to_string(&list).expect("recipients serialise");
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
@@ -522,7 +551,7 @@ async fn transfer(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = Fields::parse(&body);
+    let fields = read(&TRANSFER, &body)?;
     csrf(&fields, &pro)?;
     let target = fields.value("organisation");
     let (expected, territory) = recipients_in(&app, target).await?;
@@ -672,7 +701,7 @@ async fn granted_keys(
 
 async fn grant(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
-    let fields = Fields::parse(&body);
+    let fields = read(&GRANT, &body)?;
     csrf(&fields, &pro)?;
     let keys = granted_keys(&app, organisation, &fields).await?;
     let mut tx = app.db.begin().await?;
@@ -741,7 +770,7 @@ async fn save_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = Fields::parse(&body);
+    let fields = read(&RECOVERY, &body)?;
     csrf(&fields, &pro)?;
     let public_key = fields.text("public_key");
     if PublicKey::parse(&public_key).is_err() {
@@ -780,7 +809,7 @@ async fn grant_with_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = Fields::parse(&body);
+    let fields = read(&GRANT, &body)?;
     csrf(&fields, &pro)?;
     let recipient = fields.value("recipient");
     let Some(user) = crate::backoffice::storage::user(&app.db, recipient).await? else {

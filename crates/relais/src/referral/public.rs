@@ -24,6 +24,7 @@ use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, StepKind};
 
 use crate::conversation::routes::{Refusal, read_answer, refusal_message};
+use crate::conversation::token::MAX_TOKEN_LEN;
 use crate::directory::model::Organisation;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
@@ -32,7 +33,7 @@ use crate::referral::storage::{self, Status};
 use crate::referral::{Opened, SendError, local_time};
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
-use crate::web::form::Fields;
+use crate::web::form::{Field, Fields, Spec};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render_status;
@@ -52,10 +53,47 @@ const MESSAGE_MAX: usize = 4000;
 /// Adds `/envoyer`, `/envoyer/confirmer`, `/envoyer/note` and `/suivi`.
 pub fn routes(site: Site) -> Site {
     site.page("/envoyer", get(explain).post(prepare))
+        .posts(&SEND)
         .page("/envoyer/confirmer", get(explain).post(confirm))
+        .posts(&CONFIRM)
         .page("/envoyer/note", get(explain).post(noted))
+        .posts(&NOTE)
         .page("/suivi", get(follow_form).post(follow))
+        .posts(&FOLLOW)
 }
+
+/// The longest receipt as typed (16 digits, spaces, dots, dashes).
+const RECEIPT_TYPED_MAX: usize = 40;
+
+/// The orientation's "send" button: the conversation and the organisation.
+pub static SEND: Spec = Spec::new(&[
+    Field::one("t", MAX_TOKEN_LEN),
+    Field::one("organisation", 64),
+]);
+
+/// The sending form.
+pub static CONFIRM: Spec = Spec::new(&[
+    Field::one("t", MAX_TOKEN_LEN),
+    Field::one("organisation", 64),
+    Field::one("nonce", 64),
+    Field::one("canal", 16),
+    Field::one("coordonnee", flow::CONTACT_VALUE_MAX),
+    Field::one("moments", flow::CONTACT_TIMES_MAX),
+    Field::one("message_ok", 3),
+    Field::one("nom_neutre", flow::CONTACT_NAME_MAX),
+    Field::one("urgent", 3),
+    Field::one("consentement", 3),
+]);
+
+/// "J'ai noté mon code".
+pub static NOTE: Spec = Spec::new(&[Field::one("note", 3), Field::one("code", RECEIPT_TYPED_MAX)]);
+
+/// The follow-up: her receipt, what to do, what she writes.
+pub static FOLLOW: Spec = Spec::new(&[
+    Field::one("code", RECEIPT_TYPED_MAX),
+    Field::one("action", 16),
+    Field::one("texte", MESSAGE_MAX),
+]);
 
 /// A line of the report, as the preview shows it.
 #[derive(Debug)]
@@ -258,7 +296,11 @@ async fn prepare(
     page: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let fields = Fields::parse(&body);
+    // Nothing here is typed by the person: anything off is no page of ours.
+    let fields = SEND
+        .read(&body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     let lang = page.lang;
     match checked(&app, lang, &fields).await? {
         Err(problem) => send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
@@ -291,7 +333,14 @@ async fn confirm(
     page: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let fields = Fields::parse(&body);
+    let posted = CONFIRM.read(&body);
+    let too_long = match posted.too_long() {
+        Some((field, max)) if ["coordonnee", "moments", "nom_neutre"].contains(&field) => Some(max),
+        Some(_) => return Err(AppError::BadRequest),
+        None if posted.is_forged() => return Err(AppError::BadRequest),
+        None => None,
+    };
+    let fields = posted.fields;
     let lang = page.lang;
     let (progress, chosen) = match checked(&app, lang, &fields).await? {
         Ok(checked) => checked,
@@ -324,6 +373,12 @@ async fn confirm(
             Err(Refusal::Message(message)) => form.contact_error = Some(message),
             Err(Refusal::ChooseCommune(_)) => {}
         }
+    }
+    if let Some(max) = too_long {
+        form.contact_error = Some(lang.t_with(
+            "form-too-long",
+            &[("max", fluent_bundle::FluentValue::from(max))],
+        ));
     }
     if !form.consent {
         form.consent_error = Some(lang.t("send-consent-missing"));
@@ -393,7 +448,10 @@ async fn noted(
     page: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let fields = Fields::parse(&body);
+    let fields = NOTE
+        .read(&body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     if fields.get("note") == Some("oui") {
         return send_page(&app, &page, Stage::Done, StatusCode::OK);
     }
@@ -507,14 +565,20 @@ async fn follow(
     RequestClient(client): RequestClient,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let fields = Fields::parse(&body);
+    let posted = FOLLOW.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let too_long = posted.too_long();
+    let fields = posted.fields;
     let lang = page.lang;
     let typed = fields.text("code");
     let ask = |error: String| Follow::Ask {
         code: typed.clone(),
         error: Some(error),
     };
-    let Some(receipt) = Receipt::parse(&typed) else {
+    let code_too_long = too_long.is_some_and(|(field, _)| field == "code");
+    let Some(receipt) = Receipt::parse(&typed).filter(|_| !code_too_long) else {
         return follow_page(
             &app,
             &page,
@@ -543,7 +607,12 @@ async fn follow(
         Some("ecrire") => {
             let text = fields.text("texte");
             let trimmed = text.trim();
-            let error = if trimmed.is_empty() {
+            let error = if let Some((_, max)) = too_long {
+                Some(lang.t_with(
+                    "form-too-long",
+                    &[("max", fluent_bundle::FluentValue::from(max))],
+                ))
+            } else if trimmed.is_empty() {
                 Some(lang.t("follow-message-empty"))
             } else if trimmed.chars().count() > MESSAGE_MAX {
                 Some(lang.t_with(

@@ -7,17 +7,17 @@
 //! territory's versions.
 
 use askama::Template;
-use axum::Form;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::Html;
 use axum::routing::get;
 use fluent_bundle::FluentValue;
 use jiff::civil::Date;
-use serde::Deserialize;
 
 use crate::sheets::storage::{self, SheetKey};
 use crate::sheets::{CATEGORIES, Library, Sheet};
 use crate::web::error::AppError;
+use crate::web::form::{Field, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render;
@@ -26,6 +26,7 @@ use crate::web::{AppState, Site};
 /// Adds the routes of the sheets.
 pub fn routes(site: Site) -> Site {
     site.page("/fiches", get(index).post(search))
+        .posts(&SEARCH)
         .page_like("/fiches/{slug}", "/fiches/porter-plainte", get(national))
         .page_like(
             "/fiches/{slug}/facile",
@@ -183,21 +184,25 @@ async fn index(
     render(&index_page(&app, &context, ""))
 }
 
-/// The search form.
-#[derive(Debug, Deserialize)]
-struct SearchForm {
-    #[serde(default)]
-    q: String,
-}
+/// The search form: a few words.
+pub static SEARCH: Spec = Spec::new(&[Field::one("q", 200)]);
 
 async fn search(
     State(app): State<AppState>,
     context: PageContext,
-    Form(form): Form<SearchForm>,
+    body: Bytes,
 ) -> Result<Html<String>, AppError> {
-    let query: String = form.q.trim().chars().take(200).collect();
+    let posted = SEARCH.read(&body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    let query = posted.fields.value("q").trim().to_owned();
     let mut page = index_page(&app, &context, &query);
     let lang = page.c.lang;
+    if let Some((_, max)) = posted.too_long() {
+        page.query_error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
+        return render(&page);
+    }
     if crate::sheets::query_words(&query).is_empty() {
         page.query_error = Some(lang.t("sheets-search-missing"));
         return render(&page);

@@ -26,6 +26,10 @@ pub enum AppError {
     /// This account may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// A request no page of ours sends (a field the form does not have, a
+    /// field given twice): a calm 400 page.
+    #[error("bad request")]
+    BadRequest,
     /// The database failed; the visitor sees a calm 500 page.
     #[error("database error")]
     Database(#[from] sqlx::Error),
@@ -39,6 +43,7 @@ impl IntoResponse for AppError {
         let status = match &self {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::BadRequest => StatusCode::BAD_REQUEST,
             Self::Database(_) | Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status.is_server_error() {

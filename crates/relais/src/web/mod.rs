@@ -37,6 +37,7 @@ use crate::secret::ServerSecret;
 use crate::sheets::Library;
 use crate::storage::Db;
 use crate::web::assets::Assets;
+use crate::web::form::Spec;
 use crate::web::ratelimit::RateLimiter;
 use crate::web::security::SecurityHeaders;
 
@@ -136,6 +137,10 @@ pub struct RouteExample {
     pub found: bool,
     /// A page of the public site, answering in every language.
     pub is_page: bool,
+    /// The form the route takes by POST, when it takes one.
+    pub form: Option<&'static Spec>,
+    /// The query string it reads, when it reads one.
+    pub query: Option<&'static Spec>,
 }
 
 /// The registry of routes: a router, and every path added to it.
@@ -206,7 +211,19 @@ impl Site {
             pattern: path,
             is_page,
             found,
+            form: None,
+            query: None,
         });
+        self
+    }
+
+    /// Says which form the route just added takes by POST: the route-walking
+    /// tests fill every field of it to its bound and beyond.
+    #[must_use]
+    pub fn posts(mut self, form: &'static Spec) -> Self {
+        if let Some(last) = self.examples.last_mut() {
+            last.form = Some(form);
+        }
         self
     }
 

@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use relais::backoffice::screens::ROUTES;
+use relais::backoffice::Screen;
 use relais::backoffice::storage::{self as accounts, Role};
 use relais::backoffice::{auth, password, totp};
 use relais::directory::communes::Communes;
@@ -138,6 +138,16 @@ impl<'a> Browser<'a> {
             cookie: None,
             csrf: String::new(),
         }
+    }
+
+    /// The session cookie's value, once signed in.
+    pub(crate) fn cookie(&self) -> Option<String> {
+        self.cookie.clone()
+    }
+
+    /// The session's form token, once signed in.
+    pub(crate) fn csrf(&self) -> &str {
+        &self.csrf
     }
 
     fn remember(&mut self, page: &Page) {
@@ -337,34 +347,54 @@ fn fill(pattern: &str, objects: &Objects<'_>) -> String {
         .replace("{f}", "csv")
 }
 
-/// Requests `method path` as `browser`, with a valid form token and a form
-/// that would work if access were granted.
-async fn attempt(browser: &mut Browser<'_>, method: &str, path: &str, organisation: &str) -> Page {
-    if method == "GET" {
+/// The guarded screens of the directory, accounts, sheets and settings (the
+/// referral screens have tests of their own in `referral.rs`).
+fn screens() -> Vec<Screen> {
+    relais::backoffice::guarded_routes()
+        .into_iter()
+        .filter(|screen| {
+            !["/pro/cle", "/pro/demandes", "/pro/acces", "/cle-de-secours"]
+                .iter()
+                .any(|referral| screen.example.contains(referral))
+        })
+        .collect()
+}
+
+/// Requests `screen` at `path` as `browser`, with a valid form token and a
+/// form that would work if access were granted (the fields its form has).
+async fn attempt(
+    browser: &mut Browser<'_>,
+    screen: &Screen,
+    path: &str,
+    organisation: &str,
+) -> Page {
+    if screen.method == "GET" {
         browser.get(path).await
-    } else if path.ends_with("/import") {
+    } else if screen.upload {
         let csv = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                    x;Structure importée (exemple);lawyer;x-1;Permanence importée;legal;62826\n";
         browser.upload(path, "annuaire.csv", csv).await
     } else {
-        browser
-            .submit(
-                path,
-                &[
-                    ("email", "nouvelle.personne@example.org"),
-                    ("role", "professional"),
-                    ("organisation", organisation),
-                    ("territoire", "autre"),
-                    ("structure_nom", "Nom changé (exemple)"),
-                    ("structure_type", "lawyer"),
-                    ("service_nom", "Service changé"),
-                    ("besoins", "legal"),
-                    ("code_insee", "62826"),
-                    ("name", "Territoire changé"),
-                    ("communes", "62826"),
-                ],
-            )
-            .await
+        let every = [
+            ("email", "nouvelle.personne@example.org"),
+            ("role", "professional"),
+            ("organisation", organisation),
+            ("territoire", "autre"),
+            ("structure_nom", "Nom changé (exemple)"),
+            ("structure_type", "lawyer"),
+            ("service_nom", "Service changé"),
+            ("besoins", "legal"),
+            ("code_insee", "62826"),
+            ("name", "Territoire changé"),
+            ("communes", "62826"),
+            ("source", "une fiche"),
+        ];
+        let form = screen.form.expect("a POST takes a form");
+        let fields: Vec<(&str, &str)> = every
+            .into_iter()
+            .filter(|(name, _)| form.field(name).is_some())
+            .collect();
+        browser.submit(path, &fields).await
     }
 }
 
@@ -414,9 +444,9 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.a_second_service,
         account: &professional_a.id,
     };
-    for (method, pattern) in ROUTES {
-        let path = fill(pattern, &anyone);
-        let page = attempt(&mut anonymous, method, &path, &t.a_first).await;
+    for screen in &screens() {
+        let (method, path) = (screen.method, fill(screen.example, &anyone));
+        let page = attempt(&mut anonymous, screen, &path, &t.a_first).await;
         assert_eq!(page.status, 303, "{method} {path} without a session");
         assert!(
             page.location().starts_with("/pro/connexion"),
@@ -461,12 +491,12 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         let mut browser = Browser::new(&app);
         browser.sign_in(who).await;
         let is_coordinator = who.email.starts_with("coord");
-        for (method, pattern) in ROUTES {
-            let path = fill(pattern, objects);
-            let page = attempt(&mut browser, method, &path, objects.organisation).await;
-            let allowed = match *pattern {
+        for screen in &screens() {
+            let (method, path) = (screen.method, fill(screen.example, objects));
+            let page = attempt(&mut browser, screen, &path, objects.organisation).await;
+            let allowed = match screen.example {
                 "/pro" => true,
-                "/pro/comptes" => is_coordinator && *method == "GET",
+                "/pro/comptes" => is_coordinator && method == "GET",
                 _ => false,
             };
             if allowed {
@@ -508,12 +538,12 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.a_second_service,
         account: &professional_a.id,
     };
-    for (method, pattern) in ROUTES
+    for screen in screens()
         .iter()
-        .filter(|(m, p)| *m == "GET" && *p != "/pro/journal")
+        .filter(|s| s.method == "GET" && s.example != "/pro/journal")
     {
-        let path = fill(pattern, &own);
-        assert_eq!(browser.get(&path).await.status, 200, "{method} {path}");
+        let path = fill(screen.example, &own);
+        assert_eq!(browser.get(&path).await.status, 200, "GET {path}");
     }
     // …and every route opens for an administrator.
     let mut browser = Browser::new(&app);
@@ -524,9 +554,9 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.b_service,
         account: &professional_b.id,
     };
-    for (method, pattern) in ROUTES {
-        let path = fill(pattern, &theirs);
-        let page = attempt(&mut browser, method, &path, &t.b_organisation).await;
+    for screen in &screens() {
+        let (method, path) = (screen.method, fill(screen.example, &theirs));
+        let page = attempt(&mut browser, screen, &path, &t.b_organisation).await;
         assert!(
             [200, 303, 422].contains(&page.status),
             "the administrator {method} {path}: {} {}",

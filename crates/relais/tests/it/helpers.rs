@@ -82,6 +82,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
+    /// The name of the threads of a measured application.
+    threads: Option<String>,
 }
 
 impl TestApp {
@@ -123,7 +125,95 @@ impl TestApp {
             client,
             shutdown: Some(tx),
             _dir: dir,
+            threads: None,
         }
+    }
+
+    /// An application on a runtime of its own, whose threads carry a name
+    /// of their own: [`Self::server_cpu`] then measures the CPU time the
+    /// server spends, apart from the test's own and other tests'.
+    pub async fn spawn_measured() -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let name = format!(
+            "relais-srv-{}",
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let settings = Settings {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: dir.path().join("data"),
+            rate_limit_per_minute: 0,
+            ..Settings::default()
+        };
+        let (ready_tx, ready_rx) = oneshot::channel();
+        let (stop_tx, stop_rx) = oneshot::channel::<()>();
+        let thread_name = name.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name(thread_name)
+                // A thread that ends takes its CPU time with it: keep them.
+                .thread_keep_alive(std::time::Duration::from_secs(3600))
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async move {
+                let db = test_db().await;
+                let secret = ServerSecret::random().expect("random secret");
+                let app = Application::build_with(settings, db, secret)
+                    .await
+                    .expect("the application builds");
+                let ready = (
+                    app.local_addr().expect("a bound address"),
+                    app.state().clone(),
+                    app.routes().to_vec(),
+                );
+                let _ = ready_tx.send(ready);
+                let _ = app
+                    .run_until(async {
+                        let _ = stop_rx.await;
+                    })
+                    .await;
+            });
+        });
+        let (addr, state, routes) = ready_rx.await.expect("the server starts");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("an HTTP client");
+        Self {
+            addr,
+            state,
+            routes,
+            client,
+            shutdown: Some(stop_tx),
+            _dir: dir,
+            threads: Some(name),
+        }
+    }
+
+    /// The CPU time the threads of an application from
+    /// [`Self::spawn_measured`] have spent so far (from
+    /// `/proc/self/task/*/schedstat`, in nanoseconds).
+    pub fn server_cpu(&self) -> std::time::Duration {
+        let name = self.threads.as_deref().expect("a measured application");
+        let mut total = 0u64;
+        for task in std::fs::read_dir("/proc/self/task")
+            .expect("/proc is mounted")
+            .flatten()
+        {
+            let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+            if comm.trim_end() != name {
+                continue;
+            }
+            let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+            total += stat
+                .split_whitespace()
+                .next()
+                .and_then(|ns| ns.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        std::time::Duration::from_nanos(total)
     }
 
     /// The absolute address of `path`.

@@ -8,6 +8,7 @@
 )]
 
 mod backoffice;
+mod bounds;
 mod browser;
 mod canary;
 mod cli;

@@ -1019,11 +1019,22 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
 async fn every_referral_screen_sends_an_anonymous_visitor_to_sign_in() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
-    for (method, pattern) in relais::referral::pro::ROUTES {
-        let path = pattern
+    let screens: Vec<_> = relais::backoffice::guarded_routes()
+        .into_iter()
+        .filter(|s| {
+            ["/pro/cle", "/pro/demandes", "/pro/acces", "/cle-de-secours"]
+                .iter()
+                .any(|referral| s.example.contains(referral))
+        })
+        .collect();
+    assert!(screens.len() >= 12, "{screens:?}");
+    for screen in &screens {
+        let method = screen.method;
+        let path = screen
+            .example
             .replace("{r}", &new_id())
             .replace("{t}", "montreuillois");
-        let page = if *method == "GET" {
+        let page = if method == "GET" {
             browser.get(&path).await
         } else {
             browser.post(&path, &[("csrf", "x")]).await
