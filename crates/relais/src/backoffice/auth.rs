@@ -7,6 +7,8 @@
 //! counted per account: from the fifth in a row the account is locked for a
 //! while, longer each time.
 
+use std::time::{Duration, Instant};
+
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -18,12 +20,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::{self, Role, User};
 use crate::backoffice::{Base, CSRF_ONLY, Screens, password, totp};
+use crate::referral::storage::Notice;
 use crate::secret::{Purpose, constant_time_eq};
 use crate::storage::Tx;
 use crate::web::AppState;
+use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::pages::{render, render_status};
+use crate::web::ratelimit::RequestClient;
 
 /// The routes of signing in, open to anyone.
 pub fn screens(screens: Screens) -> Screens {
@@ -92,6 +97,19 @@ fn query_of(spec: &Spec, query: Option<&str>) -> Fields {
     spec.read_query(query).into_result().unwrap_or_default()
 }
 
+/// Failed sign-ins (wrong passwords, wrong codes) one client may make in a
+/// quarter of an hour, whatever the accounts.
+pub const FAILED_SIGN_INS_PER_CLIENT: u32 = 10;
+/// Wrong codes one half-finished sign-in survives.
+pub const CODES_PER_HALF_SESSION: i64 = 3;
+
+/// The count of failed sign-ins per client.
+pub fn sign_in_tries() -> ClientCounts {
+    ClientCounts::new(FAILED_SIGN_INS_PER_CLIENT, Duration::from_secs(15 * 60))
+}
+
+const TOO_MANY: &str = "Trop d'essais de connexion depuis cet appareil. Pour la sécurité des comptes, \
+     attendez un quart d'heure avant de réessayer.";
 const FAILED: &str = "La connexion n'a pas abouti. Vérifiez votre adresse e-mail et votre mot de passe. \
      Après plusieurs essais, la connexion est bloquée quelques minutes.";
 const BAD_CODE: &str = "Ce code n'est pas valide. Attendez le code suivant et recopiez-le, ou utilisez un code de secours.";
@@ -179,6 +197,7 @@ struct SignInForm {
 pub async fn sign_in(
     State(app): State<AppState>,
     headers: HeaderMap,
+    RequestClient(client): RequestClient,
     body: Bytes,
 ) -> Result<Response, AppError> {
     // Read before anything else; a field too long is refused like a wrong
@@ -195,44 +214,48 @@ pub async fn sign_in(
         jeton: fields.text("jeton"),
         suite: fields.text("suite"),
     };
-    let refuse = |app: &AppState, email: &str, next: &str| -> Result<Response, AppError> {
+    let page = |app: &AppState, error: &str, status: StatusCode| -> Result<Response, AppError> {
         let page = SignInPage {
             b: Base::anonymous(app),
             insecure: !secure_context(app, &headers),
-            error: Some(FAILED.to_owned()),
+            error: Some(error.to_owned()),
             token: login_token(app, jiff::Timestamp::now().as_second()),
-            next: safe_next(next),
-            email: email.to_owned(),
+            next: safe_next(&form.suite),
+            email: form.email.clone(),
         };
-        render_status(StatusCode::UNAUTHORIZED, &page)
+        render_status(status, &page)
     };
+    let refuse = |app: &AppState| page(app, FAILED, StatusCode::UNAUTHORIZED);
     if !login_token_valid(&app, &form.jeton) {
         return Err(AppError::Forbidden);
     }
     if too_long {
-        return refuse(&app, &form.email, &form.suite);
+        return refuse(&app);
+    }
+    // Every try is taken from this client's allowance before any lookup or
+    // hashing, and given back only when it succeeds: failures count.
+    if !app.sign_in_tries.take(client, Instant::now()) {
+        return page(&app, TOO_MANY, StatusCode::TOO_MANY_REQUESTS);
     }
     let Some(user) = storage::user_by_email(&app.db, &form.email).await? else {
         password::waste_one_verification().await;
         tracing::info!("a sign-in failed (unknown account)");
-        return refuse(&app, &form.email, &form.suite);
+        return refuse(&app);
     };
-    let locked = user
-        .locked_until
-        .as_deref()
-        .is_some_and(|until| until > storage::now_text().as_str());
+    let locked = is_locked(&user);
     let usable = !user.disabled && !locked && user.password_hash.is_some();
-    let matches = match user.password_hash.as_deref() {
+    // A locked account is not evaluated, but costs the same time.
+    let matches = match user.password_hash.as_deref().filter(|_| usable) {
         Some(hash) => password::verify(&form.password, hash).await,
         None => {
             password::waste_one_verification().await;
             false
         }
     };
-    if !usable || !matches {
+    if !matches {
         let mut tx = app.db.begin().await?;
         if !locked {
-            storage::record_failure(&mut tx, &user.id).await?;
+            failed(&mut tx, &user).await?;
         }
         audit(
             &mut tx,
@@ -247,8 +270,9 @@ pub async fn sign_in(
         )
         .await?;
         tx.commit().await?;
-        return refuse(&app, &form.email, &form.suite);
+        return refuse(&app);
     }
+    app.sign_in_tries.give_back(client, Instant::now());
     let stage = if user.totp_secret.is_some() {
         "password"
     } else {
@@ -268,6 +292,22 @@ pub async fn sign_in(
         form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
     );
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&target)).into_response())
+}
+
+/// Whether the account is locked now.
+fn is_locked(user: &User) -> bool {
+    user.locked_until
+        .as_deref()
+        .is_some_and(|until| until > storage::now_text().as_str())
+}
+
+/// A wrong password or code, counted against the account in `tx`; when it
+/// locks the account, its owner is told by an e-mail that says only that.
+async fn failed(tx: &mut Tx, user: &User) -> Result<(), AppError> {
+    if storage::record_failure(tx, &user.id).await? {
+        crate::referral::storage::notify(tx, &user.email, Notice::SignInFailures).await?;
+    }
+    Ok(())
 }
 
 /// Appends to the audit log for this account's territory, in `tx`.
@@ -322,7 +362,31 @@ async fn partial(
     else {
         return Ok(None);
     };
+    if is_locked(&user) {
+        // A locked account opens no session by any path: what was begun
+        // before the lock ends with it.
+        let mut tx = app.db.begin().await?;
+        storage::delete_session(&mut tx, &found.id_hash).await?;
+        tx.commit().await?;
+        return Ok(None);
+    }
     Ok(Some((found, user)))
+}
+
+/// Signing in stopped here: the half-finished sign-in is over, start again.
+fn start_again(app: &AppState, message: &str) -> Result<Response, AppError> {
+    let page = MessagePage {
+        b: Base::anonymous(app),
+        title: "La connexion est à reprendre".to_owned(),
+        message: message.to_owned(),
+        link: "/pro/connexion".to_owned(),
+        link_label: "Recommencer la connexion".to_owned(),
+    };
+    let mut response = render_status(StatusCode::UNAUTHORIZED, &page)?;
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session::clear_cookie());
+    Ok(response)
 }
 
 #[derive(Template)]
@@ -376,12 +440,16 @@ impl CodeForm {
 pub async fn second_factor(
     State(app): State<AppState>,
     headers: HeaderMap,
+    RequestClient(client): RequestClient,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = CodeForm::read(&SECOND_FACTOR, &body)?;
     let Some((found, user)) = partial(&app, &headers, "password").await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
+    if !app.sign_in_tries.take(client, Instant::now()) {
+        return start_again(&app, TOO_MANY);
+    }
     let keys = totp::Keys::new(&app.secret);
     let secret = user.totp_secret.as_deref().and_then(|s| keys.open(s));
     let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
@@ -406,9 +474,23 @@ pub async fn second_factor(
             == 12
         && storage::use_recovery_code(&mut tx, &user.id, &keys.recovery_hash(&form.code)).await?;
     if !by_code && !by_recovery {
-        storage::record_failure(&mut tx, &user.id).await?;
+        // A wrong code counts against the account and against this
+        // half-finished sign-in, which a few wrong codes end.
+        failed(&mut tx, &user).await?;
+        let failures = storage::session_failed(&mut tx, &found.id_hash).await?;
+        let over = failures >= CODES_PER_HALF_SESSION;
+        if over {
+            storage::delete_session(&mut tx, &found.id_hash).await?;
+        }
         audit(&mut tx, &app, &user, "sign-in-failed", "code de sécurité").await?;
         tx.commit().await?;
+        if over {
+            return start_again(
+                &app,
+                "Plusieurs codes n'étaient pas valides : pour la sécurité du compte, la connexion \
+                 recommence depuis le mot de passe.",
+            );
+        }
         let page = SecondFactorPage {
             b: Base::anonymous(&app),
             error: Some(BAD_CODE.to_owned()),
@@ -417,6 +499,7 @@ pub async fn second_factor(
         return Ok(render(&page)?.into_response());
     }
     storage::reset_failures(&mut tx, &user.id).await?;
+    app.sign_in_tries.give_back(client, Instant::now());
     let how = if by_recovery {
         "code de secours"
     } else {
@@ -550,8 +633,24 @@ async fn complete(
     how: &str,
     next: &str,
 ) -> Result<Response, AppError> {
+    // In the transaction that opens the session: the half-finished one must
+    // still be there (not ended by too many wrong codes, nor finished by a
+    // concurrent request) and the account must not be locked.
+    let finished = storage::finish_half_session(
+        &mut tx,
+        &in_progress.id_hash,
+        &in_progress.row.stage,
+        CODES_PER_HALF_SESSION,
+    )
+    .await?;
+    if !finished || storage::is_locked(&mut tx, &user.id).await? {
+        drop(tx);
+        return start_again(
+            app,
+            "Cette connexion n'est plus valable. Recommencez depuis le mot de passe.",
+        );
+    }
     audit(&mut tx, app, user, "sign-in", how).await?;
-    storage::delete_session(&mut tx, &in_progress.id_hash).await?;
     let cookie = session::open(&mut tx, &user.id, "full").await?;
     tx.commit().await?;
     let mut next = safe_next(next);

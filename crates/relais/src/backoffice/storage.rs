@@ -252,24 +252,46 @@ pub async fn claim_totp_step(tx: &mut Tx, user_id: &str, step: i64) -> sqlx::Res
     Ok(changed == 1)
 }
 
-/// Counts a failed sign-in; locks the account from the fifth in a row, for
-/// 15 minutes, doubling each time after.
-pub async fn record_failure(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+/// Failures in a row after which the account is locked for a while.
+pub const FAILURES_BEFORE_LOCK: i64 = 5;
+/// The longest a lock lasts: long enough to slow guessing to a crawl, short
+/// enough that nobody can keep a professional out for long.
+pub const LONGEST_LOCK_MINUTES: i64 = 15;
+
+/// Counts a failed sign-in (a wrong password or a wrong code). Every fifth
+/// failure in a row locks the account: 1 minute, then 2, 4, 8, and 15 at
+/// most (failures while locked are refused before they count). Returns
+/// whether this failure locked it, so that its owner is told.
+pub async fn record_failure(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
     let attempts: i64 = with_tx!(tx, conn => {
         sqlx::query_scalar("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
             .bind(user_id)
             .fetch_one(&mut *conn)
             .await
     })?;
-    if attempts >= 5 {
-        let minutes = 15i64.saturating_mul(1 << (attempts - 5).min(6));
-        let until =
-            timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes));
-        with_tx!(tx, conn => {
-            sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1").bind(user_id).bind(&until).execute(&mut *conn).await.map(drop)
-        })?;
+    if attempts % FAILURES_BEFORE_LOCK != 0 {
+        return Ok(false);
     }
-    Ok(())
+    let locks = (attempts / FAILURES_BEFORE_LOCK).clamp(1, 8);
+    let minutes = (1i64 << (locks - 1)).min(LONGEST_LOCK_MINUTES);
+    let until = timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_mins(minutes));
+    with_tx!(tx, conn => {
+        sqlx::query("UPDATE users SET locked_until = $2 WHERE id = $1").bind(user_id).bind(&until).execute(&mut *conn).await.map(drop)
+    })?;
+    Ok(true)
+}
+
+/// Whether the account is locked now, as the transaction sees it.
+pub async fn is_locked(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
+    let now = now_text();
+    let locked: Option<String> = with_tx!(tx, conn => {
+        sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1 AND locked_until > $2")
+            .bind(user_id)
+            .bind(&now)
+            .fetch_optional(&mut *conn)
+            .await
+    })?;
+    Ok(locked.is_some())
 }
 
 /// Forgets failed sign-ins after a success.
@@ -364,6 +386,8 @@ pub async fn use_invitation(tx: &mut Tx, token_hash: &str) -> sqlx::Result<bool>
 /// A stored session.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
+    /// Wrong codes given on it (a half-finished sign-in).
+    pub failures: i64,
     /// Whose.
     pub user_id: String,
     /// `password` (TOTP still to give), `enrol` (TOTP to set up) or `full`.
@@ -404,7 +428,7 @@ pub async fn create_session(
 pub async fn session(db: &Db, id_hash: &str) -> sqlx::Result<Option<SessionRow>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, SessionRow>(
-            "SELECT user_id, stage, csrf, created_at, last_seen_at FROM sessions WHERE id_hash = $1",
+            "SELECT user_id, stage, csrf, created_at, last_seen_at, failures FROM sessions WHERE id_hash = $1",
         )
         .bind(id_hash)
         .fetch_optional(pool)
@@ -425,6 +449,39 @@ pub async fn delete_session(tx: &mut Tx, id_hash: &str) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await.map(|_| ())
     })
+}
+
+/// Counts a wrong code on a half-finished sign-in; returns how many there
+/// were on it.
+pub async fn session_failed(tx: &mut Tx, id_hash: &str) -> sqlx::Result<i64> {
+    with_tx!(tx, conn => {
+        sqlx::query_scalar("UPDATE sessions SET failures = failures + 1 WHERE id_hash = $1 RETURNING failures")
+            .bind(id_hash)
+            .fetch_optional(&mut *conn)
+            .await
+            .map(|failures| failures.unwrap_or(i64::MAX))
+    })
+}
+
+/// Ends a half-finished sign-in to finish it, if it is still there at
+/// `stage` with fewer than `max_failures` wrong codes: of two requests
+/// finishing the same one, one wins; one that guessed too often, none.
+pub async fn finish_half_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    stage: &str,
+    max_failures: i64,
+) -> sqlx::Result<bool> {
+    let ended = with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND stage = $2 AND failures < $3")
+            .bind(id_hash)
+            .bind(stage)
+            .bind(max_failures)
+            .execute(&mut *conn)
+            .await
+            .map(|done| done.rows_affected())
+    })?;
+    Ok(ended == 1)
 }
 
 /// Ends every session of an account (password changed, account disabled).

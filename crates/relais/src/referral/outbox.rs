@@ -18,7 +18,7 @@ use lettre::{
 use secrecy::ExposeSecret as _;
 
 use crate::config::Settings;
-use crate::referral::storage::{self, NOTIFY_MESSAGE, Notification};
+use crate::referral::storage::{self, Notice, Notification};
 use crate::storage::Db;
 
 /// How long a claimed notification is reserved for the instance sending it.
@@ -78,26 +78,57 @@ impl Mailer {
     }
 }
 
-/// The e-mail of a notification: a subject and two sentences, nothing about
-/// the person or the referral.
+/// The e-mail of a notification: a subject and a few sentences, nothing
+/// about the person or the referral. A kind it does not know is an error,
+/// never another e-mail.
 pub fn message(settings: &Settings, notification: &Notification) -> anyhow::Result<Message> {
     let from: Mailbox = settings.mail_from.parse()?;
     let to: Mailbox = notification.recipient.parse()?;
-    let (subject, first) = if notification.kind == NOTIFY_MESSAGE {
-        (
-            "Relais : un nouveau message vous attend",
-            "Un nouveau message vous attend sur Relais.",
-        )
-    } else {
-        (
+    let notice = Notice::parse(&notification.kind)
+        .ok_or_else(|| anyhow::anyhow!("unknown notification kind {:?}", notification.kind))?;
+    let base = settings.public_url.trim_end_matches('/');
+    let (subject, text, path) = match notice {
+        Notice::NewReferral => (
             "Relais : une nouvelle demande vous attend",
             "Une nouvelle demande vous attend sur Relais.",
-        )
+            "/pro/demandes",
+        ),
+        Notice::NewMessage => (
+            "Relais : un nouveau message vous attend",
+            "Un nouveau message vous attend sur Relais.",
+            "/pro/demandes",
+        ),
+        Notice::SignInFailures => (
+            "Relais : des essais de connexion à votre compte",
+            "Quelqu'un a essayé plusieurs fois de se connecter à votre compte Relais \
+             sans y parvenir ; la connexion est suspendue quelques minutes. Si c'était vous, \
+             attendez un peu et réessayez. Sinon, prévenez la coordination de votre territoire.",
+            "/pro/connexion",
+        ),
+        Notice::PasswordReset => (
+            "Relais : un lien pour changer votre mot de passe a été créé",
+            "La coordination a créé un lien pour choisir un nouveau mot de passe pour votre \
+             compte Relais ; elle doit vous le transmettre. Si vous ne l'avez pas demandé, \
+             prévenez-la : votre mot de passe actuel reste valable tant que le lien n'a pas servi.",
+            "/pro/connexion",
+        ),
+        Notice::AccessGiven => (
+            "Relais : un accès aux demandes de votre structure a été donné",
+            "Un compte de votre structure vient de recevoir l'accès à des demandes. \
+             L'historique de chaque demande dit qui et quand : vérifiez que c'est bien \
+             une personne de votre équipe.",
+            "/pro/demandes",
+        ),
+        Notice::RecoveryKeyReplaced => (
+            "Relais : la clé de secours de votre territoire a été remplacée",
+            "La clé de secours de votre territoire vient d'être remplacée. Si vous ne \
+             l'attendiez pas, prévenez la coordination ou l'administration.",
+            "/pro",
+        ),
     };
-    let link = format!("{}/pro/demandes", settings.public_url.trim_end_matches('/'));
     let body = format!(
-        "Bonjour,\n\n{first}\n\nPour la lire, connectez-vous : {link}\n\n\
-         Ce message ne contient volontairement aucune information sur la personne.\n"
+        "Bonjour,\n\n{text}\n\nPour vous connecter : {base}{path}\n\n\
+         Ce message ne contient volontairement aucune information sur une personne.\n"
     );
     let domain = settings
         .mail_from

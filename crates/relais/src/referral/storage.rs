@@ -163,25 +163,68 @@ pub struct NewReferral {
 
 const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at";
 
-/// Adds a notification to the outbox, inside the caller's transaction `tx`
-/// (a macro: the transaction's type differs with the engine).
-macro_rules! enqueue {
-    ($tx:ident, $email:expr, $kind:expr, $now:expr) => {
-        sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
-            .bind(crate::referral::envelope::new_id())
-            .bind($email)
-            .bind($kind)
-            .bind($now)
-            .execute(&mut *$tx)
-            .await
-            .map(drop)
-    };
+/// What a notification announces: never more than that a professional has
+/// something to look at. Stored by its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// A referral arrived (sent, or transferred).
+    NewReferral,
+    /// The person wrote.
+    NewMessage,
+    /// Someone failed to sign in to the account several times.
+    SignInFailures,
+    /// A link to choose a new password was made for the account.
+    PasswordReset,
+    /// An account of the organisation was given access to its referrals.
+    AccessGiven,
+    /// The territory's recovery key was replaced.
+    RecoveryKeyReplaced,
 }
 
-/// The notification kind of a new referral, and of a new message.
-pub const NOTIFY_NEW: &str = "new-referral";
-/// A new message from the person.
-pub const NOTIFY_MESSAGE: &str = "new-message";
+impl Notice {
+    const ALL: [Self; 6] = [
+        Self::NewReferral,
+        Self::NewMessage,
+        Self::SignInFailures,
+        Self::PasswordReset,
+        Self::AccessGiven,
+        Self::RecoveryKeyReplaced,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NewReferral => "new-referral",
+            Self::NewMessage => "new-message",
+            Self::SignInFailures => "sign-in-failures",
+            Self::PasswordReset => "password-reset",
+            Self::AccessGiven => "access-given",
+            Self::RecoveryKeyReplaced => "recovery-key-replaced",
+        }
+    }
+
+    /// Parses a stored code; an unknown one is `None`, never a default.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.code() == code)
+    }
+}
+
+/// Adds a notification to the outbox, in the transaction of what it
+/// announces: it is sent after the commit, or never if the change is rolled
+/// back.
+pub async fn notify(tx: &mut Tx, email: &str, notice: Notice) -> sqlx::Result<()> {
+    let now = now_text();
+    with_tx!(tx, conn => {
+        sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
+            .bind(crate::referral::envelope::new_id())
+            .bind(email)
+            .bind(notice.code())
+            .bind(&now)
+            .execute(&mut *conn)
+            .await
+            .map(drop)
+    })
+}
 
 /// Saves (or replaces) a professional's key pair. Replacing it drops the
 /// copies wrapped for the old key: nobody can open them any more, and
@@ -293,11 +336,12 @@ pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
                 .execute(&mut *conn)
                 .await?;
         }
-        for email in &referral.notify {
-            enqueue!(conn, email, NOTIFY_NEW, &now)?;
-        }
-        Ok(())
-    })
+        Ok::<(), sqlx::Error>(())
+    })?;
+    for email in &referral.notify {
+        notify(tx, email, Notice::NewReferral).await?;
+    }
+    Ok(())
 }
 
 /// The referral whose receipt has this lookup.
@@ -404,7 +448,7 @@ pub async fn add_message(
     tx: &mut Tx,
     referral_id: &str,
     message: &Message,
-    notify: &[String],
+    recipients: &[String],
 ) -> sqlx::Result<()> {
     with_tx!(tx, conn => {
         sqlx::query("INSERT INTO referral_messages (id, referral_id, author, at, body) VALUES ($1, $2, $3, $4, $5)")
@@ -420,11 +464,12 @@ pub async fn add_message(
             .bind(&message.at)
             .execute(&mut *conn)
             .await?;
-        for email in notify {
-            enqueue!(conn, email, NOTIFY_MESSAGE, &message.at)?;
-        }
-        Ok(())
-    })
+        Ok::<(), sqlx::Error>(())
+    })?;
+    for email in recipients {
+        notify(tx, email, Notice::NewMessage).await?;
+    }
+    Ok(())
 }
 
 /// Records an opening: the first one turns "sent" or "redirected" into
@@ -466,7 +511,7 @@ pub async fn transfer(
     organisation_id: &str,
     territory: Option<&str>,
     keys: &[(String, String)],
-    notify: &[String],
+    recipients: &[String],
 ) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
@@ -489,11 +534,12 @@ pub async fn transfer(
             .bind(&now)
             .execute(&mut *conn)
             .await?;
-        for email in notify {
-            enqueue!(conn, email, NOTIFY_NEW, &now)?;
-        }
-        Ok(())
-    })
+        Ok::<(), sqlx::Error>(())
+    })?;
+    for email in recipients {
+        notify(tx, email, Notice::NewReferral).await?;
+    }
+    Ok(())
 }
 
 /// Deletes a referral, its keys and messages.

@@ -66,6 +66,8 @@ pub struct AppInner {
     pub conversation: Arc<Conversation>,
     /// Referrals: receipts, the outbox's bell, who can receive.
     pub referrals: Arc<crate::referral::Referrals>,
+    /// Failed sign-ins per client.
+    pub sign_in_tries: clients::ClientCounts,
     security: SecurityHeaders,
 }
 
@@ -99,6 +101,7 @@ impl AppState {
             sheets,
             conversation,
             referrals,
+            sign_in_tries: crate::backoffice::auth::sign_in_tries(),
         }))
     }
 

@@ -653,6 +653,161 @@ async fn signing_in_takes_the_password_then_a_code_and_a_replayed_code_is_refuse
 }
 
 #[tokio::test]
+async fn wrong_codes_end_the_half_session_and_a_locked_account_opens_no_session_by_any_path() {
+    let app = TestApp::spawn().await;
+    let coordinator = coordinator(&app).await;
+    let max = auth::CODES_PER_HALF_SESSION;
+
+    // A half-finished sign-in ends after a few wrong codes: then even the
+    // right code on it opens nothing.
+    let mut guesser = Browser::new(&app);
+    let page = guesser
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    assert_eq!(page.status, 303);
+    for n in 1..=max {
+        let page = guesser
+            .post(
+                "/pro/deuxieme-facteur",
+                &[("code", "000000"), ("suite", "/pro")],
+            )
+            .await;
+        if n < max {
+            assert_eq!(page.status, 200, "wrong code {n}");
+        } else {
+            assert_eq!(page.status, 401, "wrong code {n}");
+            assert!(
+                page.body.contains("recommence depuis le mot de passe"),
+                "{}",
+                page.body
+            );
+        }
+    }
+    let page = guesser
+        .post(
+            "/pro/deuxieme-facteur",
+            &[("code", &coordinator.code(0)), ("suite", "/pro")],
+        )
+        .await;
+    assert_eq!(page.location(), "/pro/connexion");
+    assert_eq!(guesser.get("/pro").await.status, 303, "not signed in");
+
+    // A sign-in begun before the account locks cannot be finished after:
+    // two more wrong passwords make five failures in a row.
+    let mut earlier = Browser::new(&app);
+    let page = earlier
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    assert_eq!(page.status, 303);
+    let mut elsewhere = Browser::new(&app);
+    for _ in 0..2 {
+        let page = elsewhere
+            .give_password(&coordinator.email, "pas le bon mot de passe", "")
+            .await;
+        assert_eq!(page.status, 401);
+    }
+    let user = accounts::user_by_email(&app.state.db, &coordinator.email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(user.locked_until.is_some(), "locked after five failures");
+    let page = earlier
+        .post(
+            "/pro/deuxieme-facteur",
+            &[("code", &coordinator.code(30)), ("suite", "/pro")],
+        )
+        .await;
+    assert_eq!(page.location(), "/pro/connexion", "{}", page.body);
+    assert_eq!(earlier.get("/pro").await.status, 303, "not signed in");
+
+    // Its owner is told, by an e-mail that says only that.
+    let notices: Vec<String> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1")
+            .bind(&coordinator.email)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(notices, ["sign-in-failures"]);
+
+    // However long someone keeps guessing, a lock never lasts more than a
+    // quarter of an hour.
+    let mut tx = app.state.db.begin().await.unwrap();
+    for _ in 0..200 {
+        accounts::record_failure(&mut tx, &coordinator.id)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let user = accounts::user_by_email(&app.state.db, &coordinator.email)
+        .await
+        .unwrap()
+        .unwrap();
+    let until: jiff::Timestamp = user.locked_until.unwrap().parse().unwrap();
+    let longest = jiff::SignedDuration::from_mins(accounts::LONGEST_LOCK_MINUTES + 1);
+    assert!(until < jiff::Timestamp::now() + longest, "{until}");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_client_before_any_password_is_checked() {
+    let app = TestApp::spawn_with(|settings| {
+        settings.client_ip_header = Some("x-forwarded-for".to_owned());
+    })
+    .await;
+    let coordinator = coordinator(&app).await;
+    // Requests without the proxy's header count as one client.
+    let mut attacker = Browser::new(&app);
+    for n in 0..auth::FAILED_SIGN_INS_PER_CLIENT {
+        let page = attacker
+            .give_password(&format!("personne{n}@example.org"), "devine", "")
+            .await;
+        assert_eq!(page.status, 401, "try {n}");
+    }
+    // Over its allowance, the client is refused before anything is looked
+    // up: even the right password of a real account is not checked.
+    let page = attacker
+        .give_password(&coordinator.email, PASSWORD, "")
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(
+        page.body.contains("Trop d&#39;essais de connexion"),
+        "{}",
+        page.body
+    );
+    let user = accounts::user_by_email(&app.state.db, &coordinator.email)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.failed_attempts, 0);
+
+    // Another client signs in as usual.
+    let client = &app.client;
+    let form = client
+        .get(app.url("/pro/connexion"))
+        .header("x-forwarded-for", "192.0.2.44")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let page = client
+        .post(app.url("/pro/connexion"))
+        .header("x-forwarded-for", "192.0.2.44")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("email", coordinator.email.as_str()),
+            ("password", PASSWORD),
+            ("jeton", &hidden(&form, "jeton")),
+            ("suite", "/pro"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 303);
+}
+
+#[tokio::test]
 async fn a_recovery_code_replaces_the_code_once() {
     let app = TestApp::spawn().await;
     let coordinator = coordinator(&app).await;
