@@ -95,17 +95,36 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
         }
         UserCommand::Invite { email } => match storage::user_by_email(&db, &email).await? {
             Some(user) => {
+                // For an account that already chose a password, the link is
+                // a password reset, which its owner is told about.
+                let reset = user.password_hash.is_some();
                 let mut tx = db.begin().await?;
                 let link = auth::new_invitation(&mut tx, &settings.public_url, &user.id).await?;
                 storage::audit(
                     &mut tx,
                     "relais user invite",
                     user.territories.first().map(String::as_str),
-                    "account-reinvited",
+                    if reset {
+                        "account-password-reset"
+                    } else {
+                        "account-reinvited"
+                    },
                     &user.id,
                     &user.email,
                 )
                 .await?;
+                if reset {
+                    crate::referral::storage::notify(
+                        &mut tx,
+                        &user.email,
+                        crate::referral::storage::Notice::PasswordReset,
+                    )
+                    .await?;
+                    println!(
+                        "Ce compte a déjà un mot de passe : ce lien le remplace, et {} en est prévenu·e par e-mail.",
+                        user.email
+                    );
+                }
                 tx.commit().await?;
                 println!(
                     "Nouveau lien d'invitation pour {}, à usage unique, valable sept jours :",

@@ -83,7 +83,11 @@ pub fn screens(screens: Screens) -> Screens {
         .post("/pro/comptes/{u}/desactiver", &CSRF_ONLY, disable_account)
         .post("/pro/comptes/{u}/reactiver", &CSRF_ONLY, enable_account)
         .post("/pro/comptes/{u}/invitation", &CSRF_ONLY, reinvite)
+        .post("/pro/comptes/{u}/reinitialiser", &RESET, reset_password)
 }
+
+/// A password reset: a deliberate act, confirmed.
+pub static RESET: Spec = Spec::new(&[CSRF, Field::one("confirmer", 3)]);
 
 /// The organisation form: its token and the CSV's organisation columns
 /// (the identifier is the server's to set).
@@ -553,12 +557,16 @@ async fn create_organisation(
     }
 }
 
-/// An organisation the account may change, or 403/404.
+/// An organisation the account may change, or 403; 404 once archived (it
+/// is on no page any more, and nothing changes it).
 async fn owned_organisation(app: &AppState, pro: &Pro, id: &str) -> Result<Organisation, AppError> {
-    let (organisation, _) = directory_storage::organisation(&app.db, id)
+    let (organisation, archived) = directory_storage::organisation(&app.db, id)
         .await?
         .ok_or(AppError::Forbidden)?;
     pro.can_organisation(&organisation.id, &organisation.territory)?;
+    if archived {
+        return Err(AppError::NotFound);
+    }
     Ok(organisation)
 }
 
@@ -890,6 +898,9 @@ async fn owned_service(
         .await?
         .ok_or(AppError::Forbidden)?;
     let organisation = owned_organisation(app, pro, &service.organisation_id).await?;
+    if directory_storage::service_archived(&app.db, id).await? {
+        return Err(AppError::NotFound);
+    }
     Ok((service, organisation))
 }
 
@@ -1464,6 +1475,7 @@ struct AccountLine {
     state: String,
     disabled: bool,
     invited: bool,
+    resettable: bool,
 }
 
 #[derive(Template)]
@@ -1474,11 +1486,21 @@ struct AccountsPage {
     organisations: Vec<(String, String)>,
     territories: Vec<(String, String)>,
     admin: bool,
-    link: Option<String>,
+    link: Option<Link>,
+    /// Why an action on an account was refused.
+    problem: Option<String>,
     /// The invitation form as typed, when it came back with a mistake.
     typed: Typed,
     /// What is wrong with the e-mail typed.
     error: Option<String>,
+}
+
+/// A link just made, shown once.
+#[derive(Debug)]
+struct Link {
+    url: String,
+    /// For a password reset: the account's e-mail.
+    reset_of: Option<String>,
 }
 
 /// The invitation form as typed.
@@ -1512,8 +1534,23 @@ fn manages(app: &AppState, pro: &Pro, user: &storage::User) -> bool {
 async fn accounts_page(
     app: &AppState,
     pro: &Pro,
-    link: Option<String>,
+    link: Option<Link>,
     rejected: Option<(&Fields, &str)>,
+) -> Result<Response, AppError> {
+    accounts_page_with(app, pro, link, rejected, None).await
+}
+
+/// The accounts page, saying why an action on an account was refused.
+async fn account_refused(app: &AppState, pro: &Pro, problem: &str) -> Result<Response, AppError> {
+    accounts_page_with(app, pro, None, None, Some(problem.to_owned())).await
+}
+
+async fn accounts_page_with(
+    app: &AppState,
+    pro: &Pro,
+    link: Option<Link>,
+    rejected: Option<(&Fields, &str)>,
+    problem: Option<String>,
 ) -> Result<Response, AppError> {
     if !pro.is_coordinator() {
         return Err(AppError::Forbidden);
@@ -1566,6 +1603,10 @@ async fn accounts_page(
             },
             disabled: u.disabled,
             invited: u.password_hash.is_none() && manages(app, pro, &u),
+            resettable: u.password_hash.is_some()
+                && !u.disabled
+                && u.id != pro.user.id
+                && manages(app, pro, &u),
             id: u.id,
             email: u.email,
         })
@@ -1577,6 +1618,7 @@ async fn accounts_page(
         organisations,
         admin: pro.is_admin(),
         link,
+        problem,
         typed: rejected.map_or_else(Typed::default, |(fields, _)| Typed {
             email: fields.text("email"),
             role: fields.text("role"),
@@ -1585,7 +1627,9 @@ async fn accounts_page(
         }),
         error: rejected.map(|(_, message)| message.to_owned()),
     };
-    let status = if page.error.is_some() {
+    let status = if page.problem.is_some() {
+        StatusCode::CONFLICT
+    } else if page.error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -1674,7 +1718,16 @@ async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Re
     )
     .await?;
     tx.commit().await?;
-    accounts_page(&app, &pro, Some(link), None).await
+    accounts_page(
+        &app,
+        &pro,
+        Some(Link {
+            url: link,
+            reset_of: None,
+        }),
+        None,
+    )
+    .await
 }
 
 async fn managed_account(app: &AppState, pro: &Pro, id: &str) -> Result<storage::User, AppError> {
@@ -1746,6 +1799,18 @@ async fn reinvite(
 ) -> Result<Response, AppError> {
     let user = managed_account(&app, &pro, &id).await?;
     button(&body, &pro)?;
+    // An invitation is for an account that never chose a password: for one
+    // that did, a new link would take it over. That is a password reset,
+    // a deliberate act of its own, which its owner is told about.
+    if user.password_hash.is_some() {
+        return account_refused(
+            &app,
+            &pro,
+            "Ce compte a déjà un mot de passe : une invitation n'est plus possible. Si la personne \
+             ne peut plus se connecter, utilisez « Réinitialiser le mot de passe ».",
+        )
+        .await;
+    }
     let mut tx = app.db.begin().await?;
     let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
     storage::audit(
@@ -1758,7 +1823,75 @@ async fn reinvite(
     )
     .await?;
     tx.commit().await?;
-    accounts_page(&app, &pro, Some(link), None).await
+    accounts_page(
+        &app,
+        &pro,
+        Some(Link {
+            url: link,
+            reset_of: None,
+        }),
+        None,
+    )
+    .await
+}
+
+/// A link to choose a new password, for an account that has one: confirmed,
+/// audited, and told to the account's owner by e-mail.
+async fn reset_password(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let user = managed_account(&app, &pro, &id).await?;
+    let form = read(&RESET, &body)?;
+    csrf(&form.fields, &pro)?;
+    if user.password_hash.is_none() || user.disabled {
+        return account_refused(
+            &app,
+            &pro,
+            "Ce compte n'a pas de mot de passe à réinitialiser : s'il n'a jamais servi, créez un \
+             nouveau lien d'invitation ; s'il est désactivé, réactivez-le d'abord.",
+        )
+        .await;
+    }
+    if form.fields.get("confirmer") != Some("oui") {
+        return account_refused(
+            &app,
+            &pro,
+            "Rien n'a été fait : cochez « Je confirme » pour créer un lien qui remplace le mot de \
+             passe de ce compte.",
+        )
+        .await;
+    }
+    let mut tx = app.db.begin().await?;
+    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
+    storage::audit(
+        &mut tx,
+        &pro.user.email,
+        auth::territory_of(&app, &user).as_deref(),
+        "account-password-reset",
+        &id,
+        &user.email,
+    )
+    .await?;
+    crate::referral::storage::notify(
+        &mut tx,
+        &user.email,
+        crate::referral::storage::Notice::PasswordReset,
+    )
+    .await?;
+    tx.commit().await?;
+    accounts_page(
+        &app,
+        &pro,
+        Some(Link {
+            url: link,
+            reset_of: Some(user.email),
+        }),
+        None,
+    )
+    .await
 }
 
 #[cfg(test)]

@@ -339,19 +339,26 @@ pub async fn use_recovery_code(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::
     Ok(changed == 1)
 }
 
-/// Records an invitation (the token's hash) valid until `expires_at`.
+/// Records an invitation (the token's hash) valid until `expires_at`, and
+/// ends every earlier one of the account: only the newest link works.
 pub async fn create_invitation(
     tx: &mut Tx,
     user_id: &str,
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
-    with_tx!(tx, pool => {
+    let now = now_text();
+    with_tx!(tx, conn => {
+        sqlx::query("UPDATE invitations SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
         sqlx::query("INSERT INTO invitations (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(user_id)
             .bind(expires_at)
-            .execute(pool)
+            .execute(&mut *conn)
             .await
             .map(|_| ())
     })

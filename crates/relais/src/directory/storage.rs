@@ -470,6 +470,20 @@ pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)
     Ok(found.map(|(row, territory)| (row.into_model(), territory)))
 }
 
+/// Whether a service, or its organisation, is archived.
+pub async fn service_archived(db: &Db, id: &str) -> sqlx::Result<bool> {
+    let archived: Option<i64> = with_pool!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT 1 FROM services s JOIN organisations o ON o.id = s.organisation_id
+             WHERE s.id = $1 AND (s.archived_at IS NOT NULL OR o.archived_at IS NOT NULL)",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })?;
+    Ok(archived.is_some())
+}
+
 /// Creates (empty `id`) or updates an organisation typed in the back
 /// office; returns its id.
 pub async fn save_organisation(

@@ -417,8 +417,18 @@ async fn set_status(
     let status = match fields.value("statut") {
         "accepted" => Status::Accepted,
         "closed" => Status::Closed,
-        _ => return Err(AppError::NotFound),
+        _ => return Err(AppError::BadRequest),
     };
+    // A closed referral is closed for good: taking it in hand again would
+    // reopen what the person was told is finished.
+    if referral.status() == Status::Closed {
+        return refused(
+            &app,
+            &pro,
+            "Cette demande est close : elle ne peut plus changer d'état.",
+            &format!("/pro/demandes/{id}"),
+        );
+    }
     let mut tx = app.db.begin().await?;
     storage::set_status(&mut tx, &id, status).await?;
     audit(

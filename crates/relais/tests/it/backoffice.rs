@@ -554,11 +554,22 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.b_service,
         account: &professional_b.id,
     };
-    for screen in &screens() {
+    // Archiving last (a service, then its organisation): nothing changes an
+    // archived object, so what comes after would rightly be refused.
+    let mut every = screens();
+    every.sort_by_key(|s| {
+        (
+            s.example.ends_with("/archiver"),
+            s.example.starts_with("/pro/structures"),
+        )
+    });
+    for screen in &every {
         let (method, path) = (screen.method, fill(screen.example, &theirs));
         let page = attempt(&mut browser, screen, &path, &t.b_organisation).await;
+        // 409: the object's state refuses it (an invitation for an account
+        // that already chose its password), whoever asks.
         assert!(
-            [200, 303, 422].contains(&page.status),
+            [200, 303, 409, 422].contains(&page.status),
             "the administrator {method} {path}: {} {}",
             page.status,
             page.body
@@ -1685,4 +1696,165 @@ async fn a_coordinator_invites_a_professional_and_a_mistake_keeps_what_was_typed
         .await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("Un compte existe déjà"));
+}
+
+/// The invitation or reset link shown once on the accounts page, as a path.
+fn link_in(body: &str) -> String {
+    let start = body.find("/pro/invitation/").expect("a link on the page");
+    body[start..][..body[start..].find('<').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirmed_audited_and_told()
+ {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let professional = account(
+        &app,
+        "pro@example.org",
+        Role::Professional,
+        Some(&t.a_first),
+        &[],
+    )
+    .await;
+    let mut at_work = Browser::new(&app);
+    at_work.sign_in(&professional).await;
+    let mut coordination = signed_in_coordinator(&app).await;
+    let invitations = || async {
+        relais::with_pool!(&app.state.db, pool => {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM invitations")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        })
+    };
+
+    // An invitation for an account that chose its password: refused by the
+    // handler, whatever the page shows.
+    let page = coordination
+        .submit(&format!("/pro/comptes/{}/invitation", professional.id), &[])
+        .await;
+    assert_eq!(page.status, 409);
+    assert!(!page.body.contains("/pro/invitation/"));
+    assert_eq!(invitations().await, 0);
+    assert_eq!(at_work.get("/pro").await.status, 200, "her session goes on");
+
+    // A reset is a deliberate act: refused unless confirmed…
+    let reset = format!("/pro/comptes/{}/reinitialiser", professional.id);
+    let page = coordination.submit(&reset, &[]).await;
+    assert_eq!(page.status, 409);
+    assert!(page.body.contains("Je confirme"));
+    assert_eq!(invitations().await, 0);
+    // …then audited, and told to the account's owner.
+    let page = coordination.submit(&reset, &[("confirmer", "oui")]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let first = link_in(&page.body);
+    let log = accounts::audit_entries(&app.state.db, None, 100)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "account-password-reset"
+        && e.object == professional.id
+        && e.actor == "coord@example.org"));
+    let told: Vec<String> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1")
+            .bind(&professional.email)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(told, ["password-reset"]);
+    // Until the link is used, nothing changes for her.
+    assert_eq!(at_work.get("/pro").await.status, 200);
+
+    // A newer link kills the older one.
+    let page = coordination.submit(&reset, &[("confirmer", "oui")]).await;
+    let second = link_in(&page.body);
+    let mut anyone = Browser::new(&app);
+    assert_eq!(anyone.get(&first).await.status, 410);
+    assert_eq!(anyone.get(&second).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_older_invitation_stops_working_when_a_newer_one_is_made_or_used() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut coordination = signed_in_coordinator(&app).await;
+    let page = coordination
+        .submit(
+            "/pro/comptes/inviter",
+            &[
+                ("email", "nouvelle@asso.example.org"),
+                ("role", "professional"),
+                ("organisation", t.a_first.as_str()),
+            ],
+        )
+        .await;
+    let first = link_in(&page.body);
+    let user = accounts::user_by_email(&app.state.db, "nouvelle@asso.example.org")
+        .await
+        .unwrap()
+        .unwrap();
+    let page = coordination
+        .submit(&format!("/pro/comptes/{}/invitation", user.id), &[])
+        .await;
+    assert_eq!(page.status, 200);
+    let second = link_in(&page.body);
+    let mut newcomer = Browser::new(&app);
+    assert_eq!(newcomer.get(&first).await.status, 410);
+    let page = newcomer
+        .post(&first, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(page.status, 410, "the older link sets no password");
+    let page = newcomer
+        .post(&second, &[("password", PASSWORD), ("confirm", PASSWORD)])
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(newcomer.get(&second).await.status, 410, "used once");
+}
+
+#[tokio::test]
+async fn an_archived_organisation_or_service_is_changed_by_no_form() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut browser = signed_in_coordinator(&app).await;
+    let page = browser
+        .submit(
+            &format!("/pro/services/{}/archiver", t.a_second_service),
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    for path in [
+        format!("/pro/services/{}", t.a_second_service),
+        format!("/pro/services/{}/verifie", t.a_second_service),
+    ] {
+        let page = browser
+            .submit(
+                &path,
+                &[("service_nom", "Ressuscité"), ("besoins", "legal")],
+            )
+            .await;
+        assert_eq!(page.status, 404, "{path}");
+    }
+    let page = browser
+        .submit(&format!("/pro/structures/{}/archiver", t.a_second), &[])
+        .await;
+    assert_eq!(page.status, 303);
+    let page = browser
+        .submit(
+            &format!("/pro/structures/{}", t.a_second),
+            &[
+                ("structure_nom", "Ressuscitée"),
+                ("structure_type", "lawyer"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 404);
+    assert_eq!(
+        browser
+            .get(&format!("/pro/structures/{}", t.a_second))
+            .await
+            .status,
+        404
+    );
 }
