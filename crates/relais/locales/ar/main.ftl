@@ -299,6 +299,14 @@ follow-code-unknown = لم نجد طلبًا بهذا الرمز. تحققي م�
 follow-blocked = محاولات كثيرة لإدخال الرمز من هذا الجهاز. لحماية الطلبات، حاولي مجددًا بعد ساعة.
 follow-status = أين وصل طلبك:
 follow-sent-on = تم الإرسال في { $date }
+follow-readers-heading = من يمكنه قراءته
+follow-readers = { $count ->
+    [0] لا أحد في { $organisation } يمكنه قراءته بعد: على الفريق أن يمنح نفسه الوصول أولًا.
+    [one] شخص واحد في { $organisation } يمكنه قراءة طلبك.
+   *[other] { $count } أشخاص في { $organisation } يمكنهم قراءة طلبك.
+}
+follow-history-access = في { $date }: أصبح بإمكان شخص إضافي في { $organisation } قراءة طلبك.
+follow-history-transferred = في { $date }: أُحيل طلبك إلى { $organisation }.
 follow-messages = الرسائل
 follow-no-message = لا توجد رسائل بعد.
 follow-from-me = أنتِ

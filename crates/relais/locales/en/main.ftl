@@ -297,6 +297,14 @@ follow-code-unknown = We cannot find a request with this code. Check the digits.
 follow-blocked = Too many code attempts from this device. To protect requests, try again in an hour.
 follow-status = Where your request stands:
 follow-sent-on = Sent on { $date }
+follow-readers-heading = Who can read it
+follow-readers = { $count ->
+    [0] Nobody at { $organisation } can read it yet: the team must first give itself access.
+    [one] One person at { $organisation } can read your request.
+   *[other] { $count } people at { $organisation } can read your request.
+}
+follow-history-access = On { $date }: one more person at { $organisation } can read your request.
+follow-history-transferred = On { $date }: your request was handed to { $organisation }.
 follow-messages = Messages
 follow-no-message = No message yet.
 follow-from-me = You

@@ -298,6 +298,14 @@ follow-code-unknown = Nous ne trouvons pas de demande avec ce code. Vérifiez le
 follow-blocked = Trop d'essais de code depuis cet appareil. Pour protéger les demandes, réessayez dans une heure.
 follow-status = Où en est votre demande :
 follow-sent-on = Envoyée le { $date }
+follow-readers-heading = Qui peut la lire
+follow-readers = { $count ->
+    [0] Personne de { $organisation } ne peut encore la lire : l'équipe doit d'abord s'en donner l'accès.
+    [one] Une personne de { $organisation } peut lire votre demande.
+   *[other] { $count } personnes de { $organisation } peuvent lire votre demande.
+}
+follow-history-access = Le { $date } : une personne de plus de { $organisation } peut lire votre demande.
+follow-history-transferred = Le { $date } : votre demande a été confiée à { $organisation }.
 follow-messages = Messages
 follow-no-message = Pas encore de message.
 follow-from-me = Vous

@@ -472,9 +472,9 @@ pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)
 
 /// Whether a service, or its organisation, is archived.
 pub async fn service_archived(db: &Db, id: &str) -> sqlx::Result<bool> {
-    let archived: Option<i64> = with_pool!(db, pool => {
+    let archived: Option<String> = with_pool!(db, pool => {
         sqlx::query_scalar(
-            "SELECT 1 FROM services s JOIN organisations o ON o.id = s.organisation_id
+            "SELECT s.id FROM services s JOIN organisations o ON o.id = s.organisation_id
              WHERE s.id = $1 AND (s.archived_at IS NOT NULL OR o.archived_at IS NOT NULL)",
         )
         .bind(id)

@@ -11,10 +11,12 @@ use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac as _};
 use hpke::aead::AesGcm256;
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable as _, Kem as _, OpModeR, OpModeS, Serializable as _};
+use sha2::Sha256;
 
 /// The HPKE `info` of a wrapped referral key.
 pub const KEY_INFO: &[u8] = b"relais/v1/referral-key";
@@ -176,6 +178,17 @@ impl ReferralKey {
         Ok(Self(key))
     }
 
+    /// The key's check value for referral `id`: base64url(HMAC-SHA256(K,
+    /// "relais/v1/key-check/" ‖ id)). Stored with the referral, it lets the
+    /// server see that a browser re-wrapping the key holds the right one,
+    /// without ever learning it.
+    pub fn check(&self, id: &str) -> String {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.0)
+            .expect("HMAC takes any key length");
+        mac.update(format!("relais/v1/key-check/{id}").as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
     /// Encrypts the report of referral `id`.
     pub fn seal_report(&self, id: &str, report: &[u8]) -> String {
         self.seal(report, &report_aad(id))
@@ -246,6 +259,61 @@ fn decode(text: &str) -> Result<Vec<u8>, EnvelopeError> {
     URL_SAFE_NO_PAD
         .decode(text)
         .map_err(|_| EnvelopeError::Encoding)
+}
+
+/// The X25519 public values of small order (and 0, 1, p − 1, p, p + 1),
+/// little-endian, top bit cleared: an encapsulated key equal to one of them
+/// makes a shared secret anyone can compute, so no honest sender uses one.
+const SMALL_ORDER: [[u8; 32]; 7] = [
+    [0; 32],
+    {
+        let mut one = [0; 32];
+        one[0] = 1;
+        one
+    },
+    [
+        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4,
+        0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49,
+        0xb8, 0x00,
+    ],
+    [
+        0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55, 0x9c, 0x83, 0xef,
+        0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86, 0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f,
+        0x11, 0x57,
+    ],
+    [
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+    [
+        0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
+    ],
+];
+
+/// Whether `wrapped` is shaped like a copy of a referral key: base64url of
+/// an HPKE encapsulated key (an X25519 public value not of small order)
+/// then 32 sealed bytes and their tag. What is sealed inside only its
+/// recipient can tell; the key check tells the server the sender held K.
+pub fn is_wrapped_key(wrapped: &str) -> bool {
+    let Ok(bytes) = decode(wrapped) else {
+        return false;
+    };
+    if bytes.len() != WRAPPED_LEN {
+        return false;
+    }
+    let mut enc = [0u8; ENC_LEN];
+    enc.copy_from_slice(&bytes[..ENC_LEN]);
+    enc[31] &= 0x7f;
+    !SMALL_ORDER.contains(&enc)
+        && <Kem as hpke::Kem>::EncappedKey::from_bytes(&bytes[..ENC_LEN]).is_ok()
 }
 
 /// A new referral or message id: 16 random bytes in lowercase hex.
@@ -426,6 +494,34 @@ mod tests {
                 (None, None) => break,
             }
         }
+    }
+
+    #[test]
+    fn a_copy_of_the_key_is_recognised_and_random_or_degenerate_bytes_are_not() {
+        let key = ReferralKey::random();
+        let (_, public) = PrivateKey::generate();
+        let id = new_id();
+        assert!(is_wrapped_key(&key.wrap_for(&public, &id)));
+        assert!(!is_wrapped_key(&URL_SAFE_NO_PAD.encode([0u8; 80])));
+        let mut one = [0u8; 80];
+        one[0] = 1;
+        assert!(!is_wrapped_key(&URL_SAFE_NO_PAD.encode(one)));
+        let mut p_plus_one = [0xffu8; 80];
+        p_plus_one[0] = 0xee;
+        p_plus_one[31] = 0xff; // the top bit does not count
+        assert!(!is_wrapped_key(&URL_SAFE_NO_PAD.encode(p_plus_one)));
+        assert!(!is_wrapped_key(&URL_SAFE_NO_PAD.encode([7u8; 79])));
+        assert!(!is_wrapped_key("not base64!"));
+    }
+
+    #[test]
+    fn the_key_check_is_the_same_for_the_same_key_and_referral_only() {
+        let key = ReferralKey::random();
+        let id = new_id();
+        assert_eq!(key.check(&id), key.check(&id));
+        assert_ne!(key.check(&id), key.check(&new_id()));
+        assert_ne!(key.check(&id), ReferralKey::random().check(&id));
+        assert_eq!(URL_SAFE_NO_PAD.decode(key.check(&id)).unwrap().len(), 32);
     }
 
     #[test]

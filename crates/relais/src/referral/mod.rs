@@ -155,7 +155,10 @@ impl Referrals {
             }
         }
         if let Some(public) = recovery.as_deref().and_then(|k| PublicKey::parse(k).ok()) {
-            keys.push(("recovery".to_owned(), key.wrap_for(&public, id)));
+            keys.push((
+                storage::recovery_recipient(territory),
+                key.wrap_for(&public, id),
+            ));
         }
         let sealed = key.seal_report(id, report);
         let mut tx = db.begin().await?;
@@ -168,6 +171,7 @@ impl Referrals {
                 territory: Some(territory.to_owned()),
                 urgent,
                 report: sealed,
+                key_check: key.check(id),
                 keys,
                 notify: members.into_iter().map(|m| m.email).collect(),
             },

@@ -26,10 +26,11 @@ use crate::backoffice::auth::MessagePage;
 use crate::backoffice::screens::csrf;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{Role, audit, now_text};
-use crate::backoffice::{Base, CSRF, Screens};
-use crate::referral::envelope::{PublicKey, is_id};
+use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens};
+use crate::directory::model::Organisation;
+use crate::referral::envelope::{PublicKey, is_id, is_wrapped_key};
 use crate::referral::local_time;
-use crate::referral::storage::{self, KeyRecord, Message, Referral, Status};
+use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Referral, Status};
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -60,6 +61,16 @@ pub fn screens(screens: Screens) -> Screens {
             "/pro/territoires/{t}/cle-de-secours",
             &RECOVERY,
             save_recovery,
+        )
+        .post(
+            "/pro/territoires/{t}/cle-de-secours/approuver",
+            &CONFIRMED,
+            approve_recovery,
+        )
+        .post(
+            "/pro/territoires/{t}/cle-de-secours/annuler",
+            &CSRF_ONLY,
+            cancel_recovery,
         )
         .post(
             "/pro/territoires/{t}/cle-de-secours/acces",
@@ -93,6 +104,7 @@ pub static TRANSFER: Spec = Spec::new(&[
     CSRF,
     Field::one("organisation", 64),
     Field::one("keys", MAX_BODY),
+    Field::one("check", 64),
 ]);
 /// Copies of referral keys re-wrapped for a colleague.
 pub static GRANT: Spec = Spec::new(&[
@@ -100,8 +112,14 @@ pub static GRANT: Spec = Spec::new(&[
     Field::one("recipient", 64),
     Field::one("keys", crate::backoffice::FORM_LIMIT - 1024),
 ]);
-/// A territory's recovery public key.
-pub static RECOVERY: Spec = Spec::new(&[CSRF, Field::one("public_key", 64)]);
+/// A territory's recovery public key (replacing one must be confirmed).
+pub static RECOVERY: Spec = Spec::new(&[
+    CSRF,
+    Field::one("public_key", 64),
+    Field::one("confirmer", 3),
+]);
+/// A deliberate act: confirmed.
+pub static CONFIRMED: Spec = Spec::new(&[CSRF, Field::one("confirmer", 3)]);
 
 /// Reads a form of these screens: every field is written by our script,
 /// never typed, so anything off (forged, too long) is a calm 400.
@@ -154,9 +172,6 @@ fn is_b64(text: &str, len: usize) -> bool {
         .decode(text)
         .is_ok_and(|bytes| bytes.len() == len)
 }
-
-/// Length of a wrapped referral key: HPKE enc, then 32 bytes and a tag.
-const WRAPPED_LEN: usize = 80;
 
 fn status_label(status: Status) -> &'static str {
     match status {
@@ -259,6 +274,43 @@ struct InboxPage {
     b: Base,
     lines: Vec<InboxLine>,
     waiting: Vec<(String, usize)>,
+    /// The accesses given in the organisation these last days, in words.
+    accesses: Vec<String>,
+}
+
+/// How long the inbox shows the accesses given.
+const ACCESSES_SHOWN_DAYS: i64 = 30;
+
+/// The accesses given to an organisation's referrals lately, one sentence
+/// per grant (the same giver, receiver and way, in the same minute).
+async fn recent_accesses(app: &AppState, organisation: &str) -> Result<Vec<String>, AppError> {
+    let since = crate::backoffice::storage::timestamp_text(
+        jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * ACCESSES_SHOWN_DAYS),
+    );
+    let mut grouped: Vec<(String, String, String, Event, usize)> = Vec::new();
+    for line in storage::accesses_given(&app.db, organisation, &since).await? {
+        let minute = line.at.chars().take(16).collect::<String>();
+        match grouped.iter_mut().find(|(m, by, to, event, _)| {
+            *m == minute && *by == line.actor && *to == line.subject && *event == line.event
+        }) {
+            Some(group) => group.4 += 1,
+            None => grouped.push((minute, line.actor, line.subject, line.event, 1)),
+        }
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(minute, by, to, event, count)| {
+            let how = if event == Event::AccessGivenWithRecovery {
+                ", avec la clé de secours du territoire"
+            } else {
+                ""
+            };
+            format!(
+                "{} : {to} a reçu l'accès à {count} demande(s), donné par {by}{how}.",
+                local_time(&format!("{minute}:00Z"))
+            )
+        })
+        .collect())
 }
 
 async fn inbox(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
@@ -297,10 +349,12 @@ async fn inbox(State(app): State<AppState>, pro: Pro) -> Result<Response, AppErr
             waiting.push((member.email, missing));
         }
     }
+    let accesses = recent_accesses(&app, organisation).await?;
     Ok(render(&InboxPage {
         b: Base::of(&app, &pro),
         lines,
         waiting,
+        accesses,
     })?
     .into_response())
 }
@@ -337,6 +391,37 @@ struct ReferralPage {
     accepted: bool,
     sealed: String,
     organisations: Vec<(String, String)>,
+    /// What happened to it, oldest first, in words.
+    history: Vec<(String, String)>,
+}
+
+/// The name of an organisation, as the directory has it.
+fn organisation_name(app: &AppState, id: &str) -> String {
+    app.directory.index().organisation(id).first().map_or_else(
+        || "une autre structure".to_owned(),
+        |l| l.organisation_name.clone(),
+    )
+}
+
+/// A line of a referral's history, in words for its organisation.
+fn history_text(app: &AppState, line: &HistoryLine) -> String {
+    let by = &line.actor;
+    match line.event {
+        Event::Sent => "Envoyée par la personne".to_owned(),
+        Event::Opened => format!("Ouverte pour la première fois par {by}"),
+        Event::Accepted => format!("Prise en charge par {by}"),
+        Event::Closed => format!("Close par {by}"),
+        Event::Transferred => format!(
+            "Transférée par {by}, de {} à {}",
+            organisation_name(app, &line.subject),
+            organisation_name(app, &line.organisation_id)
+        ),
+        Event::AccessGiven => format!("Accès donné à {} par {by}", line.subject),
+        Event::AccessGivenWithRecovery => format!(
+            "Accès donné à {} par {by}, avec la clé de secours du territoire",
+            line.subject
+        ),
+    }
 }
 
 async fn referral_page(
@@ -349,7 +434,7 @@ async fn referral_page(
         return Ok(Redirect::to("/pro/cle").into_response());
     };
     let mut tx = app.db.begin().await?;
-    storage::mark_opened(&mut tx, &id).await?;
+    storage::mark_opened(&mut tx, &id, &pro.user.email).await?;
     audit(
         &mut tx,
         &pro.user.email,
@@ -386,6 +471,11 @@ async fn referral_page(
         .filter(|o| o.id != referral.organisation_id && receiving.contains(&o.id))
         .map(|o| (o.id, o.name))
         .collect();
+    let history = storage::history(&app.db, &id)
+        .await?
+        .iter()
+        .map(|line| (local_time(&line.at), history_text(&app, line)))
+        .collect();
     // What `mark_opened` just did to it.
     let status = match referral.status() {
         Status::Sent | Status::Redirected => Status::Read,
@@ -401,6 +491,7 @@ async fn referral_page(
         id,
         sealed,
         organisations,
+        history,
     })?
     .into_response())
 }
@@ -430,7 +521,7 @@ async fn set_status(
         );
     }
     let mut tx = app.db.begin().await?;
-    storage::set_status(&mut tx, &id, status).await?;
+    storage::set_status(&mut tx, &id, status, &pro.user.email).await?;
     audit(
         &mut tx,
         &pro.user.email,
@@ -497,39 +588,64 @@ async fn reply(
 
 // ----------------------------------------------------------------- transfer
 
-/// A public key the browser must wrap a referral key for.
+/// A public key the browser must wrap a referral key for: a member's
+/// (named by the key itself: the browser needs no account's id), or the
+/// receiving territory's recovery key (`recovery`).
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct Recipient {
     recipient: String,
     public_key: String,
 }
 
-/// The recipients of a referral in `organisation`: its members with a key,
-/// and its territory's recovery key.
-async fn recipients_in(
+/// Where a referral may be sent on, and who must receive a copy of its
+/// key there: every active member with a key, and the territory's recovery
+/// key when the referral has no copy for it yet.
+struct Destination {
+    organisation: Organisation,
+    members: Vec<storage::Member>,
+    /// The recovery copy's name and public key, when one is needed.
+    recovery: Option<(String, String)>,
+}
+
+/// The destination of a transfer of `referral`, if it may go there: another
+/// organisation that receives referrals, not archived, while the referral
+/// is open. `None` says no, whatever the reason.
+async fn destination(
     app: &AppState,
-    organisation: &str,
-) -> Result<(Vec<Recipient>, Option<String>), AppError> {
-    let Some((organisation, _)) =
-        crate::directory::storage::organisation(&app.db, organisation).await?
-    else {
-        return Err(AppError::NotFound);
-    };
-    let mut list: Vec<Recipient> = storage::members(&app.db, &organisation.id)
-        .await?
-        .into_iter()
-        .map(|m| Recipient {
-            recipient: m.user_id,
-            public_key: m.public_key,
-        })
-        .collect();
-    if let Some(public_key) = storage::recovery_key(&app.db, &organisation.territory).await? {
-        list.push(Recipient {
-            recipient: "recovery".to_owned(),
-            public_key,
-        });
+    referral: &Referral,
+    target: &str,
+) -> Result<Option<Destination>, AppError> {
+    if referral.status() == Status::Closed
+        || target == referral.organisation_id
+        || !app.referrals.receiving().contains(target)
+    {
+        return Ok(None);
     }
-    Ok((list, Some(organisation.territory)))
+    let Some((organisation, false)) =
+        crate::directory::storage::organisation(&app.db, target).await?
+    else {
+        return Ok(None);
+    };
+    let members = storage::members(&app.db, &organisation.id).await?;
+    if members.is_empty() {
+        return Ok(None);
+    }
+    let name = storage::recovery_recipient(&organisation.territory);
+    let recovery = match storage::recovery_key(&app.db, &organisation.territory).await? {
+        Some(public_key)
+            if storage::wrapped_key(&app.db, &referral.id, &name)
+                .await?
+                .is_none() =>
+        {
+            Some((name, public_key))
+        }
+        _ => None,
+    };
+    Ok(Some(Destination {
+        organisation,
+        members,
+        recovery,
+    }))
 }
 
 async fn recipients(
@@ -538,12 +654,29 @@ async fn recipients(
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
-    member_of(&app, &pro, &id).await?;
+    let referral = member_of(&app, &pro, &id).await?;
     let query = RECIPIENTS
         .read_query(query.as_deref())
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
-    let (list, _) = recipients_in(&app, query.value("organisation")).await?;
+    // Only what a transfer needs: public keys, nothing that names anyone.
+    let Some(destination) = destination(&app, &referral, query.value("organisation")).await? else {
+        return Err(AppError::NotFound);
+    };
+    let mut list: Vec<Recipient> = destination
+        .members
+        .into_iter()
+        .map(|m| Recipient {
+            recipient: m.public_key.clone(),
+            public_key: m.public_key,
+        })
+        .collect();
+    if let Some((_, public_key)) = destination.recovery {
+        list.push(Recipient {
+            recipient: "recovery".to_owned(),
+            public_key,
+        });
+    }
     let json = serde_json::to_string(&list).expect("recipients serialise");
     Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
@@ -554,6 +687,14 @@ struct Wrapped {
     wrapped: String,
 }
 
+/// Whether the check value a browser sent shows it holds the referral's key.
+fn holds_key(referral: &Referral, check: &str) -> bool {
+    !referral.key_check.is_empty()
+        && crate::secret::constant_time_eq(referral.key_check.as_bytes(), check.as_bytes())
+}
+
+const TRANSFER_REFUSED: &str = "Le transfert n'a pas été fait : la demande doit être rechiffrée par votre navigateur, pour chaque membre de la structure choisie, avec la clé de cette demande. L'équipe de cette structure a peut-être changé entre-temps. Réessayez ; votre structure garde la demande.";
+
 async fn transfer(
     State(app): State<AppState>,
     pro: Pro,
@@ -563,43 +704,85 @@ async fn transfer(
     let referral = member_of(&app, &pro, &id).await?;
     let fields = read(&TRANSFER, &body)?;
     csrf(&fields, &pro)?;
-    let target = fields.value("organisation");
-    let (expected, territory) = recipients_in(&app, target).await?;
-    let given: Vec<Wrapped> = serde_json::from_str(fields.value("keys")).unwrap_or_default();
-    let mut keys: Vec<(String, String)> = given
-        .into_iter()
-        .filter(|w| is_b64(&w.wrapped, WRAPPED_LEN))
-        .map(|w| (w.recipient, w.wrapped))
-        .collect();
-    keys.sort();
-    keys.dedup_by(|a, b| a.0 == b.0);
-    let mut wanted: Vec<&str> = expected.iter().map(|r| r.recipient.as_str()).collect();
-    wanted.sort_unstable();
-    let got: Vec<&str> = keys.iter().map(|(r, _)| r.as_str()).collect();
-    let has_member = expected.iter().any(|r| r.recipient != "recovery");
-    if target == referral.organisation_id || !has_member || got != wanted {
-        return refused(
-            &app,
-            &pro,
-            "Le transfert n'a pas été fait : la demande doit être rechiffrée par votre navigateur pour chaque membre de la structure choisie, et l'équipe de cette structure a peut-être changé entre-temps. Réessayez.",
-            &format!("/pro/demandes/{id}"),
-        );
+    let back = format!("/pro/demandes/{id}");
+    let refuse = || refused(&app, &pro, TRANSFER_REFUSED, &back);
+    let Some(destination) = destination(&app, &referral, fields.value("organisation")).await?
+    else {
+        return refuse();
+    };
+    // The browser shows it opened the referral's key, bound to this
+    // referral, before the old copies are destroyed…
+    if !holds_key(&referral, fields.value("check")) {
+        return refuse();
     }
-    let notify: Vec<String> = storage::members(&app.db, target)
-        .await?
-        .into_iter()
-        .map(|m| m.email)
+    // …and sent a well-formed copy for exactly each current member, and
+    // for the recovery key when one is needed.
+    let Ok(given) = serde_json::from_str::<Vec<Wrapped>>(fields.value("keys")) else {
+        return refuse();
+    };
+    let mut member_keys: Vec<(String, String)> = Vec::new();
+    let mut recovery = None;
+    for copy in given {
+        if !is_wrapped_key(&copy.wrapped) {
+            return refuse();
+        }
+        if copy.recipient == "recovery" {
+            match &destination.recovery {
+                Some((name, _)) if recovery.is_none() => {
+                    recovery = Some((name.clone(), copy.wrapped));
+                }
+                _ => return refuse(),
+            }
+            continue;
+        }
+        let member = destination
+            .members
+            .iter()
+            .find(|m| m.public_key == copy.recipient);
+        match member {
+            Some(member) if !member_keys.iter().any(|(user, _)| *user == member.user_id) => {
+                member_keys.push((member.user_id.clone(), copy.wrapped));
+            }
+            _ => return refuse(),
+        }
+    }
+    if member_keys.len() != destination.members.len()
+        || destination.recovery.is_some() != recovery.is_some()
+    {
+        return refuse();
+    }
+    let target = &destination.organisation;
+    let notify: Vec<String> = destination
+        .members
+        .iter()
+        .map(|m| m.email.clone())
         .collect();
     let mut tx = app.db.begin().await?;
-    storage::transfer(&mut tx, &id, target, territory.as_deref(), &keys, &notify).await?;
-    for territory in [referral.territory.as_deref(), territory.as_deref()] {
+    storage::transfer(
+        &mut tx,
+        &storage::Transfer {
+            id: &id,
+            from: &referral.organisation_id,
+            to: &target.id,
+            territory: Some(&target.territory),
+            member_keys: &member_keys,
+            recovery,
+            notify: &notify,
+            actor: &pro.user.email,
+        },
+    )
+    .await?;
+    for territory in [
+        referral.territory.as_deref(),
+        Some(target.territory.as_str()),
+    ] {
         audit(
             &mut tx,
             &pro.user.email,
             territory,
             "referral-transferred",
             &id,
-            &format!("{} → {target}", referral.organisation_id),
+            &format!("{} → {}", referral.organisation_id, target.id),
         )
         .await?;
     }
@@ -677,56 +860,123 @@ async fn access_page(State(app): State<AppState>, pro: Pro) -> Result<Response, 
     .into_response())
 }
 
-/// The copies re-wrapped for `recipient`, a member of `organisation`, that
-/// may be stored: only for that organisation's referrals.
+/// Copies re-wrapped for a member of an organisation, checked.
+struct Granted {
+    /// The member given access.
+    member: storage::Member,
+    /// (referral id, the copy wrapped for them).
+    keys: Vec<(String, String)>,
+}
+
+/// The copies a browser re-wrapped for `recipient`, if every one may be
+/// stored: each referral the organisation's, each copy well-formed, and each
+/// key check showing the browser held that referral's key (`None` refuses
+/// the whole grant). A recipient who is not an active member of
+/// `organisation` with a key is forbidden.
 async fn granted_keys(
     app: &AppState,
     organisation: &str,
     fields: &Fields,
-) -> Result<Vec<(String, String)>, AppError> {
+) -> Result<Option<Granted>, AppError> {
     let recipient = fields.value("recipient");
-    let is_member = storage::members(&app.db, organisation)
+    let Some(member) = storage::members(&app.db, organisation)
         .await?
-        .iter()
-        .any(|m| m.user_id == recipient);
-    if !is_member {
+        .into_iter()
+        .find(|m| m.user_id == recipient)
+    else {
+        // Access is given only to a member of the organisation.
         return Err(AppError::Forbidden);
-    }
-    let given: Vec<(String, String)> =
-        serde_json::from_str(fields.value("keys")).unwrap_or_default();
-    let mut keys = Vec::new();
-    for (id, wrapped) in given {
-        if !is_id(&id) || !is_b64(&wrapped, WRAPPED_LEN) {
-            continue;
-        }
-        if storage::by_id(&app.db, &id)
+    };
+    let Ok(given) = serde_json::from_str::<Vec<(String, String, String)>>(fields.value("keys"))
+    else {
+        return Ok(None);
+    };
+    let referrals: std::collections::HashMap<String, Referral> =
+        storage::inbox(&app.db, organisation)
             .await?
-            .is_some_and(|r| r.organisation_id == organisation)
-        {
-            keys.push((id, wrapped));
+            .into_iter()
+            .map(|r| (r.id.clone(), r))
+            .collect();
+    let mut keys = Vec::with_capacity(given.len());
+    for (id, wrapped, check) in given {
+        match referrals.get(&id) {
+            Some(referral) if is_wrapped_key(&wrapped) && holds_key(referral, &check) => {
+                keys.push((id, wrapped));
+            }
+            _ => return Ok(None),
         }
     }
-    Ok(keys)
+    Ok(Some(Granted { member, keys }))
 }
+
+/// Stores a grant with its history and tells every member of the
+/// organisation: no account gains a referral's key unseen.
+async fn store_grant(
+    app: &AppState,
+    pro: &Pro,
+    organisation: &str,
+    granted: &Granted,
+    event: Event,
+    territory: Option<&str>,
+) -> Result<(), AppError> {
+    let told: Vec<String> = storage::members(&app.db, organisation)
+        .await?
+        .into_iter()
+        .map(|m| m.email)
+        .collect();
+    let mut tx = app.db.begin().await?;
+    storage::add_keys(
+        &mut tx,
+        &granted.member.user_id,
+        &granted.keys,
+        storage::Given {
+            event,
+            by: &pro.user.email,
+            to: &granted.member.email,
+            organisation_id: organisation,
+        },
+    )
+    .await?;
+    for email in &told {
+        storage::notify(&mut tx, email, storage::Notice::AccessGiven).await?;
+    }
+    audit(
+        &mut tx,
+        &pro.user.email,
+        territory,
+        event.code(),
+        &granted.member.user_id,
+        &format!(
+            "{} : {} demande(s)",
+            granted.member.email,
+            granted.keys.len()
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    app.referrals.bell.notify_one();
+    Ok(())
+}
+
+const GRANT_REFUSED: &str = "L'accès n'a pas été donné : chaque demande doit être rechiffrée par votre navigateur, avec sa clé, pour un membre actif de la structure. Rechargez la page et réessayez.";
 
 async fn grant(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
     let fields = read(&GRANT, &body)?;
     csrf(&fields, &pro)?;
-    let keys = granted_keys(&app, organisation, &fields).await?;
-    let mut tx = app.db.begin().await?;
-    storage::add_keys(&mut tx, fields.value("recipient"), &keys).await?;
-    let count = keys.len();
-    audit(
-        &mut tx,
-        &pro.user.email,
-        None,
-        "access-given",
-        fields.value("recipient"),
-        &format!("{count} demande(s)"),
+    let Some(granted) = granted_keys(&app, organisation, &fields).await? else {
+        return refused(&app, &pro, GRANT_REFUSED, "/pro/acces");
+    };
+    let territory = crate::backoffice::auth::territory_of(&app, &pro.user);
+    store_grant(
+        &app,
+        &pro,
+        organisation,
+        &granted,
+        Event::AccessGiven,
+        territory.as_deref(),
     )
     .await?;
-    tx.commit().await?;
     Ok(Redirect::to("/pro/acces").into_response())
 }
 
@@ -739,6 +989,9 @@ struct RecoveryPage {
     territory: String,
     name: String,
     has_key: bool,
+    /// A replacement waiting for approval: who proposed it, when, and
+    /// whether this account may approve it.
+    proposal: Option<(String, String, bool)>,
     /// Per organisation of the territory: the colleagues waiting.
     sealed: String,
     waiting: Vec<(String, usize)>,
@@ -754,10 +1007,15 @@ async fn recovery_page(
         return Err(AppError::NotFound);
     };
     let has_key = storage::recovery_key(&app.db, &slug).await?.is_some();
+    let proposal = storage::recovery_proposal(&app.db, &slug).await?.map(|p| {
+        let may_approve = p.proposed_by != pro.user.email;
+        (p.proposed_by, local_time(&p.proposed_at), may_approve)
+    });
     let (organisations, _) = crate::directory::storage::directory(&app.db, Some(&slug)).await?;
+    let opener = storage::recovery_recipient(&slug);
     let mut all = Vec::new();
     for organisation in organisations {
-        all.extend(grants(&app, &organisation.id, "recovery").await?);
+        all.extend(grants(&app, &organisation.id, &opener).await?);
     }
     Ok(render(&RecoveryPage {
         b: Base::of(&app, &pro),
@@ -769,10 +1027,15 @@ async fn recovery_page(
         territory: slug,
         name: territory.name,
         has_key,
+        proposal,
     })?
     .into_response())
 }
 
+/// Sets a territory's first recovery key, or proposes a replacement: that
+/// takes a second person (another coordinator of the territory, or an
+/// administrator) to approve, and is announced to the territory's
+/// organisations.
 async fn save_recovery(
     State(app): State<AppState>,
     pro: Pro,
@@ -782,13 +1045,14 @@ async fn save_recovery(
     pro.can_territory(&slug)?;
     let fields = read(&RECOVERY, &body)?;
     csrf(&fields, &pro)?;
+    let back = format!("/pro/territoires/{slug}/cle-de-secours");
     let public_key = fields.text("public_key");
     if PublicKey::parse(&public_key).is_err() {
         return refused(
             &app,
             &pro,
             "La clé de secours n'a pas été enregistrée : elle doit être créée par votre navigateur, avec JavaScript activé.",
-            &format!("/pro/territoires/{slug}/cle-de-secours"),
+            &back,
         );
     }
     if crate::directory::storage::territory(&app.db, &slug)
@@ -797,17 +1061,132 @@ async fn save_recovery(
     {
         return Err(AppError::NotFound);
     }
+    let replacing = storage::recovery_key(&app.db, &slug).await?.is_some();
     let mut tx = app.db.begin().await?;
-    storage::set_recovery_key(&mut tx, &slug, &public_key).await?;
+    if replacing {
+        if fields.get("confirmer") != Some("oui") {
+            drop(tx);
+            return refused(
+                &app,
+                &pro,
+                "Rien n'a été fait : cochez « Je confirme » pour proposer de remplacer la clé de secours.",
+                &back,
+            );
+        }
+        storage::propose_recovery_key(&mut tx, &slug, &public_key, &pro.user.email).await?;
+        audit(
+            &mut tx,
+            &pro.user.email,
+            Some(&slug),
+            "recovery-key-proposed",
+            &slug,
+            "en attente de l'accord d'une autre personne",
+        )
+        .await?;
+    } else {
+        storage::set_recovery_key(&mut tx, &slug, &public_key).await?;
+        audit(
+            &mut tx,
+            &pro.user.email,
+            Some(&slug),
+            "recovery-key-set",
+            &slug,
+            "",
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// A second person approves the replacement of a recovery key: it takes
+/// effect, and every member of the territory's organisations is told.
+async fn approve_recovery(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    pro.can_territory(&slug)?;
+    let fields = read(&CONFIRMED, &body)?;
+    csrf(&fields, &pro)?;
+    let back = format!("/pro/territoires/{slug}/cle-de-secours");
+    let Some(proposal) = storage::recovery_proposal(&app.db, &slug).await? else {
+        return refused(&app, &pro, "Aucun remplacement n'attend d'accord.", &back);
+    };
+    if proposal.proposed_by == pro.user.email {
+        return refused(
+            &app,
+            &pro,
+            "Le remplacement de la clé de secours doit être approuvé par une autre personne que celle qui l'a proposé : une autre personne de la coordination du territoire, ou de l'administration.",
+            &back,
+        );
+    }
+    if fields.get("confirmer") != Some("oui") {
+        return refused(
+            &app,
+            &pro,
+            "Rien n'a été fait : cochez « Je confirme » pour approuver le remplacement.",
+            &back,
+        );
+    }
+    let told = storage::territory_members(&app.db, &slug).await?;
+    let mut tx = app.db.begin().await?;
+    // Taken in the transaction: of two approvals, one replaces the key,
+    // and only with the key that was proposed and shown.
+    match storage::take_recovery_proposal(&mut tx, &slug).await? {
+        Some(taken) if taken == proposal => {}
+        _ => {
+            drop(tx);
+            return refused(&app, &pro, "Ce remplacement a changé entre-temps.", &back);
+        }
+    }
+    storage::set_recovery_key(&mut tx, &slug, &proposal.public_key).await?;
     audit(
         &mut tx,
         &pro.user.email,
         Some(&slug),
-        "recovery-key-set",
+        "recovery-key-replaced",
         &slug,
-        "",
+        &format!(
+            "proposé par {}, approuvé par {}",
+            proposal.proposed_by, pro.user.email
+        ),
     )
     .await?;
+    for email in &told {
+        storage::notify(&mut tx, email, storage::Notice::RecoveryKeyReplaced).await?;
+    }
+    tx.commit().await?;
+    app.referrals.bell.notify_one();
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// Withdraws a replacement waiting for approval.
+async fn cancel_recovery(
+    State(app): State<AppState>,
+    pro: Pro,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    pro.can_territory(&slug)?;
+    let fields = read(&CSRF_ONLY, &body)?;
+    csrf(&fields, &pro)?;
+    let mut tx = app.db.begin().await?;
+    if storage::take_recovery_proposal(&mut tx, &slug)
+        .await?
+        .is_some()
+    {
+        audit(
+            &mut tx,
+            &pro.user.email,
+            Some(&slug),
+            "recovery-key-proposal-withdrawn",
+            &slug,
+            "",
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Redirect::to(&format!("/pro/territoires/{slug}/cle-de-secours")).into_response())
 }
@@ -821,6 +1200,7 @@ async fn grant_with_recovery(
     pro.can_territory(&slug)?;
     let fields = read(&GRANT, &body)?;
     csrf(&fields, &pro)?;
+    let back = format!("/pro/territoires/{slug}/cle-de-secours");
     let recipient = fields.value("recipient");
     let Some(user) = crate::backoffice::storage::user(&app.db, recipient).await? else {
         return Err(AppError::Forbidden);
@@ -834,19 +1214,17 @@ async fn grant_with_recovery(
     if !in_territory {
         return Err(AppError::Forbidden);
     }
-    let keys = granted_keys(&app, &organisation, &fields).await?;
-    let mut tx = app.db.begin().await?;
-    storage::add_keys(&mut tx, recipient, &keys).await?;
-    let count = keys.len();
-    audit(
-        &mut tx,
-        &pro.user.email,
+    let Some(granted) = granted_keys(&app, &organisation, &fields).await? else {
+        return refused(&app, &pro, GRANT_REFUSED, &back);
+    };
+    store_grant(
+        &app,
+        &pro,
+        &organisation,
+        &granted,
+        Event::AccessGivenWithRecovery,
         Some(&slug),
-        "access-given-with-recovery-key",
-        recipient,
-        &format!("{count} demande(s)"),
     )
     .await?;
-    tx.commit().await?;
-    Ok(Redirect::to(&format!("/pro/territoires/{slug}/cle-de-secours")).into_response())
+    Ok(Redirect::to(&back).into_response())
 }

@@ -22,6 +22,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, StepKind};
+use fluent_bundle::FluentValue;
 
 use crate::conversation::routes::{Refusal, read_answer, refusal_message};
 use crate::conversation::token::MAX_TOKEN_LEN;
@@ -34,7 +35,7 @@ use crate::referral::{Opened, SendError, local_time};
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::i18n::Lang;
+use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render_status;
 use crate::web::ratelimit::RequestClient;
@@ -375,10 +376,7 @@ async fn confirm(
         }
     }
     if let Some(max) = too_long {
-        form.contact_error = Some(lang.t_with(
-            "form-too-long",
-            &[("max", fluent_bundle::FluentValue::from(max))],
-        ));
+        form.contact_error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
     }
     if !form.consent {
         form.consent_error = Some(lang.t("send-consent-missing"));
@@ -487,6 +485,8 @@ enum Follow {
     /// Her request.
     Show {
         code: String,
+        readers: String,
+        history: Vec<String>,
         status: String,
         status_help: String,
         sent_on: String,
@@ -536,9 +536,55 @@ async fn follow_form(State(app): State<AppState>, page: PageContext) -> Result<R
     )
 }
 
-fn show(lang: Lang, code: &str, opened: &Opened) -> Follow {
-    let status = opened.referral.status();
-    Follow::Show {
+/// The name of an organisation for the person.
+fn organisation_name(app: &AppState, id: &str) -> String {
+    app.directory
+        .index()
+        .organisation(id)
+        .first()
+        .map_or_else(String::new, |l| l.organisation_name.clone())
+}
+
+/// Her request as she sees it: its status, who can read it and since when,
+/// and the messages.
+async fn show(app: &AppState, lang: Lang, code: &str, opened: &Opened) -> Result<Follow, AppError> {
+    let referral = &opened.referral;
+    let status = referral.status();
+    let readers = storage::readers(&app.db, &referral.id, &referral.organisation_id).await?;
+    let readers = lang.t_with(
+        "follow-readers",
+        &[
+            ("count", FluentValue::from(readers)),
+            (
+                "organisation",
+                FluentValue::from(organisation_name(app, &referral.organisation_id)),
+            ),
+        ],
+    );
+    let history = storage::history(&app.db, &referral.id)
+        .await?
+        .into_iter()
+        .filter_map(|line| {
+            let id = match line.event {
+                event if event.gives_access() => msg("follow-history-access"),
+                storage::Event::Transferred => msg("follow-history-transferred"),
+                _ => return None,
+            };
+            Some(lang.t_with(
+                id,
+                &[
+                    ("date", FluentValue::from(local_time(&line.at))),
+                    (
+                        "organisation",
+                        FluentValue::from(organisation_name(app, &line.organisation_id)),
+                    ),
+                ],
+            ))
+        })
+        .collect();
+    Ok(Follow::Show {
+        readers,
+        history,
         code: code.to_owned(),
         status: lang.t(status.message_id()),
         status_help: lang.t(status.help_id()),
@@ -556,7 +602,7 @@ fn show(lang: Lang, code: &str, opened: &Opened) -> Follow {
         error: None,
         flash: None,
         confirm_delete: false,
-    }
+    })
 }
 
 async fn follow(
@@ -602,22 +648,19 @@ async fn follow(
     };
     tries.give_back(client, Instant::now());
     let code = receipt.grouped();
-    let mut view = show(lang, &code, &opened);
+    let mut view = show(&app, lang, &code, &opened).await?;
     match fields.get("action") {
         Some("ecrire") => {
             let text = fields.text("texte");
             let trimmed = text.trim();
             let error = if let Some((_, max)) = too_long {
-                Some(lang.t_with(
-                    "form-too-long",
-                    &[("max", fluent_bundle::FluentValue::from(max))],
-                ))
+                Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]))
             } else if trimmed.is_empty() {
                 Some(lang.t("follow-message-empty"))
             } else if trimmed.chars().count() > MESSAGE_MAX {
                 Some(lang.t_with(
                     "conversation-max-length",
-                    &[("max", fluent_bundle::FluentValue::from(MESSAGE_MAX))],
+                    &[("max", FluentValue::from(MESSAGE_MAX))],
                 ))
             } else if opened.referral.status() == Status::Closed {
                 Some(lang.t("follow-closed"))
@@ -642,7 +685,7 @@ async fn follow(
             let Some(opened) = app.referrals.open(&app.db, receipt).await? else {
                 return follow_page(&app, &page, Follow::Deleted, StatusCode::OK);
             };
-            let mut view = show(lang, &code, &opened);
+            let mut view = show(&app, lang, &code, &opened).await?;
             if let Follow::Show { flash, .. } = &mut view {
                 *flash = Some(lang.t("follow-message-sent"));
             }

@@ -118,6 +118,11 @@ pub struct Referral {
     pub closed_at: Option<String>,
     /// When anything last happened.
     pub updated_at: String,
+    /// base64url(HMAC-SHA256(K, "relais/v1/key-check/" ‖ id)): what a
+    /// browser shows to prove it holds the key (empty for the oldest).
+    pub key_check: String,
+    /// The last event retention counts from (sent, transferred, closed).
+    pub retain_from: Option<String>,
 }
 
 impl Referral {
@@ -155,13 +160,181 @@ pub struct NewReferral {
     pub urgent: bool,
     /// The sealed report.
     pub report: String,
-    /// (recipient, wrapped key): user ids, `person`, `recovery`.
+    /// The key's check value.
+    pub key_check: String,
+    /// (recipient, wrapped key): user ids, `person`, `recovery:<territory>`.
     pub keys: Vec<(String, String)>,
     /// Who gets an e-mail.
     pub notify: Vec<String>,
 }
 
-const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at";
+const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at, key_check, retain_from";
+
+/// The recipient name of a territory's recovery copy: one per territory, so
+/// that a transfer to another territory keeps the first.
+pub fn recovery_recipient(territory: &str) -> String {
+    format!("recovery:{territory}")
+}
+
+/// Whether a recipient is a recovery copy.
+pub fn is_recovery(recipient: &str) -> bool {
+    recipient.starts_with("recovery:")
+}
+
+/// What the history of a referral records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The person sent it.
+    Sent,
+    /// Someone of the organisation opened it for the first time.
+    Opened,
+    /// Taken in hand.
+    Accepted,
+    /// Closed.
+    Closed,
+    /// Sent on to another organisation.
+    Transferred,
+    /// An account was given access with a colleague's key.
+    AccessGiven,
+    /// An account was given access with the territory's recovery key.
+    AccessGivenWithRecovery,
+}
+
+impl Event {
+    const ALL: [Self; 7] = [
+        Self::Sent,
+        Self::Opened,
+        Self::Accepted,
+        Self::Closed,
+        Self::Transferred,
+        Self::AccessGiven,
+        Self::AccessGivenWithRecovery,
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Opened => "opened",
+            Self::Accepted => "accepted",
+            Self::Closed => "closed",
+            Self::Transferred => "transferred",
+            Self::AccessGiven => "access-given",
+            Self::AccessGivenWithRecovery => "access-given-with-recovery-key",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    /// Whether it gave one more account the referral's key.
+    pub fn gives_access(self) -> bool {
+        matches!(self, Self::AccessGiven | Self::AccessGivenWithRecovery)
+    }
+}
+
+/// One line of a referral's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryLine {
+    /// The referral.
+    pub referral_id: String,
+    /// When.
+    pub at: String,
+    /// What.
+    pub event: Event,
+    /// Who did it: a professional's e-mail, empty for the person.
+    pub actor: String,
+    /// The account given access, or the organisation a transfer came from.
+    pub subject: String,
+    /// The organisation concerned.
+    pub organisation_id: String,
+}
+
+/// Adds a line to a referral's history, in the transaction of the change.
+pub async fn record(
+    tx: &mut Tx,
+    referral_id: &str,
+    event: Event,
+    actor: &str,
+    subject: &str,
+    organisation_id: &str,
+) -> sqlx::Result<()> {
+    let now = now_text();
+    with_tx!(tx, conn => {
+        sqlx::query("INSERT INTO referral_events (referral_id, at, kind, actor, subject, organisation_id) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(referral_id)
+            .bind(&now)
+            .bind(event.code())
+            .bind(actor)
+            .bind(subject)
+            .bind(organisation_id)
+            .execute(&mut *conn)
+            .await
+            .map(drop)
+    })
+}
+
+fn history_lines(
+    rows: Vec<(String, String, String, String, String, String)>,
+) -> sqlx::Result<Vec<HistoryLine>> {
+    rows.into_iter()
+        .map(|(referral_id, at, kind, actor, subject, organisation_id)| {
+            let event = Event::parse(&kind).ok_or_else(|| {
+                sqlx::Error::Decode(format!("unknown referral event {kind:?}").into())
+            })?;
+            Ok(HistoryLine {
+                referral_id,
+                at,
+                event,
+                actor,
+                subject,
+                organisation_id,
+            })
+        })
+        .collect()
+}
+
+/// A referral's history, oldest first.
+pub async fn history(db: &Db, referral_id: &str) -> sqlx::Result<Vec<HistoryLine>> {
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as("SELECT referral_id, at, kind, actor, subject, organisation_id FROM referral_events WHERE referral_id = $1 ORDER BY id")
+            .bind(referral_id)
+            .fetch_all(pool)
+            .await
+    })?;
+    history_lines(rows)
+}
+
+/// The accesses given to the referrals of an organisation since `since`,
+/// newest first: what its members see in their inbox.
+pub async fn accesses_given(
+    db: &Db,
+    organisation_id: &str,
+    since: &str,
+) -> sqlx::Result<Vec<HistoryLine>> {
+    let rows = with_pool!(db, pool => {
+        sqlx::query_as("SELECT e.referral_id, e.at, e.kind, e.actor, e.subject, e.organisation_id FROM referral_events e WHERE e.organisation_id = $1 AND e.at >= $2 AND e.kind IN ('access-given', 'access-given-with-recovery-key') ORDER BY e.id DESC")
+            .bind(organisation_id)
+            .bind(since)
+            .fetch_all(pool)
+            .await
+    })?;
+    history_lines(rows)
+}
+
+/// How many active accounts of `organisation_id` hold a copy of the
+/// referral's key: the people who can read it.
+pub async fn readers(db: &Db, referral_id: &str, organisation_id: &str) -> sqlx::Result<i64> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT COUNT(*) FROM referral_keys k JOIN users u ON u.id = k.recipient WHERE k.referral_id = $1 AND u.organisation_id = $2 AND NOT u.disabled")
+            .bind(referral_id)
+            .bind(organisation_id)
+            .fetch_one(pool)
+            .await
+    })
+}
 
 /// What a notification announces: never more than that a professional has
 /// something to look at. Stored by its code.
@@ -313,12 +486,89 @@ pub async fn set_recovery_key(tx: &mut Tx, territory: &str, public_key: &str) ->
     })
 }
 
+/// A replacement of a territory's recovery key, waiting for a second
+/// person's approval.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Proposal {
+    /// The new public key.
+    pub public_key: String,
+    /// The e-mail of who proposed it.
+    pub proposed_by: String,
+    /// When.
+    pub proposed_at: String,
+}
+
+/// Proposes a new recovery key for a territory (replacing any earlier
+/// proposal).
+pub async fn propose_recovery_key(
+    tx: &mut Tx,
+    territory: &str,
+    public_key: &str,
+    by: &str,
+) -> sqlx::Result<()> {
+    let now = now_text();
+    with_tx!(tx, conn => {
+        sqlx::query("DELETE FROM recovery_key_proposals WHERE territory = $1")
+            .bind(territory)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query("INSERT INTO recovery_key_proposals (territory, public_key, proposed_by, proposed_at) VALUES ($1, $2, $3, $4)")
+            .bind(territory)
+            .bind(public_key)
+            .bind(by)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await
+            .map(drop)
+    })
+}
+
+/// The replacement waiting for approval, if any.
+pub async fn recovery_proposal(db: &Db, territory: &str) -> sqlx::Result<Option<Proposal>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, Proposal>("SELECT public_key, proposed_by, proposed_at FROM recovery_key_proposals WHERE territory = $1")
+            .bind(territory)
+            .fetch_optional(pool)
+            .await
+    })
+}
+
+/// Takes the proposal out, as the transaction sees it: of two approvals,
+/// one gets it.
+pub async fn take_recovery_proposal(
+    tx: &mut Tx,
+    territory: &str,
+) -> sqlx::Result<Option<Proposal>> {
+    with_tx!(tx, conn => {
+        let proposal = sqlx::query_as::<_, Proposal>("SELECT public_key, proposed_by, proposed_at FROM recovery_key_proposals WHERE territory = $1")
+            .bind(territory)
+            .fetch_optional(&mut *conn)
+            .await?;
+        sqlx::query("DELETE FROM recovery_key_proposals WHERE territory = $1")
+            .bind(territory)
+            .execute(&mut *conn)
+            .await?;
+        Ok(proposal)
+    })
+}
+
+/// The e-mails of every active member of every organisation of a territory:
+/// who is told when its recovery key changes.
+pub async fn territory_members(db: &Db, territory: &str) -> sqlx::Result<Vec<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT u.email FROM users u JOIN organisations o ON o.id = u.organisation_id WHERE o.territory = $1 AND u.role = 'professional' AND NOT u.disabled ORDER BY u.email")
+            .bind(territory)
+            .fetch_all(pool)
+            .await
+    })
+}
+
 /// Stores a new referral, its wrapped keys and its notifications in one
 /// transaction: when this returns, it is on disk.
 pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7)")
+        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at, retain_from, key_check) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7, $7, $8)")
             .bind(&referral.id)
             .bind(&referral.receipt_lookup)
             .bind(&referral.organisation_id)
@@ -326,6 +576,7 @@ pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
             .bind(referral.urgent)
             .bind(&referral.report)
             .bind(&now)
+            .bind(&referral.key_check)
             .execute(&mut *conn)
             .await?;
         for (recipient, wrapped) in &referral.keys {
@@ -338,6 +589,15 @@ pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
         }
         Ok::<(), sqlx::Error>(())
     })?;
+    record(
+        tx,
+        &referral.id,
+        Event::Sent,
+        "",
+        "",
+        &referral.organisation_id,
+    )
+    .await?;
     for email in &referral.notify {
         notify(tx, email, Notice::NewReferral).await?;
     }
@@ -417,20 +677,51 @@ pub async fn missing_for(
     })
 }
 
-/// Adds copies of referral keys for one recipient: (referral id, wrapped).
-/// A copy already there is kept.
-pub async fn add_keys(tx: &mut Tx, recipient: &str, keys: &[(String, String)]) -> sqlx::Result<()> {
-    with_tx!(tx, conn => {
-        for (referral_id, wrapped) in keys {
+/// Gives `recipient` copies of referral keys: (referral id, wrapped). A
+/// copy already there is kept. Each referral's history says who gave the
+/// access to whom, and how.
+pub async fn add_keys(
+    tx: &mut Tx,
+    recipient: &str,
+    keys: &[(String, String)],
+    given: Given<'_>,
+) -> sqlx::Result<()> {
+    for (referral_id, wrapped) in keys {
+        let added = with_tx!(tx, conn => {
             sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3) ON CONFLICT (referral_id, recipient) DO NOTHING")
                 .bind(referral_id)
                 .bind(recipient)
                 .bind(wrapped)
                 .execute(&mut *conn)
-                .await?;
+                .await
+                .map(|done| done.rows_affected())
+        })?;
+        if added == 1 {
+            record(
+                tx,
+                referral_id,
+                given.event,
+                given.by,
+                given.to,
+                given.organisation_id,
+            )
+            .await?;
         }
-        Ok(())
-    })
+    }
+    Ok(())
+}
+
+/// Who gave access, to whom, how, in which organisation.
+#[derive(Clone, Copy, Debug)]
+pub struct Given<'a> {
+    /// With a colleague's key, or the recovery key.
+    pub event: Event,
+    /// The e-mail of who gave it.
+    pub by: &'a str,
+    /// The e-mail of the account given access.
+    pub to: &'a str,
+    /// The organisation of the referrals.
+    pub organisation_id: &'a str,
 }
 
 /// The messages of a referral, oldest first.
@@ -472,71 +763,135 @@ pub async fn add_message(
     Ok(())
 }
 
-/// Records an opening: the first one turns "sent" or "redirected" into
-/// "read".
-pub async fn mark_opened(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+/// Records an opening by `actor`: the first one turns "sent" or
+/// "redirected" into "read", and is written in the referral's history.
+pub async fn mark_opened(tx: &mut Tx, id: &str, actor: &str) -> sqlx::Result<()> {
     let now = now_text();
-    with_tx!(tx, pool => {
-        sqlx::query("UPDATE referrals SET status = CASE WHEN status IN ('sent', 'redirected') THEN 'read' ELSE status END, opened_at = COALESCE(opened_at, $2), updated_at = $2 WHERE id = $1")
+    let (first, organisation): (u64, Option<String>) = with_tx!(tx, conn => {
+        let first = sqlx::query("UPDATE referrals SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
             .bind(id)
             .bind(&now)
-            .execute(pool)
-            .await
-            .map(drop)
-    })
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        sqlx::query("UPDATE referrals SET status = CASE WHEN status IN ('sent', 'redirected') THEN 'read' ELSE status END, updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(&now)
+            .execute(&mut *conn)
+            .await?;
+        let organisation = sqlx::query_scalar("SELECT organisation_id FROM referrals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok::<_, sqlx::Error>((first, organisation))
+    })?;
+    if first == 1 {
+        record(
+            tx,
+            id,
+            Event::Opened,
+            actor,
+            "",
+            organisation.as_deref().unwrap_or_default(),
+        )
+        .await?;
+    }
+    Ok(())
 }
 
-/// Sets the status (accepted, closed).
-pub async fn set_status(tx: &mut Tx, id: &str, status: Status) -> sqlx::Result<()> {
+/// Sets the status (accepted, closed) as `actor` did; closing starts the
+/// time retention counts.
+pub async fn set_status(tx: &mut Tx, id: &str, status: Status, actor: &str) -> sqlx::Result<()> {
     let now = now_text();
     let closed = (status == Status::Closed).then_some(now.clone());
-    with_tx!(tx, pool => {
-        sqlx::query("UPDATE referrals SET status = $2, closed_at = $3, updated_at = $4 WHERE id = $1")
+    let organisation: Option<String> = with_tx!(tx, conn => {
+        sqlx::query("UPDATE referrals SET status = $2, closed_at = $3, updated_at = $4, retain_from = COALESCE($3, retain_from) WHERE id = $1")
             .bind(id)
             .bind(status.code())
             .bind(&closed)
             .bind(&now)
-            .execute(pool)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query_scalar("SELECT organisation_id FROM referrals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
             .await
-            .map(drop)
-    })
+    })?;
+    let event = match status {
+        Status::Closed => Event::Closed,
+        _ => Event::Accepted,
+    };
+    record(
+        tx,
+        id,
+        event,
+        actor,
+        "",
+        organisation.as_deref().unwrap_or_default(),
+    )
+    .await
+}
+
+/// A transfer, as checked: where to, and the copies of the key for it.
+#[derive(Debug)]
+pub struct Transfer<'a> {
+    /// The referral.
+    pub id: &'a str,
+    /// The organisation it leaves.
+    pub from: &'a str,
+    /// The receiving organisation.
+    pub to: &'a str,
+    /// Its territory.
+    pub territory: Option<&'a str>,
+    /// (user id, wrapped) for each of its members.
+    pub member_keys: &'a [(String, String)],
+    /// The copy for its territory's recovery key, when it has none yet.
+    pub recovery: Option<(String, String)>,
+    /// The e-mails of its members, told.
+    pub notify: &'a [String],
+    /// Who sent it on.
+    pub actor: &'a str,
 }
 
 /// Hands a referral to another organisation: the copies of its key for the
-/// old organisation are destroyed, the new ones (sealed in the sender's
-/// browser) stored, the new members notified.
-pub async fn transfer(
-    tx: &mut Tx,
-    id: &str,
-    organisation_id: &str,
-    territory: Option<&str>,
-    keys: &[(String, String)],
-    recipients: &[String],
-) -> sqlx::Result<()> {
+/// old organisation's members are destroyed, the person's and every recovery
+/// copy are kept (a transfer can never leave a referral that nobody can
+/// open), the new copies (sealed in the sender's browser) stored, the new
+/// members told, and retention counts from now.
+pub async fn transfer(tx: &mut Tx, transfer: &Transfer<'_>) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
-        sqlx::query("DELETE FROM referral_keys WHERE referral_id = $1 AND recipient <> 'person'")
-            .bind(id)
+        sqlx::query("DELETE FROM referral_keys WHERE referral_id = $1 AND recipient <> 'person' AND recipient NOT LIKE 'recovery:%'")
+            .bind(transfer.id)
             .execute(&mut *conn)
             .await?;
-        for (recipient, wrapped) in keys {
-            sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3)")
-                .bind(id)
+        for (recipient, wrapped) in transfer.member_keys.iter().chain(transfer.recovery.as_ref()) {
+            sqlx::query("INSERT INTO referral_keys (referral_id, recipient, wrapped) VALUES ($1, $2, $3) ON CONFLICT (referral_id, recipient) DO NOTHING")
+                .bind(transfer.id)
                 .bind(recipient)
                 .bind(wrapped)
                 .execute(&mut *conn)
                 .await?;
         }
-        sqlx::query("UPDATE referrals SET organisation_id = $2, territory = $3, status = 'redirected', opened_at = NULL, updated_at = $4 WHERE id = $1")
-            .bind(id)
-            .bind(organisation_id)
-            .bind(territory)
+        sqlx::query("UPDATE referrals SET organisation_id = $2, territory = $3, status = 'redirected', opened_at = NULL, updated_at = $4, retain_from = $4 WHERE id = $1")
+            .bind(transfer.id)
+            .bind(transfer.to)
+            .bind(transfer.territory)
             .bind(&now)
             .execute(&mut *conn)
             .await?;
         Ok::<(), sqlx::Error>(())
     })?;
-    for email in recipients {
+    record(
+        tx,
+        transfer.id,
+        Event::Transferred,
+        transfer.actor,
+        transfer.from,
+        transfer.to,
+    )
+    .await?;
+    for email in transfer.notify {
         notify(tx, email, Notice::NewReferral).await?;
     }
     Ok(())
@@ -545,22 +900,24 @@ pub async fn transfer(
 /// Deletes a referral, its keys and messages.
 pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
     with_tx!(tx, conn => {
-        for table in ["DELETE FROM referral_keys WHERE referral_id = $1", "DELETE FROM referral_messages WHERE referral_id = $1", "DELETE FROM referrals WHERE id = $1"] {
+        for table in ["DELETE FROM referral_keys WHERE referral_id = $1", "DELETE FROM referral_messages WHERE referral_id = $1", "DELETE FROM referral_events WHERE referral_id = $1", "DELETE FROM referrals WHERE id = $1"] {
             sqlx::query(table).bind(id).execute(&mut *conn).await?;
         }
         Ok(())
     })
 }
 
-/// The ids of referrals closed before `closed_before`, or never opened and
-/// sent before `unopened_before` (stored timestamps).
+/// The ids of referrals closed before `closed_before`, or not opened by
+/// their organisation since they were sent or transferred before
+/// `unopened_before` (stored timestamps): retention counts from the last
+/// event that matters.
 pub async fn expired(
     db: &Db,
     closed_before: &str,
     unopened_before: &str,
 ) -> sqlx::Result<Vec<(String, Option<String>)>> {
     with_pool!(db, pool => {
-        sqlx::query_as::<_, (String, Option<String>)>("SELECT id, territory FROM referrals WHERE (status = 'closed' AND closed_at < $1) OR (opened_at IS NULL AND created_at < $2) ORDER BY id")
+        sqlx::query_as::<_, (String, Option<String>)>("SELECT id, territory FROM referrals WHERE (status = 'closed' AND retain_from < $1) OR (status <> 'closed' AND opened_at IS NULL AND retain_from < $2) ORDER BY id")
             .bind(closed_before)
             .bind(unopened_before)
             .fetch_all(pool)

@@ -16,6 +16,7 @@
  *   exportRecoveryKey(privateKey) -> text; importRecoveryKey(text, extractable)
  *   sealReferralKey(K, publicKey, id) -> wrapped
  *   openReferralKey(wrapped, privateKey, id) -> K
+ *   keyCheck(K, id) -> base64url(HMAC-SHA256(K, "relais/v1/key-check/" + id))
  *   encryptReport(K, id, report) / decryptReport(K, id, blob) -> report
  *   encryptMessage(K, id, messageId, author, text) -> blob
  *   decryptMessage(K, id, messageId, author, blob) -> text
@@ -241,6 +242,10 @@
       const w = bytes(wrapped);
       if (w.length !== 80) { throw fail('DecryptError', 'a wrapped key is 80 bytes'); }
       return hpke.openBase({ enc: w.subarray(0, 32), ct: w.subarray(32), skR: privateKey, info: INFO, aad: utf8(hexId(id, 'id')) });
+    },
+    async keyCheck(K, id) {
+      if (!(K instanceof Uint8Array) || K.length !== 32) { throw new TypeError('K: 32 bytes'); }
+      return b64url.encode(await hmac(K, utf8('relais/v1/key-check/' + hexId(id, 'id'))));
     },
     async encryptReport(K, id, report) { return sealBlob(K, reportAad(id), utf8(JSON.stringify(report))); },
     async decryptReport(K, id, blob) { return JSON.parse(fromUtf8(await openBlob(K, reportAad(id), blob))); },

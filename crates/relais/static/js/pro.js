@@ -265,6 +265,7 @@
             wrapped: await C.sealReferralKey(key, recipients[i].public_key, sealed.id) });
         }
         field(transferForm, 'keys').value = JSON.stringify(keys);
+        field(transferForm, 'check').value = await C.keyCheck(key, sealed.id);
         HTMLFormElement.prototype.submit.call(transferForm);
       });
     }
@@ -279,7 +280,7 @@
       for (var j = 0; j < grant.keys.length; j++) {
         var id = grant.keys[j][0];
         var opened = await C.openReferralKey(grant.keys[j][1], privateKey, id);
-        keys.push([id, await C.sealReferralKey(opened, grant.public_key, id)]);
+        keys.push([id, await C.sealReferralKey(opened, grant.public_key, id), await C.keyCheck(opened, id)]);
       }
       var body = new URLSearchParams({ csrf: csrf, recipient: grant.recipient, keys: JSON.stringify(keys) });
       var response = await fetch(action, { method: 'POST', body: body, credentials: 'same-origin' });

@@ -701,7 +701,11 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
     let page = browser
         .submit(
             &format!("/pro/demandes/{id}/transfert"),
-            &[("organisation", &target), ("keys", &keys)],
+            &[
+                ("organisation", &target),
+                ("keys", &keys),
+                ("check", &referral_key.check(&id)),
+            ],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -766,9 +770,12 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
         .unwrap()
         .unwrap();
     let key = ReferralKey::unwrap(&own, &first_key, &id).unwrap();
-    let keys =
-        serde_json::to_string(&[(id.clone(), key.wrap_for(&newcomer_key.public_key(), &id))])
-            .unwrap();
+    let keys = serde_json::to_string(&[(
+        id.clone(),
+        key.wrap_for(&newcomer_key.public_key(), &id),
+        key.check(&id),
+    )])
+    .unwrap();
     let page = browser
         .submit(
             "/pro/acces",
@@ -823,7 +830,7 @@ async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it(
     send(&app, &organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
-    let copy = referrals::wrapped_key(&app.state.db, &id, "recovery")
+    let copy = referrals::wrapped_key(&app.state.db, &id, "recovery:montreuillois")
         .await
         .unwrap()
         .unwrap();
@@ -843,8 +850,12 @@ async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it(
         .get("/pro/territoires/montreuillois/cle-de-secours")
         .await;
     assert!(page.body.contains("Redonner l&#39;accès") || page.body.contains("Redonner l'accès"));
-    let keys =
-        serde_json::to_string(&[(id.clone(), key.wrap_for(&new_key.public_key(), &id))]).unwrap();
+    let keys = serde_json::to_string(&[(
+        id.clone(),
+        key.wrap_for(&new_key.public_key(), &id),
+        key.check(&id),
+    )])
+    .unwrap();
     let page = browser
         .submit(
             "/pro/territoires/montreuillois/cle-de-secours/acces",
@@ -922,9 +933,15 @@ async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
     }
     let inbox = referrals::inbox(db, &organisation).await.unwrap();
     let (closed, unopened, open) = (&inbox[0].id, &inbox[1].id, &inbox[2].id);
-    crate::committed!(db, referrals::mark_opened, closed);
-    crate::committed!(db, referrals::set_status, closed, Status::Closed);
-    crate::committed!(db, referrals::mark_opened, open);
+    crate::committed!(db, referrals::mark_opened, closed, "pro@example.org");
+    crate::committed!(
+        db,
+        referrals::set_status,
+        closed,
+        Status::Closed,
+        "pro@example.org"
+    );
+    crate::committed!(db, referrals::mark_opened, open, "pro@example.org");
     let _ = &members;
     let now = jiff::Timestamp::now();
     let day = |n: i64| now + jiff::SignedDuration::from_hours(24 * n);
@@ -1160,4 +1177,399 @@ async fn a_professional_without_a_key_goes_on_to_make_one_after_signing_in() {
         .sign_in_at(&newcomer, 30, "/pro/demandes")
         .await;
     assert_eq!(page.location(), "/pro/demandes");
+}
+
+/// What the browser sends to transfer `id` to `target`: the key wrapped for
+/// each recipient the server lists, and the key's check value.
+async fn transfer_form(
+    browser: &mut Browser<'_>,
+    id: &str,
+    target: &str,
+    key: &ReferralKey,
+) -> Vec<(String, String)> {
+    let list = browser
+        .get(&format!(
+            "/pro/demandes/{id}/destinataires?organisation={target}"
+        ))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    let recipients: Vec<serde_json::Value> = serde_json::from_str(&list.body).unwrap();
+    let keys: Vec<serde_json::Value> = recipients
+        .iter()
+        .map(|r| {
+            let public =
+                relais::referral::envelope::PublicKey::parse(r["public_key"].as_str().unwrap())
+                    .unwrap();
+            serde_json::json!({"recipient": r["recipient"], "wrapped": key.wrap_for(&public, id)})
+        })
+        .collect();
+    vec![
+        ("organisation".to_owned(), target.to_owned()),
+        ("keys".to_owned(), serde_json::to_string(&keys).unwrap()),
+        ("check".to_owned(), key.check(id)),
+    ]
+}
+
+/// The recipients of every copy of a referral's key.
+async fn copies(app: &TestApp, id: &str) -> Vec<String> {
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT recipient FROM referral_keys WHERE referral_id = $1 ORDER BY recipient")
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
+/// The notices waiting in the outbox for `email`.
+async fn notices_for(app: &TestApp, email: &str) -> Vec<String> {
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1 ORDER BY created_at, id")
+            .bind(email)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
+#[tokio::test]
+async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_member_and_nothing_is_ever_destroyed()
+ {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let target = members
+        .keys()
+        .find(|o| **o != organisation)
+        .unwrap()
+        .clone();
+    let coordinator = account(
+        &app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let (_, recovery_public) = PrivateKey::generate();
+    let mut coordination = Browser::new(&app);
+    coordination.sign_in(&coordinator).await;
+    let page = coordination
+        .submit(
+            "/pro/territoires/montreuillois/cle-de-secours",
+            &[("public_key", &recovery_public.encode())],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id.clone();
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+    let before = copies(&app, &id).await;
+    let good = transfer_form(&mut browser, &id, &target, &referral_key).await;
+    let with = |name: &str, value: String| -> Vec<(String, String)> {
+        good.iter()
+            .map(|(k, v)| (k.clone(), if k == name { value.clone() } else { v.clone() }))
+            .collect()
+    };
+    let target_member = &members[&target];
+    let some_public = |p: &PrivateKey| p.public_key().encode();
+    let one_copy = |wrapped: String| {
+        format!(
+            r#"[{{"recipient":"{}","wrapped":"{wrapped}"}}]"#,
+            some_public(&target_member.key)
+        )
+    };
+    let without_check = |form: Vec<(String, String)>| -> Vec<(String, String)> {
+        form.into_iter()
+            .map(|(k, v)| {
+                if k == "check" {
+                    (k, String::new())
+                } else {
+                    (k, v)
+                }
+            })
+            .collect()
+    };
+    let forged = [
+        // Any 80 bytes, as the review sent, from someone who cannot show
+        // they hold the key…
+        without_check(with("keys", one_copy(URL_SAFE_NO_PAD.encode([7u8; 80])))),
+        // …and, even from someone who can, bytes that are no encapsulation
+        // (a point of small order: anyone could open it).
+        with("keys", one_copy(URL_SAFE_NO_PAD.encode([0u8; 80]))),
+        // A real copy, for a key that is no member's.
+        with(
+            "keys",
+            format!(
+                r#"[{{"recipient":"{}","wrapped":"{}"}}]"#,
+                some_public(&PrivateKey::generate().0),
+                referral_key.wrap_for(&PrivateKey::generate().1, &id)
+            ),
+        ),
+        // Right copies, but no proof the browser held the key…
+        with("check", String::new()),
+        // …or a proof for another key.
+        with("check", ReferralKey::random().check(&id)),
+        // No copy at all.
+        with("keys", "[]".to_owned()),
+    ];
+    for (n, form) in forged.iter().enumerate() {
+        let fields: Vec<(&str, &str)> =
+            form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let page = browser
+            .submit(&format!("/pro/demandes/{id}/transfert"), &fields)
+            .await;
+        assert_eq!(page.status, 422, "forged transfer {n}: {}", page.body);
+        assert_eq!(
+            copies(&app, &id).await,
+            before,
+            "forged transfer {n} changed a copy"
+        );
+    }
+
+    let fields: Vec<(&str, &str)> = good.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = browser
+        .submit(&format!("/pro/demandes/{id}/transfert"), &fields)
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let after = copies(&app, &id).await;
+    assert!(after.contains(&"person".to_owned()));
+    assert!(
+        after.contains(&"recovery:montreuillois".to_owned()),
+        "the recovery copy is kept across transfers: {after:?}"
+    );
+    assert!(after.contains(&target_member.user_id));
+    assert!(!after.contains(&professional.id));
+    // The list of recipients names nobody: only public keys.
+    let list = browser
+        .get(&format!(
+            "/pro/demandes/{id}/destinataires?organisation={organisation}"
+        ))
+        .await;
+    assert_eq!(list.status, 403, "no longer theirs");
+}
+
+#[tokio::test]
+async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_being_told() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let coordinator = account(
+        &app,
+        "coord@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let second = account(
+        &app,
+        "coord-2@example.org",
+        Role::Coordinator,
+        None,
+        &["montreuillois"],
+    )
+    .await;
+    let (first_recovery, first_public) = PrivateKey::generate();
+    let mut coordination = Browser::new(&app);
+    coordination.sign_in(&coordinator).await;
+    let recovery_page = "/pro/territoires/montreuillois/cle-de-secours";
+    let page = coordination
+        .submit(recovery_page, &[("public_key", &first_public.encode())])
+        .await;
+    assert_eq!(page.status, 303, "the first key needs no second person");
+    let (colleague, _) = professional(&app, "equipe@example.org", &organisation).await;
+    let receipt = send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id.clone();
+    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    assert!(page.contains("2 personnes de"), "{page}");
+
+    // Replacing the recovery key with one the coordinator holds: a
+    // proposal only, which he cannot approve himself.
+    let (_, his_public) = PrivateKey::generate();
+    let page = coordination
+        .submit(recovery_page, &[("public_key", &his_public.encode())])
+        .await;
+    assert_eq!(page.status, 422, "refused without confirmation");
+    let page = coordination
+        .submit(
+            recovery_page,
+            &[("public_key", &his_public.encode()), ("confirmer", "oui")],
+        )
+        .await;
+    assert_eq!(page.status, 303);
+    assert_eq!(
+        referrals::recovery_key(&app.state.db, "montreuillois")
+            .await
+            .unwrap(),
+        Some(first_public.encode()),
+        "not replaced yet"
+    );
+    let approve = "/pro/territoires/montreuillois/cle-de-secours/approuver";
+    let page = coordination.submit(approve, &[("confirmer", "oui")]).await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("une autre personne"), "{}", page.body);
+    assert_eq!(
+        referrals::recovery_key(&app.state.db, "montreuillois")
+            .await
+            .unwrap(),
+        Some(first_public.encode())
+    );
+    // A second coordinator approves: replaced, and every member of the
+    // territory's organisations told.
+    let mut other = Browser::new(&app);
+    other.sign_in(&second).await;
+    let page = other.get(recovery_page).await;
+    assert!(
+        page.body.contains("Approuver le remplacement"),
+        "{}",
+        page.body
+    );
+    let page = other.submit(approve, &[("confirmer", "oui")]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    assert_eq!(
+        referrals::recovery_key(&app.state.db, "montreuillois")
+            .await
+            .unwrap(),
+        Some(his_public.encode())
+    );
+    assert!(
+        notices_for(&app, &colleague.email)
+            .await
+            .contains(&"recovery-key-replaced".to_owned())
+    );
+    let log = accounts::audit_entries(&app.state.db, None, 100)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "recovery-key-replaced"
+        && e.detail.contains("coord@example.org")
+        && e.detail.contains("coord-2@example.org")));
+
+    // An account the coordinator controls, invited into the organisation and
+    // given the referral's key with the recovery key: its team sees it in
+    // the referral's history and in their inbox, is told by e-mail, and the
+    // person sees one more reader.
+    let (planted, planted_key) = professional(&app, "complice@example.org", &organisation).await;
+    let copy = referrals::wrapped_key(&app.state.db, &id, "recovery:montreuillois")
+        .await
+        .unwrap()
+        .unwrap();
+    let key = ReferralKey::unwrap(&copy, &first_recovery, &id).unwrap();
+    let keys = serde_json::to_string(&[(
+        id.clone(),
+        key.wrap_for(&planted_key.public_key(), &id),
+        key.check(&id),
+    )])
+    .unwrap();
+    let page = coordination
+        .submit(
+            "/pro/territoires/montreuillois/cle-de-secours/acces",
+            &[("recipient", &planted.id), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    let mut team = Browser::new(&app);
+    team.sign_in(&colleague).await;
+    let page = team.get(&format!("/pro/demandes/{id}")).await;
+    assert!(
+        page.body.contains(
+            "Accès donné à complice@example.org par coord@example.org, avec la clé de secours"
+        ),
+        "{}",
+        page.body
+    );
+    let inbox = team.get("/pro/demandes").await;
+    assert!(
+        inbox
+            .body
+            .contains("complice@example.org a reçu l&#39;accès à 1 demande(s)"),
+        "{}",
+        inbox.body
+    );
+    assert!(
+        notices_for(&app, &colleague.email)
+            .await
+            .contains(&"access-given".to_owned())
+    );
+    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    assert!(page.contains("3 personnes de"), "{page}");
+    assert!(page.contains("une personne de plus de"), "{page}");
+}
+
+#[tokio::test]
+async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferred_a_month_later_stays()
+ {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let target = members
+        .keys()
+        .find(|o| **o != organisation)
+        .unwrap()
+        .clone();
+    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id.clone();
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+    assert_eq!(
+        browser.get(&format!("/pro/demandes/{id}")).await.status,
+        200,
+        "opened"
+    );
+    // Sent and opened 31 days ago.
+    let long_ago = relais::backoffice::storage::timestamp_text(
+        jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31),
+    );
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("UPDATE referrals SET created_at = $2, opened_at = $2, retain_from = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(&long_ago)
+            .execute(pool)
+            .await
+            .unwrap();
+    });
+    // Transferred today: the new organisation has not opened it yet.
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let form = transfer_form(&mut browser, &id, &target, &referral_key).await;
+    let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let page = browser
+        .submit(&format!("/pro/demandes/{id}/transfert"), &fields)
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+
+    let now = jiff::Timestamp::now();
+    assert_eq!(
+        retention::purge(&app.state.db, now, 90, 30).await.unwrap(),
+        0,
+        "not erased the next night"
+    );
+    assert!(
+        referrals::by_id(&app.state.db, &id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let later = now + jiff::SignedDuration::from_hours(24 * 31);
+    assert_eq!(
+        retention::purge(&app.state.db, later, 90, 30)
+            .await
+            .unwrap(),
+        1,
+        "erased once the new organisation left it unopened for 30 days"
+    );
 }
