@@ -288,6 +288,8 @@ async fn start_relais(relais: &Path, data: &Path) -> anyhow::Result<(Duration, C
             "warn",
             "--rate-limit-per-minute",
             "0",
+            "--referrals-per-client-per-hour",
+            "0",
         ])
         .arg("--data-dir")
         .arg(data.join("relais-data"))

@@ -89,9 +89,9 @@ async fn prepare(data: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The conversation to its end; returns the form of `/envoyer/confirmer`
-/// without its nonce.
-async fn conversation(addr: SocketAddr) -> anyhow::Result<String> {
+/// The conversation to its end; returns the finished conversation's token
+/// and the rest of the form of `/envoyer/confirmer`.
+async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, String)> {
     let mut token = token_in(&get(addr, "/aide", false).await?)?;
     let story = form_value(&"Ce que je veux dire au professionnel. ".repeat(50));
     let steps = [
@@ -124,9 +124,49 @@ async fn conversation(addr: SocketAddr) -> anyhow::Result<String> {
         .and_then(|r| r.split('"').next())
         .context("no organisation offered to send the report to")?
         .to_owned();
-    Ok(format!(
-        "t={token}&organisation={organisation}&canal=sms&coordonnee=06+12+34+56+78&moments=le+matin&message_ok=oui&nom_neutre=Madame+Martin&urgent=non&consentement=oui"
+    Ok((
+        token,
+        format!(
+            "organisation={organisation}&canal=sms&coordonnee=06+12+34+56+78&moments=le+matin&message_ok=oui&nom_neutre=Madame+Martin&urgent=non&consentement=oui"
+        ),
     ))
+}
+
+/// Makes the tokens of as many conversations as needed, each with the same
+/// answers: a conversation sends one referral per organisation, so every
+/// submission of the benchmark is the end of a conversation of its own. It
+/// seals with the server's own secret, read from its data directory, so
+/// that the load generator does not have to walk twelve steps each time.
+struct Conversations {
+    conversation: relais::conversation::Conversation,
+    progress: flow::Progress,
+}
+
+impl Conversations {
+    fn new(data: &Path, token: &str) -> anyhow::Result<Self> {
+        let secret =
+            relais::secret::ServerSecret::load_or_create(&data.join("relais-data/secret.key"))?;
+        let conversation = relais::conversation::Conversation::national(&secret)?;
+        let now = jiff::Timestamp::now().as_second();
+        let (progress, _) = conversation
+            .sealer
+            .open(token, conversation.flow.version(), now)
+            .map_err(|e| anyhow::anyhow!("the conversation's token does not open: {e}"))?;
+        Ok(Self {
+            conversation,
+            progress,
+        })
+    }
+
+    /// The token of another conversation with the same answers.
+    fn another(&self) -> String {
+        self.conversation.sealer.seal(
+            self.conversation.flow.version(),
+            jiff::Timestamp::now().as_second(),
+            &self.progress,
+            &relais::conversation::token::ConversationId::new(),
+        )
+    }
 }
 
 /// User + system CPU time of a process, from /proc.
@@ -140,10 +180,12 @@ fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
     Ok(Duration::from_millis(ticks * 10))
 }
 
-/// `clients` connections submitting for `duration`.
+/// `clients` connections submitting for `duration`, each submission the end
+/// of another conversation.
 async fn submit(
     addr: SocketAddr,
     form: &str,
+    conversations: &Arc<Conversations>,
     clients: usize,
     duration: Duration,
 ) -> anyhow::Result<Vec<Duration>> {
@@ -153,12 +195,13 @@ async fn submit(
     for _ in 0..clients {
         let stop = Arc::clone(&stop);
         let form = Arc::clone(&form);
+        let conversations = Arc::clone(conversations);
         tasks.push(tokio::spawn(async move {
             let mut stream = TcpStream::connect(addr).await?;
             stream.set_nodelay(true)?;
             let mut latencies = Vec::new();
             while !stop.load(Ordering::Relaxed) {
-                let body = format!("{form}&nonce={}", new_id());
+                let body = format!("t={}&{form}", conversations.another());
                 let sent = Instant::now();
                 stream
                     .write_all(request("/envoyer/confirmer", Some(&body), false, false).as_bytes())
@@ -231,14 +274,21 @@ pub async fn bench(
     let (_, server) = start_relais(relais_binary, data).await?;
     let mut server = Guard(server);
     let addr: SocketAddr = std::fs::read_to_string(data.join("addr"))?.parse()?;
-    let form = conversation(addr).await?;
+    let (token, form) = conversation(addr).await?;
+    let conversations = Arc::new(Conversations::new(data, &token)?);
     // Warm up, then measure.
-    let warm = submit(addr, &form, clients, Duration::from_millis(500))
-        .await?
-        .len();
+    let warm = submit(
+        addr,
+        &form,
+        &conversations,
+        clients,
+        Duration::from_millis(500),
+    )
+    .await?
+    .len();
     let cpu_before = cpu_time(server.0.id())?;
     let started = Instant::now();
-    let latencies = submit(addr, &form, clients, duration).await?;
+    let latencies = submit(addr, &form, &conversations, clients, duration).await?;
     let elapsed = started.elapsed();
     let cpu = cpu_time(server.0.id())? - cpu_before;
     stop(&mut server.0)?;

@@ -55,6 +55,9 @@ pub struct Settings {
     /// Clients are told apart by a keyed hash of their IP kept in memory,
     /// with a key that changes every hour.
     pub rate_limit_per_minute: u32,
+    /// Referrals one client may send per hour; 0 disables. A person sends
+    /// one or two; a flood of them would flood the organisations.
+    pub referrals_per_client_per_hour: u32,
     /// Header carrying the client's IP when Relais runs behind a reverse
     /// proxy (e.g. `x-forwarded-for`; its last entry is used). Leave unset
     /// when clients connect directly.
@@ -96,6 +99,7 @@ impl Default for Settings {
             body_limit: 64 * 1024,
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
+            referrals_per_client_per_hour: 5,
             client_ip_header: None,
             load_demo: true,
             public_url: "http://127.0.0.1:8080".to_owned(),
@@ -185,6 +189,14 @@ pub struct Overrides {
         value_name = "N"
     )]
     pub rate_limit_per_minute: Option<u32>,
+    /// Referrals one client may send per hour; 0 disables [default: 5]
+    #[arg(
+        long,
+        env = "RELAIS_REFERRALS_PER_CLIENT_PER_HOUR",
+        global = true,
+        value_name = "N"
+    )]
+    pub referrals_per_client_per_hour: Option<u32>,
     /// Header carrying the client IP behind a proxy [default: none]
     #[arg(
         long,
@@ -275,6 +287,7 @@ impl Settings {
             body_limit,
             request_timeout_secs,
             rate_limit_per_minute,
+            referrals_per_client_per_hour,
             client_ip_header,
             load_demo,
             public_url,
@@ -299,6 +312,7 @@ impl Settings {
             body_limit,
             request_timeout_secs,
             rate_limit_per_minute,
+            referrals_per_client_per_hour,
             load_demo,
             public_url,
             mail_from,
@@ -419,6 +433,7 @@ impl Settings {
             body_limit,
             request_timeout_secs,
             rate_limit_per_minute,
+            referrals_per_client_per_hour,
             client_ip_header,
             load_demo,
             public_url,
@@ -456,6 +471,10 @@ impl Settings {
             ("body_limit", body_limit.to_string()),
             ("request_timeout_secs", request_timeout_secs.to_string()),
             ("rate_limit_per_minute", rate_limit_per_minute.to_string()),
+            (
+                "referrals_per_client_per_hour",
+                referrals_per_client_per_hour.to_string(),
+            ),
             (
                 "client_ip_header",
                 client_ip_header.clone().unwrap_or_else(none),

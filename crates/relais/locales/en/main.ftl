@@ -277,6 +277,7 @@ send-done-heading = It is done
 send-done-text = Your request has arrived. A professional will read it and contact you the way you asked. If you chose not to be contacted, you will find their replies with your follow-up code.
 send-done-follow = Follow my request with my code
 send-already = This request has already been sent. Your follow-up code was shown when it was first sent.
+send-too-many = Several requests have already been sent from this device within the hour. To keep professionals from mass sendings, wait a little before sending another: what you chose is kept here. In danger: 17 or 112, SMS 114.
 referral-status-sent = Sent
 referral-status-sent-help = Your request has arrived. It has not been opened yet.
 referral-status-read = Read

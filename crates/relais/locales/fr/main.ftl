@@ -278,6 +278,7 @@ send-done-heading = C'est fait
 send-done-text = Votre demande est arrivée. Un professionnel la lira et vous contactera comme vous l'avez demandé. Si vous avez choisi de ne pas être contactée, vous trouverez ses réponses avec votre code de suivi.
 send-done-follow = Suivre ma demande avec mon code
 send-already = Cette demande a déjà été envoyée. Votre code de suivi a été affiché lors du premier envoi.
+send-too-many = Plusieurs demandes sont déjà parties de cet appareil dans l'heure. Pour éviter les envois en masse aux professionnels, attendez un peu avant d'en envoyer une autre : ce que vous avez choisi est gardé ici. En cas de danger : 17 ou 112, SMS 114.
 referral-status-sent = Envoyée
 referral-status-sent-help = Votre demande est arrivée. Elle n'a pas encore été ouverte.
 referral-status-read = Lue

@@ -19,7 +19,7 @@ use axum::routing::get;
 use flow::{Answer, AnswerError, Channel, Contact, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
-use crate::conversation::token::TokenError;
+use crate::conversation::token::{ConversationId, TokenError};
 use crate::directory::communes::{Commune, Resolution};
 use crate::directory::hours;
 use crate::directory::model::Need;
@@ -167,6 +167,8 @@ struct Fragment<'a> {
 struct Context {
     page: PageContext,
     fragment: bool,
+    /// The conversation's identity, carried in its token.
+    conversation: ConversationId,
 }
 
 /// The header the conversation script sends to get the fragment only.
@@ -197,6 +199,7 @@ async fn start(State(app): State<AppState>, page: PageContext) -> Result<Respons
     let context = Context {
         page,
         fragment: false,
+        conversation: ConversationId::new(),
     };
     render(
         &app,
@@ -214,7 +217,11 @@ async fn answer(
     WantsFragment(fragment): WantsFragment,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let context = Context { page, fragment };
+    let mut context = Context {
+        page,
+        fragment,
+        conversation: ConversationId::new(),
+    };
     let posted = ANSWER.read(&body);
     if posted.is_forged() {
         return Err(AppError::BadRequest);
@@ -239,7 +246,10 @@ async fn answer(
     let progress = match fields.get("t").filter(|t| !t.is_empty()) {
         None => Progress::default(),
         Some(token) => match conversation.sealer.open(token, flow.version(), now()) {
-            Ok(progress) => progress,
+            Ok((progress, id)) => {
+                context.conversation = id;
+                progress
+            }
             Err(error) => return closed(&app, &context, &error),
         },
     };
@@ -850,10 +860,10 @@ fn render(
         | Stage::Leave { heading } => heading.clone(),
     };
     let c = Chrome::new(app, &context.page);
-    let token = app
-        .conversation
-        .sealer
-        .seal(flow.version(), now(), progress);
+    let token =
+        app.conversation
+            .sealer
+            .seal(flow.version(), now(), progress, &context.conversation);
     let html = if context.fragment {
         Fragment {
             c,

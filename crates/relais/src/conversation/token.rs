@@ -5,7 +5,9 @@
 //!
 //! Format: base64url of `1 || nonce (24 bytes) || XChaCha20-Poly1305
 //! ciphertext` of a JSON `{"f": flow version, "t": unix seconds, "p":
-//! progress}`. The associated data names the format, so a token of another
+//! progress, "c": conversation id}`. The conversation id is random, made at
+//! the first question and carried to the end ("Recommencer" makes another):
+//! a finished conversation sends at most one referral per organisation. The associated data names the format, so a token of another
 //! kind never opens as this one. A token is refused after two hours without
 //! an answer, and when the flow changed since it was sealed.
 
@@ -51,6 +53,41 @@ struct Sealed {
     f: String,
     t: i64,
     p: Progress,
+    /// Empty in tokens sealed before it existed.
+    #[serde(default)]
+    c: String,
+}
+
+/// A conversation's identity: 16 random bytes in hexadecimal, in its token
+/// only. Nothing about the person; it only tells two sendings of the same
+/// conversation apart from two conversations.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ConversationId(String);
+
+impl std::fmt::Debug for ConversationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConversationId(***)")
+    }
+}
+
+impl ConversationId {
+    /// A new conversation.
+    pub fn new() -> Self {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).expect("the system gives random bytes");
+        Self(hex::encode(bytes))
+    }
+
+    /// The id, to derive from.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for ConversationId {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Seals and opens progress tokens.
@@ -75,13 +112,20 @@ impl Sealer {
         }
     }
 
-    /// Seals a conversation's progress, stamped with the flow's version and
-    /// the time.
-    pub fn seal(&self, flow_version: &str, now: i64, progress: &Progress) -> String {
+    /// Seals a conversation's progress and identity, stamped with the flow's
+    /// version and the time.
+    pub fn seal(
+        &self,
+        flow_version: &str,
+        now: i64,
+        progress: &Progress,
+        conversation: &ConversationId,
+    ) -> String {
         let plaintext = serde_json::to_vec(&Sealed {
             f: flow_version.to_owned(),
             t: now,
             p: progress.clone(),
+            c: conversation.0.clone(),
         })
         .expect("progress serialises");
         let mut nonce = [0u8; 24];
@@ -103,8 +147,14 @@ impl Sealer {
         URL_SAFE_NO_PAD.encode(bytes)
     }
 
-    /// Opens a token sealed for `flow_version` within the last two hours.
-    pub fn open(&self, token: &str, flow_version: &str, now: i64) -> Result<Progress, TokenError> {
+    /// Opens a token sealed for `flow_version` within the last two hours:
+    /// its progress and its conversation.
+    pub fn open(
+        &self,
+        token: &str,
+        flow_version: &str,
+        now: i64,
+    ) -> Result<(Progress, ConversationId), TokenError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Malformed);
         }
@@ -137,7 +187,12 @@ impl Sealer {
         if sealed.f != flow_version {
             return Err(TokenError::OtherFlow);
         }
-        Ok(sealed.p)
+        let conversation = if sealed.c.is_empty() {
+            ConversationId::new()
+        } else {
+            ConversationId(sealed.c)
+        };
+        Ok((sealed.p, conversation))
     }
 }
 
@@ -159,19 +214,23 @@ mod tests {
     #[test]
     fn a_sealed_token_opens_to_the_same_progress() {
         let sealer = Sealer::new(&ServerSecret::random().unwrap());
-        let token = sealer.seal("v1", 1_000, &progress());
-        assert_eq!(sealer.open(&token, "v1", 1_060), Ok(progress()));
+        let conversation = ConversationId::new();
+        let token = sealer.seal("v1", 1_000, &progress(), &conversation);
+        assert_eq!(
+            sealer.open(&token, "v1", 1_060),
+            Ok((progress(), conversation))
+        );
     }
 
     #[test]
     fn the_token_reveals_nothing_of_the_answers() {
         let sealer = Sealer::new(&ServerSecret::random().unwrap());
-        let token = sealer.seal("v1", 1_000, &progress());
+        let token = sealer.seal("v1", 1_000, &progress(), &ConversationId::new());
         let raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
         assert!(!String::from_utf8_lossy(&raw).contains("bonjour"));
         assert_ne!(
             token,
-            sealer.seal("v1", 1_000, &progress()),
+            sealer.seal("v1", 1_000, &progress(), &ConversationId::new()),
             "a fresh nonce each time"
         );
     }
@@ -179,7 +238,7 @@ mod tests {
     #[test]
     fn an_altered_token_is_refused() {
         let sealer = Sealer::new(&ServerSecret::random().unwrap());
-        let token = sealer.seal("v1", 1_000, &progress());
+        let token = sealer.seal("v1", 1_000, &progress(), &ConversationId::new());
         let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
@@ -198,15 +257,16 @@ mod tests {
     fn a_token_from_another_server_is_refused() {
         let ours = Sealer::new(&ServerSecret::random().unwrap());
         let theirs = Sealer::new(&ServerSecret::random().unwrap());
-        let token = theirs.seal("v1", 1_000, &progress());
+        let token = theirs.seal("v1", 1_000, &progress(), &ConversationId::new());
         assert_eq!(ours.open(&token, "v1", 1_000), Err(TokenError::Tampered));
     }
 
     #[test]
     fn a_token_expires_two_hours_after_the_last_answer() {
         let sealer = Sealer::new(&ServerSecret::random().unwrap());
-        let token = sealer.seal("v1", 1_000, &progress());
+        let token = sealer.seal("v1", 1_000, &progress(), &ConversationId::new());
         assert!(sealer.open(&token, "v1", 1_000 + LIFETIME_SECS).is_ok());
+        assert_ne!(ConversationId::new(), ConversationId::new());
         assert_eq!(
             sealer.open(&token, "v1", 1_001 + LIFETIME_SECS),
             Err(TokenError::Expired)
@@ -216,7 +276,7 @@ mod tests {
     #[test]
     fn a_token_is_bound_to_the_flow_version() {
         let sealer = Sealer::new(&ServerSecret::random().unwrap());
-        let token = sealer.seal("v1", 1_000, &progress());
+        let token = sealer.seal("v1", 1_000, &progress(), &ConversationId::new());
         assert_eq!(sealer.open(&token, "v2", 1_000), Err(TokenError::OtherFlow));
     }
 }

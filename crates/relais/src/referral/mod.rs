@@ -42,6 +42,8 @@ pub struct Referrals {
     pub bell: tokio::sync::Notify,
     /// Wrong receipt tries, per client.
     pub tries: crate::web::clients::ClientCounts,
+    /// Referrals sent, per client.
+    pub sends: crate::web::clients::ClientCounts,
     /// The organisations that can receive referrals, refreshed after a key
     /// is saved here and every few seconds (another instance may save one).
     receiving: RwLock<Arc<HashSet<String>>>,
@@ -70,12 +72,14 @@ pub struct Opened {
 }
 
 impl Referrals {
-    /// The service of this installation.
-    pub fn new(secret: &crate::secret::ServerSecret) -> Self {
+    /// The service of this installation; each client may send
+    /// `sends_per_hour` referrals an hour (0: no limit).
+    pub fn new(secret: &crate::secret::ServerSecret, sends_per_hour: u32) -> Self {
         Self {
             hasher: Hasher::new(secret),
             bell: tokio::sync::Notify::new(),
             tries: public::receipt_tries(),
+            sends: public::sends_per_client(sends_per_hour),
             receiving: RwLock::default(),
         }
     }

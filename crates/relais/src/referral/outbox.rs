@@ -7,7 +7,10 @@
 //! `relais serve` sends them after the commit (woken at once, and every 30
 //! seconds anyway). A row is claimed with a lease before sending, so two
 //! instances never send the same one, and marked sent after; a failure is
-//! retried later, waiting longer each time.
+//! retried later, waiting longer each time. Bursts are grouped: a
+//! notification is not queued while another of the same kind waits for the
+//! same person, and at most one of a kind leaves for a person every ten
+//! minutes.
 
 use std::time::Duration;
 
@@ -27,6 +30,9 @@ const LEASE_SECONDS: i64 = 300;
 const BATCH: i64 = 50;
 /// A round runs at least this often, even without a bell.
 const TICK: Duration = Duration::from_secs(30);
+/// At most one e-mail of a kind to a person in this time: what comes in a
+/// burst waits, and goes in one.
+pub const GROUP_MINUTES: i64 = 10;
 
 /// Where e-mails go.
 pub enum Mailer {
@@ -146,6 +152,19 @@ pub fn message(settings: &Settings, notification: &Notification) -> anyhow::Resu
 pub async fn send_due(db: &Db, settings: &Settings, mailer: &Mailer) -> sqlx::Result<usize> {
     let mut sent = 0;
     for notification in storage::claim_due(db, BATCH, LEASE_SECONDS).await? {
+        // An e-mail of this kind went to this person a moment ago: this one
+        // waits, and says everything that arrives meanwhile.
+        if let Some(last) = storage::last_sent(db, &notification.recipient, &notification.kind)
+            .await?
+            .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+        {
+            let next = last + jiff::SignedDuration::from_mins(GROUP_MINUTES);
+            if next > jiff::Timestamp::now() {
+                let until = crate::backoffice::storage::timestamp_text(next);
+                storage::postpone(db, &notification.id, &until).await?;
+                continue;
+            }
+        }
         let result = match message(settings, &notification) {
             Ok(message) => mailer.send(message).await,
             Err(error) => Err(error.to_string()),

@@ -6,8 +6,10 @@
 //!   preferences, urgency, and the consent sentence that names who reads.
 //! - `POST /envoyer/confirmer`: builds the report in memory, seals it,
 //!   stores the envelope, commits durably, and only then shows the receipt.
-//!   The form carries a random nonce from which the referral id is derived,
-//!   so sending the same form twice never makes two referrals.
+//!   The referral id is derived from the conversation (carried in its
+//!   token) and the organisation, so a finished conversation sends at most
+//!   one referral to each organisation, however often the form is sent;
+//!   and each client may send only a few an hour.
 //! - `POST /envoyer/note`: "J'ai noté mon code" is required before leaving.
 //! - `/suivi`: with the receipt (in the body, never in a URL) she sees the
 //!   status, reads replies, writes, or deletes her request. Failed tries are
@@ -25,7 +27,7 @@ use flow::{Answer, Outcome, Position, Progress, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::conversation::routes::{Refusal, read_answer, refusal_message};
-use crate::conversation::token::MAX_TOKEN_LEN;
+use crate::conversation::token::{ConversationId, MAX_TOKEN_LEN};
 use crate::directory::model::Organisation;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
@@ -47,6 +49,11 @@ pub const TRIES_PER_HOUR: u32 = 10;
 /// The count of wrong receipts per client, per hour.
 pub fn receipt_tries() -> ClientCounts {
     ClientCounts::new(TRIES_PER_HOUR, Duration::from_secs(3600))
+}
+
+/// The count of referrals sent per client, per hour.
+pub fn sends_per_client(per_hour: u32) -> ClientCounts {
+    ClientCounts::new(per_hour, Duration::from_secs(3600))
 }
 /// Longest message the person may write.
 const MESSAGE_MAX: usize = 4000;
@@ -76,7 +83,6 @@ pub static SEND: Spec = Spec::new(&[
 pub static CONFIRM: Spec = Spec::new(&[
     Field::one("t", MAX_TOKEN_LEN),
     Field::one("organisation", 64),
-    Field::one("nonce", 64),
     Field::one("canal", 16),
     Field::one("coordonnee", flow::CONTACT_VALUE_MAX),
     Field::one("moments", flow::CONTACT_TIMES_MAX),
@@ -128,7 +134,6 @@ struct SendForm {
     token: String,
     organisation_id: String,
     organisation: String,
-    nonce: String,
     lines: Vec<PreviewLine>,
     free_text: Option<String>,
     channels: Vec<(&'static str, String)>,
@@ -141,6 +146,8 @@ struct SendForm {
     consent: bool,
     contact_error: Option<String>,
     consent_error: Option<String>,
+    /// Said when this device sent too many already.
+    send_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -169,13 +176,20 @@ async fn explain(State(app): State<AppState>, page: PageContext) -> Result<Respo
     send_page(&app, &page, Stage::Explain, StatusCode::OK)
 }
 
+/// A finished conversation and the organisation chosen to receive it.
+struct Checked {
+    progress: Progress,
+    conversation: ConversationId,
+    organisation: Organisation,
+}
+
 /// The progress of a finished conversation and the chosen organisation, or
 /// the calm sentence that says why not.
 async fn checked(
     app: &AppState,
     lang: Lang,
     fields: &Fields,
-) -> Result<Result<(Progress, Organisation), String>, AppError> {
+) -> Result<Result<Checked, String>, AppError> {
     let conversation = &app.conversation;
     let flow = &conversation.flow;
     let progress = fields
@@ -187,7 +201,7 @@ async fn checked(
                 .ok()
         })
         .ok_or_else(|| lang.t("send-expired"));
-    let Ok(progress) = progress else {
+    let Ok((progress, conversation)) = progress else {
         return Ok(Err(lang.t("send-expired")));
     };
     let reached = matches!(
@@ -206,7 +220,11 @@ async fn checked(
     }
     Ok(
         match crate::directory::storage::organisation(&app.db, wanted).await? {
-            Some((organisation, false)) => Ok((progress, organisation)),
+            Some((organisation, false)) => Ok(Checked {
+                progress,
+                conversation,
+                organisation,
+            }),
             // Archived, or gone.
             _ => Err(lang.t("send-unavailable")),
         },
@@ -266,7 +284,6 @@ fn form(
         token: token.to_owned(),
         organisation_id: organisation.0.to_owned(),
         organisation: organisation.1.to_owned(),
-        nonce: crate::referral::envelope::new_id(),
         lines,
         free_text: preview.free_text,
         channels: crate::conversation::routes::channels(lang),
@@ -280,7 +297,6 @@ fn form(
         form.neutral_name = contact.neutral_name;
     }
     if let Some(fields) = typed {
-        form.nonce = fields.text("nonce");
         form.channel = fields.text("canal");
         form.value = fields.text("coordonnee");
         form.times = fields.text("moments");
@@ -305,7 +321,11 @@ async fn prepare(
     let lang = page.lang;
     match checked(&app, lang, &fields).await? {
         Err(problem) => send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
-        Ok((progress, organisation)) => {
+        Ok(Checked {
+            progress,
+            organisation,
+            ..
+        }) => {
             let form = form(
                 &app,
                 lang,
@@ -319,19 +339,22 @@ async fn prepare(
     }
 }
 
-/// The referral id of a form: derived from its nonce, so that the same
-/// form sent twice names the same referral and the second is refused.
-fn referral_id(app: &AppState, nonce: &str) -> String {
-    let mac = app
-        .secret
-        .derive(crate::secret::Purpose::ReferralId)
-        .mac(&[nonce.as_bytes()]);
+/// The referral id of a conversation sent to an organisation: the same
+/// conversation sent twice to the same organisation names the same
+/// referral, and the second is refused.
+fn referral_id(app: &AppState, conversation: &ConversationId, organisation: &str) -> String {
+    let mac = app.secret.derive(crate::secret::Purpose::ReferralId).mac(&[
+        conversation.as_str().as_bytes(),
+        b"/",
+        organisation.as_bytes(),
+    ]);
     hex::encode(&mac[..16])
 }
 
 async fn confirm(
     State(app): State<AppState>,
     page: PageContext,
+    RequestClient(client): RequestClient,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let posted = CONFIRM.read(&body);
@@ -343,7 +366,11 @@ async fn confirm(
     };
     let fields = posted.fields;
     let lang = page.lang;
-    let (progress, chosen) = match checked(&app, lang, &fields).await? {
+    let Checked {
+        progress,
+        conversation,
+        organisation: chosen,
+    } = match checked(&app, lang, &fields).await? {
         Ok(checked) => checked,
         Err(problem) => return send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
     };
@@ -353,6 +380,10 @@ async fn confirm(
         territory,
         ..
     } = chosen;
+    let id = referral_id(&app, &conversation, &organisation_id);
+    if storage::by_id(&app.db, &id).await?.is_some() {
+        return send_page(&app, &page, Stage::AlreadySent, StatusCode::OK);
+    }
     let flow = &app.conversation.flow;
     let mut form = form(
         &app,
@@ -381,11 +412,7 @@ async fn confirm(
     if !form.consent {
         form.consent_error = Some(lang.t("send-consent-missing"));
     }
-    let nonce_ok = crate::referral::envelope::is_id(&form.nonce);
-    if form.contact_error.is_some() || form.consent_error.is_some() || !nonce_ok {
-        if !nonce_ok {
-            form.nonce = crate::referral::envelope::new_id();
-        }
+    if form.contact_error.is_some() || form.consent_error.is_some() {
         return send_page(
             &app,
             &page,
@@ -393,7 +420,17 @@ async fn confirm(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let id = referral_id(&app, &form.nonce);
+    // Taken before any work, given back if nothing was sent.
+    let sends = &app.referrals.sends;
+    if !sends.take(client, Instant::now()) {
+        form.send_error = Some(lang.t("send-too-many"));
+        return send_page(
+            &app,
+            &page,
+            Stage::Form(Box::new(form)),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     let report = report::build(
         &app,
         lang,
@@ -428,13 +465,17 @@ async fn confirm(
             },
             StatusCode::OK,
         ),
-        Err(SendError::NoRecipient) => send_page(
-            &app,
-            &page,
-            Stage::Problem(lang.t("send-unavailable")),
-            StatusCode::OK,
-        ),
+        Err(SendError::NoRecipient) => {
+            sends.give_back(client, Instant::now());
+            send_page(
+                &app,
+                &page,
+                Stage::Problem(lang.t("send-unavailable")),
+                StatusCode::OK,
+            )
+        }
         Err(SendError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
+            sends.give_back(client, Instant::now());
             send_page(&app, &page, Stage::AlreadySent, StatusCode::OK)
         }
         Err(SendError::Database(error)) => Err(AppError::Database(error)),

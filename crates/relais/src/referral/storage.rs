@@ -384,11 +384,12 @@ impl Notice {
 
 /// Adds a notification to the outbox, in the transaction of what it
 /// announces: it is sent after the commit, or never if the change is rolled
-/// back.
+/// back. One not sent yet to the same person, of the same kind, already
+/// says it: a burst of referrals makes one e-mail, not one each.
 pub async fn notify(tx: &mut Tx, email: &str, notice: Notice) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)")
+        sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) SELECT $1, $2, $3, $4, $4 WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND kind = $3 AND sent_at IS NULL)")
             .bind(crate::referral::envelope::new_id())
             .bind(email)
             .bind(notice.code())
@@ -974,6 +975,30 @@ pub async fn claim_due(db: &Db, limit: i64, lease_seconds: i64) -> sqlx::Result<
             }
         }
         Ok(claimed)
+    })
+}
+
+/// When an e-mail of this kind was last sent to this person.
+pub async fn last_sent(db: &Db, recipient: &str, kind: &str) -> sqlx::Result<Option<String>> {
+    with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT MAX(sent_at) FROM outbox WHERE recipient = $1 AND kind = $2 AND sent_at IS NOT NULL")
+            .bind(recipient)
+            .bind(kind)
+            .fetch_one(pool)
+            .await
+    })
+}
+
+/// Puts a notification back, to be sent at `until` (a burst groups into
+/// it): not a failed try.
+pub async fn postpone(db: &Db, id: &str, until: &str) -> sqlx::Result<()> {
+    with_pool!(db, pool => {
+        sqlx::query("UPDATE outbox SET next_attempt_at = $2, claimed_until = NULL WHERE id = $1")
+            .bind(id)
+            .bind(until)
+            .execute(pool)
+            .await
+            .map(drop)
     })
 }
 

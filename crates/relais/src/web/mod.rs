@@ -89,7 +89,10 @@ impl AppState {
                 .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
         );
         let security = SecurityHeaders::new(settings.https);
-        let referrals = Arc::new(crate::referral::Referrals::new(&secret));
+        let referrals = Arc::new(crate::referral::Referrals::new(
+            &secret,
+            settings.referrals_per_client_per_hour,
+        ));
         Self(Arc::new(AppInner {
             assets: Assets::embedded(),
             limiter,

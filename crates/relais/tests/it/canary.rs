@@ -217,7 +217,6 @@ async fn send_report(client: &reqwest::Client, addr: &str, outcome: &str) -> Str
         .form(&[
             ("t", hidden(&page, "t")),
             ("organisation", organisation),
-            ("nonce", hidden(&page, "nonce")),
             ("canal", "courriel".to_owned()),
             ("coordonnee", "canari@example.org".to_owned()),
             ("urgent", "non".to_owned()),

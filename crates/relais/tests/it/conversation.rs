@@ -402,6 +402,7 @@ async fn an_expired_token_gives_a_calm_page_that_offers_to_start_again() {
         conversation.flow.version(),
         three_hours_ago,
         &flow::Progress::default(),
+        &relais::conversation::token::ConversationId::new(),
     );
     let response = app
         .client

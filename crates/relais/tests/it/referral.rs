@@ -166,12 +166,27 @@ pub(crate) fn first_sender(html: &str) -> String {
     hidden(&html[button..], "organisation")
 }
 
+/// The same answers as `token`'s, in a conversation of their own.
+fn another_conversation(app: &TestApp, token: &str) -> String {
+    let conversation = &app.state.conversation;
+    let now = jiff::Timestamp::now().as_second();
+    let (progress, _) = conversation
+        .sealer
+        .open(token, conversation.flow.version(), now)
+        .unwrap();
+    conversation.sealer.seal(
+        conversation.flow.version(),
+        now,
+        &progress,
+        &relais::conversation::token::ConversationId::new(),
+    )
+}
+
 /// The form of `/envoyer`, as the person fills it.
 fn send_form(page: &str) -> Vec<(String, String)> {
     vec![
         ("t".to_owned(), hidden(page, "t")),
         ("organisation".to_owned(), hidden(page, "organisation")),
-        ("nonce".to_owned(), hidden(page, "nonce")),
         ("canal".to_owned(), "sms".to_owned()),
         ("coordonnee".to_owned(), "06 12 34 56 78".to_owned()),
         ("moments".to_owned(), "le matin".to_owned()),
@@ -971,7 +986,7 @@ async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
 
 #[tokio::test]
 async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing() {
-    let app = Arc::new(TestApp::spawn().await);
+    let app = Arc::new(TestApp::spawn_with(|s| s.referrals_per_client_per_hour = 0).await);
     members_everywhere(&app).await;
     let outcome = orientation(&app, STORY).await;
     let organisation = first_sender(&outcome);
@@ -989,10 +1004,12 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
         clients.push(tokio::spawn(async move {
             let (mut receipts, mut errors) = (Vec::new(), Vec::new());
             while Instant::now() < until {
+                // Each submission another conversation: one conversation
+                // sends one referral per organisation.
                 let mut form = (*template).clone();
                 for (key, value) in &mut form {
-                    if key == "nonce" {
-                        *value = new_id();
+                    if key == "t" {
+                        *value = another_conversation(&app, value);
                     }
                 }
                 let (status, page) = post(&app, "/envoyer/confirmer", &form).await;
@@ -1571,5 +1588,131 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
             .unwrap(),
         1,
         "erased once the new organisation left it unopened for 30 days"
+    );
+}
+
+#[tokio::test]
+async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let outcome = orientation(&app, STORY).await;
+    let organisation = first_sender(&outcome);
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.clone()),
+    ];
+    let (_, page) = post(&app, "/envoyer", &form).await;
+    let filled = send_form(&page);
+    let (status, sent) = post(&app, "/envoyer/confirmer", &filled).await;
+    assert_eq!(status, 200);
+    assert!(sent.contains("class=\"receipt\""));
+    // The same conversation, sent again and again, with any token it had.
+    for _ in 0..5 {
+        let (status, again) = post(&app, "/envoyer/confirmer", &filled).await;
+        assert_eq!(status, 200);
+        assert!(again.contains("a déjà été envoyée"), "{again}");
+    }
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 1);
+    // Another organisation may receive it too.
+    let other = members.keys().find(|o| **o != organisation).unwrap();
+    let to_other: Vec<(String, String)> = filled
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == "organisation" {
+                other.clone()
+            } else {
+                v.clone()
+            };
+            (k.clone(), v)
+        })
+        .collect();
+    let (status, sent) = post(&app, "/envoyer/confirmer", &to_other).await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
+    let app = TestApp::spawn_with(|s| s.referrals_per_client_per_hour = 3).await;
+    let members = members_everywhere(&app).await;
+    let outcome = orientation(&app, STORY).await;
+    let organisation = first_sender(&outcome);
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.clone()),
+    ];
+    let (_, page) = post(&app, "/envoyer", &form).await;
+    let template = send_form(&page);
+    let with_token = |token: String| -> Vec<(String, String)> {
+        template
+            .iter()
+            .map(|(k, v)| (k.clone(), if k == "t" { token.clone() } else { v.clone() }))
+            .collect()
+    };
+    for n in 0..3 {
+        let token = another_conversation(&app, &hidden(&outcome, "t"));
+        let (status, sent) = post(&app, "/envoyer/confirmer", &with_token(token)).await;
+        assert_eq!(status, 200, "referral {n}: {sent}");
+    }
+    let token = another_conversation(&app, &hidden(&outcome, "t"));
+    let (status, page) = post(&app, "/envoyer/confirmer", &with_token(token)).await;
+    assert_eq!(status, 429);
+    assert!(
+        page.contains("Plusieurs demandes sont déjà parties"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Madame Martin\""),
+        "what she chose is kept"
+    );
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 3);
+
+    // Three referrals in a burst: one e-mail leaves for the member at once;
+    // what comes after waits ten minutes and goes in one.
+    let member = accounts::user(&app.state.db, &members[&organisation].user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let sent_to = |email: String| {
+        let db = app.state.db.clone();
+        async move {
+            relais::with_pool!(&db, pool => {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE recipient = $1 AND sent_at IS NOT NULL")
+                    .bind(&email)
+                    .fetch_one(pool)
+                    .await
+                    .unwrap()
+            })
+        }
+    };
+    let started = Instant::now();
+    while sent_to(member.email.clone()).await == 0 {
+        assert!(started.elapsed() < Duration::from_secs(10), "never sent");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    outbox::send_due(
+        &app.state.db,
+        &app.state.settings,
+        &outbox::Mailer::from_settings(&app.state.settings).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        sent_to(member.email.clone()).await,
+        1,
+        "one e-mail for the burst"
+    );
+    let waiting: Vec<String> = relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT next_attempt_at FROM outbox WHERE recipient = $1 AND sent_at IS NULL")
+            .bind(&member.email)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(waiting.len(), 1);
+    let next: jiff::Timestamp = waiting[0].parse().unwrap();
+    assert!(
+        next > jiff::Timestamp::now() + jiff::SignedDuration::from_mins(5),
+        "{next}"
     );
 }
