@@ -704,11 +704,50 @@ fn expired_invitation(app: &AppState) -> Result<Response, AppError> {
     render_status(StatusCode::GONE, &page)
 }
 
+/// An invitation's token as a link carries it: 32 random bytes in
+/// base64url, 43 characters. Anything else is no link of ours and is refused
+/// before any lookup.
+#[derive(Clone, PartialEq, Eq)]
+pub struct InvitationToken(String);
+
+impl std::fmt::Debug for InvitationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InvitationToken(***)")
+    }
+}
+
+impl InvitationToken {
+    /// Reads the token of a link.
+    pub fn parse(text: &str) -> Option<Self> {
+        (text.len() == 43
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && URL_SAFE_NO_PAD
+                .decode(text)
+                .is_ok_and(|bytes| bytes.len() == 32))
+        .then(|| Self(text.to_owned()))
+    }
+
+    /// The stored form: its SHA-256.
+    pub fn hash(&self) -> String {
+        token_hash(&self.0)
+    }
+
+    /// The token, to put back in the form's address.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 pub async fn invitation_form(
     State(app): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
-    let Some(user_id) = storage::invitation_user(&app.db, &token_hash(&token)).await? else {
+    let Some(token) = InvitationToken::parse(&token) else {
+        return expired_invitation(&app);
+    };
+    let Some(user_id) = storage::invitation_user(&app.db, &token.hash()).await? else {
         return expired_invitation(&app);
     };
     let Some(user) = storage::user(&app.db, &user_id).await? else {
@@ -717,7 +756,7 @@ pub async fn invitation_form(
     Ok(render(&InvitationPage {
         b: Base::anonymous(&app),
         email: user.email,
-        token,
+        token: token.as_str().to_owned(),
         error: None,
     })?
     .into_response())
@@ -737,7 +776,10 @@ pub async fn accept_invitation(
         posted.fields.text("password"),
         posted.fields.text("confirm"),
     );
-    let hash = token_hash(&token);
+    let Some(token) = InvitationToken::parse(&token) else {
+        return expired_invitation(&app);
+    };
+    let hash = token.hash();
     let Some(user_id) = storage::invitation_user(&app.db, &hash).await? else {
         return expired_invitation(&app);
     };
@@ -761,7 +803,7 @@ pub async fn accept_invitation(
         let page = InvitationPage {
             b: Base::anonymous(&app),
             email: user.email,
-            token,
+            token: token.as_str().to_owned(),
             error: Some(error),
         };
         return Ok(render(&page)?.into_response());
@@ -844,6 +886,21 @@ pub async fn new_invitation(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_invitation_token_is_43_base64url_characters_of_32_bytes() {
+        let token = session::random_token();
+        assert_eq!(
+            InvitationToken::parse(&token).map(|t| t.hash()),
+            Some(token_hash(&token))
+        );
+        let slash = format!("/{}", &token[1..]);
+        let padded = format!("{}=", &token[..42]);
+        for bad in ["", "abc", &"a".repeat(44), &padded, &slash] {
+            assert!(InvitationToken::parse(bad).is_none(), "{bad}");
+        }
+        assert!(!format!("{:?}", InvitationToken::parse(&token).unwrap()).contains(&token));
+    }
 
     #[test]
     fn only_a_back_office_path_is_followed_after_sign_in() {

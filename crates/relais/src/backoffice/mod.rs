@@ -296,7 +296,10 @@ pub fn router(state: AppState) -> Router<AppState> {
     open_screens()
         .into_router()
         .merge(guarded)
-        .layer(middleware::from_fn(session::same_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::same_origin,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(60),

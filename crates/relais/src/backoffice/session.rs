@@ -257,8 +257,10 @@ pub async fn require(State(app): State<AppState>, mut request: Request, next: Ne
 
 /// Refuses a request that changes something from another site: browsers say
 /// where a request comes from (`Sec-Fetch-Site`, `Origin`); the form token
-/// checked by each handler is the second lock.
-pub async fn same_origin(request: Request, next: Next) -> Response {
+/// checked by each handler is the second lock. The origin is compared whole,
+/// scheme included: the site's own (`https` when served over HTTPS) or the
+/// configured public address.
+pub async fn same_origin(State(app): State<AppState>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }
@@ -272,12 +274,21 @@ pub async fn same_origin(request: Request, next: Next) -> Response {
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
-        if origin == "null" || origin_host != host {
+        if !is_own_origin(&app.settings, host, origin) {
             return (StatusCode::FORBIDDEN, "").into_response();
         }
     }
     next.run(request).await
+}
+
+/// Whether `origin` is this site: the scheme it is served with and the
+/// request's host, or the configured public address.
+fn is_own_origin(settings: &crate::config::Settings, host: &str, origin: &str) -> bool {
+    let scheme = if settings.https { "https" } else { "http" };
+    let public = settings.public_url.trim_end_matches('/');
+    origin != "null"
+        && !host.is_empty()
+        && (origin == format!("{scheme}://{host}") || (origin == public && public.contains("://")))
 }
 
 #[cfg(test)]
@@ -301,6 +312,46 @@ mod tests {
         assert_eq!(cookie(&headers).as_deref(), Some("xyz"));
         headers.insert(header::COOKIE, HeaderValue::from_static("__Host-relais="));
         assert_eq!(cookie(&headers), None);
+    }
+
+    #[test]
+    fn an_origin_is_ours_only_with_our_scheme_and_host() {
+        let mut settings = crate::config::Settings {
+            public_url: "https://relais.example.org".to_owned(),
+            ..crate::config::Settings::default()
+        };
+        assert!(is_own_origin(
+            &settings,
+            "127.0.0.1:8080",
+            "http://127.0.0.1:8080"
+        ));
+        assert!(!is_own_origin(
+            &settings,
+            "127.0.0.1:8080",
+            "https://127.0.0.1:8080"
+        ));
+        assert!(!is_own_origin(
+            &settings,
+            "127.0.0.1:8080",
+            "http://127.0.0.1:8081"
+        ));
+        assert!(!is_own_origin(&settings, "127.0.0.1:8080", "null"));
+        assert!(is_own_origin(
+            &settings,
+            "internal:8080",
+            "https://relais.example.org"
+        ));
+        settings.https = true;
+        assert!(is_own_origin(
+            &settings,
+            "relais.example.org",
+            "https://relais.example.org"
+        ));
+        assert!(!is_own_origin(
+            &settings,
+            "relais.example.org",
+            "http://relais.example.org"
+        ));
     }
 
     #[test]

@@ -560,7 +560,7 @@ async fn reply(
         );
     }
     let mut tx = app.db.begin().await?;
-    storage::add_message(
+    let added = storage::add_message(
         &mut tx,
         &id,
         &Message {
@@ -572,7 +572,25 @@ async fn reply(
         // The person is never e-mailed.
         &[],
     )
-    .await?;
+    .await;
+    // The browser chose the message's id: one already used is a form sent
+    // twice (or forged), never a server error.
+    match added {
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+            drop(tx);
+            return render_status(
+                StatusCode::CONFLICT,
+                &MessagePage {
+                    b: Base::of(&app, &pro),
+                    title: "Cette réponse est déjà partie".to_owned(),
+                    message: "Une réponse avec le même identifiant a déjà été envoyée : rien de plus n'a été envoyé.".to_owned(),
+                    link: format!("/pro/demandes/{id}"),
+                    link_label: "Revenir à la demande".to_owned(),
+                },
+            );
+        }
+        other => other?,
+    }
     audit(
         &mut tx,
         &pro.user.email,

@@ -974,6 +974,15 @@ async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(other_origin.status().as_u16(), 403);
+    // The same host over another scheme is another origin.
+    let other_scheme = browser
+        .request(reqwest::Method::POST, &path)
+        .header(header::ORIGIN, format!("https://{}", app.addr))
+        .form(&[("csrf", browser.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other_scheme.status().as_u16(), 403);
     let after = directory::service(&app.state.db, &t.a_second_service)
         .await
         .unwrap()

@@ -1716,3 +1716,45 @@ async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
         "{next}"
     );
 }
+
+#[tokio::test]
+async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&orientation(&app, STORY).await);
+    let (professional, key) = professional(&app, "repond@example.org", &organisation).await;
+    send(&app, &organisation, STORY).await;
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    let id = referral.id;
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let message_id = new_id();
+    let body = referral_key.seal_message(&id, &message_id, Author::Professional, "Bonjour");
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&professional).await;
+    let path = format!("/pro/demandes/{id}/reponse");
+    let fields = [("message_id", message_id.as_str()), ("body", body.as_str())];
+    assert_eq!(browser.submit(&path, &fields).await.status, 303);
+    let again = browser.submit(&path, &fields).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("déjà partie"));
+    // Given twice in one form: no form of ours, a calm 400.
+    let twice = browser
+        .submit(
+            &path,
+            &[
+                ("message_id", new_id().as_str()),
+                ("message_id", new_id().as_str()),
+                ("body", body.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 400);
+    assert_eq!(
+        referrals::messages(&app.state.db, &id).await.unwrap().len(),
+        1
+    );
+}
