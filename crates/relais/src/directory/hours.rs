@@ -6,7 +6,10 @@ use std::sync::LazyLock;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use jiff::civil::DateTime;
 use opening_hours::localization::Country;
-use opening_hours::{Context, ContextHolidays, OpeningHours};
+use opening_hours::{Context, ContextHolidays, OpeningHours, RuleKind};
+
+/// How far ahead "opens at" looks.
+const HORIZON_DAYS: i64 = 14;
 
 /// Parsed opening hours.
 #[derive(Clone, Debug)]
@@ -36,21 +39,24 @@ impl Hours {
         )))
     }
 
-    /// The state at a local time.
+    /// The state at a local time. Only the next two weeks are looked at:
+    /// asked when the state next changes, the library would search until
+    /// it does, which for `Mo-Fr 09:00-12:00 off` or `2020 Mo` is years away
+    /// or never, seconds of a core for one service in one orientation.
     pub fn state(&self, at: DateTime) -> OpenState {
         let naive = to_chrono(at);
-        if self.0.is_open(naive) {
-            return OpenState::Open;
-        }
-        if self.0.is_unknown(naive) {
-            return OpenState::Unknown;
-        }
-        let horizon = naive + chrono::TimeDelta::days(14);
-        match self.0.next_change(naive) {
-            Some(next) if next <= horizon && self.0.is_open(next) => {
-                OpenState::OpensAt(from_chrono(next))
-            }
-            _ => OpenState::Closed,
+        let horizon = naive + chrono::TimeDelta::days(HORIZON_DAYS);
+        let mut intervals = self.0.iter_range(naive, horizon);
+        match intervals.next().map(|first| first.kind) {
+            Some(RuleKind::Open) => OpenState::Open,
+            Some(RuleKind::Unknown) => OpenState::Unknown,
+            Some(RuleKind::Closed) => match intervals.find(|i| i.kind != RuleKind::Closed) {
+                Some(next) if next.kind == RuleKind::Open => {
+                    OpenState::OpensAt(from_chrono(next.range.start))
+                }
+                _ => OpenState::Closed,
+            },
+            None => OpenState::Closed,
         }
     }
 }
@@ -130,6 +136,41 @@ mod tests {
         assert_eq!(
             hours.state(date(2026, 12, 5).at(21, 0, 0, 0)),
             OpenState::OpensAt(date(2026, 12, 7).at(9, 0, 0, 0))
+        );
+    }
+
+    #[test]
+    fn hours_that_never_change_are_read_within_two_weeks() {
+        // Each used to take seconds: the library searched for the next
+        // change, years away or never.
+        for raw in [
+            "Mo-Fr 09:00-12:00 off",
+            "22:00-02:00 off",
+            "week1-53SH",
+            "2020 Mo",
+            "off",
+        ] {
+            let hours = Hours::parse(raw).unwrap();
+            assert_eq!(
+                hours.state(date(2026, 12, 1).at(10, 0, 0, 0)),
+                OpenState::Closed,
+                "{raw}"
+            );
+        }
+        let always = Hours::parse("24/7").unwrap();
+        assert_eq!(
+            always.state(date(2026, 12, 1).at(3, 0, 0, 0)),
+            OpenState::Open
+        );
+        // An opening more than two weeks away is not "bientôt".
+        let far = Hours::parse("Jan 05 10:00-12:00").unwrap();
+        assert_eq!(
+            far.state(date(2026, 12, 1).at(10, 0, 0, 0)),
+            OpenState::Closed
+        );
+        assert_eq!(
+            far.state(date(2026, 12, 25).at(10, 0, 0, 0)),
+            OpenState::OpensAt(date(2027, 1, 5).at(10, 0, 0, 0))
         );
     }
 
