@@ -176,11 +176,6 @@ pub fn recovery_recipient(territory: &str) -> String {
     format!("recovery:{territory}")
 }
 
-/// Whether a recipient is a recovery copy.
-pub fn is_recovery(recipient: &str) -> bool {
-    recipient.starts_with("recovery:")
-}
-
 /// What the history of a referral records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {

@@ -66,11 +66,6 @@ impl ClientCounts {
         }
     }
 
-    /// The most a client may do per window (`0`: no limit).
-    pub fn limit(&self) -> u32 {
-        self.limit
-    }
-
     fn with<T>(&self, client: Client, now: Instant, f: impl FnOnce(&mut u32) -> T) -> T {
         // A poisoned lock only means another request panicked mid-count;
         // the counts are still usable.
@@ -113,11 +108,6 @@ impl ClientCounts {
         }
         self.with(client, now, |count| *count = count.saturating_sub(1));
     }
-
-    /// Whether the client has something left, without taking it.
-    pub fn allows(&self, client: Client, now: Instant) -> bool {
-        self.limit == 0 || self.with(client, now, |count| *count < self.limit)
-    }
 }
 
 #[cfg(test)]
@@ -134,7 +124,6 @@ mod tests {
         let now = Instant::now();
         assert!((0..3).all(|_| counts.take(ip("192.0.2.1"), now)));
         assert!(!counts.take(ip("192.0.2.1"), now));
-        assert!(!counts.allows(ip("192.0.2.1"), now));
         assert!(counts.take(ip("192.0.2.2"), now));
     }
 

@@ -69,14 +69,6 @@ impl Refusal {
         matches!(self, Self::TooLong { .. })
     }
 
-    /// The field concerned.
-    pub fn field(&self) -> &str {
-        match self {
-            Self::TooLong { field, .. } | Self::Repeated(field) => field,
-            Self::Unexpected(field) => field,
-        }
-    }
-
     /// What is wrong, in French, for the back office.
     pub fn french(&self) -> String {
         match self {
