@@ -29,14 +29,17 @@ use tokio::net::TcpStream;
 
 mod orientation;
 mod referral;
+mod stall;
 
 const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N] [--write]
+       cargo xtask stall [--binary PATH] [--seconds N] [--clients N]   (also part of bench)
        cargo xtask hello --addr IP:PORT   (the baseline server, started by bench)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("bench") => bench(&args[1..]),
+        Some("stall") => stall(&args[1..]),
         Some("hello") => hello(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
@@ -92,6 +95,55 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
     Ok(options)
 }
 
+/// `cargo xtask stall`: the worst request against each public form, and the
+/// quick exit's latency while heavy work is saturated, for this build or
+/// another (`--binary`).
+fn stall(args: &[String]) -> anyhow::Result<()> {
+    let mut binary: Option<PathBuf> = None;
+    let mut seconds = 10;
+    let mut clients = 8;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--binary" => binary = Some(args.next().context("--binary needs a path")?.into()),
+            "--seconds" => seconds = args.next().context("--seconds needs a value")?.parse()?,
+            "--clients" => clients = args.next().context("--clients needs a value")?.parse()?,
+            other => bail!("unknown option {other}\n{USAGE}"),
+        }
+    }
+    let relais = match binary {
+        Some(path) => path,
+        None => release_binary()?,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let measured = runtime.block_on(stall::run(
+        &relais,
+        &tempdir("stall")?,
+        clients,
+        Duration::from_secs(seconds),
+    ))?;
+    println!("binary: {}{}", relais.display(), stall::report(&measured));
+    Ok(())
+}
+
+/// Builds the release binary; returns its path.
+fn release_binary() -> anyhow::Result<PathBuf> {
+    let root = workspace_root()?;
+    eprintln!("building the release binary…");
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--release", "--quiet", "--package", "relais"])
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        bail!("cargo build failed");
+    }
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    Ok(target.join("release/relais"))
+}
+
 /// The bare baseline: one route answering "Hello, World!".
 fn hello(args: &[String]) -> anyhow::Result<()> {
     let addr: SocketAddr = match args {
@@ -111,17 +163,7 @@ fn hello(args: &[String]) -> anyhow::Result<()> {
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let options = parse_options(args)?;
     let root = workspace_root()?;
-    eprintln!("building the release binary…");
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--quiet", "--package", "relais"])
-        .current_dir(&root)
-        .status()?;
-    if !status.success() {
-        bail!("cargo build failed");
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let relais = target.join("release/relais");
+    let relais = release_binary()?;
     let binary_size = std::fs::metadata(&relais)?.len();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -205,6 +247,22 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     ))?;
 
     eprintln!(
+        "stall: the worst request of each form, then {} clients for {} s…",
+        options.clients, options.seconds
+    );
+    let stalls = {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(stall::run(
+            &relais,
+            &tempdir("stall")?,
+            options.clients,
+            duration,
+        ))?
+    };
+
+    eprintln!(
         "orientation: {} services, {} queries…",
         options.services, options.queries
     );
@@ -222,6 +280,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         token_end,
     });
     report.push_str(&referral::report(&referrals));
+    report.push_str(&stall::report(&stalls));
     report.push_str(&orientation);
     println!("{report}");
     if options.write {
