@@ -63,7 +63,7 @@ fn key_record(key: &PrivateKey) -> KeyRecord {
 /// professionals with a key in each organisation.
 async fn prepare(data: &Path) -> anyhow::Result<()> {
     let dir = data.join("relais-data");
-    relais::startup::create_private_dir(&dir)?;
+    relais::storage::create_private_dir(&dir)?;
     let db = Db::sqlite_file(&dir.join("relais.sqlite3"), 1).await?;
     db.migrate().await?;
     relais::directory::load_demo_if_empty(&db).await?;

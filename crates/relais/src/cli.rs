@@ -103,7 +103,7 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 async fn purge(settings: Settings) -> anyhow::Result<ExitCode> {
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     let erased = crate::referral::retention::purge(
         &db,
         jiff::Timestamp::now(),
@@ -120,7 +120,7 @@ async fn purge(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     println!("the {} database is up to date", db.engine());
     db.close().await;
     Ok(ExitCode::SUCCESS)

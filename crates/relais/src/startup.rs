@@ -4,8 +4,6 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,12 +12,12 @@ use axum::extract::Request;
 use tokio::net::TcpListener;
 use tower::Layer as _;
 
-use crate::config::{DatabaseTarget, Settings};
+use crate::config::Settings;
 use crate::conversation::Conversation;
 use crate::directory::{self, Directory};
 use crate::secret::ServerSecret;
 use crate::sheets::Library;
-use crate::storage::Db;
+use crate::storage::{self, Db, create_private_dir};
 use crate::web::{self, AppState, RouteExample};
 
 /// How often each instance checks whether the directory changed.
@@ -38,7 +36,7 @@ impl Application {
     /// Prepares the data directory, the secret and the database (applying
     /// migrations), then binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = open_database(&settings).await?;
+        let db = storage::open_database(&settings).await?;
         let secret = load_secret(&settings)?;
         Self::build_with(settings, db, secret).await
     }
@@ -139,25 +137,6 @@ impl Application {
     }
 }
 
-/// Opens the database and applies pending migrations.
-pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
-    let target = settings.database();
-    if let DatabaseTarget::SqliteFile(_) = target {
-        create_private_dir(&settings.data_dir)?;
-    }
-    let db = Db::connect(&target, settings.database_max_connections)
-        .await
-        .with_context(|| format!("could not open the database {target:?}"))?;
-    let applied = db
-        .migrate()
-        .await
-        .context("could not prepare the database")?;
-    if applied > 0 {
-        tracing::info!(applied, engine = db.engine(), "applied database migrations");
-    }
-    Ok(db)
-}
-
 /// Reads the server secret, creating it (and the data directory) if needed.
 pub fn load_secret(settings: &Settings) -> anyhow::Result<ServerSecret> {
     let path = settings.secret_path();
@@ -165,24 +144,6 @@ pub fn load_secret(settings: &Settings) -> anyhow::Result<ServerSecret> {
         create_private_dir(&settings.data_dir)?;
     }
     ServerSecret::load_or_create(&path)
-}
-
-/// Creates `dir` readable by its owner only (0700); warns when an existing
-/// directory is open to others.
-pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
-    match std::fs::metadata(dir) {
-        Ok(metadata) => {
-            if metadata.permissions().mode() & 0o077 != 0 {
-                tracing::warn!(dir = %dir.display(), "the data directory can be read by other users: chmod 700 it");
-            }
-            Ok(())
-        }
-        Err(_) => std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)
-            .with_context(|| format!("could not create the data directory {}", dir.display())),
-    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
@@ -205,18 +166,4 @@ pub async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("stopping: finishing the requests in flight");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_data_directory_is_created_private() {
-        let parent = tempfile::tempdir().unwrap();
-        let dir = parent.path().join("relais-data");
-        create_private_dir(&dir).unwrap();
-        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o700);
-    }
 }

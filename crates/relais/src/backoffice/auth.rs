@@ -298,7 +298,7 @@ pub async fn sign_in(
 fn is_locked(user: &User) -> bool {
     user.locked_until
         .as_deref()
-        .is_some_and(|until| until > storage::now_text().as_str())
+        .is_some_and(|until| until > crate::storage::now_text().as_str())
 }
 
 /// A wrong password or code, counted against the account in `tx`; when it
@@ -874,8 +874,9 @@ pub async fn new_invitation(
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("random bytes");
     let token = URL_SAFE_NO_PAD.encode(bytes);
-    let expires =
-        storage::timestamp_text(jiff::Timestamp::now() + jiff::SignedDuration::from_hours(7 * 24));
+    let expires = crate::storage::timestamp_text(
+        jiff::Timestamp::now() + jiff::SignedDuration::from_hours(7 * 24),
+    );
     storage::create_invitation(tx, user_id, &token_hash(&token), &expires).await?;
     Ok(format!(
         "{}/pro/invitation/{token}",

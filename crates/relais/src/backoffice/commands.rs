@@ -8,7 +8,6 @@ use clap::Subcommand;
 use crate::backoffice::{auth, storage};
 use crate::config::Settings;
 use crate::directory::storage as directory_storage;
-use crate::startup;
 
 /// `relais user …`
 #[derive(Debug, Subcommand)]
@@ -42,7 +41,7 @@ pub enum UserCommand {
 
 /// Runs `relais user …`.
 pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<ExitCode> {
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     let code = match command {
         UserCommand::Create {
             email,

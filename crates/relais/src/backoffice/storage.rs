@@ -3,18 +3,8 @@
 
 use std::fmt;
 
-use crate::storage::{Db, Tx};
+use crate::storage::{Db, Tx, now_text, timestamp_text};
 use crate::{with_pool, with_tx};
-
-/// Now, as stored: UTC with seconds, so that text order is time order.
-pub fn now_text() -> String {
-    timestamp_text(jiff::Timestamp::now())
-}
-
-/// A timestamp as stored.
-pub fn timestamp_text(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 /// What an account may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

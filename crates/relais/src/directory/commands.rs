@@ -17,7 +17,6 @@ use crate::directory::import::{self, Format, Problem};
 use crate::directory::model::Need;
 use crate::directory::orientation::{Index, Query};
 use crate::directory::{hours, national, storage, territories};
-use crate::startup;
 
 /// `relais territory …`
 #[derive(Debug, Subcommand)]
@@ -112,7 +111,7 @@ fn print_problems(problems: &[Problem]) -> ExitCode {
 
 /// Runs `relais territory …`.
 pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow::Result<ExitCode> {
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     match command {
         TerritoryCommand::Add { file } => {
             let text = std::fs::read_to_string(&file)
@@ -170,7 +169,7 @@ pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow:
 
 /// Runs `relais directory …`.
 pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow::Result<ExitCode> {
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     match command {
         DirectoryCommand::Import {
             file,
@@ -327,7 +326,7 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
             Ok(ExitCode::SUCCESS)
         }
         CommunesCommand::ImportCentroids { file } => {
-            let db = startup::open_database(&settings).await?;
+            let db = crate::storage::open_database(&settings).await?;
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("could not read {}", file.display()))?;
             match import::parse_centroids(&bytes, &Communes::embedded()) {
@@ -362,7 +361,7 @@ pub async fn orient(settings: Settings, args: OrientArgs) -> anyhow::Result<Exit
             format!("« {raw} » n'est pas un besoin connu ({})", known.join(", "))
         })?);
     }
-    let db = startup::open_database(&settings).await?;
+    let db = crate::storage::open_database(&settings).await?;
     let communes = Communes::with_centroids(&storage::centroids(&db).await?);
     let commune = match communes.resolve_code(&args.commune) {
         Resolution::One(commune) => commune.clone(),

@@ -244,7 +244,7 @@ impl Referrals {
             &Message {
                 id: message_id,
                 author: Author::Person.code().to_owned(),
-                at: crate::backoffice::storage::now_text(),
+                at: crate::storage::now_text(),
                 body,
             },
             &notify,

@@ -62,7 +62,7 @@ impl Mailer {
             )),
             None => {
                 let dir = settings.mailbox_path();
-                crate::startup::create_private_dir(&dir)?;
+                crate::storage::create_private_dir(&dir)?;
                 Ok(Self::Files(AsyncFileTransport::new(dir)))
             }
         }
@@ -160,7 +160,7 @@ pub async fn send_due(db: &Db, settings: &Settings, mailer: &Mailer) -> sqlx::Re
         {
             let next = last + jiff::SignedDuration::from_mins(GROUP_MINUTES);
             if next > jiff::Timestamp::now() {
-                let until = crate::backoffice::storage::timestamp_text(next);
+                let until = crate::storage::timestamp_text(next);
                 storage::postpone(db, &notification.id, &until).await?;
                 continue;
             }

@@ -25,12 +25,13 @@ use serde::{Deserialize, Serialize};
 use crate::backoffice::auth::MessagePage;
 use crate::backoffice::screens::csrf;
 use crate::backoffice::session::Pro;
-use crate::backoffice::storage::{Role, audit, now_text};
+use crate::backoffice::storage::{Role, audit};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens};
 use crate::directory::model::Organisation;
 use crate::referral::envelope::{PublicKey, is_id, is_wrapped_key};
 use crate::referral::local_time;
 use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Referral, Status};
+use crate::storage::now_text;
 use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -284,7 +285,7 @@ const ACCESSES_SHOWN_DAYS: i64 = 30;
 /// The accesses given to an organisation's referrals lately, one sentence
 /// per grant (the same giver, receiver and way, in the same minute).
 async fn recent_accesses(app: &AppState, organisation: &str) -> Result<Vec<String>, AppError> {
-    let since = crate::backoffice::storage::timestamp_text(
+    let since = crate::storage::timestamp_text(
         jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * ACCESSES_SHOWN_DAYS),
     );
     let mut grouped: Vec<(String, String, String, Event, usize)> = Vec::new();

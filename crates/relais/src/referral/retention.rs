@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
-use crate::backoffice::storage::{audit, timestamp_text};
+use crate::backoffice::storage::audit;
 use crate::referral::storage;
 use crate::storage::Db;
+use crate::storage::timestamp_text;
 
 /// Erases what has expired at `now`; returns how many referrals.
 pub async fn purge(

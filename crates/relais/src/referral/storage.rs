@@ -1,7 +1,7 @@
 //! SQL of referrals: keys, referrals, their wrapped keys and messages, and
 //! the outbox of notifications. Nothing here ever sees a plaintext.
 
-use crate::backoffice::storage::now_text;
+use crate::storage::now_text;
 use crate::storage::{Db, Tx};
 use crate::web::i18n::msg;
 use crate::{with_pool, with_tx};
@@ -945,10 +945,9 @@ pub struct Notification {
 /// instance does not take them meanwhile.
 pub async fn claim_due(db: &Db, limit: i64, lease_seconds: i64) -> sqlx::Result<Vec<Notification>> {
     let now = jiff::Timestamp::now();
-    let now_text = crate::backoffice::storage::timestamp_text(now);
-    let until = crate::backoffice::storage::timestamp_text(
-        now + jiff::SignedDuration::from_secs(lease_seconds),
-    );
+    let now_text = crate::storage::timestamp_text(now);
+    let until =
+        crate::storage::timestamp_text(now + jiff::SignedDuration::from_secs(lease_seconds));
     with_pool!(db, pool => {
         let due = sqlx::query_as::<_, Notification>("SELECT id, recipient, kind, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND (claimed_until IS NULL OR claimed_until < $1) ORDER BY next_attempt_at, id LIMIT $2")
             .bind(&now_text)
@@ -1017,7 +1016,7 @@ pub async fn mark_failed(
     error: &str,
     retry_in_seconds: i64,
 ) -> sqlx::Result<()> {
-    let next = crate::backoffice::storage::timestamp_text(
+    let next = crate::storage::timestamp_text(
         jiff::Timestamp::now() + jiff::SignedDuration::from_secs(retry_in_seconds),
     );
     with_pool!(db, pool => {

@@ -12,7 +12,6 @@ use crate::config::Settings;
 use crate::directory::storage as directory_storage;
 use crate::sheets::storage::{self, SheetKey};
 use crate::sheets::{Library, Sheet};
-use crate::startup;
 
 /// `relais sheets …`
 #[derive(Debug, Subcommand)]
@@ -82,7 +81,7 @@ pub async fn run(settings: Settings, command: SheetsCommand) -> anyhow::Result<E
                     sheet.slug, sheet.meta.language, sheet.reviewed_on
                 );
             }
-            let db = startup::open_database(&settings).await?;
+            let db = crate::storage::open_database(&settings).await?;
             let limit = today.saturating_sub(jiff::Span::new().months(12));
             for current in storage::all_current(&db).await? {
                 if let Ok(sheet) = Sheet::parse(
@@ -140,7 +139,7 @@ pub async fn run(settings: Settings, command: SheetsCommand) -> anyhow::Result<E
                     return Ok(ExitCode::FAILURE);
                 }
             };
-            let db = startup::open_database(&settings).await?;
+            let db = crate::storage::open_database(&settings).await?;
             if directory_storage::territory(&db, &territory)
                 .await?
                 .is_none()
@@ -176,7 +175,7 @@ pub async fn run(settings: Settings, command: SheetsCommand) -> anyhow::Result<E
             language,
             easy,
         } => {
-            let db = startup::open_database(&settings).await?;
+            let db = crate::storage::open_database(&settings).await?;
             let key = SheetKey {
                 slug: &slug,
                 language: &language,

@@ -17,8 +17,10 @@
 
 pub mod counters;
 
+use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::Path;
 use std::str::FromStr as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::ExposeSecret as _;
@@ -28,7 +30,9 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use crate::config::DatabaseTarget;
+use anyhow::Context as _;
+
+use crate::config::{DatabaseTarget, Settings};
 
 /// Migrations for the embedded SQLite database.
 pub static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -38,8 +42,9 @@ pub static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres")
 /// A pool on the database, whichever engine it is.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// The embedded database: one file, or memory in tests.
-    Sqlite(SqlitePool),
+    /// The embedded database: one file, or memory in tests; with the queue
+    /// of its writers.
+    Sqlite(SqlitePool, Arc<Writers>),
     /// PostgreSQL, for several instances behind a load balancer.
     Postgres(PgPool),
 }
@@ -53,7 +58,7 @@ pub enum Db {
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::storage::Db::Sqlite($pool) => $body,
+            $crate::storage::Db::Sqlite($pool, _) => $body,
             $crate::storage::Db::Postgres($pool) => $body,
         }
     };
@@ -89,7 +94,7 @@ pub enum Tx {
     /// SQLite, with this process's turn to write.
     Sqlite(
         sqlx::Transaction<'static, sqlx::Sqlite>,
-        tokio::sync::MutexGuard<'static, ()>,
+        tokio::sync::OwnedMutexGuard<()>,
     ),
     /// PostgreSQL.
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
@@ -99,8 +104,10 @@ pub enum Tx {
 /// others would wait in its busy handler, which sleeps up to 100 ms between
 /// tries: queueing them here instead keeps the slowest writes fast (measured
 /// on referral submissions: p99 from 186 to 53 ms, BENCHMARKS.md).
-/// PostgreSQL needs no such queue.
-static SQLITE_WRITER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// PostgreSQL needs no such queue. Each pool has its own: two databases in
+/// one process (tests) do not wait for each other.
+#[derive(Debug, Default)]
+pub struct Writers(Arc<tokio::sync::Mutex<()>>);
 
 impl Tx {
     /// Makes every change of the transaction durable, at once.
@@ -186,7 +193,7 @@ impl Db {
             .connect_with(options)
             .await
             .map_err(OpenError::Connect)?;
-        Ok(Self::Sqlite(pool))
+        Ok(Self::Sqlite(pool, Arc::default()))
     }
 
     /// Opens a pool on PostgreSQL.
@@ -207,7 +214,7 @@ impl Db {
     pub async fn migrate(&self) -> Result<usize, OpenError> {
         let before = self.applied_migrations().await;
         match self {
-            Self::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Self::Sqlite(pool, _) => SQLITE_MIGRATIONS.run(pool).await,
             Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
         }
         .map_err(OpenError::Migrate)?;
@@ -231,8 +238,8 @@ impl Db {
     /// upgrade to a writer.
     pub async fn begin(&self) -> sqlx::Result<Tx> {
         match self {
-            Self::Sqlite(pool) => {
-                let turn = SQLITE_WRITER.lock().await;
+            Self::Sqlite(pool, writers) => {
+                let turn = Arc::clone(&writers.0).lock_owned().await;
                 let transaction = pool.begin_with("BEGIN IMMEDIATE").await?;
                 Ok(Tx::Sqlite(transaction, turn))
             }
@@ -248,7 +255,7 @@ impl Db {
     /// The engine's name, for logs and `relais config`.
     pub fn engine(&self) -> &'static str {
         match self {
-            Self::Sqlite(_) => "sqlite",
+            Self::Sqlite(..) => "sqlite",
             Self::Postgres(_) => "postgres",
         }
     }
@@ -259,9 +266,67 @@ impl Db {
     }
 }
 
+/// Opens the database the settings name and applies pending migrations:
+/// what `relais serve` and every command that reads or writes data do first.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let target = settings.database();
+    if let DatabaseTarget::SqliteFile(_) = target {
+        create_private_dir(&settings.data_dir)?;
+    }
+    let db = Db::connect(&target, settings.database_max_connections)
+        .await
+        .with_context(|| format!("could not open the database {target:?}"))?;
+    let applied = db
+        .migrate()
+        .await
+        .context("could not prepare the database")?;
+    if applied > 0 {
+        tracing::info!(applied, engine = db.engine(), "applied database migrations");
+    }
+    Ok(db)
+}
+
+/// Creates `dir` readable by its owner only (0700); warns when an existing
+/// directory is open to others.
+pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+    match std::fs::metadata(dir) {
+        Ok(metadata) => {
+            if metadata.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(dir = %dir.display(), "the data directory can be read by other users: chmod 700 it");
+            }
+            Ok(())
+        }
+        Err(_) => std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("could not create the data directory {}", dir.display())),
+    }
+}
+
+/// The current time as stored.
+pub fn now_text() -> String {
+    timestamp_text(jiff::Timestamp::now())
+}
+
+/// A timestamp as stored: UTC, to the second, so that text order is time
+/// order on both engines.
+pub fn timestamp_text(at: jiff::Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_data_directory_is_created_private() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("relais-data");
+        create_private_dir(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
 
     #[test]
     fn sqlite_and_postgres_have_the_same_migrations() {

@@ -1079,7 +1079,7 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
 /// or a broken constraint would.
 async fn refuse_writes_to(db: &relais::storage::Db, table: &str, event: &str) {
     let sql = match db {
-        relais::storage::Db::Sqlite(_) => format!(
+        relais::storage::Db::Sqlite(..) => format!(
             "CREATE TRIGGER refuse_{table}_{event} BEFORE {event} ON {table} \
              BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
         ),

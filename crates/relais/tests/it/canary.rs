@@ -35,7 +35,7 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 /// (the test keeps no private key: only the envelope matters here).
 async fn data_dir_with_receiving_organisations(root: &Path) {
     let dir = root.join("relais-data");
-    relais::startup::create_private_dir(&dir).unwrap();
+    relais::storage::create_private_dir(&dir).unwrap();
     let db = relais::storage::Db::sqlite_file(&dir.join("relais.sqlite3"), 1)
         .await
         .unwrap();

@@ -1545,7 +1545,7 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
         "opened"
     );
     // Sent and opened 31 days ago.
-    let long_ago = relais::backoffice::storage::timestamp_text(
+    let long_ago = relais::storage::timestamp_text(
         jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * 31),
     );
     relais::with_pool!(&app.state.db, pool => {
