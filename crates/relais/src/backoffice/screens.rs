@@ -225,13 +225,14 @@ async fn record_change(
     Ok(())
 }
 
-fn today() -> Date {
-    crate::directory::hours::now_in("75").date()
+/// Today's date in the territory of that slug.
+fn today(app: &AppState, slug: &str) -> Date {
+    app.directory.index().today_in(slug)
 }
 
-/// Six months before today: older checks are due again.
-fn reverify_limit() -> Date {
-    today().saturating_sub(jiff::Span::new().months(6))
+/// Six months before today in the territory: older checks are due again.
+fn reverify_limit(app: &AppState, slug: &str) -> Date {
+    today(app, slug).saturating_sub(jiff::Span::new().months(6))
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -257,9 +258,9 @@ struct DashboardPage {
 async fn dashboard(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
     let index = app.directory.index();
     let slugs = pro.territories(index.territories().map(|t| t.slug.as_str()));
-    let limit = reverify_limit();
     let mut territories = Vec::new();
     for slug in slugs {
+        let limit = reverify_limit(&app, &slug);
         let (_, services) = directory_storage::directory(&app.db, Some(&slug)).await?;
         let name = index
             .territories()
@@ -272,7 +273,8 @@ async fn dashboard(State(app): State<AppState>, pro: Pro) -> Result<Response, Ap
                 .filter(|s| s.verified_on.is_none_or(|d| d < limit))
                 .count(),
             services: services.len(),
-            sheets_to_review: crate::backoffice::sheets::due_count(&app, &slug, today()).await?,
+            sheets_to_review: crate::backoffice::sheets::due_count(&app, &slug, today(&app, &slug))
+                .await?,
             name,
             slug,
         });
@@ -353,7 +355,7 @@ async fn organisation_view(app: &AppState, id: &str) -> Result<Option<Organisati
     let (_, services) =
         directory_storage::directory(&app.db, Some(&organisation.territory)).await?;
     let communes = Communes::embedded();
-    let limit = reverify_limit();
+    let limit = reverify_limit(app, &organisation.territory);
     Ok(Some(OrganisationView {
         id: organisation.id.clone(),
         name: organisation.name.clone(),
@@ -386,7 +388,7 @@ async fn directory_page(
     let territory = territory(app, pro, slug)?;
     let (organisations, services) = directory_storage::directory(&app.db, Some(slug)).await?;
     let communes = Communes::embedded();
-    let limit = reverify_limit();
+    let limit = reverify_limit(app, slug);
     let organisations = organisations
         .iter()
         .map(|o| OrganisationView {
@@ -945,7 +947,13 @@ async fn verified_today(
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
-    directory_storage::mark_verified(&mut tx, &id, today(), &pro.user.email).await?;
+    directory_storage::mark_verified(
+        &mut tx,
+        &id,
+        today(&app, &organisation.territory),
+        &pro.user.email,
+    )
+    .await?;
     record_change(
         &app,
         &pro,
@@ -1372,7 +1380,7 @@ async fn statistics(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     let territory = territory(&app, &pro, &slug)?;
-    let last = today();
+    let last = today(&app, &slug);
     let first = last
         .saturating_sub(jiff::Span::new().months(12))
         .first_of_month();

@@ -406,24 +406,19 @@ async fn count(app: &AppState, before: &Progress, after: &Progress, was: Option<
     let commune = commune_of(app, after);
     let territory = commune
         .as_ref()
-        .and_then(|c| index.territory_of(c).map(|t| t.slug.to_string()))
-        .or_else(|| single_territory(app))
-        .unwrap_or_else(|| "national".to_owned());
-    let today = hours::now_in("75").date();
+        .and_then(|c| index.territory_of(c))
+        .or_else(|| index.only_territory());
+    let departement = commune.as_ref().map_or_else(
+        || territory.map_or(hours::METROPOLE, |t| t.departement()),
+        |c| &*c.departement,
+    );
+    let today = hours::now_in(departement).date();
+    let territory = territory.map_or_else(|| "national".to_owned(), |t| t.slug.to_string());
     for event in events {
         // A lost count must never stop a person's conversation.
         if let Err(error) = counters::increment(&app.db, today, &territory, event).await {
             tracing::warn!(%error, event = event.as_str(), "could not count a conversation event");
         }
-    }
-}
-
-fn single_territory(app: &AppState) -> Option<String> {
-    let index = app.directory.index();
-    let mut territories = index.territories();
-    match (territories.next(), territories.next()) {
-        (Some(only), None) => Some(only.slug.to_string()),
-        _ => None,
     }
 }
 
@@ -957,13 +952,7 @@ fn outcome_stage(app: &AppState, lang: Lang, step: &Step, progress: &Progress) -
             let territory = commune
                 .as_ref()
                 .and_then(|c| index.territory_of(c))
-                .or_else(|| {
-                    let mut all = index.territories();
-                    match (all.next(), all.next()) {
-                        (Some(only), None) => Some(only),
-                        _ => None,
-                    }
-                });
+                .or_else(|| index.only_territory());
             let services = territory
                 .map(|t| t.youth_services.clone())
                 .unwrap_or_default()

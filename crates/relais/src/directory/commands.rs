@@ -16,7 +16,8 @@ use crate::directory::export::{self, ExportFormat};
 use crate::directory::import::{self, Format, Problem};
 use crate::directory::model::Need;
 use crate::directory::orientation::{Index, Query};
-use crate::directory::{hours, national, storage, territories};
+use crate::directory::{hours, storage, territories};
+use crate::web::national;
 
 /// `relais territory …`
 #[derive(Debug, Subcommand)]

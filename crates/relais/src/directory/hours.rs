@@ -108,6 +108,10 @@ pub fn timezone_of(departement: &str) -> &'static str {
     }
 }
 
+/// The département whose clock counts what belongs to no territory (the
+/// national counts): Paris, metropolitan France's time.
+pub const METROPOLE: &str = "75";
+
 /// The local time now in a département.
 pub fn now_in(departement: &str) -> DateTime {
     let zone = jiff::tz::TimeZone::get(timezone_of(departement)).unwrap_or(jiff::tz::TimeZone::UTC);

@@ -14,7 +14,6 @@ pub mod export;
 pub mod hours;
 pub mod import;
 pub mod model;
-pub mod national;
 pub mod orientation;
 pub mod routes;
 pub mod storage;

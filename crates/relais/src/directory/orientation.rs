@@ -448,6 +448,28 @@ impl Index {
         self.territories.iter().map(|area| &area.territory)
     }
 
+    /// The territory, when the site serves exactly one.
+    pub fn only_territory(&self) -> Option<&Territory> {
+        match self.territories.as_slice() {
+            [only] => Some(&only.territory),
+            _ => None,
+        }
+    }
+
+    /// The territory of that slug.
+    pub fn territory(&self, slug: &str) -> Option<&Territory> {
+        self.territories().find(|t| t.slug.as_str() == slug)
+    }
+
+    /// Today's date where the territory of that slug is (metropolitan
+    /// France's for an unknown slug, and for the national counts).
+    pub fn today_in(&self, slug: &str) -> jiff::civil::Date {
+        let departement = self
+            .territory(slug)
+            .map_or(crate::directory::hours::METROPOLE, Territory::departement);
+        crate::directory::hours::now_in(departement).date()
+    }
+
     /// The territory with a commune nearest to `point`, and the distance.
     pub fn nearest_territory(&self, point: Point) -> Option<(&Territory, f64)> {
         self.territories

@@ -94,6 +94,27 @@ impl Territory {
     pub fn covers(&self, insee: &str, departement: &str) -> bool {
         self.communes.contains(insee) || self.departements.contains(departement)
     }
+
+    /// The département whose clock the territory's days follow: its first
+    /// whole département, else that of its first commune. (A territory
+    /// spans one time zone: overseas départements are each their own.)
+    pub fn departement(&self) -> &str {
+        if let Some(code) = self.departements.first() {
+            return code;
+        }
+        self.communes
+            .first()
+            .map_or(crate::directory::hours::METROPOLE, |insee| {
+                let digits = if insee.starts_with("97") || insee.starts_with("98") {
+                    3
+                } else {
+                    2
+                };
+                insee
+                    .get(..digits)
+                    .unwrap_or(crate::directory::hours::METROPOLE)
+            })
+    }
 }
 
 /// The territory file, as written by a coordinator (or filled from the
@@ -246,6 +267,29 @@ pub fn check_territory(file: TerritoryFile, communes: &Communes) -> Result<Terri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_territory_keeps_the_clock_of_its_departement_overseas_too() {
+        let communes = Communes::embedded();
+        let reunion = parse_territory_file(
+            "slug = \"sud\"\nname = \"Sud\"\ncommunes = [\"97416\"]\n",
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(reunion.departement(), "974");
+        let corse = parse_territory_file(
+            "slug = \"corse\"\nname = \"Corse\"\ndepartements = [\"2B\", \"2A\"]\n",
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(corse.departement(), "2A");
+        let montreuil = parse_territory_file(
+            "slug = \"m\"\nname = \"M\"\ncommunes = [\"62588\"]\n",
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(montreuil.departement(), "62");
+    }
 
     #[test]
     fn a_slug_is_lowercase_letters_digits_and_hyphens() {

@@ -273,12 +273,10 @@ async fn local_easy(
 
 /// The only territory, when the site runs for one.
 fn single_territory(app: &AppState) -> Option<String> {
-    let index = app.directory.index();
-    let mut territories = index.territories();
-    match (territories.next(), territories.next()) {
-        (Some(only), None) => Some(only.slug.to_string()),
-        _ => None,
-    }
+    app.directory
+        .index()
+        .only_territory()
+        .map(|only| only.slug.to_string())
 }
 
 fn known_territory(app: &AppState, slug: &str) -> Result<(), AppError> {

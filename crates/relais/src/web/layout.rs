@@ -12,9 +12,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
 
-use crate::directory::national::{self, Line};
 use crate::web::AppState;
 use crate::web::i18n::Lang;
+use crate::web::national::{self, Line};
 
 /// The language of a request and the French path of the page asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,6 +128,26 @@ impl<'a> Chrome<'a> {
     /// The national lines, in the order every page shows them.
     pub fn national_lines(&self) -> &'static [Line] {
         &national::LINES
+    }
+
+    /// The lines for immediate danger: 17, 112, SMS 114.
+    pub fn emergency_lines(&self) -> &'static [Line] {
+        national::emergency()
+    }
+
+    /// The lines to call in immediate danger (17, 112), for the band.
+    pub fn danger_calls(&self) -> &'static [Line] {
+        national::danger_calls()
+    }
+
+    /// The text line for immediate danger (114), for the band.
+    pub fn sms_line(&self) -> Line {
+        national::SMS
+    }
+
+    /// The listening line (3919), for the band.
+    pub fn listening_line(&self) -> Line {
+        national::LISTENING
     }
 
     /// The address of a page in the page's language, from its French path.

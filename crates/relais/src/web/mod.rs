@@ -13,6 +13,7 @@ pub mod form;
 pub mod i18n;
 pub mod layout;
 pub mod links;
+pub mod national;
 pub mod pages;
 pub mod ratelimit;
 mod security;
@@ -113,13 +114,12 @@ impl AppState {
     /// server's setting. (With several territories the page cannot know
     /// the person's, and must not ask.)
     pub fn exit_url(&self) -> String {
-        let index = self.directory.index();
-        let mut territories = index.territories();
-        match (territories.next(), territories.next()) {
-            (Some(only), None) => only.neutral_url.clone().filter(|url| !url.is_empty()),
-            _ => None,
-        }
-        .unwrap_or_else(|| self.settings.neutral_url.clone())
+        self.directory
+            .index()
+            .only_territory()
+            .and_then(|only| only.neutral_url.clone())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| self.settings.neutral_url.clone())
     }
 }
 

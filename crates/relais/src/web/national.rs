@@ -128,3 +128,14 @@ pub const FIL_SANTE_JEUNES: Line = line(
 pub fn emergency() -> &'static [Line] {
     &LINES[..3]
 }
+
+/// The lines to call in immediate danger: 17 and 112.
+pub fn danger_calls() -> &'static [Line] {
+    &LINES[..2]
+}
+
+/// The text line for immediate danger, for who cannot speak: 114.
+pub const SMS: Line = LINES[2];
+
+/// The listening line for violence against women: 3919.
+pub const LISTENING: Line = LINES[3];
