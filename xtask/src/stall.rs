@@ -158,7 +158,7 @@ fn candidates(body_limit: usize) -> anyhow::Result<Vec<(String, String, String)>
     let conversation = relais::conversation::Conversation::national(&secret)?;
     let steps: Vec<String> = conversation.flow.steps().map(|s| s.id.clone()).collect();
     let mut out = Vec::new();
-    for route in relais::web::site().examples() {
+    for route in relais::app::Routes::listed().site.examples() {
         let Some(form) = route.form else { continue };
         for field in form.fields.iter() {
             let contexts: Vec<String> = if route.pattern == "/aide" && field.name != "etape" {

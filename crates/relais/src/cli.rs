@@ -8,14 +8,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::backoffice::commands::UserCommand;
+use crate::accounts::commands::UserCommand;
+use crate::app::{self, Application};
 use crate::config::{Overrides, Settings};
 use crate::conversation::commands::FlowCommand;
 use crate::directory::commands::{
     self, CommunesCommand, DirectoryCommand, OrientArgs, TerritoryCommand,
 };
 use crate::sheets::commands::SheetsCommand;
-use crate::startup::{self, Application};
 use crate::telemetry;
 
 /// Relais: one door to help for people facing domestic violence.
@@ -85,7 +85,7 @@ impl Cli {
             Command::Orient(args) => commands::orient(settings, args).await,
             Command::Sheets(command) => crate::sheets::commands::run(settings, command).await,
             Command::Flow(command) => crate::conversation::commands::run(&command),
-            Command::User(command) => crate::backoffice::commands::run(settings, command).await,
+            Command::User(command) => crate::accounts::commands::run(settings, command).await,
         }
     }
 }
@@ -97,7 +97,7 @@ async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
         engine = app.state().db.engine(),
         "Relais is listening on http://{addr}"
     );
-    app.run_until(startup::shutdown_signal()).await?;
+    app.run_until(app::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -22,7 +22,7 @@ fn specs() -> [&'static Spec; 6] {
         &relais::referral::public::CONFIRM,
         &relais::referral::public::FOLLOW,
         &relais::directory::routes::SEARCH,
-        &relais::backoffice::auth::SIGN_IN,
+        &relais::accounts::signin::SIGN_IN,
         &TINY,
     ]
 }

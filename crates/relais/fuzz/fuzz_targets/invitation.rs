@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use relais::backoffice::auth::InvitationToken;
+use relais::accounts::signin::InvitationToken;
 
 fuzz_target!(|text: &str| {
     let Some(token) = InvitationToken::parse(text) else {

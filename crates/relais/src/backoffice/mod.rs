@@ -9,14 +9,8 @@
 //! orientation index is rebuilt). The back office is in French: the people
 //! who use it work in French.
 
-pub mod auth;
-pub mod commands;
-pub mod password;
-pub mod screens;
 pub mod session;
-pub mod sheets;
 pub mod storage;
-pub mod totp;
 
 use std::time::Duration;
 
@@ -29,9 +23,12 @@ use axum::routing::{MethodRouter, get, post};
 
 use tower_http::timeout::TimeoutLayer;
 
+use askama::Template;
+
 use crate::backoffice::session::Pro;
-use crate::web::AppState;
-use crate::web::form::{Field, Spec};
+use crate::web::Web;
+use crate::web::error::AppError;
+use crate::web::form::{Field, Fields, Posted, Spec};
 
 /// Largest body the back office accepts: a directory file to import.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -61,7 +58,7 @@ pub struct Base {
 
 impl Base {
     /// The layout before signing in.
-    pub fn anonymous(app: &AppState) -> Self {
+    pub fn anonymous(app: &Web) -> Self {
         Self {
             css: app.assets.url("css/site.css").to_owned(),
             pro_css: app.assets.url("css/pro.css").to_owned(),
@@ -76,7 +73,7 @@ impl Base {
     }
 
     /// The layout of a signed-in account.
-    pub fn of(app: &AppState, pro: &Pro) -> Self {
+    pub fn of(app: &Web, pro: &Pro) -> Self {
         let mut menu = Vec::new();
         if pro.user.role == storage::Role::Professional && pro.user.organisation_id.is_some() {
             menu.push(("/pro/demandes".to_owned(), "Demandes".to_owned()));
@@ -109,6 +106,46 @@ pub const CSRF: Field = Field::one("csrf", 64);
 /// A form that is only a button: its token.
 pub static CSRF_ONLY: Spec = Spec::new(&[CSRF]);
 
+/// Reads a form of the back office: anything forged is a 400; a value too
+/// long comes back as the problem of its field.
+pub fn read(spec: &Spec, body: &[u8]) -> Result<Posted, AppError> {
+    let posted = spec.read(body);
+    if posted.is_forged() {
+        return Err(AppError::BadRequest);
+    }
+    Ok(posted)
+}
+
+/// Reads a form that is only a button, and checks its token.
+pub fn button(body: &[u8], pro: &Pro) -> Result<(), AppError> {
+    let fields = CSRF_ONLY
+        .read(body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
+    csrf(&fields, pro)
+}
+
+/// Checks the form's token against the session's.
+pub fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
+    pro.check_csrf(fields.value("csrf"))
+}
+
+/// A page that says one thing and where to go next.
+#[derive(Template)]
+#[template(path = "backoffice/message.html")]
+pub struct MessagePage {
+    /// The layout.
+    pub b: Base,
+    /// The heading.
+    pub title: String,
+    /// The sentence.
+    pub message: String,
+    /// Where to go next.
+    pub link: String,
+    /// The link's words.
+    pub link_label: String,
+}
+
 /// The largest body of a back-office form; only the import takes more.
 pub const FORM_LIMIT: usize = 256 * 1024;
 
@@ -134,13 +171,22 @@ pub struct Screen {
 /// The back office's route registry: a router, and every route added to it
 /// with its form, so that tests walk every screen that exists instead of a
 /// list kept by hand.
-#[derive(Debug, Default)]
-pub struct Screens {
-    router: Router<AppState>,
+#[derive(Debug)]
+pub struct Screens<S = ()> {
+    router: Router<S>,
     list: Vec<Screen>,
 }
 
-impl Screens {
+impl<S: Clone + Send + Sync + 'static> Default for Screens<S> {
+    fn default() -> Self {
+        Self {
+            router: Router::new(),
+            list: Vec::new(),
+        }
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Screens<S> {
     /// No route yet.
     pub fn new() -> Self {
         Self::default()
@@ -152,7 +198,7 @@ impl Screens {
         pattern: &'static str,
         example: &'static str,
         form: Option<&'static Spec>,
-        route: MethodRouter<AppState>,
+        route: MethodRouter<S>,
     ) -> Self {
         self.router = self.router.route(pattern, route);
         self.list.push(Screen {
@@ -170,7 +216,7 @@ impl Screens {
     #[must_use]
     pub fn get<H, T>(self, pattern: &'static str, handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, S>,
         T: 'static,
     {
         self.add("GET", pattern, pattern, None, get(handler))
@@ -180,7 +226,7 @@ impl Screens {
     #[must_use]
     pub fn get_like<H, T>(self, pattern: &'static str, example: &'static str, handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, S>,
         T: 'static,
     {
         self.add("GET", pattern, example, None, get(handler))
@@ -190,7 +236,7 @@ impl Screens {
     #[must_use]
     pub fn post<H, T>(self, pattern: &'static str, form: &'static Spec, handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, S>,
         T: 'static,
     {
         self.add("POST", pattern, pattern, Some(form), post(handler))
@@ -206,7 +252,7 @@ impl Screens {
         handler: H,
     ) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, S>,
         T: 'static,
     {
         self.add("POST", pattern, example, Some(form), post(handler))
@@ -217,7 +263,7 @@ impl Screens {
     #[must_use]
     pub fn upload<H, T>(self, pattern: &'static str, form: &'static Spec, handler: H) -> Self
     where
-        H: Handler<T, AppState>,
+        H: Handler<T, S>,
         T: 'static,
     {
         let mut screens = self.add(
@@ -242,10 +288,19 @@ impl Screens {
         self
     }
 
-    /// Every route of both.
+    /// Adds every screen of a capability, given the capability's state.
     #[must_use]
-    pub fn merge(mut self, other: Self) -> Self {
-        self.router = self.router.merge(other.router);
+    ///
+    /// Without a state only the list grows: that is for tools that read
+    /// the routes without serving them.
+    pub fn merge<T: Clone + Send + Sync + 'static>(
+        mut self,
+        other: Screens<T>,
+        state: Option<T>,
+    ) -> Self {
+        if let Some(state) = state {
+            self.router = self.router.merge(other.router.with_state(state));
+        }
         self.list.extend(other.list);
         self
     }
@@ -254,50 +309,23 @@ impl Screens {
     pub fn list(&self) -> &[Screen] {
         &self.list
     }
-
-    fn into_router(self) -> Router<AppState> {
-        self.router
-    }
 }
 
-/// The routes of signing in: open to anyone.
-fn open_screens() -> Screens {
-    auth::screens(Screens::new())
-}
-
-/// The routes behind a complete session.
-fn guarded_screens() -> Screens {
-    let screens = screens::screens(Screens::new());
-    let screens = sheets::screens(screens);
-    crate::referral::pro::screens(screens)
-}
-
-/// Every back-office route that needs a signed-in account.
-pub fn guarded_routes() -> Vec<Screen> {
-    guarded_screens().list
-}
-
-/// Every route of signing in.
-pub fn open_routes() -> Vec<Screen> {
-    open_screens().list
-}
-
-/// The routes of the back office, with their own body limit (a form is
-/// small; only the import takes a file) and timeout (an import takes a
-/// while): they are merged after the public site's layers, then share its
-/// error pages, compression and security headers.
-pub fn router(state: AppState) -> Router<AppState> {
-    let guarded = guarded_screens()
-        .into_router()
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::require,
-        ));
-    open_screens()
-        .into_router()
+/// The routes of the back office: `open` (signing in) to anyone, `guarded`
+/// behind a complete session ([`session::require`]); with their own body
+/// limit (a form is small; only the import takes a file) and timeout (an
+/// import takes a while). The application merges them after the public
+/// site's layers: they share its error pages, compression and security
+/// headers.
+pub fn router(web: Web, open: Screens, guarded: Screens) -> Router {
+    let guarded = guarded.router.route_layer(middleware::from_fn_with_state(
+        web.clone(),
+        session::require,
+    ));
+    open.router
         .merge(guarded)
         .layer(middleware::from_fn_with_state(
-            state.clone(),
+            web.clone(),
             session::same_origin,
         ))
         .layer(TimeoutLayer::with_status_code(
@@ -306,7 +334,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         ))
         .layer(DefaultBodyLimit::max(FORM_LIMIT))
         .layer(middleware::from_fn_with_state(
-            state,
+            web,
             crate::web::ratelimit::limit,
         ))
 }

@@ -24,7 +24,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::backoffice::storage::{self, Role, User};
 use crate::storage::Tx;
-use crate::web::AppState;
+use crate::web::Web;
 use crate::web::error::AppError;
 
 /// The session cookie's name; `__Host-` makes browsers refuse it unless
@@ -92,7 +92,7 @@ pub struct Found {
 }
 
 /// The request's session, if it exists and has not expired.
-pub async fn find(app: &AppState, headers: &HeaderMap) -> Result<Option<Found>, AppError> {
+pub async fn find(app: &Web, headers: &HeaderMap) -> Result<Option<Found>, AppError> {
     let Some(value) = cookie(headers) else {
         return Ok(None);
     };
@@ -203,7 +203,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Pro {
 
 /// Lets through only a complete session; sends anyone else to sign in,
 /// then back to the page they asked for.
-pub async fn require(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+pub async fn require(State(app): State<Web>, mut request: Request, next: Next) -> Response {
     let back = request
         .uri()
         .path_and_query()
@@ -260,7 +260,7 @@ pub async fn require(State(app): State<AppState>, mut request: Request, next: Ne
 /// checked by each handler is the second lock. The origin is compared whole,
 /// scheme included: the site's own (`https` when served over HTTPS) or the
 /// configured public address.
-pub async fn same_origin(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn same_origin(State(app): State<Web>, request: Request, next: Next) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD) {
         return next.run(request).await;
     }

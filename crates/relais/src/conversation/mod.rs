@@ -7,15 +7,42 @@
 //! ([`token`]); nothing about her is stored on the server, nor logged. Only
 //! anonymous daily counters are kept (started, each outcome, completed).
 
+pub mod answers;
 pub mod commands;
 pub mod routes;
 pub mod token;
 
+use std::sync::Arc;
+
+use crate::web::Web;
 use flow::Flow;
 
 use crate::directory::model::Need;
 use crate::secret::ServerSecret;
 use token::Sealer;
+
+/// What the conversation's handlers reach.
+#[derive(Clone, Debug)]
+pub struct ConversationState {
+    /// The toolkit's state.
+    pub web: Web,
+    /// The directory and its orientation index.
+    pub directory: Arc<crate::directory::Directory>,
+    /// The flow and the token sealer.
+    pub conversation: Arc<Conversation>,
+    /// Which organisations can receive a report.
+    pub recipients: Arc<dyn Recipients>,
+}
+
+crate::capability_state!(ConversationState);
+
+/// Which organisations can receive a report now: the orientation offers to
+/// send hers to them. (The referral capability knows; the conversation
+/// only asks.)
+pub trait Recipients: std::fmt::Debug + Send + Sync {
+    /// The organisations, by id.
+    fn receiving(&self) -> Arc<std::collections::HashSet<String>>;
+}
 
 /// The national flow, embedded in the binary.
 pub const NATIONAL_FLOW: &str = include_str!("../../../../content/flows/national.toml");

@@ -16,21 +16,23 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use flow::{Answer, AnswerError, Channel, Contact, Outcome, Position, Progress, Step, StepKind};
+use flow::{Answer, AnswerError, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
+use crate::conversation::ConversationState;
+use crate::conversation::answers::{
+    Refusal, answer_text, answered, channel_code, channels, commune_of, orientation_for,
+    read_answer, refusal_message,
+};
 use crate::conversation::token::{ConversationId, TokenError};
-use crate::directory::communes::{Commune, Resolution};
 use crate::directory::hours;
-use crate::directory::model::Need;
-use crate::directory::orientation::{Orientation, Query};
-use crate::directory::routes::{Choice as CommuneChoice, OrientationView};
+use crate::directory::views::{Choice as CommuneChoice, OrientationView};
 use crate::storage::counters::{self, Event};
+use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::{AppState, Site};
 
 const STARTED: Event = Event::new("conversation-started");
 const COMPLETED: Event = Event::new("conversation-completed");
@@ -40,7 +42,7 @@ const OUTCOME_ORIENTATION: Event = Event::new("outcome:orientation");
 const OUTCOME_LEAVE: Event = Event::new("outcome:leave");
 
 /// Adds `/aide`.
-pub fn routes(site: Site) -> Site {
+pub fn routes(site: Site<ConversationState>) -> Site<ConversationState> {
     site.page("/aide", get(start).post(answer)).posts(&ANSWER)
 }
 
@@ -55,7 +57,7 @@ pub static ANSWER: Spec = Spec::new(&[
     Field::one("modifier", STEP_ID_MAX),
     Field::many("choix", STEP_ID_MAX, 32),
     Field::one("nombre", 16),
-    Field::one("lieu", PLACE_MAX),
+    Field::one("lieu", crate::directory::communes::PLACE_MAX),
     Field::one("commune", 8),
     Field::one("texte", flow::TEXT_MAX),
     Field::one("canal", 16),
@@ -64,9 +66,6 @@ pub static ANSWER: Spec = Spec::new(&[
     Field::one("message_ok", 3),
     Field::one("nom_neutre", flow::CONTACT_NAME_MAX),
 ]);
-
-/// Longest place (a postcode or a commune's name) a person may type.
-pub const PLACE_MAX: usize = 80;
 
 /// One question and its answer, in the transcript.
 #[derive(Debug)]
@@ -195,7 +194,10 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
-async fn start(State(app): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+async fn start(
+    State(app): State<ConversationState>,
+    page: PageContext,
+) -> Result<Response, AppError> {
     let context = Context {
         page,
         fragment: false,
@@ -212,7 +214,7 @@ async fn start(State(app): State<AppState>, page: PageContext) -> Result<Respons
 }
 
 async fn answer(
-    State(app): State<AppState>,
+    State(app): State<ConversationState>,
     page: PageContext,
     WantsFragment(fragment): WantsFragment,
     body: Bytes,
@@ -292,7 +294,7 @@ async fn answer(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let answer = match read_answer(&app, lang, step, &fields) {
+    let answer = match read_answer(&app.directory, lang, step, &fields) {
         Ok(answer) => answer,
         Err(Refusal::Message(message)) => {
             let mut question = question_view(&app, lang, step, &progress, &fields);
@@ -346,7 +348,11 @@ async fn answer(
 }
 
 /// The calm page of a conversation that cannot go on.
-fn closed(app: &AppState, context: &Context, error: &TokenError) -> Result<Response, AppError> {
+fn closed(
+    app: &ConversationState,
+    context: &Context,
+    error: &TokenError,
+) -> Result<Response, AppError> {
     let lang = context.page.lang;
     let (notice, status) = match error {
         TokenError::Expired => (lang.t("conversation-expired"), StatusCode::OK),
@@ -374,7 +380,7 @@ fn position_key(position: &Position<'_>) -> String {
 
 /// Adds one to the counters an answer moves: started (the first answer),
 /// an outcome reached, completed (a final outcome).
-async fn count(app: &AppState, before: &Progress, after: &Progress, was: Option<String>) {
+async fn count(app: &ConversationState, before: &Progress, after: &Progress, was: Option<String>) {
     let flow = &app.conversation.flow;
     let mut events = Vec::new();
     if before.answers.is_empty() {
@@ -403,7 +409,7 @@ async fn count(app: &AppState, before: &Progress, after: &Progress, was: Option<
         return;
     }
     let index = app.directory.index();
-    let commune = commune_of(app, after);
+    let commune = commune_of(&app.directory, &app.conversation.flow, after);
     let territory = commune
         .as_ref()
         .and_then(|c| index.territory_of(c))
@@ -422,176 +428,10 @@ async fn count(app: &AppState, before: &Progress, after: &Progress, was: Option<
     }
 }
 
-/// The commune answered on the path, if any.
-pub(crate) fn commune_of(app: &AppState, progress: &Progress) -> Option<Commune> {
-    let flow = &app.conversation.flow;
-    flow::path(flow, progress)
-        .into_iter()
-        .find_map(|(_, answer)| match answer {
-            Answer::Commune(insee) => app.directory.index().communes().by_insee(insee).cloned(),
-            _ => None,
-        })
-}
-
-/// Why the fields do not make an answer yet.
-pub(crate) enum Refusal {
-    /// A message to show next to the field.
-    Message(String),
-    /// Several communes match: choose one.
-    ChooseCommune(Vec<CommuneChoice>),
-}
-
-/// Turns the posted fields into an answer to `step`.
-pub(crate) fn read_answer(
-    app: &AppState,
-    lang: Lang,
-    step: &Step,
-    fields: &Fields,
-) -> Result<Answer, Refusal> {
-    let skip = fields.get("action") == Some("passer") && step.optional;
-    if skip {
-        return Ok(match &step.kind {
-            StepKind::Multiple(_) => Answer::Choices(Vec::new()),
-            _ => Answer::Skipped,
-        });
-    }
-    match &step.kind {
-        StepKind::Message | StepKind::Summary | StepKind::Outcome(_) => Ok(Answer::Continue),
-        StepKind::Choice(_) => match fields.get("choix").filter(|c| !c.is_empty()) {
-            Some(choice) => Ok(Answer::Choice(choice.to_owned())),
-            None => Err(Refusal::Message(lang.t("conversation-error-choose"))),
-        },
-        StepKind::Multiple(_) => Ok(Answer::Choices(fields.all("choix"))),
-        StepKind::Number { min, max, .. } => {
-            let raw = fields.text("nombre");
-            match raw.trim().parse::<i64>() {
-                Ok(number) => Ok(Answer::Number(number)),
-                Err(_) if raw.trim().is_empty() => {
-                    Err(Refusal::Message(lang.t("conversation-error-required")))
-                }
-                Err(_) => Err(Refusal::Message(lang.t_with(
-                    "conversation-error-number",
-                    &[
-                        ("min", FluentValue::from(*min)),
-                        ("max", FluentValue::from(*max)),
-                    ],
-                ))),
-            }
-        }
-        StepKind::Commune => {
-            let index = app.directory.index();
-            let communes = index.communes();
-            if let Some(commune) = fields
-                .get("commune")
-                .filter(|c| !c.is_empty())
-                .and_then(|c| communes.by_insee(c))
-            {
-                return Ok(Answer::Commune(commune.insee.to_string()));
-            }
-            let query = fields.text("lieu");
-            if query.trim().is_empty() {
-                return Err(Refusal::Message(lang.t("directory-place-missing")));
-            }
-            let choice = |commune: &Commune| CommuneChoice {
-                insee: commune.insee.to_string(),
-                label: match commune.postcodes.first() {
-                    Some(postcode) => format!("{} ({postcode})", commune.name),
-                    None => commune.name.to_string(),
-                },
-            };
-            match communes.resolve(&query) {
-                Resolution::One(commune) => Ok(Answer::Commune(commune.insee.to_string())),
-                Resolution::Several(found) => Err(Refusal::ChooseCommune(
-                    found.into_iter().map(choice).collect(),
-                )),
-                Resolution::Unknown(near) if near.is_empty() => Err(Refusal::Message(
-                    lang.t_with("directory-unknown", &[("query", FluentValue::from(query))]),
-                )),
-                Resolution::Unknown(near) => Err(Refusal::ChooseCommune(
-                    near.into_iter().map(choice).collect(),
-                )),
-            }
-        }
-        StepKind::Text { .. } | StepKind::LongText { .. } => {
-            let text = fields.text("texte");
-            if text.trim().is_empty() {
-                if step.optional {
-                    Ok(Answer::Skipped)
-                } else {
-                    Err(Refusal::Message(lang.t("conversation-error-required")))
-                }
-            } else {
-                Ok(Answer::Text(text))
-            }
-        }
-        StepKind::Contact => {
-            let channel = match fields.get("canal") {
-                Some("telephone") => Channel::Phone,
-                Some("sms") => Channel::Sms,
-                Some("courriel") => Channel::Email,
-                Some("aucun") => Channel::None,
-                _ => return Err(Refusal::Message(lang.t("conversation-error-channel"))),
-            };
-            Ok(Answer::Contact(Contact {
-                channel,
-                value: if channel == Channel::None {
-                    String::new()
-                } else {
-                    fields.text("coordonnee").trim().to_owned()
-                },
-                times: fields.text("moments").trim().to_owned(),
-                may_leave_message: fields.get("message_ok") == Some("oui"),
-                neutral_name: fields.text("nom_neutre").trim().to_owned(),
-            }))
-        }
-    }
-}
-
-/// A refused answer in the visitor's words.
-pub(crate) fn refusal_message(lang: Lang, step: &Step, error: &AnswerError) -> String {
-    match error {
-        AnswerError::Required => match step.kind {
-            StepKind::Choice(_) | StepKind::Multiple(_) => lang.t("conversation-error-choose"),
-            _ => lang.t("conversation-error-required"),
-        },
-        AnswerError::OutOfRange { min, max } => lang.t_with(
-            "conversation-error-number",
-            &[
-                ("min", FluentValue::from(*min)),
-                ("max", FluentValue::from(*max)),
-            ],
-        ),
-        AnswerError::TooLong { max } => lang.t_with(
-            "conversation-error-too-long",
-            &[("max", FluentValue::from(*max))],
-        ),
-        AnswerError::ContactTooLong { max, .. } => lang.t_with(
-            "conversation-error-too-long",
-            &[("max", FluentValue::from(*max))],
-        ),
-        AnswerError::ContactValueMissing => lang.t("conversation-error-contact-missing"),
-        AnswerError::ContactPhone => lang.t("conversation-error-phone"),
-        AnswerError::ContactEmail => lang.t("conversation-error-email"),
-        AnswerError::BadCommune => lang.t("directory-place-missing"),
-        AnswerError::UnknownChoice(_)
-        | AnswerError::WrongKind
-        | AnswerError::NotOnPath
-        | AnswerError::Finished => lang.t("conversation-error-choose"),
-    }
-}
-
-/// The answer on the path to `step_id`, if any.
-fn answered<'a>(flow: &'a flow::Flow, progress: &'a Progress, step_id: &str) -> Option<&'a Answer> {
-    flow::path(flow, progress)
-        .into_iter()
-        .find(|(step, _)| step.id == step_id)
-        .map(|(_, answer)| answer)
-}
-
 /// The question form for a step, filled with what was posted, else with
 /// the answer already given.
 fn question_view(
-    app: &AppState,
+    app: &ConversationState,
     lang: Lang,
     step: &Step,
     progress: &Progress,
@@ -707,102 +547,10 @@ fn question_view(
     view
 }
 
-/// The ways to be contacted, as the contact question offers them.
-pub(crate) fn channels(lang: Lang) -> Vec<(&'static str, String)> {
-    vec![
-        ("telephone", lang.t("conversation-channel-phone")),
-        ("sms", lang.t("conversation-channel-sms")),
-        ("courriel", lang.t("conversation-channel-email")),
-        ("aucun", lang.t("conversation-channel-none")),
-    ]
-}
-
-pub(crate) fn channel_code(channel: Channel) -> &'static str {
-    match channel {
-        Channel::Phone => "telephone",
-        Channel::Sms => "sms",
-        Channel::Email => "courriel",
-        Channel::None => "aucun",
-    }
-}
-
-/// An answer in words, as the transcript and the summary show it.
-pub(crate) fn answer_text(app: &AppState, lang: Lang, step: &Step, answer: &Answer) -> String {
-    let code = lang.code();
-    let label = |id: &str| match &step.kind {
-        StepKind::Choice(choices) | StepKind::Multiple(choices) => choices
-            .iter()
-            .find(|c| c.id == id)
-            .map_or_else(|| id.to_owned(), |c| c.label.get(code).to_owned()),
-        _ => id.to_owned(),
-    };
-    match answer {
-        Answer::Continue => String::new(),
-        Answer::Skipped => lang.t("conversation-skipped"),
-        Answer::Choice(id) => label(id),
-        Answer::Choices(ids) if ids.is_empty() => lang.t("conversation-skipped"),
-        Answer::Choices(ids) => ids
-            .iter()
-            .map(|id| label(id))
-            .collect::<Vec<_>>()
-            .join(", "),
-        Answer::Number(n) => match &step.kind {
-            StepKind::Number {
-                unit: Some(unit), ..
-            } => format!("{n} {}", unit.get(code)),
-            _ => n.to_string(),
-        },
-        Answer::Commune(insee) => app
-            .directory
-            .index()
-            .communes()
-            .by_insee(insee)
-            .map_or_else(
-                || insee.clone(),
-                |c| format!("{} ({})", c.name, c.postcodes.first().map_or("", |p| &**p)),
-            ),
-        Answer::Text(text) => text.clone(),
-        Answer::Contact(contact) => {
-            let mut parts = vec![match contact.channel {
-                Channel::Phone => lang.t_with(
-                    "conversation-contact-by-phone",
-                    &[("value", FluentValue::from(contact.value.as_str()))],
-                ),
-                Channel::Sms => lang.t_with(
-                    "conversation-contact-by-sms",
-                    &[("value", FluentValue::from(contact.value.as_str()))],
-                ),
-                Channel::Email => lang.t_with(
-                    "conversation-contact-by-email",
-                    &[("value", FluentValue::from(contact.value.as_str()))],
-                ),
-                Channel::None => lang.t("conversation-contact-none"),
-            }];
-            if contact.channel != Channel::None {
-                if !contact.times.is_empty() {
-                    parts.push(contact.times.clone());
-                }
-                parts.push(if contact.may_leave_message {
-                    lang.t("conversation-contact-message-yes")
-                } else {
-                    lang.t("conversation-contact-message-no")
-                });
-                if !contact.neutral_name.is_empty() {
-                    parts.push(lang.t_with(
-                        "conversation-contact-neutral",
-                        &[("name", FluentValue::from(contact.neutral_name.as_str()))],
-                    ));
-                }
-            }
-            parts.join(" · ")
-        }
-    }
-}
-
 /// Renders the conversation at `progress`: the transcript, then the
 /// question (or `question` when given: an error, an edit) or the outcome.
 fn render(
-    app: &AppState,
+    app: &ConversationState,
     context: &Context,
     progress: &Progress,
     question: Option<QuestionView>,
@@ -822,7 +570,7 @@ fn render(
         if Some(&step.id) == editing.as_ref() {
             break;
         }
-        let text = answer_text(app, lang, step, answer);
+        let text = answer_text(&app.directory, lang, step, answer);
         if text.is_empty() {
             // A message read, an emergency acknowledged: nothing to change.
             continue;
@@ -883,71 +631,12 @@ fn render(
     Ok((status, Html(html)).into_response())
 }
 
-/// The needs the answers reveal, the latest question first: the person's
-/// own choice of needs comes after the questions about her situation, and
-/// should lead the orientation.
-pub(crate) fn needs_latest_first(flow: &flow::Flow, progress: &Progress) -> Vec<Need> {
-    let mut needs = Vec::new();
-    for (step, answer) in flow::path(flow, progress).into_iter().rev() {
-        let (StepKind::Choice(choices) | StepKind::Multiple(choices)) = &step.kind else {
-            continue;
-        };
-        let chosen: Vec<&String> = match answer {
-            Answer::Choice(id) => vec![id],
-            Answer::Choices(ids) => ids.iter().collect(),
-            _ => continue,
-        };
-        for choice in choices.iter().filter(|c| chosen.contains(&&c.id)) {
-            for need in choice.needs.iter().filter_map(|code| Need::parse(code)) {
-                if !needs.contains(&need) {
-                    needs.push(need);
-                }
-            }
-        }
-    }
-    needs
-}
-
-/// The orientation the answers lead to: her commune, the ranked contacts,
-/// and the local time they were ranked at. `None` without a commune.
-pub(crate) fn orientation_for(
-    app: &AppState,
-    progress: &Progress,
-) -> Option<(Commune, Orientation, jiff::civil::DateTime)> {
-    let flow = &app.conversation.flow;
-    let needs = needs_latest_first(flow, progress);
-    let age = answered(flow, progress, "age").and_then(|a| match a {
-        Answer::Number(n) => u8::try_from(*n).ok(),
-        _ => None,
-    });
-    let danger = flow::path(flow, progress)
-        .iter()
-        .any(|(step, _)| matches!(step.kind, StepKind::Outcome(Outcome::Emergency)));
-    let index = app.directory.index();
-    let commune = commune_of(app, progress)?;
-    let at = hours::now_in(&commune.departement);
-    let needs = if needs.is_empty() {
-        vec![Need::Legal]
-    } else {
-        needs
-    };
-    let orientation = index.orient(&Query {
-        commune: &commune,
-        needs: &needs,
-        age,
-        danger_now: danger,
-        at,
-        per_need: 3,
-    });
-    Some((commune, orientation, at))
-}
-
-fn outcome_stage(app: &AppState, lang: Lang, step: &Step, progress: &Progress) -> Stage {
+fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Progress) -> Stage {
     let code = lang.code();
     let heading = step.question.get(code).to_owned();
     match &step.kind {
         StepKind::Outcome(Outcome::Youth) => {
-            let commune = commune_of(app, progress);
+            let commune = commune_of(&app.directory, &app.conversation.flow, progress);
             let index = app.directory.index();
             let territory = commune
                 .as_ref()
@@ -974,10 +663,12 @@ fn outcome_stage(app: &AppState, lang: Lang, step: &Step, progress: &Progress) -
             }
         }
         StepKind::Outcome(Outcome::Orientation) => {
-            let Some((commune, orientation, at)) = orientation_for(app, progress) else {
+            let Some((commune, orientation, at)) =
+                orientation_for(&app.directory, &app.conversation.flow, progress)
+            else {
                 return Stage::Leave { heading };
             };
-            let receiving = app.referrals.receiving();
+            let receiving = app.recipients.receiving();
             let mut senders: Vec<(String, String)> = Vec::new();
             for suggestion in orientation.needs.iter().flat_map(|n| &n.suggestions) {
                 let listing = &suggestion.listing;

@@ -14,6 +14,9 @@ use std::sync::{Arc, LazyLock};
 /// The embedded data file.
 const DATA: &str = include_str!("../../data/communes.tsv");
 
+/// Longest place (a postcode or a commune's name) a person may type.
+pub const PLACE_MAX: usize = 80;
+
 /// A point on Earth, in decimal degrees (WGS84).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Point {

@@ -16,15 +16,29 @@ pub mod import;
 pub mod model;
 pub mod orientation;
 pub mod routes;
+pub mod screens;
 pub mod storage;
 pub mod territories;
+pub mod views;
 
+use crate::web::Web;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use crate::directory::communes::Communes;
 use crate::directory::orientation::Index;
 use crate::storage::Db;
+
+/// What the directory's handlers reach, public and back office.
+#[derive(Clone, Debug)]
+pub struct DirectoryState {
+    /// The toolkit's state.
+    pub web: Web,
+    /// The directory and its orientation index.
+    pub directory: Arc<Directory>,
+}
+
+crate::capability_state!(DirectoryState);
 
 /// The demo territory, loaded into an empty database by `relais serve`.
 pub const DEMO_TERRITORY: &str = include_str!("../../../../content/territories/montreuillois.toml");

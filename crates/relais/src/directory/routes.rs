@@ -14,21 +14,23 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse as _, Response};
 use axum::routing::get;
 use fluent_bundle::FluentValue;
-use jiff::civil::DateTime;
 
+use crate::directory::DirectoryState;
 use crate::directory::communes::{Commune, Resolution};
 use crate::directory::hours;
-use crate::directory::model::{Kind, Need};
-use crate::directory::orientation::{Listing, Orientation, Query, Reason, day_offset};
+use crate::directory::model::Need;
+use crate::directory::orientation::Query;
+use crate::directory::views::{
+    Choice, OrientationView, address, kind_message, need_message, readable_hours,
+};
+use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::{render, render_status};
-use crate::web::{AppState, Site};
 
 /// Adds the routes of the public directory.
-pub fn routes(site: Site) -> Site {
+pub fn routes(site: Site<DirectoryState>) -> Site<DirectoryState> {
     site.page("/annuaire", get(search_form).post(search))
         .posts(&SEARCH)
         .page_unlisted("/annuaire/{id}", "/annuaire/inconnu", get(organisation))
@@ -36,255 +38,11 @@ pub fn routes(site: Site) -> Site {
 
 /// What the search form may carry.
 pub static SEARCH: Spec = Spec::new(&[
-    Field::one("lieu", crate::conversation::routes::PLACE_MAX),
+    Field::one("lieu", crate::directory::communes::PLACE_MAX),
     Field::one("besoin", 32),
     Field::one("commune", 8),
     Field::one("mineur", 3),
 ]);
-
-/// The message id of a need's label.
-pub fn need_message(need: Need) -> &'static str {
-    match need {
-        Need::Legal => msg("need-legal"),
-        Need::Complaint => msg("need-complaint"),
-        Need::Protection => msg("need-protection"),
-        Need::Housing => msg("need-housing"),
-        Need::Health => msg("need-health"),
-        Need::Psychological => msg("need-psychological"),
-        Need::Social => msg("need-social"),
-        Need::Children => msg("need-children"),
-        Need::Foreigners => msg("need-foreigners"),
-        Need::Administrative => msg("need-administrative"),
-        Need::Youth => msg("need-youth"),
-    }
-}
-
-/// The message id of a kind's label.
-pub fn kind_message(kind: Kind) -> &'static str {
-    match kind {
-        Kind::Lawyer => msg("kind-lawyer"),
-        Kind::JusticePoint => msg("kind-justice-point"),
-        Kind::Police => msg("kind-police"),
-        Kind::Gendarmerie => msg("kind-gendarmerie"),
-        Kind::SocialWorkerPolice => msg("kind-social-worker-police"),
-        Kind::VictimSupport => msg("kind-victim-support"),
-        Kind::Cidff => msg("kind-cidff"),
-        Kind::Shelter => msg("kind-shelter"),
-        Kind::Health => msg("kind-health"),
-        Kind::Psychologist => msg("kind-psychologist"),
-        Kind::Pmi => msg("kind-pmi"),
-        Kind::FamilyPlanning => msg("kind-family-planning"),
-        Kind::YouthHouse => msg("kind-youth-house"),
-        Kind::SocialService => msg("kind-social-service"),
-        Kind::Ccas => msg("kind-ccas"),
-    }
-}
-
-const DAYS: [&str; 7] = [
-    msg("day-1"),
-    msg("day-2"),
-    msg("day-3"),
-    msg("day-4"),
-    msg("day-5"),
-    msg("day-6"),
-    msg("day-7"),
-];
-
-/// A reason in the visitor's language, relative to `now`.
-pub fn reason_text(lang: Lang, reason: &Reason, now: DateTime) -> String {
-    match reason {
-        Reason::InCommune => lang.t("reason-in-commune"),
-        Reason::Distance(km) => lang.t_with("reason-distance", &[("km", FluentValue::from(*km))]),
-        Reason::OpenNow => lang.t("reason-open-now"),
-        Reason::OpensAt(at) => {
-            let time = match lang {
-                Lang::Fr if at.minute() == 0 => format!("{} h", at.hour()),
-                Lang::Fr => format!("{} h {:02}", at.hour(), at.minute()),
-                Lang::En | Lang::Ar => format!("{}:{:02}", at.hour(), at.minute()),
-            };
-            let time = FluentValue::from(time);
-            match day_offset(now, *at) {
-                0 => lang.t_with("reason-opens-today", &[("time", time)]),
-                1 => lang.t_with("reason-opens-tomorrow", &[("time", time)]),
-                _ => {
-                    let day =
-                        DAYS[usize::from(at.weekday().to_monday_zero_offset().unsigned_abs())];
-                    lang.t_with(
-                        "reason-opens-on",
-                        &[("day", FluentValue::from(lang.t(day))), ("time", time)],
-                    )
-                }
-            }
-        }
-        Reason::ReceivesMinors => lang.t("reason-minors"),
-        Reason::AcceptsAnonymous => lang.t("reason-anonymous"),
-        Reason::FreeOfCharge => lang.t("reason-free"),
-        Reason::Lsf => lang.t("reason-lsf"),
-    }
-}
-
-/// Opening hours in OpenStreetMap syntax, made readable in the visitor's
-/// language (day names, "24/7", "PH off").
-pub fn readable_hours(lang: Lang, raw: &str) -> String {
-    let table: &[(&str, &str)] = match lang {
-        Lang::Fr => &[
-            ("24/7", "24 h/24, 7 j/7"),
-            ("PH off", "fermé les jours fériés"),
-            ("Mo", "lun."),
-            ("Tu", "mar."),
-            ("We", "mer."),
-            ("Th", "jeu."),
-            ("Fr", "ven."),
-            ("Sa", "sam."),
-            ("Su", "dim."),
-            ("off", "fermé"),
-        ],
-        Lang::En => &[
-            ("24/7", "24 hours, 7 days"),
-            ("PH off", "closed on public holidays"),
-            ("off", "closed"),
-        ],
-        Lang::Ar => &[
-            ("24/7", "24/24، 7/7"),
-            ("PH off", "مغلق في أيام العطل الرسمية"),
-            ("off", "مغلق"),
-        ],
-    };
-    let mut text = raw.replace(';', " ;").replace(',', ", ");
-    for (from, to) in table {
-        text = text.replace(from, to);
-    }
-    text
-}
-
-/// A suggestion ready for the template.
-#[derive(Debug)]
-pub struct SuggestionView {
-    /// For the link to the organisation's page.
-    pub organisation_id: String,
-    /// Organisation name.
-    pub organisation_name: String,
-    /// Service name.
-    pub service_name: String,
-    /// Kind, in words.
-    pub kind: String,
-    /// Reasons, in words.
-    pub reasons: Vec<String>,
-    /// Telephone as shown, and for the link.
-    pub phone: Option<(String, String)>,
-    /// Street and commune, or nothing when confidential.
-    pub address: Option<String>,
-    /// The public contact point of a confidential address.
-    pub public_contact: Option<String>,
-}
-
-impl SuggestionView {
-    fn new(lang: Lang, listing: &Listing, reasons: Vec<String>) -> Self {
-        Self {
-            organisation_id: listing.organisation_id.clone(),
-            organisation_name: listing.organisation_name.clone(),
-            service_name: listing.service_name.clone(),
-            kind: lang.t(kind_message(listing.kind)),
-            reasons,
-            phone: listing.phone.as_ref().map(|p| {
-                (
-                    p.clone(),
-                    p.chars()
-                        .filter(|c| c.is_ascii_digit() || *c == '+')
-                        .collect(),
-                )
-            }),
-            address: address(listing),
-            public_contact: listing
-                .public_contact
-                .clone()
-                .filter(|_| listing.confidential_address),
-        }
-    }
-}
-
-fn address(listing: &Listing) -> Option<String> {
-    if listing.confidential_address {
-        return None;
-    }
-    let place = match &listing.postcode {
-        Some(postcode) => format!("{postcode} {}", listing.commune_name),
-        None => listing.commune_name.clone(),
-    };
-    Some(match &listing.street {
-        Some(street) => format!("{street}, {place}"),
-        None => place,
-    })
-}
-
-/// The results for one need, ready for the template.
-#[derive(Debug)]
-pub struct NeedView {
-    /// The need, in words.
-    pub label: String,
-    /// Best first.
-    pub suggestions: Vec<SuggestionView>,
-}
-
-/// An orientation, ready for the template.
-#[derive(Debug)]
-pub struct OrientationView {
-    /// "Près de Montreuil-sur-Mer".
-    pub heading: String,
-    /// Said when no territory covers the commune.
-    pub outside: Option<String>,
-    /// Per need.
-    pub needs: Vec<NeedView>,
-    /// Said when a need has no service.
-    pub none: String,
-}
-
-impl OrientationView {
-    /// Puts an orientation into words.
-    pub fn new(lang: Lang, commune: &Commune, orientation: &Orientation, now: DateTime) -> Self {
-        let outside =
-            orientation
-                .territory
-                .is_none()
-                .then(|| match &orientation.nearest_territory {
-                    Some((territory, km)) => lang.t_with(
-                        "directory-outside",
-                        &[
-                            ("territory", FluentValue::from(territory.name.as_str())),
-                            ("km", FluentValue::from(*km)),
-                        ],
-                    ),
-                    None => lang.t("directory-none"),
-                });
-        Self {
-            heading: lang.t_with(
-                "directory-results",
-                &[("commune", FluentValue::from(&*commune.name))],
-            ),
-            outside,
-            needs: orientation
-                .needs
-                .iter()
-                .map(|result| NeedView {
-                    label: lang.t(need_message(result.need)),
-                    suggestions: result
-                        .suggestions
-                        .iter()
-                        .map(|s| {
-                            let reasons = s
-                                .reasons
-                                .iter()
-                                .map(|r| reason_text(lang, r, now))
-                                .collect();
-                            SuggestionView::new(lang, &s.listing, reasons)
-                        })
-                        .collect(),
-                })
-                .collect(),
-            none: lang.t("directory-none"),
-        }
-    }
-}
 
 /// The search form as posted.
 #[derive(Debug, Default)]
@@ -308,15 +66,6 @@ impl SearchForm {
             mineur: fields.get("mineur").map(str::to_owned),
         }
     }
-}
-
-/// A commune offered to choose from.
-#[derive(Debug)]
-pub struct Choice {
-    /// INSEE code.
-    pub insee: String,
-    /// "Montreuil-sur-Mer (62170)".
-    pub label: String,
 }
 
 #[derive(Template)]
@@ -356,7 +105,7 @@ impl<'a> SearchPage<'a> {
 }
 
 async fn search_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     context: PageContext,
 ) -> Result<Html<String>, AppError> {
     render(&SearchPage::new(
@@ -366,7 +115,7 @@ async fn search_form(
 }
 
 async fn search(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     context: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -479,7 +228,7 @@ struct OrganisationPage<'a> {
 }
 
 async fn organisation(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     context: PageContext,
     Path(id): Path<String>,
 ) -> Result<Html<String>, AppError> {
@@ -557,18 +306,4 @@ async fn organisation(
         services,
         c,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn opening_hours_are_made_readable() {
-        assert_eq!(
-            readable_hours(Lang::Fr, "Mo-Fr 09:00-12:00,14:00-17:00; PH off"),
-            "lun.-ven. 09:00-12:00, 14:00-17:00 ; fermé les jours fériés"
-        );
-        assert_eq!(readable_hours(Lang::Fr, "24/7"), "24 h/24, 7 j/7");
-    }
 }

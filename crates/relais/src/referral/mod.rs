@@ -24,6 +24,7 @@ pub mod report;
 pub mod retention;
 pub mod storage;
 
+use crate::web::Web;
 use std::collections::HashSet;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -32,6 +33,30 @@ use receipt::{Derived, Hasher, Receipt};
 use storage::{Message, NewReferral, Referral};
 
 use crate::storage::Db;
+
+/// What the referrals' handlers reach, public and back office, and the
+/// outbox.
+#[derive(Clone, Debug)]
+pub struct ReferralState {
+    /// The toolkit's state.
+    pub web: Web,
+    /// The directory and its orientation index.
+    pub directory: Arc<crate::directory::Directory>,
+    /// The flow the reports are made from.
+    pub conversation: Arc<crate::conversation::Conversation>,
+    /// Receipts, the outbox's bell, who can receive.
+    pub referrals: Arc<Referrals>,
+    /// The key material for sealed tokens.
+    pub secret: Arc<crate::secret::ServerSecret>,
+}
+
+crate::capability_state!(ReferralState);
+
+impl crate::conversation::Recipients for Referrals {
+    fn receiving(&self) -> Arc<HashSet<String>> {
+        Referrals::receiving(self)
+    }
+}
 
 /// The referral service: the receipt hasher, and a bell the outbox worker
 /// listens to.

@@ -189,7 +189,7 @@ pub async fn send_due(db: &Db, settings: &Settings, mailer: &Mailer) -> sqlx::Re
 
 /// The worker inside `relais serve`: sends after each bell, and every 30
 /// seconds, until the process stops.
-pub async fn run(app: crate::web::AppState, mailer: Mailer) {
+pub async fn run(app: crate::referral::ReferralState, mailer: Mailer) {
     loop {
         if let Err(error) = send_due(&app.db, &app.settings, &mailer).await {
             tracing::warn!("the outbox could not be read: {error}");

@@ -22,17 +22,17 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
-use crate::backoffice::auth::MessagePage;
-use crate::backoffice::screens::csrf;
+use crate::backoffice::MessagePage;
+use crate::backoffice::csrf;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{Role, audit};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens};
 use crate::directory::model::Organisation;
+use crate::referral::ReferralState;
 use crate::referral::envelope::{PublicKey, is_id, is_wrapped_key};
 use crate::referral::local_time;
 use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Referral, Status};
 use crate::storage::now_text;
-use crate::web::AppState;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::pages::{render, render_status};
@@ -44,7 +44,7 @@ const MAX_BODY: usize = 64 * 1024;
 
 /// The guarded screens of this module (`{r}` a referral, `{t}` a
 /// territory), with the form each reads.
-pub fn screens(screens: Screens) -> Screens {
+pub fn screens(screens: Screens<ReferralState>) -> Screens<ReferralState> {
     screens
         .get("/pro/cle", key_page)
         .post("/pro/cle", &KEY, save_key)
@@ -132,7 +132,12 @@ fn read(spec: &Spec, body: &[u8]) -> Result<Fields, AppError> {
 
 /// A calm page saying why an action was refused (a browser without the
 /// script, a key that does not match), with the way back.
-fn refused(app: &AppState, pro: &Pro, message: &str, back: &str) -> Result<Response, AppError> {
+fn refused(
+    app: &ReferralState,
+    pro: &Pro,
+    message: &str,
+    back: &str,
+) -> Result<Response, AppError> {
     render_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         &MessagePage {
@@ -156,7 +161,7 @@ fn organisation_of(pro: &Pro) -> Result<&str, AppError> {
 
 /// The referral, if `pro` is a professional of its organisation; 403
 /// otherwise, whether it exists or not.
-async fn member_of(app: &AppState, pro: &Pro, id: &str) -> Result<Referral, AppError> {
+async fn member_of(app: &ReferralState, pro: &Pro, id: &str) -> Result<Referral, AppError> {
     let organisation = organisation_of(pro)?;
     if !is_id(id) {
         return Err(AppError::Forbidden);
@@ -195,7 +200,7 @@ struct KeyPage {
     error: Option<String>,
 }
 
-async fn key_page(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+async fn key_page(State(app): State<ReferralState>, pro: Pro) -> Result<Response, AppError> {
     organisation_of(&pro)?;
     let has_key = storage::key_of(&app.db, &pro.user.id).await?.is_some();
     Ok(render(&KeyPage {
@@ -208,7 +213,7 @@ async fn key_page(State(app): State<AppState>, pro: Pro) -> Result<Response, App
 }
 
 async fn save_key(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -284,7 +289,7 @@ const ACCESSES_SHOWN_DAYS: i64 = 30;
 
 /// The accesses given to an organisation's referrals lately, one sentence
 /// per grant (the same giver, receiver and way, in the same minute).
-async fn recent_accesses(app: &AppState, organisation: &str) -> Result<Vec<String>, AppError> {
+async fn recent_accesses(app: &ReferralState, organisation: &str) -> Result<Vec<String>, AppError> {
     let since = crate::storage::timestamp_text(
         jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * ACCESSES_SHOWN_DAYS),
     );
@@ -314,7 +319,7 @@ async fn recent_accesses(app: &AppState, organisation: &str) -> Result<Vec<Strin
         .collect())
 }
 
-async fn inbox(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+async fn inbox(State(app): State<ReferralState>, pro: Pro) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
     if storage::key_of(&app.db, &pro.user.id).await?.is_none() {
         return Ok(Redirect::to("/pro/cle").into_response());
@@ -397,7 +402,7 @@ struct ReferralPage {
 }
 
 /// The name of an organisation, as the directory has it.
-fn organisation_name(app: &AppState, id: &str) -> String {
+fn organisation_name(app: &ReferralState, id: &str) -> String {
     app.directory.index().organisation(id).first().map_or_else(
         || "une autre structure".to_owned(),
         |l| l.organisation_name.clone(),
@@ -405,7 +410,7 @@ fn organisation_name(app: &AppState, id: &str) -> String {
 }
 
 /// A line of a referral's history, in words for its organisation.
-fn history_text(app: &AppState, line: &HistoryLine) -> String {
+fn history_text(app: &ReferralState, line: &HistoryLine) -> String {
     let by = &line.actor;
     match line.event {
         Event::Sent => "Envoyée par la personne".to_owned(),
@@ -426,7 +431,7 @@ fn history_text(app: &AppState, line: &HistoryLine) -> String {
 }
 
 async fn referral_page(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
@@ -498,7 +503,7 @@ async fn referral_page(
 }
 
 async fn set_status(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -537,7 +542,7 @@ async fn set_status(
 }
 
 async fn reply(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -630,7 +635,7 @@ struct Destination {
 /// organisation that receives referrals, not archived, while the referral
 /// is open. `None` says no, whatever the reason.
 async fn destination(
-    app: &AppState,
+    app: &ReferralState,
     referral: &Referral,
     target: &str,
 ) -> Result<Option<Destination>, AppError> {
@@ -668,7 +673,7 @@ async fn destination(
 }
 
 async fn recipients(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(id): Path<String>,
     RawQuery(query): RawQuery,
@@ -715,7 +720,7 @@ fn holds_key(referral: &Referral, check: &str) -> bool {
 const TRANSFER_REFUSED: &str = "Le transfert n'a pas été fait : la demande doit être rechiffrée par votre navigateur, pour chaque membre de la structure choisie, avec la clé de cette demande. L'équipe de cette structure a peut-être changé entre-temps. Réessayez ; votre structure garde la demande.";
 
 async fn transfer(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -832,7 +837,11 @@ struct AccessPage {
 }
 
 /// The colleagues of `organisation` who lack copies that `opener` has.
-async fn grants(app: &AppState, organisation: &str, opener: &str) -> Result<Vec<Grant>, AppError> {
+async fn grants(
+    app: &ReferralState,
+    organisation: &str,
+    opener: &str,
+) -> Result<Vec<Grant>, AppError> {
     let available: std::collections::HashMap<String, String> =
         storage::wrapped_keys_of(&app.db, organisation, opener)
             .await?
@@ -861,7 +870,7 @@ async fn grants(app: &AppState, organisation: &str, opener: &str) -> Result<Vec<
     Ok(grants)
 }
 
-async fn access_page(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
+async fn access_page(State(app): State<ReferralState>, pro: Pro) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
     let Some(key) = storage::key_of(&app.db, &pro.user.id).await? else {
         return Ok(Redirect::to("/pro/cle").into_response());
@@ -893,7 +902,7 @@ struct Granted {
 /// the whole grant). A recipient who is not an active member of
 /// `organisation` with a key is forbidden.
 async fn granted_keys(
-    app: &AppState,
+    app: &ReferralState,
     organisation: &str,
     fields: &Fields,
 ) -> Result<Option<Granted>, AppError> {
@@ -931,7 +940,7 @@ async fn granted_keys(
 /// Stores a grant with its history and tells every member of the
 /// organisation: no account gains a referral's key unseen.
 async fn store_grant(
-    app: &AppState,
+    app: &ReferralState,
     pro: &Pro,
     organisation: &str,
     granted: &Granted,
@@ -979,14 +988,18 @@ async fn store_grant(
 
 const GRANT_REFUSED: &str = "L'accès n'a pas été donné : chaque demande doit être rechiffrée par votre navigateur, avec sa clé, pour un membre actif de la structure. Rechargez la page et réessayez.";
 
-async fn grant(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
+async fn grant(
+    State(app): State<ReferralState>,
+    pro: Pro,
+    body: Bytes,
+) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
     let fields = read(&GRANT, &body)?;
     csrf(&fields, &pro)?;
     let Some(granted) = granted_keys(&app, organisation, &fields).await? else {
         return refused(&app, &pro, GRANT_REFUSED, "/pro/acces");
     };
-    let territory = crate::backoffice::auth::territory_of(&app, &pro.user);
+    let territory = crate::accounts::territory_of(&app.directory, &pro.user);
     store_grant(
         &app,
         &pro,
@@ -1017,7 +1030,7 @@ struct RecoveryPage {
 }
 
 async fn recovery_page(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
@@ -1056,7 +1069,7 @@ async fn recovery_page(
 /// administrator) to approve, and is announced to the territory's
 /// organisations.
 async fn save_recovery(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,
@@ -1121,7 +1134,7 @@ async fn save_recovery(
 /// A second person approves the replacement of a recovery key: it takes
 /// effect, and every member of the territory's organisations is told.
 async fn approve_recovery(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,
@@ -1183,7 +1196,7 @@ async fn approve_recovery(
 
 /// Withdraws a replacement waiting for approval.
 async fn cancel_recovery(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,
@@ -1211,7 +1224,7 @@ async fn cancel_recovery(
 }
 
 async fn grant_with_recovery(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,

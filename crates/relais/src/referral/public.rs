@@ -26,14 +26,16 @@ use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, StepKind};
 use fluent_bundle::FluentValue;
 
-use crate::conversation::routes::{Refusal, read_answer, refusal_message};
+use crate::conversation::answers::{Refusal, read_answer, refusal_message};
 use crate::conversation::token::{ConversationId, MAX_TOKEN_LEN};
 use crate::directory::model::Organisation;
+use crate::referral::ReferralState;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
 use crate::referral::storage::{self, Status};
 use crate::referral::{Opened, SendError, local_time};
+use crate::web::Site;
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -41,7 +43,6 @@ use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render_status;
 use crate::web::ratelimit::RequestClient;
-use crate::web::{AppState, Site};
 
 /// Failed receipt tries allowed per client and hour.
 pub const TRIES_PER_HOUR: u32 = 10;
@@ -59,7 +60,7 @@ pub fn sends_per_client(per_hour: u32) -> ClientCounts {
 const MESSAGE_MAX: usize = 4000;
 
 /// Adds `/envoyer`, `/envoyer/confirmer`, `/envoyer/note` and `/suivi`.
-pub fn routes(site: Site) -> Site {
+pub fn routes(site: Site<ReferralState>) -> Site<ReferralState> {
     site.page("/envoyer", get(explain).post(prepare))
         .posts(&SEND)
         .page("/envoyer/confirmer", get(explain).post(confirm))
@@ -158,7 +159,7 @@ struct SendPage<'a> {
 }
 
 fn send_page(
-    app: &AppState,
+    app: &ReferralState,
     page: &PageContext,
     stage: Stage,
     status: StatusCode,
@@ -172,7 +173,10 @@ fn send_page(
     )
 }
 
-async fn explain(State(app): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+async fn explain(
+    State(app): State<ReferralState>,
+    page: PageContext,
+) -> Result<Response, AppError> {
     send_page(&app, &page, Stage::Explain, StatusCode::OK)
 }
 
@@ -186,7 +190,7 @@ struct Checked {
 /// The progress of a finished conversation and the chosen organisation, or
 /// the calm sentence that says why not.
 async fn checked(
-    app: &AppState,
+    app: &ReferralState,
     lang: Lang,
     fields: &Fields,
 ) -> Result<Result<Checked, String>, AppError> {
@@ -233,7 +237,7 @@ async fn checked(
 
 /// The form, filled from the conversation (or from what she just typed).
 fn form(
-    app: &AppState,
+    app: &ReferralState,
     lang: Lang,
     token: &str,
     progress: &Progress,
@@ -286,11 +290,11 @@ fn form(
         organisation: organisation.1.to_owned(),
         lines,
         free_text: preview.free_text,
-        channels: crate::conversation::routes::channels(lang),
+        channels: crate::conversation::answers::channels(lang),
         ..SendForm::default()
     };
     if let Some(contact) = contact {
-        form.channel = crate::conversation::routes::channel_code(contact.channel).to_owned();
+        form.channel = crate::conversation::answers::channel_code(contact.channel).to_owned();
         form.value = contact.value;
         form.times = contact.times;
         form.leave_message = contact.may_leave_message;
@@ -309,7 +313,7 @@ fn form(
 }
 
 async fn prepare(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     page: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -342,7 +346,7 @@ async fn prepare(
 /// The referral id of a conversation sent to an organisation: the same
 /// conversation sent twice to the same organisation names the same
 /// referral, and the second is refused.
-fn referral_id(app: &AppState, conversation: &ConversationId, organisation: &str) -> String {
+fn referral_id(app: &ReferralState, conversation: &ConversationId, organisation: &str) -> String {
     let mac = app.secret.derive(crate::secret::Purpose::ReferralId).mac(&[
         conversation.as_str().as_bytes(),
         b"/",
@@ -352,7 +356,7 @@ fn referral_id(app: &AppState, conversation: &ConversationId, organisation: &str
 }
 
 async fn confirm(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     page: PageContext,
     RequestClient(client): RequestClient,
     body: Bytes,
@@ -397,7 +401,7 @@ async fn confirm(
     // replace the conversation's answer.
     let mut progress = progress;
     if let Some(step) = flow.steps().find(|s| matches!(s.kind, StepKind::Contact)) {
-        match read_answer(&app, lang, step, &fields) {
+        match read_answer(&app.directory, lang, step, &fields) {
             Ok(answer) => match flow::advance(flow, &progress, &step.id, answer) {
                 Ok(next) => progress = next,
                 Err(error) => form.contact_error = Some(refusal_message(lang, step, &error)),
@@ -483,7 +487,7 @@ async fn confirm(
 }
 
 async fn noted(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     page: PageContext,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -551,7 +555,7 @@ struct FollowPage<'a> {
 }
 
 fn follow_page(
-    app: &AppState,
+    app: &ReferralState,
     page: &PageContext,
     follow: Follow,
     status: StatusCode,
@@ -565,7 +569,10 @@ fn follow_page(
     )
 }
 
-async fn follow_form(State(app): State<AppState>, page: PageContext) -> Result<Response, AppError> {
+async fn follow_form(
+    State(app): State<ReferralState>,
+    page: PageContext,
+) -> Result<Response, AppError> {
     follow_page(
         &app,
         &page,
@@ -578,7 +585,7 @@ async fn follow_form(State(app): State<AppState>, page: PageContext) -> Result<R
 }
 
 /// The name of an organisation for the person.
-fn organisation_name(app: &AppState, id: &str) -> String {
+fn organisation_name(app: &ReferralState, id: &str) -> String {
     app.directory
         .index()
         .organisation(id)
@@ -588,7 +595,12 @@ fn organisation_name(app: &AppState, id: &str) -> String {
 
 /// Her request as she sees it: its status, who can read it and since when,
 /// and the messages.
-async fn show(app: &AppState, lang: Lang, code: &str, opened: &Opened) -> Result<Follow, AppError> {
+async fn show(
+    app: &ReferralState,
+    lang: Lang,
+    code: &str,
+    opened: &Opened,
+) -> Result<Follow, AppError> {
     let referral = &opened.referral;
     let status = referral.status();
     let readers = storage::readers(&app.db, &referral.id, &referral.organisation_id).await?;
@@ -647,7 +659,7 @@ async fn show(app: &AppState, lang: Lang, code: &str, opened: &Opened) -> Result
 }
 
 async fn follow(
-    State(app): State<AppState>,
+    State(app): State<ReferralState>,
     page: PageContext,
     RequestClient(client): RequestClient,
     body: Bytes,

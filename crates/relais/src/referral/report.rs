@@ -6,8 +6,8 @@
 use flow::{Answer, Progress, StepKind};
 use serde::{Deserialize, Serialize};
 
-use crate::conversation::routes::{answer_text, commune_of, needs_latest_first};
-use crate::web::AppState;
+use crate::conversation::answers::{answer_text, commune_of, needs_latest_first};
+use crate::referral::ReferralState;
 use crate::web::i18n::Lang;
 
 /// The format version, also in the associated data of the envelope.
@@ -69,7 +69,12 @@ pub struct Choices<'a> {
 }
 
 /// Builds the report of `progress`.
-pub fn build(app: &AppState, lang: Lang, progress: &Progress, choices: &Choices<'_>) -> Report {
+pub fn build(
+    app: &ReferralState,
+    lang: Lang,
+    progress: &Progress,
+    choices: &Choices<'_>,
+) -> Report {
     let flow = &app.conversation.flow;
     let mut report = Report {
         version: VERSION,
@@ -78,9 +83,11 @@ pub fn build(app: &AppState, lang: Lang, progress: &Progress, choices: &Choices<
         language: lang.code().to_owned(),
         urgent: choices.urgent,
         organisation: choices.organisation.to_owned(),
-        commune: commune_of(app, progress).map(|c| match c.postcodes.first() {
-            Some(postcode) => format!("{} ({postcode})", c.name),
-            None => c.name.to_string(),
+        commune: commune_of(&app.directory, &app.conversation.flow, progress).map(|c| {
+            match c.postcodes.first() {
+                Some(postcode) => format!("{} ({postcode})", c.name),
+                None => c.name.to_string(),
+            }
         }),
         name: None,
         needs: needs_latest_first(flow, progress)
@@ -109,11 +116,11 @@ pub fn build(app: &AppState, lang: Lang, progress: &Progress, choices: &Choices<
             _ => {
                 let line = Line {
                     question: step.question.get(Lang::Fr.code()).to_owned(),
-                    answer: answer_text(app, Lang::Fr, step, answer),
+                    answer: answer_text(&app.directory, Lang::Fr, step, answer),
                     question_original: (lang != Lang::Fr)
                         .then(|| step.question.get(lang.code()).to_owned()),
                     answer_original: (lang != Lang::Fr)
-                        .then(|| answer_text(app, lang, step, answer)),
+                        .then(|| answer_text(&app.directory, lang, step, answer)),
                 };
                 if matches!(step.kind, StepKind::Contact) {
                     report.contact.push(line);

@@ -42,7 +42,7 @@ pub async fn purge(
 }
 
 /// The daily task inside `relais serve`.
-pub async fn run(app: crate::web::AppState) {
+pub async fn run(app: crate::referral::ReferralState) {
     loop {
         let settings = &app.settings;
         match purge(

@@ -10,8 +10,12 @@
 pub mod commands;
 pub mod render;
 pub mod routes;
+pub mod screens;
 pub mod storage;
 
+use std::sync::Arc;
+
+use crate::web::Web;
 use std::collections::HashMap;
 
 use jiff::civil::Date;
@@ -22,6 +26,19 @@ use crate::directory::communes::fold;
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/sheets.rs"));
 }
+
+/// What the sheets' handlers reach, public and back office.
+#[derive(Clone, Debug)]
+pub struct SheetsState {
+    /// The toolkit's state.
+    pub web: Web,
+    /// The directory, for the territories and their services.
+    pub directory: Arc<crate::directory::Directory>,
+    /// The information sheets.
+    pub sheets: Arc<Library>,
+}
+
+crate::capability_state!(SheetsState);
 
 /// The categories a sheet can belong to, in the order `/fiches` shows them.
 pub const CATEGORIES: &[&str] = &[

@@ -14,17 +14,18 @@ use axum::routing::get;
 use fluent_bundle::FluentValue;
 use jiff::civil::Date;
 
+use crate::sheets::SheetsState;
 use crate::sheets::storage::{self, SheetKey};
 use crate::sheets::{CATEGORIES, Library, Sheet};
+use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::pages::render;
-use crate::web::{AppState, Site};
 
 /// Adds the routes of the sheets.
-pub fn routes(site: Site) -> Site {
+pub fn routes(site: Site<SheetsState>) -> Site<SheetsState> {
     site.page("/fiches", get(index).post(search))
         .posts(&SEARCH)
         .page_like("/fiches/{slug}", "/fiches/porter-plainte", get(national))
@@ -145,7 +146,7 @@ fn link(c: &Chrome<'_>, library: &Library, sheet: &Sheet) -> SheetLink {
     }
 }
 
-fn index_page<'a>(app: &'a AppState, context: &PageContext, query: &str) -> IndexPage<'a> {
+fn index_page<'a>(app: &'a SheetsState, context: &PageContext, query: &str) -> IndexPage<'a> {
     let c = Chrome::new(app, context);
     let library = &app.sheets;
     let language = folder(c.lang);
@@ -178,7 +179,7 @@ fn index_page<'a>(app: &'a AppState, context: &PageContext, query: &str) -> Inde
 }
 
 async fn index(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
 ) -> Result<Html<String>, AppError> {
     render(&index_page(&app, &context, ""))
@@ -188,7 +189,7 @@ async fn index(
 pub static SEARCH: Spec = Spec::new(&[Field::one("q", 200)]);
 
 async fn search(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
     body: Bytes,
 ) -> Result<Html<String>, AppError> {
@@ -236,7 +237,7 @@ struct SheetPage<'a> {
 }
 
 async fn national(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
@@ -245,7 +246,7 @@ async fn national(
 }
 
 async fn national_easy(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
@@ -254,7 +255,7 @@ async fn national_easy(
 }
 
 async fn local(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
     Path((territory, slug)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
@@ -263,7 +264,7 @@ async fn local(
 }
 
 async fn local_easy(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     context: PageContext,
     Path((territory, slug)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
@@ -272,14 +273,14 @@ async fn local_easy(
 }
 
 /// The only territory, when the site runs for one.
-fn single_territory(app: &AppState) -> Option<String> {
+fn single_territory(app: &SheetsState) -> Option<String> {
     app.directory
         .index()
         .only_territory()
         .map(|only| only.slug.to_string())
 }
 
-fn known_territory(app: &AppState, slug: &str) -> Result<(), AppError> {
+fn known_territory(app: &SheetsState, slug: &str) -> Result<(), AppError> {
     let index = app.directory.index();
     if index.territories().any(|t| t.slug.as_str() == slug) {
         Ok(())
@@ -291,7 +292,7 @@ fn known_territory(app: &AppState, slug: &str) -> Result<(), AppError> {
 /// The sheet to show: the territory's version if it has one, else the
 /// national one; in the page's language, else in French (and said so).
 pub async fn resolve(
-    app: &AppState,
+    app: &SheetsState,
     territory: Option<&str>,
     slug: &str,
     language: &str,
@@ -328,7 +329,7 @@ pub async fn resolve(
 }
 
 async fn show(
-    app: &AppState,
+    app: &SheetsState,
     context: &PageContext,
     territory: Option<&str>,
     slug: &str,

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::web::AppState;
+use crate::web::Web;
 use crate::web::compression::{Coding, compress, negotiate};
 use crate::web::error::AppError;
 
@@ -113,7 +113,7 @@ impl Assets {
 /// Serves `/static/{*name}`, compressed once and for all; unknown names are
 /// a 404 like any other.
 pub async fn serve(
-    State(app): State<AppState>,
+    State(app): State<Web>,
     Path(name): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {

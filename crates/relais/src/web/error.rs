@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 
-use crate::web::AppState;
+use crate::web::Web;
 use crate::web::i18n::msg;
 use crate::web::layout::{Chrome, PageContext};
 
@@ -128,7 +128,7 @@ struct ErrorPage<'a> {
 }
 
 /// Gives every error response without a page of its own the error page.
-pub async fn error_pages(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn error_pages(State(app): State<Web>, request: Request, next: Next) -> Response {
     let context = PageContext::of(&request);
     let response = next.run(request).await;
     let status = response.status();

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use fluent_bundle::FluentValue;
 
-use crate::web::AppState;
+use crate::web::Web;
 use crate::web::i18n::Lang;
 use crate::web::national::{self, Line};
 
@@ -103,7 +103,7 @@ pub struct Chrome<'a> {
 
 impl<'a> Chrome<'a> {
     /// The chrome of a page in the request's language.
-    pub fn new(app: &'a AppState, context: &PageContext) -> Self {
+    pub fn new(app: &'a Web, context: &PageContext) -> Self {
         Self {
             lang: context.lang,
             path: context.path.clone(),

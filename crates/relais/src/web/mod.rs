@@ -1,5 +1,8 @@
-//! The HTTP side shared by every capability: application state, the route
-//! registry, the layout, security headers, errors, assets and languages.
+//! The HTTP toolkit shared by every capability: its state ([`Web`]), the
+//! route registry, the layout, security headers, errors, assets, forms and
+//! languages. It imports no capability: the application (`crate::app`)
+//! gives it what it needs (where quick exit leads, the back office's
+//! router).
 //!
 //! Each capability adds its routes to a [`Site`]; the registry remembers
 //! every path so that tests can walk all of them (headers, languages, error
@@ -32,56 +35,50 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::config::Settings;
-use crate::conversation::Conversation;
-use crate::directory::Directory;
-use crate::secret::ServerSecret;
-use crate::sheets::Library;
 use crate::storage::Db;
 use crate::web::assets::Assets;
 use crate::web::form::Spec;
 use crate::web::ratelimit::RateLimiter;
 use crate::web::security::SecurityHeaders;
 
-/// What every handler can reach: cheap to clone.
+/// What the HTTP toolkit needs, and every capability's state carries
+/// (they dereference to it): the settings, the database, the assets, the
+/// limits, the headers, and where quick exit leads. Cheap to clone.
 #[derive(Clone, Debug)]
-pub struct AppState(Arc<AppInner>);
+pub struct Web(Arc<WebInner>);
 
-/// The contents of [`AppState`].
-#[derive(Debug)]
-pub struct AppInner {
+/// Where quick exit leads, as the application decides it (the single
+/// territory's neutral site, else the server's setting).
+pub type ExitUrl = Box<dyn Fn() -> String + Send + Sync>;
+
+/// The contents of [`Web`].
+pub struct WebInner {
     /// The settings the process started with.
     pub settings: Settings,
     /// The database.
     pub db: Db,
-    /// The key material for sealed tokens.
-    pub secret: ServerSecret,
     /// Embedded static files.
     pub assets: Assets,
     /// Per-client request limit.
     pub limiter: RateLimiter,
-    /// The directory and its orientation index.
-    pub directory: Arc<Directory>,
-    /// The information sheets.
-    pub sheets: Arc<Library>,
-    /// The help conversation's flow and token sealer.
-    pub conversation: Arc<Conversation>,
-    /// Referrals: receipts, the outbox's bell, who can receive.
-    pub referrals: Arc<crate::referral::Referrals>,
-    /// Failed sign-ins per client.
-    pub sign_in_tries: clients::ClientCounts,
     security: SecurityHeaders,
+    exit: ExitUrl,
 }
 
-impl AppState {
-    /// Assembles the state from its parts.
-    pub fn new(
-        settings: Settings,
-        db: Db,
-        secret: ServerSecret,
-        directory: Arc<Directory>,
-        sheets: Arc<Library>,
-        conversation: Arc<Conversation>,
-    ) -> Self {
+impl std::fmt::Debug for WebInner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebInner")
+            .field("settings", &self.settings)
+            .field("db", &self.db)
+            .field("limiter", &self.limiter)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Web {
+    /// The toolkit's state from the settings and the database; `exit`
+    /// says where quick exit leads.
+    pub fn new(settings: Settings, db: Db, exit: ExitUrl) -> Self {
         let limiter = RateLimiter::new(
             settings.rate_limit_per_minute,
             settings
@@ -90,45 +87,50 @@ impl AppState {
                 .and_then(|name| axum::http::HeaderName::from_bytes(name.as_bytes()).ok()),
         );
         let security = SecurityHeaders::new(settings.https);
-        let referrals = Arc::new(crate::referral::Referrals::new(
-            &secret,
-            settings.referrals_per_client_per_hour,
-        ));
-        Self(Arc::new(AppInner {
+        Self(Arc::new(WebInner {
             assets: Assets::embedded(),
             limiter,
             security,
             settings,
             db,
-            secret,
-            directory,
-            sheets,
-            conversation,
-            referrals,
-            sign_in_tries: crate::backoffice::auth::sign_in_tries(),
+            exit,
         }))
     }
 
-    /// Where quick exit leads: the territory's neutral site when this
-    /// instance serves a single territory that has chosen one, else the
-    /// server's setting. (With several territories the page cannot know
-    /// the person's, and must not ask.)
+    /// Where quick exit leads now.
     pub fn exit_url(&self) -> String {
-        self.directory
-            .index()
-            .only_territory()
-            .and_then(|only| only.neutral_url.clone())
-            .filter(|url| !url.is_empty())
-            .unwrap_or_else(|| self.settings.neutral_url.clone())
+        (self.exit)()
     }
 }
 
-impl Deref for AppState {
-    type Target = AppInner;
+impl Deref for Web {
+    type Target = WebInner;
 
-    fn deref(&self) -> &AppInner {
+    fn deref(&self) -> &WebInner {
         &self.0
     }
+}
+
+/// Gives a capability's state the toolkit's: the state holds a [`Web`] in
+/// a field named `web`, dereferences to it, and gives it to the toolkit's
+/// extractors and middleware.
+#[macro_export]
+macro_rules! capability_state {
+    ($state:ty) => {
+        impl ::std::ops::Deref for $state {
+            type Target = $crate::web::Web;
+
+            fn deref(&self) -> &$crate::web::Web {
+                &self.web
+            }
+        }
+
+        impl ::axum::extract::FromRef<$state> for $crate::web::Web {
+            fn from_ref(state: &$state) -> Self {
+                state.web.clone()
+            }
+        }
+    };
 }
 
 /// A route as tests should reach it.
@@ -149,22 +151,51 @@ pub struct RouteExample {
     pub query: Option<&'static Spec>,
 }
 
-/// The registry of routes: a router, and every path added to it.
-#[derive(Debug, Default)]
-pub struct Site {
-    router: Router<AppState>,
+/// The registry of routes: a router, and every path added to it. A
+/// capability adds its routes to a `Site` of its own state; the
+/// application merges each, with its state, into one `Site<()>`.
+#[derive(Debug)]
+pub struct Site<S = ()> {
+    router: Router<S>,
     examples: Vec<RouteExample>,
 }
 
-impl Site {
+impl<S: Clone + Send + Sync + 'static> Default for Site<S> {
+    fn default() -> Self {
+        Self {
+            router: Router::new(),
+            examples: Vec::new(),
+        }
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> Site<S> {
     /// An empty site.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Adds every route of a capability's site, given the capability's
+    /// state.
+    #[must_use]
+    ///
+    /// Without a state only the list grows: that is for tools that read
+    /// the routes without serving them.
+    pub fn merge<T: Clone + Send + Sync + 'static>(
+        mut self,
+        other: Site<T>,
+        state: Option<T>,
+    ) -> Self {
+        if let Some(state) = state {
+            self.router = self.router.merge(other.router.with_state(state));
+        }
+        self.examples.extend(other.examples);
+        self
+    }
+
     /// Adds a public page, served in every language.
     #[must_use]
-    pub fn page(self, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+    pub fn page(self, path: &'static str, handler: MethodRouter<S>) -> Self {
         self.add(path, path, true, true, handler)
     }
 
@@ -175,7 +206,7 @@ impl Site {
         self,
         path: &'static str,
         example: &'static str,
-        handler: MethodRouter<AppState>,
+        handler: MethodRouter<S>,
     ) -> Self {
         self.add(path, example, true, true, handler)
     }
@@ -187,7 +218,7 @@ impl Site {
         self,
         path: &'static str,
         missing: &'static str,
-        handler: MethodRouter<AppState>,
+        handler: MethodRouter<S>,
     ) -> Self {
         self.add(path, missing, true, false, handler)
     }
@@ -198,7 +229,7 @@ impl Site {
         self,
         path: &'static str,
         example: &'static str,
-        handler: MethodRouter<AppState>,
+        handler: MethodRouter<S>,
     ) -> Self {
         self.add(path, example, false, true, handler)
     }
@@ -209,7 +240,7 @@ impl Site {
         example: &'static str,
         is_page: bool,
         found: bool,
-        handler: MethodRouter<AppState>,
+        handler: MethodRouter<S>,
     ) -> Self {
         self.router = self.router.route(path, handler);
         self.examples.push(RouteExample {
@@ -237,10 +268,15 @@ impl Site {
     pub fn examples(&self) -> &[RouteExample] {
         &self.examples
     }
+}
 
-    /// The router with every layer of the public site.
-    pub fn into_router(self, state: AppState) -> Router {
-        let settings = &state.settings;
+impl Site {
+    /// The router with every layer of the public site, and below them the
+    /// back office's `inner` router (which has its own limits); then the
+    /// error pages, compression and security headers over both. The access
+    /// log writes `private` path prefixes without what follows them.
+    pub fn into_router(self, web: Web, inner: Router, private: &'static [&'static str]) -> Router {
+        let settings = &web.settings;
         let mut router = self
             .router
             .fallback(|| async { error::AppError::NotFound })
@@ -250,52 +286,39 @@ impl Site {
             ))
             .layer(RequestBodyLimitLayer::new(settings.body_limit))
             .layer(middleware::from_fn_with_state(
-                state.clone(),
+                web.clone(),
                 ratelimit::limit,
             ));
-        // The back office, below the public limits: it has its own body
-        // limit (a directory file to import) and timeout.
-        router = router.merge(crate::backoffice::router(state.clone()));
+        router = router.merge(inner);
         if settings.access_log {
-            router = router.layer(middleware::from_fn(access_log));
+            router = router.layer(middleware::from_fn(move |request: Request, next: Next| {
+                access_log(private, request, next)
+            }));
         }
         router
             .layer(middleware::from_fn_with_state(
-                state.clone(),
+                web.clone(),
                 error::error_pages,
             ))
             .layer(compression::layer())
-            .layer(middleware::from_fn_with_state(
-                state.clone(),
-                security::headers,
-            ))
-            .with_state(state)
+            .layer(middleware::from_fn_with_state(web, security::headers))
     }
 }
 
-/// Every route of the application, from every capability.
-pub fn site() -> Site {
-    let site = pages::routes(Site::new());
-    let site = crate::conversation::routes::routes(site);
-    let site = crate::directory::routes::routes(site);
-    let site = crate::referral::public::routes(site);
-    crate::sheets::routes::routes(site)
-}
-
-/// A path as it may be logged: an invitation's token opens an account, so
-/// it is left out.
-fn loggable_path(path: &str) -> String {
-    match path.strip_prefix("/pro/invitation/") {
-        Some(_) => "/pro/invitation/…".to_owned(),
+/// A path as it may be logged: what follows a private prefix (an
+/// invitation's token opens an account) is left out.
+fn loggable_path(private: &[&str], path: &str) -> String {
+    match private.iter().find(|prefix| path.starts_with(**prefix)) {
+        Some(prefix) => format!("{prefix}…"),
         None => path.to_owned(),
     }
 }
 
 /// One line per request: method, path without query, status, duration. No
 /// IP, no query string, no header, no body, no invitation token.
-async fn access_log(request: Request, next: Next) -> Response {
+async fn access_log(private: &[&str], request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = loggable_path(request.uri().path());
+    let path = loggable_path(private, request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
     tracing::info!(
@@ -314,10 +337,11 @@ mod tests {
 
     #[test]
     fn an_invitation_token_never_reaches_the_log() {
+        let private = ["/pro/invitation/"];
         assert_eq!(
-            loggable_path("/pro/invitation/abcDEF123"),
+            loggable_path(&private, "/pro/invitation/abcDEF123"),
             "/pro/invitation/…"
         );
-        assert_eq!(loggable_path("/annuaire"), "/annuaire");
+        assert_eq!(loggable_path(&private, "/annuaire"), "/annuaire");
     }
 }

@@ -10,13 +10,13 @@ use axum::routing::get;
 
 use crate::web::error::AppError;
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::{AppState, Site, assets};
+use crate::web::{Site, Web, assets};
 
 /// What quick exit asks the browser to forget about us.
 pub const CLEAR_SITE_DATA: &str = "\"cache\", \"cookies\", \"storage\"";
 
 /// Adds the routes of this module.
-pub fn routes(site: Site) -> Site {
+pub fn routes(site: Site<Web>) -> Site<Web> {
     site.page("/", get(home))
         .page("/securite", get(safety))
         .endpoint("/sortie", "/sortie", get(leave).post(leave))
@@ -41,7 +41,7 @@ struct Home<'a> {
     c: Chrome<'a>,
 }
 
-async fn home(State(app): State<AppState>, context: PageContext) -> Result<Html<String>, AppError> {
+async fn home(State(app): State<Web>, context: PageContext) -> Result<Html<String>, AppError> {
     render(&Home {
         c: Chrome::new(&app, &context),
     })
@@ -53,17 +53,14 @@ struct Safety<'a> {
     c: Chrome<'a>,
 }
 
-async fn safety(
-    State(app): State<AppState>,
-    context: PageContext,
-) -> Result<Html<String>, AppError> {
+async fn safety(State(app): State<Web>, context: PageContext) -> Result<Html<String>, AppError> {
     render(&Safety {
         c: Chrome::new(&app, &context),
     })
 }
 
 /// Quick exit without JavaScript: forget us, then go to the neutral site.
-async fn leave(State(app): State<AppState>) -> Response {
+async fn leave(State(app): State<Web>) -> Response {
     let exit_url = app.exit_url();
     (
         StatusCode::SEE_OTHER,
@@ -76,7 +73,7 @@ async fn leave(State(app): State<AppState>) -> Response {
 }
 
 /// `ok` when the server and its database answer.
-async fn health(State(app): State<AppState>) -> Response {
+async fn health(State(app): State<Web>) -> Response {
     match app.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok\n").into_response(),
         Err(error) => {

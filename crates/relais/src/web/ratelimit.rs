@@ -16,7 +16,7 @@ use axum::http::{HeaderName, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::web::AppState;
+use crate::web::Web;
 use crate::web::clients::{Client, ClientCounts};
 
 /// Counts requests per client per minute.
@@ -80,21 +80,26 @@ impl RateLimiter {
 #[derive(Clone, Copy, Debug)]
 pub struct RequestClient(pub Client);
 
-impl axum::extract::FromRequestParts<AppState> for RequestClient {
+impl<S> axum::extract::FromRequestParts<S> for RequestClient
+where
+    S: Send + Sync,
+    Web: axum::extract::FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        app: &AppState,
+        state: &S,
     ) -> Result<Self, Self::Rejection> {
+        let web = <Web as axum::extract::FromRef<S>>::from_ref(state);
         Ok(Self(
-            app.limiter.client_of(&parts.headers, &parts.extensions),
+            web.limiter.client_of(&parts.headers, &parts.extensions),
         ))
     }
 }
 
 /// Answers 429 to a client over its limit.
-pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn limit(State(app): State<Web>, request: Request, next: Next) -> Response {
     let client = app
         .limiter
         .client_of(request.headers(), request.extensions());

@@ -10,7 +10,7 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::web::AppState;
+use crate::web::Web;
 
 /// The content security policy of every response.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -65,7 +65,7 @@ impl SecurityHeaders {
 
 /// Adds the security headers, and `Cache-Control: no-store` unless the
 /// response chose its own caching.
-pub async fn headers(State(app): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn headers(State(app): State<Web>, request: Request, next: Next) -> Response {
     let back_office = request.uri().path().starts_with("/pro");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();

@@ -5,9 +5,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use relais::accounts::{password, signin as auth, totp};
 use relais::backoffice::Screen;
 use relais::backoffice::storage::{self as accounts, Role};
-use relais::backoffice::{auth, password, totp};
 use relais::directory::communes::Communes;
 use relais::directory::import::{self, Format};
 use relais::directory::{DEMO_TERRITORY, storage as directory, territories};
@@ -349,8 +349,9 @@ fn fill(pattern: &str, objects: &Objects<'_>) -> String {
 
 /// The guarded screens of the directory, accounts, sheets and settings (the
 /// referral screens have tests of their own in `referral.rs`).
-fn screens() -> Vec<Screen> {
-    relais::backoffice::guarded_routes()
+fn screens(app: &TestApp) -> Vec<Screen> {
+    app.screens
+        .clone()
         .into_iter()
         .filter(|screen| {
             !["/pro/cle", "/pro/demandes", "/pro/acces", "/cle-de-secours"]
@@ -444,7 +445,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.a_second_service,
         account: &professional_a.id,
     };
-    for screen in &screens() {
+    for screen in &screens(&app) {
         let (method, path) = (screen.method, fill(screen.example, &anyone));
         let page = attempt(&mut anonymous, screen, &path, &t.a_first).await;
         assert_eq!(page.status, 303, "{method} {path} without a session");
@@ -491,7 +492,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         let mut browser = Browser::new(&app);
         browser.sign_in(who).await;
         let is_coordinator = who.email.starts_with("coord");
-        for screen in &screens() {
+        for screen in &screens(&app) {
             let (method, path) = (screen.method, fill(screen.example, objects));
             let page = attempt(&mut browser, screen, &path, objects.organisation).await;
             let allowed = match screen.example {
@@ -538,7 +539,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         service: &t.a_second_service,
         account: &professional_a.id,
     };
-    for screen in screens()
+    for screen in screens(&app)
         .iter()
         .filter(|s| s.method == "GET" && s.example != "/pro/journal")
     {
@@ -556,7 +557,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
     };
     // Archiving last (a service, then its organisation): nothing changes an
     // archived object, so what comes after would rightly be refused.
-    let mut every = screens();
+    let mut every = screens(&app);
     every.sort_by_key(|s| {
         (
             s.example.ends_with("/archiver"),

@@ -177,10 +177,12 @@ async fn no_field_of_any_form_or_query_makes_a_request_cost_more_than_its_budget
     .await;
 
     // The back office: signing in, open to anyone, then every screen.
-    let screens = backoffice::open_routes()
+    let screens = app
+        .open_screens
+        .clone()
         .into_iter()
         .map(|screen| (None, screen))
-        .chain(backoffice::guarded_routes().into_iter().map(|screen| {
+        .chain(app.screens.clone().into_iter().map(|screen| {
             let who = if is_referral_screen(&screen) { 1 } else { 0 };
             (Some(who), screen)
         }));
@@ -333,9 +335,9 @@ fn form_of(app: &TestApp, path: &str) -> Option<&'static Spec> {
         .find(|r| r.form.is_some() && matches(r.pattern, local))
         .and_then(|r| r.form)
         .or_else(|| {
-            backoffice::open_routes()
-                .into_iter()
-                .chain(backoffice::guarded_routes())
+            app.open_screens
+                .iter()
+                .chain(&app.screens)
                 .find(|s| s.method == "POST" && matches(s.pattern, path))
                 .and_then(|s| s.form)
         })
@@ -421,7 +423,7 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
     as_admin.sign_in(&admin).await;
     let mut as_professional = Browser::new(&app);
     as_professional.sign_in(&professional).await;
-    for screen in backoffice::guarded_routes().iter().filter(|s| {
+    for screen in app.screens.iter().filter(|s| {
         s.method == "GET"
             && !s.example.contains("/export/")
             && !s.example.ends_with("/destinataires")

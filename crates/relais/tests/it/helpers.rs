@@ -8,11 +8,13 @@
 use std::net::SocketAddr;
 use std::str::FromStr as _;
 
+use relais::app::AppState;
+use relais::app::Application;
+use relais::backoffice::Screen;
 use relais::config::Settings;
 use relais::secret::ServerSecret;
-use relais::startup::Application;
 use relais::storage::Db;
-use relais::web::{AppState, RouteExample};
+use relais::web::RouteExample;
 use sqlx::postgres::PgConnectOptions;
 use tokio::sync::oneshot;
 
@@ -78,6 +80,10 @@ pub struct TestApp {
     pub state: AppState,
     /// Every route it has, with an address that reaches it.
     pub routes: Vec<RouteExample>,
+    /// Every back-office route of signing in.
+    pub open_screens: Vec<Screen>,
+    /// Every back-office route behind a signed-in account.
+    pub screens: Vec<Screen>,
     /// A client that follows no redirect and keeps no cookie.
     pub client: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -110,6 +116,8 @@ impl TestApp {
         let addr = app.local_addr().expect("a bound address");
         let state = app.state().clone();
         let routes = app.routes().to_vec();
+        let open_screens = app.open_screens().to_vec();
+        let screens = app.guarded_screens().to_vec();
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
@@ -122,6 +130,8 @@ impl TestApp {
             addr,
             state,
             routes,
+            open_screens,
+            screens,
             client,
             shutdown: Some(tx),
             _dir: dir,
@@ -167,6 +177,8 @@ impl TestApp {
                     app.local_addr().expect("a bound address"),
                     app.state().clone(),
                     app.routes().to_vec(),
+                    app.open_screens().to_vec(),
+                    app.guarded_screens().to_vec(),
                 );
                 let _ = ready_tx.send(ready);
                 let _ = app
@@ -176,7 +188,8 @@ impl TestApp {
                     .await;
             });
         });
-        let (addr, state, routes) = ready_rx.await.expect("the server starts");
+        let (addr, state, routes, open_screens, screens) =
+            ready_rx.await.expect("the server starts");
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -185,6 +198,8 @@ impl TestApp {
             addr,
             state,
             routes,
+            open_screens,
+            screens,
             client,
             shutdown: Some(stop_tx),
             _dir: dir,

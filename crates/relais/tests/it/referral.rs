@@ -1053,7 +1053,9 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
 async fn every_referral_screen_sends_an_anonymous_visitor_to_sign_in() {
     let app = TestApp::spawn().await;
     let mut browser = Browser::new(&app);
-    let screens: Vec<_> = relais::backoffice::guarded_routes()
+    let screens: Vec<_> = app
+        .screens
+        .clone()
         .into_iter()
         .filter(|s| {
             ["/pro/cle", "/pro/demandes", "/pro/acces", "/cle-de-secours"]

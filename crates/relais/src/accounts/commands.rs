@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::backoffice::{auth, storage};
+use crate::accounts::signin as auth;
+use crate::backoffice::storage;
 use crate::config::Settings;
 use crate::directory::storage as directory_storage;
 

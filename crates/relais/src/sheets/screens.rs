@@ -12,15 +12,16 @@ use jiff::civil::Date;
 
 use crate::backoffice::session::Pro;
 use crate::backoffice::{Base, CSRF, Screens, storage as accounts};
+use crate::sheets::SheetsState;
 use crate::sheets::storage::{self, SheetKey, Version};
 use crate::sheets::{Library, Sheet};
-use crate::web::AppState;
+use crate::storage::Db;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Spec};
 use crate::web::pages::{render, render_status};
 
 /// The sheet routes.
-pub fn screens(screens: Screens) -> Screens {
+pub fn screens(screens: Screens<SheetsState>) -> Screens<SheetsState> {
     screens
         .get("/pro/territoires/{t}/fiches", list)
         .get_like(
@@ -98,7 +99,7 @@ fn national(library: &Library) -> impl Iterator<Item = &Sheet> {
 }
 
 /// The territory a coordinator may manage, or 403/404.
-fn territory_name(app: &AppState, pro: &Pro, slug: &str) -> Result<String, AppError> {
+fn territory_name(app: &SheetsState, pro: &Pro, slug: &str) -> Result<String, AppError> {
     pro.can_territory(slug)?;
     let index = app.directory.index();
     index
@@ -124,9 +125,13 @@ impl Entry<'_> {
 }
 
 /// Every national sheet with the territory's version, if any.
-async fn entries<'a>(app: &'a AppState, territory: &str) -> Result<Vec<Entry<'a>>, AppError> {
-    let overrides = storage::all_current(&app.db).await?;
-    Ok(national(&app.sheets)
+async fn entries<'a>(
+    db: &Db,
+    sheets: &'a Library,
+    territory: &str,
+) -> Result<Vec<Entry<'a>>, AppError> {
+    let overrides = storage::all_current(db).await?;
+    Ok(national(sheets)
         .map(|national| Entry {
             national,
             local: overrides
@@ -143,9 +148,14 @@ async fn entries<'a>(app: &'a AppState, territory: &str) -> Result<Vec<Entry<'a>
 }
 
 /// How many sheets the territory's people read are due for review.
-pub async fn due_count(app: &AppState, territory: &str, today: Date) -> Result<usize, AppError> {
+pub async fn due_count(
+    db: &Db,
+    sheets: &Library,
+    territory: &str,
+    today: Date,
+) -> Result<usize, AppError> {
     let limit = review_limit(today);
-    Ok(entries(app, territory)
+    Ok(entries(db, sheets, territory)
         .await?
         .iter()
         .filter(|e| e.reviewed_on() < limit)
@@ -153,13 +163,13 @@ pub async fn due_count(app: &AppState, territory: &str, today: Date) -> Result<u
 }
 
 async fn list(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     pro: Pro,
     Path(territory): Path<String>,
 ) -> Result<Response, AppError> {
     let name = territory_name(&app, &pro, &territory)?;
     let limit = review_limit(jiff::Zoned::now().date());
-    let lines: Vec<Line> = entries(&app, &territory)
+    let lines: Vec<Line> = entries(&app.db, &app.sheets, &territory)
         .await?
         .into_iter()
         .map(|entry| {
@@ -240,7 +250,7 @@ impl EditQuery {
 
 /// The sheet named in the path: slug, language, variant, national sheet.
 fn named<'a>(
-    app: &'a AppState,
+    app: &'a SheetsState,
     language: &str,
     name: &str,
 ) -> Result<(String, bool, &'a Sheet), AppError> {
@@ -259,7 +269,7 @@ fn named<'a>(
     reason = "one page, assembled from what each handler has"
 )]
 async fn edit_page(
-    app: &AppState,
+    app: &SheetsState,
     pro: &Pro,
     territory: &str,
     language: &str,
@@ -310,7 +320,7 @@ async fn edit_page(
 }
 
 async fn editor(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     pro: Pro,
     Path((territory, language, name)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
@@ -343,14 +353,14 @@ async fn editor(
 }
 
 async fn save(
-    State(app): State<AppState>,
+    State(app): State<SheetsState>,
     pro: Pro,
     Path((territory, language, name)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     territory_name(&app, &pro, &territory)?;
     let (slug, easy, _) = named(&app, &language, &name)?;
-    let posted = crate::backoffice::screens::read(&SHEET, &body)?;
+    let posted = crate::backoffice::read(&SHEET, &body)?;
     pro.check_csrf(posted.fields.value("csrf"))?;
     let fields = &posted.fields;
     let source = fields.text("source").replace("\r\n", "\n");

@@ -17,13 +17,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::accounts::AccountsState;
+use crate::accounts::{password, totp};
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::{self, Role, User};
-use crate::backoffice::{Base, CSRF_ONLY, Screens, password, totp};
+use crate::backoffice::{Base, CSRF_ONLY, MessagePage, Screens};
 use crate::referral::storage::Notice;
 use crate::secret::{Purpose, constant_time_eq};
 use crate::storage::Tx;
-use crate::web::AppState;
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -31,7 +32,7 @@ use crate::web::pages::{render, render_status};
 use crate::web::ratelimit::RequestClient;
 
 /// The routes of signing in, open to anyone.
-pub fn screens(screens: Screens) -> Screens {
+pub fn screens(screens: Screens<AccountsState>) -> Screens<AccountsState> {
     screens
         .get("/pro/connexion", sign_in_form)
         .query(&NEXT)
@@ -62,6 +63,10 @@ pub fn screens(screens: Screens) -> Screens {
 pub const PASSWORD_MAX: usize = 1024;
 /// The longest address to come back to after signing in.
 const SUITE_MAX: usize = 512;
+/// The paths whose rest is a secret (an invitation's token opens an
+/// account): the access log leaves it out.
+pub const PRIVATE_PATHS: &[&str] = &["/pro/invitation/"];
+
 /// The longest e-mail address (RFC 5321).
 pub const EMAIL_MAX: usize = 254;
 
@@ -124,7 +129,7 @@ fn safe_next(next: &str) -> String {
 }
 
 /// Whether the request came over HTTPS or to the machine itself.
-fn secure_context(app: &AppState, headers: &HeaderMap) -> bool {
+fn secure_context(app: &AccountsState, headers: &HeaderMap) -> bool {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -139,7 +144,7 @@ fn secure_context(app: &AppState, headers: &HeaderMap) -> bool {
 
 /// A stateless form token for the sign-in form: an HMAC of the time, which
 /// another site cannot read from our page.
-fn login_token(app: &AppState, at: i64) -> String {
+fn login_token(app: &AccountsState, at: i64) -> String {
     let mac = app
         .secret
         .derive(Purpose::SignInForm)
@@ -147,7 +152,7 @@ fn login_token(app: &AppState, at: i64) -> String {
     format!("{at}.{}", hex::encode(&mac[..16]))
 }
 
-fn login_token_valid(app: &AppState, token: &str) -> bool {
+fn login_token_valid(app: &AccountsState, token: &str) -> bool {
     let Some((at, _)) = token.split_once('.') else {
         return false;
     };
@@ -170,7 +175,7 @@ struct SignInPage {
 }
 
 pub async fn sign_in_form(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
@@ -195,7 +200,7 @@ struct SignInForm {
 }
 
 pub async fn sign_in(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     RequestClient(client): RequestClient,
     body: Bytes,
@@ -214,18 +219,19 @@ pub async fn sign_in(
         jeton: fields.text("jeton"),
         suite: fields.text("suite"),
     };
-    let page = |app: &AppState, error: &str, status: StatusCode| -> Result<Response, AppError> {
-        let page = SignInPage {
-            b: Base::anonymous(app),
-            insecure: !secure_context(app, &headers),
-            error: Some(error.to_owned()),
-            token: login_token(app, jiff::Timestamp::now().as_second()),
-            next: safe_next(&form.suite),
-            email: form.email.clone(),
+    let page =
+        |app: &AccountsState, error: &str, status: StatusCode| -> Result<Response, AppError> {
+            let page = SignInPage {
+                b: Base::anonymous(app),
+                insecure: !secure_context(app, &headers),
+                error: Some(error.to_owned()),
+                token: login_token(app, jiff::Timestamp::now().as_second()),
+                next: safe_next(&form.suite),
+                email: form.email.clone(),
+            };
+            render_status(status, &page)
         };
-        render_status(status, &page)
-    };
-    let refuse = |app: &AppState| page(app, FAILED, StatusCode::UNAUTHORIZED);
+    let refuse = |app: &AccountsState| page(app, FAILED, StatusCode::UNAUTHORIZED);
     if !login_token_valid(&app, &form.jeton) {
         return Err(AppError::Forbidden);
     }
@@ -313,12 +319,12 @@ async fn failed(tx: &mut Tx, user: &User) -> Result<(), AppError> {
 /// Appends to the audit log for this account's territory, in `tx`.
 async fn audit(
     tx: &mut Tx,
-    app: &AppState,
+    app: &AccountsState,
     user: &User,
     action: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    let territory = territory_of(app, user);
+    let territory = crate::accounts::territory_of(&app.directory, user);
     storage::audit(
         tx,
         &user.email,
@@ -331,22 +337,9 @@ async fn audit(
     Ok(())
 }
 
-/// The territory an account's events belong to in the audit log.
-pub fn territory_of(app: &AppState, user: &User) -> Option<String> {
-    if let Some(first) = user.territories.first() {
-        return Some(first.clone());
-    }
-    let organisation = user.organisation_id.as_deref()?;
-    let index = app.directory.index();
-    index
-        .organisation(organisation)
-        .first()
-        .map(|listing| listing.territory.clone())
-}
-
 /// The session in progress (password given) and its account.
 async fn partial(
-    app: &AppState,
+    app: &AccountsState,
     headers: &HeaderMap,
     stage: &str,
 ) -> Result<Option<(session::Found, User)>, AppError> {
@@ -374,7 +367,7 @@ async fn partial(
 }
 
 /// Signing in stopped here: the half-finished sign-in is over, start again.
-fn start_again(app: &AppState, message: &str) -> Result<Response, AppError> {
+fn start_again(app: &AccountsState, message: &str) -> Result<Response, AppError> {
     let page = MessagePage {
         b: Base::anonymous(app),
         title: "La connexion est à reprendre".to_owned(),
@@ -398,7 +391,7 @@ struct SecondFactorPage {
 }
 
 pub async fn second_factor_form(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
@@ -438,7 +431,7 @@ impl CodeForm {
 }
 
 pub async fn second_factor(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     RequestClient(client): RequestClient,
     body: Bytes,
@@ -520,7 +513,7 @@ struct EnrolPage {
 }
 
 fn enrol_page(
-    app: &AppState,
+    app: &AccountsState,
     user: &User,
     secret: &[u8],
     error: Option<String>,
@@ -539,7 +532,7 @@ fn enrol_page(
 }
 
 pub async fn enrol_form(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
@@ -566,7 +559,7 @@ struct RecoveryPage {
 }
 
 pub async fn enrol(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -606,7 +599,7 @@ pub async fn enrol(
 
 /// After the recovery codes: the first complete session.
 pub async fn enrolled(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -626,7 +619,7 @@ pub async fn enrolled(
 /// one that knew only the password is worth nothing), then on to where the
 /// person was going.
 async fn complete(
-    app: &AppState,
+    app: &AccountsState,
     mut tx: Tx,
     user: &User,
     in_progress: &session::Found,
@@ -677,23 +670,7 @@ struct InvitationPage {
     error: Option<String>,
 }
 
-/// A page that says one thing and where to go next.
-#[derive(Template)]
-#[template(path = "backoffice/message.html")]
-pub struct MessagePage {
-    /// The layout.
-    pub b: Base,
-    /// The heading.
-    pub title: String,
-    /// The sentence.
-    pub message: String,
-    /// Where to go next.
-    pub link: String,
-    /// The link's words.
-    pub link_label: String,
-}
-
-fn expired_invitation(app: &AppState) -> Result<Response, AppError> {
+fn expired_invitation(app: &AccountsState) -> Result<Response, AppError> {
     let page = MessagePage {
         b: Base::anonymous(app),
         title: "Ce lien n'est plus valable".to_owned(),
@@ -741,7 +718,7 @@ impl InvitationToken {
 }
 
 pub async fn invitation_form(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     Path(token): Path<String>,
 ) -> Result<Response, AppError> {
     let Some(token) = InvitationToken::parse(&token) else {
@@ -763,7 +740,7 @@ pub async fn invitation_form(
 }
 
 pub async fn accept_invitation(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     Path(token): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -832,7 +809,7 @@ pub async fn accept_invitation(
 }
 
 pub async fn sign_out(
-    State(app): State<AppState>,
+    State(app): State<AccountsState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {

@@ -1,13 +1,12 @@
-//! The screens of the back office, each behind [`Pro`]: the dashboard; a
+//! The directory's screens in the back office, each behind [`Pro`]: a
 //! territory's directory (organisations and services: create, edit,
-//! archive, "vérifié aujourd'hui", the list to re-verify, import and export
-//! from the browser); accounts and invitations; territory settings;
-//! anonymous statistics; the audit log.
+//! archive, "vérifié aujourd'hui", the list to re-verify), import and
+//! export from the browser, and the territory's settings.
 //!
 //! Each handler reads: access check first (`pro.can_…`), then the form
 //! token, then the change, then the audit line, then the index refresh.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use askama::Template;
@@ -17,9 +16,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 
+use crate::accounts::signin as auth;
 use crate::backoffice::session::Pro;
-use crate::backoffice::storage::{self, Role};
-use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, auth};
+use crate::backoffice::storage::{self};
+use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::communes::Communes;
 use crate::directory::export::{self, ExportFormat};
 use crate::directory::import::{self, COLUMNS, Format, Problem};
@@ -28,16 +28,16 @@ use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
     self, CoordinatorFile, Territory, TerritoryFile, YouthServiceFile,
 };
-use crate::storage::{Tx, counters};
-use crate::web::AppState;
+use crate::directory::{Directory, DirectoryState};
+use crate::storage::Db;
+use crate::storage::Tx;
 use crate::web::error::AppError;
-use crate::web::form::{Field, Fields, Posted, Spec};
+use crate::web::form::{Field, Posted, Spec};
 use crate::web::pages::{render, render_status};
 
-/// Every guarded screen of this module, with the form each one reads.
-pub fn screens(screens: Screens) -> Screens {
+/// Every screen of the directory, with the form each one reads.
+pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
     screens
-        .get("/pro", dashboard)
         .get("/pro/territoires/{t}/annuaire", directory)
         .get("/pro/territoires/{t}/a-reverifier", to_reverify)
         .get(
@@ -75,19 +75,7 @@ pub fn screens(screens: Screens) -> Screens {
         .get("/pro/territoires/{t}/export/{f}", export_file)
         .get("/pro/territoires/{t}/parametres", settings_form)
         .post("/pro/territoires/{t}/parametres", &SETTINGS, save_settings)
-        .get("/pro/territoires/{t}/statistiques", statistics)
-        .get("/pro/territoires/{t}/journal", territory_log)
-        .get("/pro/journal", full_log)
-        .get("/pro/comptes", accounts)
-        .post("/pro/comptes/inviter", &INVITE, invite)
-        .post("/pro/comptes/{u}/desactiver", &CSRF_ONLY, disable_account)
-        .post("/pro/comptes/{u}/reactiver", &CSRF_ONLY, enable_account)
-        .post("/pro/comptes/{u}/invitation", &CSRF_ONLY, reinvite)
-        .post("/pro/comptes/{u}/reinitialiser", &RESET, reset_password)
 }
-
-/// A password reset: a deliberate act, confirmed.
-pub static RESET: Spec = Spec::new(&[CSRF, Field::one("confirmer", 3)]);
 
 /// The organisation form: its token and the CSV's organisation columns
 /// (the identifier is the server's to set).
@@ -128,25 +116,6 @@ pub static SETTINGS: Spec = Spec::new(&[
     Field::one("youth_services", 4000),
 ]);
 
-/// The invitation form.
-pub static INVITE: Spec = Spec::new(&[
-    CSRF,
-    Field::one("email", auth::EMAIL_MAX),
-    Field::one("role", 16),
-    Field::one("organisation", 64),
-    Field::one("territoire", 64),
-]);
-
-/// Reads a form of the back office: anything forged is a 400; a value too
-/// long comes back as the problem of its field.
-pub(crate) fn read(spec: &Spec, body: &[u8]) -> Result<Posted, AppError> {
-    let posted = spec.read(body);
-    if posted.is_forged() {
-        return Err(AppError::BadRequest);
-    }
-    Ok(posted)
-}
-
 /// A value cut to its bound, as the problem of its field.
 fn cut(posted: &Posted) -> Vec<Problem> {
     posted
@@ -173,25 +142,15 @@ fn also_cut<T>(posted: &Posted, checked: Result<T, Vec<Problem>>) -> Result<T, V
     }
 }
 
-/// Reads a form that is only a button, and checks its token.
-fn button(body: &[u8], pro: &Pro) -> Result<(), AppError> {
-    let fields = CSRF_ONLY
-        .read(body)
-        .into_result()
-        .map_err(|_| AppError::BadRequest)?;
-    csrf(&fields, pro)
-}
-
-/// Checks the form's token against the session's.
-pub(crate) fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
-    pro.check_csrf(fields.value("csrf"))
-}
-
 /// The territory, or 404 (after the access check, so that a territory a
 /// person may not manage answers 403 whether it exists or not).
-fn territory(app: &AppState, pro: &Pro, slug: &str) -> Result<Territory, AppError> {
+pub(crate) fn territory(
+    directory: &Directory,
+    pro: &Pro,
+    slug: &str,
+) -> Result<Territory, AppError> {
     pro.can_territory(slug)?;
-    let index = app.directory.index();
+    let index = directory.index();
     index
         .territories()
         .find(|t| t.slug.as_str() == slug)
@@ -203,7 +162,7 @@ fn territory(app: &AppState, pro: &Pro, slug: &str) -> Result<Territory, AppErro
 /// then refreshes the orientation index so that the public site shows the
 /// change at once.
 async fn record_change(
-    app: &AppState,
+    app: &DirectoryState,
     pro: &Pro,
     mut tx: Tx,
     territory: &str,
@@ -226,95 +185,33 @@ async fn record_change(
 }
 
 /// Today's date in the territory of that slug.
-fn today(app: &AppState, slug: &str) -> Date {
-    app.directory.index().today_in(slug)
+pub(crate) fn today(directory: &Directory, slug: &str) -> Date {
+    directory.index().today_in(slug)
 }
 
 /// Six months before today in the territory: older checks are due again.
-fn reverify_limit(app: &AppState, slug: &str) -> Date {
-    today(app, slug).saturating_sub(jiff::Span::new().months(6))
-}
-
-// ---------------------------------------------------------------- dashboard
-
-#[derive(Debug)]
-struct TerritoryCard {
-    slug: String,
-    name: String,
-    services: usize,
-    to_reverify: usize,
-    sheets_to_review: usize,
-}
-
-#[derive(Template)]
-#[template(path = "backoffice/dashboard.html")]
-struct DashboardPage {
-    b: Base,
-    role: &'static str,
-    territories: Vec<TerritoryCard>,
-    organisation: Option<OrganisationView>,
-}
-
-async fn dashboard(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
-    let index = app.directory.index();
-    let slugs = pro.territories(index.territories().map(|t| t.slug.as_str()));
-    let mut territories = Vec::new();
-    for slug in slugs {
-        let limit = reverify_limit(&app, &slug);
-        let (_, services) = directory_storage::directory(&app.db, Some(&slug)).await?;
-        let name = index
-            .territories()
-            .find(|t| t.slug.as_str() == slug)
-            .map(|t| t.name.clone())
-            .unwrap_or_default();
-        territories.push(TerritoryCard {
-            to_reverify: services
-                .iter()
-                .filter(|s| s.verified_on.is_none_or(|d| d < limit))
-                .count(),
-            services: services.len(),
-            sheets_to_review: crate::backoffice::sheets::due_count(&app, &slug, today(&app, &slug))
-                .await?,
-            name,
-            slug,
-        });
-    }
-    let organisation = match (&pro.user.role, &pro.user.organisation_id) {
-        (Role::Professional, Some(id)) => organisation_view(&app, id).await?,
-        _ => None,
-    };
-    let role = match pro.user.role {
-        Role::Admin => "administratrice ou administrateur",
-        Role::Coordinator => "coordination",
-        Role::Professional => "professionnel·le",
-    };
-    Ok(render(&DashboardPage {
-        b: Base::of(&app, &pro),
-        role,
-        territories,
-        organisation,
-    })?
-    .into_response())
+pub(crate) fn reverify_limit(directory: &Directory, slug: &str) -> Date {
+    today(directory, slug).saturating_sub(jiff::Span::new().months(6))
 }
 
 // ---------------------------------------------------------------- directory
 
 #[derive(Debug)]
-struct ServiceLine {
-    id: String,
-    name: String,
-    needs: String,
-    commune: String,
-    verified: String,
-    due: bool,
+pub(crate) struct ServiceLine {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) needs: String,
+    pub(crate) commune: String,
+    pub(crate) verified: String,
+    pub(crate) due: bool,
 }
 
 #[derive(Debug)]
-struct OrganisationView {
-    id: String,
-    name: String,
-    kind: String,
-    services: Vec<ServiceLine>,
+pub(crate) struct OrganisationView {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) kind: String,
+    pub(crate) services: Vec<ServiceLine>,
 }
 
 fn service_line(service: &Service, communes: &Communes, limit: Date) -> ServiceLine {
@@ -348,14 +245,17 @@ fn service_line(service: &Service, communes: &Communes, limit: Date) -> ServiceL
     }
 }
 
-async fn organisation_view(app: &AppState, id: &str) -> Result<Option<OrganisationView>, AppError> {
-    let Some((organisation, _)) = directory_storage::organisation(&app.db, id).await? else {
+pub(crate) async fn organisation_view(
+    db: &Db,
+    directory: &Directory,
+    id: &str,
+) -> Result<Option<OrganisationView>, AppError> {
+    let Some((organisation, _)) = directory_storage::organisation(db, id).await? else {
         return Ok(None);
     };
-    let (_, services) =
-        directory_storage::directory(&app.db, Some(&organisation.territory)).await?;
+    let (_, services) = directory_storage::directory(db, Some(&organisation.territory)).await?;
     let communes = Communes::embedded();
-    let limit = reverify_limit(app, &organisation.territory);
+    let limit = reverify_limit(directory, &organisation.territory);
     Ok(Some(OrganisationView {
         id: organisation.id.clone(),
         name: organisation.name.clone(),
@@ -379,16 +279,16 @@ struct DirectoryPage {
 }
 
 async fn directory_page(
-    app: &AppState,
+    app: &DirectoryState,
     pro: &Pro,
     slug: &str,
     only_due: bool,
     flash: Option<String>,
 ) -> Result<Response, AppError> {
-    let territory = territory(app, pro, slug)?;
+    let territory = territory(&app.directory, pro, slug)?;
     let (organisations, services) = directory_storage::directory(&app.db, Some(slug)).await?;
     let communes = Communes::embedded();
-    let limit = reverify_limit(app, slug);
+    let limit = reverify_limit(&app.directory, slug);
     let organisations = organisations
         .iter()
         .map(|o| OrganisationView {
@@ -415,7 +315,7 @@ async fn directory_page(
 }
 
 async fn directory(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
@@ -423,7 +323,7 @@ async fn directory(
 }
 
 async fn to_reverify(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
@@ -498,11 +398,11 @@ fn capitalise(text: &str) -> String {
 }
 
 async fn new_organisation_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
+    let territory = territory(&app.directory, &pro, &slug)?;
     let form = OrganisationForm {
         b: Base::of(&app, &pro),
         title: format!("Nouvelle structure — {}", territory.name),
@@ -516,12 +416,12 @@ async fn new_organisation_form(
 }
 
 async fn create_organisation(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
+    let territory = territory(&app.directory, &pro, &slug)?;
     let form = read(&ORGANISATION_FORM, &body)?;
     csrf(&form.fields, &pro)?;
     let mut posted = form.fields.0.clone();
@@ -561,7 +461,11 @@ async fn create_organisation(
 
 /// An organisation the account may change, or 403; 404 once archived (it
 /// is on no page any more, and nothing changes it).
-async fn owned_organisation(app: &AppState, pro: &Pro, id: &str) -> Result<Organisation, AppError> {
+async fn owned_organisation(
+    app: &DirectoryState,
+    pro: &Pro,
+    id: &str,
+) -> Result<Organisation, AppError> {
     let (organisation, archived) = directory_storage::organisation(&app.db, id)
         .await?
         .ok_or(AppError::Forbidden)?;
@@ -582,13 +486,13 @@ struct OrganisationPage {
 }
 
 async fn organisation_page(
-    app: &AppState,
+    app: &DirectoryState,
     pro: &Pro,
     id: &str,
     form: Option<OrganisationForm>,
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(app, pro, id).await?;
-    let view = organisation_view(app, id)
+    let view = organisation_view(&app.db, &app.directory, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = form.unwrap_or_else(|| OrganisationForm {
@@ -613,7 +517,7 @@ async fn organisation_page(
 }
 
 async fn organisation_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
@@ -621,7 +525,7 @@ async fn organisation_form(
 }
 
 async fn update_organisation(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -671,7 +575,7 @@ async fn update_organisation(
 }
 
 async fn archive_organisation(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -790,7 +694,7 @@ fn grouped(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
 }
 
 async fn new_service_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
@@ -809,7 +713,7 @@ async fn new_service_form(
 }
 
 async fn save_service_form(
-    app: &AppState,
+    app: &DirectoryState,
     pro: &Pro,
     organisation: &Organisation,
     existing: Option<&Service>,
@@ -881,7 +785,7 @@ async fn save_service_form(
 }
 
 async fn create_service(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -892,7 +796,7 @@ async fn create_service(
 
 /// A service the account may change, with its organisation.
 async fn owned_service(
-    app: &AppState,
+    app: &DirectoryState,
     pro: &Pro,
     id: &str,
 ) -> Result<(Service, Organisation), AppError> {
@@ -907,7 +811,7 @@ async fn owned_service(
 }
 
 async fn service_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
@@ -929,7 +833,7 @@ async fn service_form(
 }
 
 async fn update_service(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -939,7 +843,7 @@ async fn update_service(
 }
 
 async fn verified_today(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -950,7 +854,7 @@ async fn verified_today(
     directory_storage::mark_verified(
         &mut tx,
         &id,
-        today(&app, &organisation.territory),
+        today(&app.directory, &organisation.territory),
         &pro.user.email,
     )
     .await?;
@@ -968,7 +872,7 @@ async fn verified_today(
 }
 
 async fn archive_service(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(id): Path<String>,
     body: Bytes,
@@ -1004,11 +908,11 @@ struct ImportPage {
 }
 
 async fn import_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
+    let territory = territory(&app.directory, &pro, &slug)?;
     let page = ImportPage {
         b: Base::of(&app, &pro),
         slug,
@@ -1020,12 +924,12 @@ async fn import_form(
 }
 
 async fn import_file(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
+    let territory = territory(&app.directory, &pro, &slug)?;
     // The fields of IMPORT, each once: the body limit bounds the file, the
     // spec the token; anything else is no form of ours.
     let mut csrf: Option<String> = None;
@@ -1113,11 +1017,11 @@ async fn import_file(
 }
 
 async fn export_file(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path((slug, format)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    territory(&app, &pro, &slug)?;
+    territory(&app.directory, &pro, &slug)?;
     let (organisations, services) = directory_storage::directory(&app.db, Some(&slug)).await?;
     let communes = app.directory.index().communes().clone();
     let format = match format.as_str() {
@@ -1239,11 +1143,11 @@ fn settings_values(territory: &Territory) -> HashMap<String, String> {
 }
 
 async fn settings_form(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
+    let territory = territory(&app.directory, &pro, &slug)?;
     let page = SettingsPage {
         b: Base::of(&app, &pro),
         values: settings_values(&territory),
@@ -1254,12 +1158,12 @@ async fn settings_form(
 }
 
 async fn save_settings(
-    State(app): State<AppState>,
+    State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    territory(&app, &pro, &slug)?;
+    territory(&app.directory, &pro, &slug)?;
     let form = read(&SETTINGS, &body)?;
     csrf(&form.fields, &pro)?;
     let fields = &form.fields;
@@ -1336,581 +1240,5 @@ async fn save_settings(
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
-    }
-}
-
-// ---------------------------------------------------------------- statistics
-
-/// The counted events, in the order of the table.
-const EVENTS: &[(&str, &str)] = &[
-    ("conversation-started", "Conversations commencées"),
-    ("conversation-completed", "Menées à leur terme"),
-    ("outcome:orientation", "Orientées vers des professionnels"),
-    ("outcome:emergency", "Numéros d'urgence montrés"),
-    ("outcome:youth", "Orientées vers les services jeunesse"),
-    ("outcome:leave", "Parties vers les numéros nationaux"),
-];
-
-/// A count as shown: under 5, "< 5", so that no small number points to a
-/// person.
-pub fn shown(count: i64) -> String {
-    if count < 5 {
-        "< 5".to_owned()
-    } else {
-        count.to_string()
-    }
-}
-
-/// A period and its counts, as shown.
-type Row = (String, Vec<String>);
-
-#[derive(Template)]
-#[template(path = "backoffice/statistics.html")]
-struct StatisticsPage {
-    b: Base,
-    territory: String,
-    events: Vec<String>,
-    /// Title, then one row per period: period, counts as shown.
-    tables: Vec<(String, Vec<Row>)>,
-}
-
-async fn statistics(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
-    let last = today(&app, &slug);
-    let first = last
-        .saturating_sub(jiff::Span::new().months(12))
-        .first_of_month();
-    let counts = counters::between(&app.db, &slug, first, last).await?;
-    let mut weeks: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
-    let mut months: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
-    for count in counts {
-        let Ok(day) = count.day.parse::<Date>() else {
-            continue;
-        };
-        let week = day.iso_week_date();
-        let week = format!("{}-S{:02}", week.year(), week.week());
-        let month = format!("{}-{:02}", day.year(), day.month());
-        *weeks
-            .entry(week)
-            .or_default()
-            .entry(count.event.clone())
-            .or_default() += count.count;
-        *months
-            .entry(month)
-            .or_default()
-            .entry(count.event)
-            .or_default() += count.count;
-    }
-    let rows = |table: BTreeMap<String, HashMap<String, i64>>| -> Vec<(String, Vec<String>)> {
-        table
-            .into_iter()
-            .rev()
-            .map(|(period, counts)| {
-                let cells = EVENTS
-                    .iter()
-                    .map(|(event, _)| shown(counts.get(*event).copied().unwrap_or(0)))
-                    .collect();
-                (period, cells)
-            })
-            .collect()
-    };
-    let page = StatisticsPage {
-        b: Base::of(&app, &pro),
-        territory: territory.name,
-        events: EVENTS
-            .iter()
-            .map(|(_, label)| (*label).to_owned())
-            .collect(),
-        tables: vec![
-            ("Par mois".to_owned(), rows(months)),
-            (
-                "Par semaine (12 dernières)".to_owned(),
-                rows(weeks).into_iter().take(12).collect(),
-            ),
-        ],
-    };
-    Ok(render(&page)?.into_response())
-}
-
-// ---------------------------------------------------------------- audit log
-
-#[derive(Template)]
-#[template(path = "backoffice/audit.html")]
-struct AuditPage {
-    b: Base,
-    title: String,
-    entries: Vec<storage::AuditEntry>,
-}
-
-async fn territory_log(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(slug): Path<String>,
-) -> Result<Response, AppError> {
-    let territory = territory(&app, &pro, &slug)?;
-    let entries = storage::audit_entries(&app.db, Some(std::slice::from_ref(&slug)), 500).await?;
-    let page = AuditPage {
-        b: Base::of(&app, &pro),
-        title: format!("Journal — {}", territory.name),
-        entries,
-    };
-    Ok(render(&page)?.into_response())
-}
-
-async fn full_log(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
-    pro.admin()?;
-    let entries = storage::audit_entries(&app.db, None, 500).await?;
-    Ok(render(&AuditPage {
-        b: Base::of(&app, &pro),
-        title: "Journal de tous les territoires".to_owned(),
-        entries,
-    })?
-    .into_response())
-}
-
-// ---------------------------------------------------------------- accounts
-
-#[derive(Debug)]
-struct AccountLine {
-    id: String,
-    email: String,
-    role: String,
-    scope: String,
-    state: String,
-    disabled: bool,
-    invited: bool,
-    resettable: bool,
-}
-
-#[derive(Template)]
-#[template(path = "backoffice/accounts.html")]
-struct AccountsPage {
-    b: Base,
-    accounts: Vec<AccountLine>,
-    organisations: Vec<(String, String)>,
-    territories: Vec<(String, String)>,
-    admin: bool,
-    link: Option<Link>,
-    /// Why an action on an account was refused.
-    problem: Option<String>,
-    /// The invitation form as typed, when it came back with a mistake.
-    typed: Typed,
-    /// What is wrong with the e-mail typed.
-    error: Option<String>,
-}
-
-/// A link just made, shown once.
-#[derive(Debug)]
-struct Link {
-    url: String,
-    /// For a password reset: the account's e-mail.
-    reset_of: Option<String>,
-}
-
-/// The invitation form as typed.
-#[derive(Debug, Default)]
-struct Typed {
-    email: String,
-    role: String,
-    organisation: String,
-    territory: String,
-}
-
-/// Whether `pro` may manage `user`: administrators, everyone; a
-/// coordinator, the professionals of their territories' organisations.
-fn manages(app: &AppState, pro: &Pro, user: &storage::User) -> bool {
-    match pro.user.role {
-        Role::Admin => true,
-        Role::Coordinator => {
-            user.role == Role::Professional
-                && user.organisation_id.as_deref().is_some_and(|org| {
-                    let index = app.directory.index();
-                    index
-                        .organisation(org)
-                        .first()
-                        .is_some_and(|l| pro.can_territory(&l.territory).is_ok())
-                })
-        }
-        Role::Professional => false,
-    }
-}
-
-async fn accounts_page(
-    app: &AppState,
-    pro: &Pro,
-    link: Option<Link>,
-    rejected: Option<(&Fields, &str)>,
-) -> Result<Response, AppError> {
-    accounts_page_with(app, pro, link, rejected, None).await
-}
-
-/// The accounts page, saying why an action on an account was refused.
-async fn account_refused(app: &AppState, pro: &Pro, problem: &str) -> Result<Response, AppError> {
-    accounts_page_with(app, pro, None, None, Some(problem.to_owned())).await
-}
-
-async fn accounts_page_with(
-    app: &AppState,
-    pro: &Pro,
-    link: Option<Link>,
-    rejected: Option<(&Fields, &str)>,
-    problem: Option<String>,
-) -> Result<Response, AppError> {
-    if !pro.is_coordinator() {
-        return Err(AppError::Forbidden);
-    }
-    let index = app.directory.index();
-    let territories = pro.territories(index.territories().map(|t| t.slug.as_str()));
-    let (organisations, _) = directory_storage::directory(&app.db, None).await?;
-    let organisations: Vec<(String, String)> = organisations
-        .into_iter()
-        .filter(|o| territories.contains(&o.territory))
-        .map(|o| (o.id.clone(), format!("{} ({})", o.name, o.territory)))
-        .collect();
-    let names: HashMap<&str, &str> = organisations
-        .iter()
-        .map(|(id, name)| (id.as_str(), name.as_str()))
-        .collect();
-    let accounts = storage::users(&app.db)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            manages(app, pro, u)
-                || (pro.user.role == Role::Coordinator
-                    && u.territories.iter().any(|t| territories.contains(t)))
-        })
-        .map(|u| AccountLine {
-            role: match u.role {
-                Role::Admin => "administration",
-                Role::Coordinator => "coordination",
-                Role::Professional => "professionnel·le",
-            }
-            .to_owned(),
-            scope: match u.role {
-                Role::Admin => "tous les territoires".to_owned(),
-                Role::Coordinator => u.territories.join(", "),
-                Role::Professional => u
-                    .organisation_id
-                    .as_deref()
-                    .and_then(|o| names.get(o).copied())
-                    .unwrap_or("—")
-                    .to_owned(),
-            },
-            state: if u.disabled {
-                "désactivé".to_owned()
-            } else if u.password_hash.is_none() {
-                "invitation envoyée".to_owned()
-            } else if u.totp_secret.is_none() {
-                "code de sécurité à activer".to_owned()
-            } else {
-                "actif".to_owned()
-            },
-            disabled: u.disabled,
-            invited: u.password_hash.is_none() && manages(app, pro, &u),
-            resettable: u.password_hash.is_some()
-                && !u.disabled
-                && u.id != pro.user.id
-                && manages(app, pro, &u),
-            id: u.id,
-            email: u.email,
-        })
-        .collect();
-    let page = AccountsPage {
-        b: Base::of(app, pro),
-        accounts,
-        territories: territories.iter().map(|t| (t.clone(), t.clone())).collect(),
-        organisations,
-        admin: pro.is_admin(),
-        link,
-        problem,
-        typed: rejected.map_or_else(Typed::default, |(fields, _)| Typed {
-            email: fields.text("email"),
-            role: fields.text("role"),
-            organisation: fields.text("organisation"),
-            territory: fields.text("territoire"),
-        }),
-        error: rejected.map(|(_, message)| message.to_owned()),
-    };
-    let status = if page.problem.is_some() {
-        StatusCode::CONFLICT
-    } else if page.error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    render_status(status, &page)
-}
-
-async fn accounts(State(app): State<AppState>, pro: Pro) -> Result<Response, AppError> {
-    accounts_page(&app, &pro, None, None).await
-}
-
-async fn invite(State(app): State<AppState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
-    if !pro.is_coordinator() {
-        return Err(AppError::Forbidden);
-    }
-    let form = read(&INVITE, &body)?;
-    csrf(&form.fields, &pro)?;
-    let fields = &form.fields;
-    if let Some(refusal) = &form.refusal {
-        return accounts_page(&app, &pro, None, Some((fields, &refusal.french()))).await;
-    }
-    let email = fields.value("email").trim().to_lowercase();
-    let role = Role::parse(fields.value("role")).unwrap_or(Role::Professional);
-    if crate::directory::contact::check_email(&email).is_err() {
-        return accounts_page(
-            &app,
-            &pro,
-            None,
-            Some((fields, "Cette adresse e-mail n'est pas complète.")),
-        )
-        .await;
-    }
-    if storage::user_by_email(&app.db, &email).await?.is_some() {
-        return accounts_page(
-            &app,
-            &pro,
-            None,
-            Some((
-                fields,
-                "Un compte existe déjà pour cette adresse : « Nouveau lien d'invitation » dans la liste, s'il n'a pas encore servi.",
-            )),
-        )
-        .await;
-    }
-    let (organisation, territories): (Option<String>, Vec<String>) = match role {
-        Role::Professional => {
-            let organisation = fields.value("organisation").to_owned();
-            let (found, _) = directory_storage::organisation(&app.db, &organisation)
-                .await?
-                .ok_or(AppError::Forbidden)?;
-            pro.can_territory(&found.territory)?;
-            (Some(organisation), Vec::new())
-        }
-        Role::Coordinator | Role::Admin => {
-            // Only an administrator creates coordinators and administrators.
-            pro.admin()?;
-            let territory = fields.value("territoire").to_owned();
-            if role == Role::Coordinator {
-                pro.can_territory(&territory)?;
-                (None, vec![territory])
-            } else {
-                (None, Vec::new())
-            }
-        }
-    };
-    let mut tx = app.db.begin().await?;
-    let id =
-        storage::create_user(&mut tx, &email, role, organisation.as_deref(), &territories).await?;
-    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &id).await?;
-    let territory = territories.first().cloned().or_else(|| {
-        organisation.as_deref().and_then(|o| {
-            app.directory
-                .index()
-                .organisation(o)
-                .first()
-                .map(|l| l.territory.clone())
-        })
-    });
-    storage::audit(
-        &mut tx,
-        &pro.user.email,
-        territory.as_deref(),
-        "account-invited",
-        &id,
-        &format!("{email} ({role})"),
-    )
-    .await?;
-    tx.commit().await?;
-    accounts_page(
-        &app,
-        &pro,
-        Some(Link {
-            url: link,
-            reset_of: None,
-        }),
-        None,
-    )
-    .await
-}
-
-async fn managed_account(app: &AppState, pro: &Pro, id: &str) -> Result<storage::User, AppError> {
-    let user = storage::user(&app.db, id)
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    if manages(app, pro, &user) && user.id != pro.user.id {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-async fn disable_account(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    set_disabled(&app, &pro, &id, &body, true).await
-}
-
-async fn enable_account(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    set_disabled(&app, &pro, &id, &body, false).await
-}
-
-/// Disables an account (ending its sessions at once) or enables it again.
-async fn set_disabled(
-    app: &AppState,
-    pro: &Pro,
-    id: &str,
-    body: &[u8],
-    disabled: bool,
-) -> Result<Response, AppError> {
-    let user = managed_account(app, pro, id).await?;
-    button(body, pro)?;
-    let mut tx = app.db.begin().await?;
-    storage::set_disabled(&mut tx, &user.id, disabled).await?;
-    if disabled {
-        storage::delete_user_sessions(&mut tx, &user.id).await?;
-    }
-    storage::audit(
-        &mut tx,
-        &pro.user.email,
-        auth::territory_of(app, &user).as_deref(),
-        if disabled {
-            "account-disabled"
-        } else {
-            "account-enabled"
-        },
-        id,
-        &user.email,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Redirect::to("/pro/comptes").into_response())
-}
-
-async fn reinvite(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let user = managed_account(&app, &pro, &id).await?;
-    button(&body, &pro)?;
-    // An invitation is for an account that never chose a password: for one
-    // that did, a new link would take it over. That is a password reset,
-    // a deliberate act of its own, which its owner is told about.
-    if user.password_hash.is_some() {
-        return account_refused(
-            &app,
-            &pro,
-            "Ce compte a déjà un mot de passe : une invitation n'est plus possible. Si la personne \
-             ne peut plus se connecter, utilisez « Réinitialiser le mot de passe ».",
-        )
-        .await;
-    }
-    let mut tx = app.db.begin().await?;
-    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
-    storage::audit(
-        &mut tx,
-        &pro.user.email,
-        auth::territory_of(&app, &user).as_deref(),
-        "account-reinvited",
-        &id,
-        &user.email,
-    )
-    .await?;
-    tx.commit().await?;
-    accounts_page(
-        &app,
-        &pro,
-        Some(Link {
-            url: link,
-            reset_of: None,
-        }),
-        None,
-    )
-    .await
-}
-
-/// A link to choose a new password, for an account that has one: confirmed,
-/// audited, and told to the account's owner by e-mail.
-async fn reset_password(
-    State(app): State<AppState>,
-    pro: Pro,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Response, AppError> {
-    let user = managed_account(&app, &pro, &id).await?;
-    let form = read(&RESET, &body)?;
-    csrf(&form.fields, &pro)?;
-    if user.password_hash.is_none() || user.disabled {
-        return account_refused(
-            &app,
-            &pro,
-            "Ce compte n'a pas de mot de passe à réinitialiser : s'il n'a jamais servi, créez un \
-             nouveau lien d'invitation ; s'il est désactivé, réactivez-le d'abord.",
-        )
-        .await;
-    }
-    if form.fields.get("confirmer") != Some("oui") {
-        return account_refused(
-            &app,
-            &pro,
-            "Rien n'a été fait : cochez « Je confirme » pour créer un lien qui remplace le mot de \
-             passe de ce compte.",
-        )
-        .await;
-    }
-    let mut tx = app.db.begin().await?;
-    let link = auth::new_invitation(&mut tx, &app.settings.public_url, &user.id).await?;
-    storage::audit(
-        &mut tx,
-        &pro.user.email,
-        auth::territory_of(&app, &user).as_deref(),
-        "account-password-reset",
-        &id,
-        &user.email,
-    )
-    .await?;
-    crate::referral::storage::notify(
-        &mut tx,
-        &user.email,
-        crate::referral::storage::Notice::PasswordReset,
-    )
-    .await?;
-    tx.commit().await?;
-    accounts_page(
-        &app,
-        &pro,
-        Some(Link {
-            url: link,
-            reset_of: Some(user.email),
-        }),
-        None,
-    )
-    .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn small_counts_are_suppressed() {
-        assert_eq!(shown(0), "< 5");
-        assert_eq!(shown(4), "< 5");
-        assert_eq!(shown(5), "5");
-        assert_eq!(shown(128), "128");
     }
 }
