@@ -6,6 +6,15 @@
 //! default. Every setting has a doc comment, a default and an environment
 //! variable; the README's configuration table lists them all, and a test
 //! checks that it does. Secrets never reach `Debug`.
+//!
+//! Each setting is declared once, in the `settings!` list below: its doc
+//! comment, name, type, default and the name of its flag's value. From that
+//! entry come the field of [`Settings`] (and so its TOML key), its default,
+//! its flag `--name-in-kebab-case` and variable `RELAIS_NAME_IN_CAPITALS` in
+//! [`Overrides`] with the doc as help and the real default shown, the line in
+//! [`Settings::with`] that applies the flag, and the line of
+//! [`Settings::describe`]. Adding a setting is adding an entry (and its row
+//! in the README).
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -19,97 +28,205 @@ use serde::Deserialize;
 /// The file read when `--config` is not given, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "relais.toml";
 
-/// The effective settings of a Relais process.
-#[derive(Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct Settings {
+/// Makes [`Settings`], its `Default`, [`Overrides`], [`Settings::with`] and
+/// [`Settings::describe`] from the list of settings. An entry is
+///
+/// ```text
+/// /// Doc comment: the field's doc and the flag's help.
+/// name: Type = default expression, value_name = "NAME" [, empty_means_none];
+/// ```
+///
+/// `value_name` is what `--help` shows after the flag (`--addr <IP:PORT>`).
+/// `empty_means_none` makes an empty flag or variable unset an optional
+/// setting that the file set. How a type is given as a flag and shown by
+/// `relais config` is its [`SettingValue`] implementation.
+macro_rules! settings {
+    ($(
+        $(#[doc = $doc:literal])+
+        $name:ident: $ty:ty = $default:expr, value_name = $value_name:literal
+            $(, $option:ident)?;
+    )+) => {
+        /// The effective settings of a Relais process.
+        #[derive(Clone, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct Settings {
+            $( $(#[doc = $doc])+ pub $name: $ty, )+
+        }
+
+        impl Default for Settings {
+            fn default() -> Self {
+                Self { $( $name: $default, )+ }
+            }
+        }
+
+        /// The same settings as command-line flags and environment variables;
+        /// an absent value leaves the file's or the default in place.
+        #[derive(Clone, Default, clap::Args)]
+        pub struct Overrides {
+            /// Configuration file.
+            #[arg(
+                long,
+                env = "RELAIS_CONFIG",
+                global = true,
+                value_name = "FILE",
+                help = format!("Configuration file [default: {DEFAULT_CONFIG_FILE} if present]")
+            )]
+            pub config: Option<PathBuf>,
+            $(
+                $(#[doc = $doc])+
+                #[arg(
+                    long,
+                    env = env_name!($name),
+                    global = true,
+                    value_name = $value_name,
+                    hide_env_values = <$ty as SettingValue>::SECRET,
+                    help = flag_help(&[$($doc),+], Settings::default().$name.show())
+                )]
+                pub $name: Option<<$ty as SettingValue>::Flag>,
+            )+
+        }
+
+        impl Settings {
+            /// These settings with every present override applied.
+            pub fn with(mut self, overrides: Overrides) -> Self {
+                let Overrides { config: _, $($name),+ } = overrides;
+                $( if let Some(flag) = $name { apply!(self.$name, flag $(, $option)?); } )+
+                self
+            }
+
+            /// Every setting with its effective value, secrets masked, for
+            /// `relais config`.
+            pub fn describe(&self) -> Vec<(&'static str, String)> {
+                vec![$(
+                    (stringify!($name), self.$name.show().unwrap_or_else(|| "(none)".to_owned())),
+                )+]
+            }
+        }
+
+        /// Secrets masked, as in [`Settings::describe`].
+        impl fmt::Debug for Overrides {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct("Overrides")
+                    .field("config", &self.config)
+                    $(.field(
+                        stringify!($name),
+                        &self.$name.clone().and_then(|flag| <$ty>::from_flag(flag).show()),
+                    ))+
+                    .finish()
+            }
+        }
+    };
+}
+
+/// Applies one override in [`Settings::with`].
+macro_rules! apply {
+    ($setting:expr, $flag:ident) => {
+        $setting = SettingValue::from_flag($flag)
+    };
+    ($setting:expr, $flag:ident, empty_means_none) => {
+        $setting = if $flag.is_empty() {
+            None
+        } else {
+            SettingValue::from_flag($flag)
+        }
+    };
+}
+
+/// The variable of a setting, `RELAIS_` and its name in capitals, as a
+/// `&'static str` made at compile time.
+macro_rules! env_name {
+    ($name:ident) => {{
+        const NAME: &str = concat!("RELAIS_", stringify!($name));
+        const BYTES: [u8; NAME.len()] = ascii_uppercase(NAME);
+        const UPPER: &str = match std::str::from_utf8(&BYTES) {
+            Ok(upper) => upper,
+            Err(_) => panic!("a setting's name is ASCII"),
+        };
+        UPPER
+    }};
+}
+
+settings! {
     /// Address and port the web server listens on.
-    pub addr: SocketAddr,
+    addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8080)), value_name = "IP:PORT";
+
     /// Directory for the SQLite database and the server secret; created with
     /// mode 0700.
-    pub data_dir: PathBuf,
-    /// `sqlite:PATH`, `sqlite::memory:` or `postgres://…`. When absent, the
+    data_dir: PathBuf = PathBuf::from("relais-data"), value_name = "DIR";
+
+    /// `sqlite:PATH`, `sqlite::memory:` or `postgres://…`; when absent, the
     /// SQLite file `relais.sqlite3` inside `data_dir`.
-    pub database_url: Option<SecretString>,
+    database_url: Option<SecretString> = None, value_name = "URL";
+
     /// Most connections the pool opens to the database.
-    pub database_max_connections: u32,
+    database_max_connections: u32 = 8, value_name = "N";
+
     /// File holding the server secret that seals tokens; generated with mode
-    /// 0600 on first start. Several instances must share the same file.
-    pub secret_file: Option<PathBuf>,
+    /// 0600 on first start. Several instances must share the same file. When
+    /// absent, `secret.key` inside `data_dir`.
+    secret_file: Option<PathBuf> = None, value_name = "FILE";
+
     /// Where "Cacher le site" sends the visitor: a neutral, harmless site.
-    pub neutral_url: String,
+    neutral_url: String = "https://meteofrance.com/".to_owned(), value_name = "URL";
+
     /// The site is served over HTTPS (usually by a reverse proxy): send HSTS.
-    pub https: bool,
+    https: bool = false, value_name = "BOOL";
+
     /// Log filter, in `tracing` syntax (`info`, `relais=debug,warn`, …).
-    pub log: String,
+    log: String = "info".to_owned(), value_name = "FILTER";
+
     /// `text` for people, `json` for log collectors.
-    pub log_format: LogFormat,
+    log_format: LogFormat = LogFormat::Text, value_name = "FORMAT";
+
     /// Log one line per request (method, path without query, status, time).
     /// Off by default: fewer records of visits is safer for visitors.
-    pub access_log: bool,
+    access_log: bool = false, value_name = "BOOL";
+
     /// Largest request body accepted, in bytes.
-    pub body_limit: usize,
+    body_limit: usize = 64 * 1024, value_name = "BYTES";
+
     /// Longest time a request may take, in seconds.
-    pub request_timeout_secs: u64,
+    request_timeout_secs: u64 = 30, value_name = "SECONDS";
+
     /// Requests per minute allowed from one client before "429"; 0 disables.
     /// Clients are told apart by a keyed hash of their IP kept in memory,
     /// with a key that changes every hour.
-    pub rate_limit_per_minute: u32,
+    rate_limit_per_minute: u32 = 600, value_name = "N";
+
     /// Referrals one client may send per hour; 0 disables. A person sends
     /// one or two; a flood of them would flood the organisations.
-    pub referrals_per_client_per_hour: u32,
+    referrals_per_client_per_hour: u32 = 5, value_name = "N";
+
     /// Header carrying the client's IP when Relais runs behind a reverse
     /// proxy (e.g. `x-forwarded-for`; its last entry is used). Leave unset
     /// when clients connect directly.
-    pub client_ip_header: Option<String>,
+    client_ip_header: Option<String> = None, value_name = "HEADER", empty_means_none;
+
     /// Load the demo territory (Montreuillois, with example organisations)
     /// when the database has no territory. Turn off in production.
-    pub load_demo: bool,
+    load_demo: bool = true, value_name = "BOOL";
+
     /// The site's address as people reach it, for the links Relais writes
     /// (invitations).
-    pub public_url: String,
+    public_url: String = "http://127.0.0.1:8080".to_owned(), value_name = "URL";
+
     /// SMTP server for the notifications to professionals, as
     /// `smtps://user:password@host:465` or `smtp://host:587?tls=required`.
     /// When absent, e-mails are written as files into `mailbox_dir`.
-    pub smtp_url: Option<SecretString>,
+    smtp_url: Option<SecretString> = None, value_name = "URL", empty_means_none;
+
     /// The sender of the notifications.
-    pub mail_from: String,
+    mail_from: String = "Relais <relais@localhost>".to_owned(), value_name = "ADDRESS";
+
     /// Where e-mails are written when no `smtp_url` is set. When absent,
     /// `mailbox` inside `data_dir`.
-    pub mailbox_dir: Option<PathBuf>,
-    /// Days after closing when a referral is erased.
-    pub retention_closed_days: u32,
-    /// Days after sending when a referral nobody opened is erased.
-    pub retention_unopened_days: u32,
-}
+    mailbox_dir: Option<PathBuf> = None, value_name = "DIR";
 
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            data_dir: PathBuf::from("relais-data"),
-            database_url: None,
-            database_max_connections: 8,
-            secret_file: None,
-            neutral_url: "https://meteofrance.com/".to_owned(),
-            https: false,
-            log: "info".to_owned(),
-            log_format: LogFormat::Text,
-            access_log: false,
-            body_limit: 64 * 1024,
-            request_timeout_secs: 30,
-            rate_limit_per_minute: 600,
-            referrals_per_client_per_hour: 5,
-            client_ip_header: None,
-            load_demo: true,
-            public_url: "http://127.0.0.1:8080".to_owned(),
-            smtp_url: None,
-            mail_from: "Relais <relais@localhost>".to_owned(),
-            mailbox_dir: None,
-            retention_closed_days: 90,
-            retention_unopened_days: 30,
-        }
-    }
+    /// Days after closing when a referral is erased.
+    retention_closed_days: u32 = 90, value_name = "DAYS";
+
+    /// Days after sending when a referral nobody opened is erased.
+    retention_unopened_days: u32 = 30, value_name = "DAYS";
 }
 
 /// How log lines are written.
@@ -122,126 +239,109 @@ pub enum LogFormat {
     Json,
 }
 
-/// The same settings as command-line flags and environment variables; an
-/// absent value leaves the file's or the default in place.
-#[derive(Clone, Debug, Default, clap::Args)]
-pub struct Overrides {
-    /// Configuration file [default: relais.toml if present]
-    #[arg(long, env = "RELAIS_CONFIG", global = true, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Address and port to listen on [default: 127.0.0.1:8080]
-    #[arg(long, env = "RELAIS_ADDR", global = true, value_name = "IP:PORT")]
-    pub addr: Option<SocketAddr>,
-    /// Directory for the SQLite database and the server secret [default: ./relais-data]
-    #[arg(long, env = "RELAIS_DATA_DIR", global = true, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
-    /// sqlite:PATH, sqlite::memory: or postgres://… [default: DATA_DIR/relais.sqlite3]
-    #[arg(
-        long,
-        env = "RELAIS_DATABASE_URL",
-        global = true,
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    pub database_url: Option<String>,
-    /// Most connections to the database [default: 8]
-    #[arg(
-        long,
-        env = "RELAIS_DATABASE_MAX_CONNECTIONS",
-        global = true,
-        value_name = "N"
-    )]
-    pub database_max_connections: Option<u32>,
-    /// File holding the server secret [default: DATA_DIR/secret.key]
-    #[arg(long, env = "RELAIS_SECRET_FILE", global = true, value_name = "FILE")]
-    pub secret_file: Option<PathBuf>,
-    /// Where "Cacher le site" leads [default: https://meteofrance.com/]
-    #[arg(long, env = "RELAIS_NEUTRAL_URL", global = true, value_name = "URL")]
-    pub neutral_url: Option<String>,
-    /// The site is served over HTTPS: send HSTS [default: false]
-    #[arg(long, env = "RELAIS_HTTPS", global = true, value_name = "BOOL")]
-    pub https: Option<bool>,
-    /// Log filter [default: info]
-    #[arg(long, env = "RELAIS_LOG", global = true, value_name = "FILTER")]
-    pub log: Option<String>,
-    /// Log format [default: text]
-    #[arg(long, env = "RELAIS_LOG_FORMAT", global = true, value_name = "FORMAT")]
-    pub log_format: Option<LogFormat>,
-    /// Log one line per request, without IP or query [default: false]
-    #[arg(long, env = "RELAIS_ACCESS_LOG", global = true, value_name = "BOOL")]
-    pub access_log: Option<bool>,
-    /// Largest request body, in bytes [default: 65536]
-    #[arg(long, env = "RELAIS_BODY_LIMIT", global = true, value_name = "BYTES")]
-    pub body_limit: Option<usize>,
-    /// Longest time a request may take, in seconds [default: 30]
-    #[arg(
-        long,
-        env = "RELAIS_REQUEST_TIMEOUT_SECS",
-        global = true,
-        value_name = "SECONDS"
-    )]
-    pub request_timeout_secs: Option<u64>,
-    /// Requests per minute from one client; 0 disables [default: 600]
-    #[arg(
-        long,
-        env = "RELAIS_RATE_LIMIT_PER_MINUTE",
-        global = true,
-        value_name = "N"
-    )]
-    pub rate_limit_per_minute: Option<u32>,
-    /// Referrals one client may send per hour; 0 disables [default: 5]
-    #[arg(
-        long,
-        env = "RELAIS_REFERRALS_PER_CLIENT_PER_HOUR",
-        global = true,
-        value_name = "N"
-    )]
-    pub referrals_per_client_per_hour: Option<u32>,
-    /// Header carrying the client IP behind a proxy [default: none]
-    #[arg(
-        long,
-        env = "RELAIS_CLIENT_IP_HEADER",
-        global = true,
-        value_name = "HEADER"
-    )]
-    pub client_ip_header: Option<String>,
-    /// Load the demo territory into an empty database [default: true]
-    #[arg(long, env = "RELAIS_LOAD_DEMO", global = true, value_name = "BOOL")]
-    pub load_demo: Option<bool>,
-    /// The site's public address, for invitation links [default: http://127.0.0.1:8080]
-    #[arg(long, env = "RELAIS_PUBLIC_URL", global = true, value_name = "URL")]
-    pub public_url: Option<String>,
-    /// SMTP server for notifications, smtps://user:pass@host:465 [default: none, files in mailbox_dir]
-    #[arg(
-        long,
-        env = "RELAIS_SMTP_URL",
-        global = true,
-        value_name = "URL",
-        hide_env_values = true
-    )]
-    pub smtp_url: Option<String>,
-    /// Sender of the notifications [default: Relais <relais@localhost>]
-    #[arg(long, env = "RELAIS_MAIL_FROM", global = true, value_name = "ADDRESS")]
-    pub mail_from: Option<String>,
-    /// Folder for e-mails when no SMTP server is set [default: DATA_DIR/mailbox]
-    #[arg(long, env = "RELAIS_MAILBOX_DIR", global = true, value_name = "DIR")]
-    pub mailbox_dir: Option<PathBuf>,
-    /// Days after closing when a referral is erased [default: 90]
-    #[arg(
-        long,
-        env = "RELAIS_RETENTION_CLOSED_DAYS",
-        global = true,
-        value_name = "DAYS"
-    )]
-    pub retention_closed_days: Option<u32>,
-    /// Days after sending when an unopened referral is erased [default: 30]
-    #[arg(
-        long,
-        env = "RELAIS_RETENTION_UNOPENED_DAYS",
-        global = true,
-        value_name = "DAYS"
-    )]
-    pub retention_unopened_days: Option<u32>,
+/// A type a setting can have: how its flag is parsed and how
+/// `relais config` shows it.
+pub trait SettingValue: Sized {
+    /// What clap parses the flag or variable into.
+    type Flag: Clone + Send + Sync + 'static;
+    /// The value is a secret: `--help` never shows its variable's value.
+    const SECRET: bool = false;
+    /// The setting a flag gives.
+    fn from_flag(flag: Self::Flag) -> Self;
+    /// The value as `relais config` shows it, secrets masked; `None` when
+    /// absent.
+    fn show(&self) -> Option<String>;
+}
+
+/// Types given as themselves and shown with `Display`.
+macro_rules! displayed {
+    ($($ty:ty),+) => {$(
+        impl SettingValue for $ty {
+            type Flag = Self;
+            fn from_flag(flag: Self) -> Self {
+                flag
+            }
+            fn show(&self) -> Option<String> {
+                Some(self.to_string())
+            }
+        }
+    )+};
+}
+
+displayed!(SocketAddr, String, bool, u32, u64, usize);
+
+impl SettingValue for PathBuf {
+    type Flag = Self;
+    fn from_flag(flag: Self) -> Self {
+        flag
+    }
+    fn show(&self) -> Option<String> {
+        Some(self.display().to_string())
+    }
+}
+
+impl SettingValue for LogFormat {
+    type Flag = Self;
+    fn from_flag(flag: Self) -> Self {
+        flag
+    }
+    fn show(&self) -> Option<String> {
+        Some(format!("{self:?}").to_lowercase())
+    }
+}
+
+impl SettingValue for Option<String> {
+    type Flag = String;
+    fn from_flag(flag: String) -> Self {
+        Some(flag)
+    }
+    fn show(&self) -> Option<String> {
+        self.clone()
+    }
+}
+
+impl SettingValue for Option<PathBuf> {
+    type Flag = PathBuf;
+    fn from_flag(flag: PathBuf) -> Self {
+        Some(flag)
+    }
+    fn show(&self) -> Option<String> {
+        self.as_ref().map(|path| path.display().to_string())
+    }
+}
+
+/// A URL that may hold a password: masked wherever it is shown.
+impl SettingValue for Option<SecretString> {
+    type Flag = String;
+    const SECRET: bool = true;
+    fn from_flag(flag: String) -> Self {
+        Some(SecretString::from(flag))
+    }
+    fn show(&self) -> Option<String> {
+        self.as_ref().map(|url| mask_url(url.expose_secret()))
+    }
+}
+
+/// A flag's help: the setting's doc on one line, then its default.
+fn flag_help(doc: &[&str], default: Option<String>) -> String {
+    let doc: Vec<&str> = doc.iter().map(|line| line.trim()).collect();
+    format!(
+        "{} [default: {}]",
+        doc.join(" ").replace('`', ""),
+        default.as_deref().unwrap_or("none")
+    )
+}
+
+/// `name` in capitals, for [`env_name!`]; `N` is its length.
+const fn ascii_uppercase<const N: usize>(name: &str) -> [u8; N] {
+    let bytes = name.as_bytes();
+    let mut upper = [0; N];
+    let mut i = 0;
+    while i < N {
+        upper[i] = bytes[i].to_ascii_uppercase();
+        i += 1;
+    }
+    upper
 }
 
 impl Settings {
@@ -266,76 +366,6 @@ impl Settings {
             .with_context(|| format!("could not read the configuration file {}", path.display()))?;
         toml::from_str(&text)
             .with_context(|| format!("the configuration file {} is not valid", path.display()))
-    }
-
-    /// These settings with every present override applied.
-    pub fn with(mut self, overrides: Overrides) -> Self {
-        // Destructured in full so that adding a flag without applying it does
-        // not compile.
-        let Overrides {
-            config: _,
-            addr,
-            data_dir,
-            database_url,
-            database_max_connections,
-            secret_file,
-            neutral_url,
-            https,
-            log,
-            log_format,
-            access_log,
-            body_limit,
-            request_timeout_secs,
-            rate_limit_per_minute,
-            referrals_per_client_per_hour,
-            client_ip_header,
-            load_demo,
-            public_url,
-            smtp_url,
-            mail_from,
-            mailbox_dir,
-            retention_closed_days,
-            retention_unopened_days,
-        } = overrides;
-        macro_rules! apply {
-            ($($field:ident),*) => { $( if let Some(value) = $field { self.$field = value; } )* };
-        }
-        apply!(
-            addr,
-            data_dir,
-            database_max_connections,
-            neutral_url,
-            https,
-            log,
-            log_format,
-            access_log,
-            body_limit,
-            request_timeout_secs,
-            rate_limit_per_minute,
-            referrals_per_client_per_hour,
-            load_demo,
-            public_url,
-            mail_from,
-            retention_closed_days,
-            retention_unopened_days
-        );
-        if let Some(url) = smtp_url {
-            self.smtp_url =
-                Some(SecretString::from(url)).filter(|url| !url.expose_secret().is_empty());
-        }
-        if mailbox_dir.is_some() {
-            self.mailbox_dir = mailbox_dir;
-        }
-        if let Some(url) = database_url {
-            self.database_url = Some(SecretString::from(url));
-        }
-        if secret_file.is_some() {
-            self.secret_file = secret_file;
-        }
-        if client_ip_header.is_some() {
-            self.client_ip_header = client_ip_header.filter(|header| !header.is_empty());
-        }
-        self
     }
 
     /// Refuses settings that cannot work, saying which one and why.
@@ -413,93 +443,6 @@ impl Settings {
     /// The request timeout as a duration.
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
-    }
-
-    /// Every setting with its effective value, secrets masked, for
-    /// `relais config`.
-    pub fn describe(&self) -> Vec<(&'static str, String)> {
-        // Destructured in full so that a new setting cannot be forgotten here.
-        let Self {
-            addr,
-            data_dir,
-            database_url,
-            database_max_connections,
-            secret_file,
-            neutral_url,
-            https,
-            log,
-            log_format,
-            access_log,
-            body_limit,
-            request_timeout_secs,
-            rate_limit_per_minute,
-            referrals_per_client_per_hour,
-            client_ip_header,
-            load_demo,
-            public_url,
-            smtp_url,
-            mail_from,
-            mailbox_dir,
-            retention_closed_days,
-            retention_unopened_days,
-        } = self;
-        let none = || "(none)".to_owned();
-        vec![
-            ("addr", addr.to_string()),
-            ("data_dir", data_dir.display().to_string()),
-            (
-                "database_url",
-                database_url
-                    .as_ref()
-                    .map_or_else(none, |url| mask_url(url.expose_secret())),
-            ),
-            (
-                "database_max_connections",
-                database_max_connections.to_string(),
-            ),
-            (
-                "secret_file",
-                secret_file
-                    .as_ref()
-                    .map_or_else(none, |path| path.display().to_string()),
-            ),
-            ("neutral_url", neutral_url.clone()),
-            ("https", https.to_string()),
-            ("log", log.clone()),
-            ("log_format", format!("{log_format:?}").to_lowercase()),
-            ("access_log", access_log.to_string()),
-            ("body_limit", body_limit.to_string()),
-            ("request_timeout_secs", request_timeout_secs.to_string()),
-            ("rate_limit_per_minute", rate_limit_per_minute.to_string()),
-            (
-                "referrals_per_client_per_hour",
-                referrals_per_client_per_hour.to_string(),
-            ),
-            (
-                "client_ip_header",
-                client_ip_header.clone().unwrap_or_else(none),
-            ),
-            ("load_demo", load_demo.to_string()),
-            ("public_url", public_url.clone()),
-            (
-                "smtp_url",
-                smtp_url
-                    .as_ref()
-                    .map_or_else(none, |url| mask_url(url.expose_secret())),
-            ),
-            ("mail_from", mail_from.clone()),
-            (
-                "mailbox_dir",
-                mailbox_dir
-                    .as_ref()
-                    .map_or_else(none, |path| path.display().to_string()),
-            ),
-            ("retention_closed_days", retention_closed_days.to_string()),
-            (
-                "retention_unopened_days",
-                retention_unopened_days.to_string(),
-            ),
-        ]
     }
 }
 
@@ -605,5 +548,89 @@ mod tests {
             panic!("expected a SQLite file");
         };
         assert_eq!(path, Path::new("relais-data/relais.sqlite3"));
+    }
+
+    /// An entry in `settings!` is all a new setting needs: this checks that
+    /// each one is listed by `relais config`, has its flag and variable with
+    /// its real default in `--help`, and a row in the README's table.
+    #[test]
+    fn every_setting_has_its_flag_variable_shown_default_and_readme_row() {
+        use clap::{Args as _, CommandFactory as _};
+        let readme = include_str!("../../../README.md");
+        let mut command = Overrides::augment_args(clap::Command::new("relais"));
+        let help = command.render_long_help().to_string();
+        let described = Settings::default().describe();
+        let settings_flags = command
+            .get_arguments()
+            .filter(|arg| arg.get_env().is_some() && arg.get_id() != "config")
+            .count();
+        assert_eq!(described.len(), settings_flags);
+        for (key, default) in described {
+            let variable = format!("RELAIS_{}", key.to_uppercase());
+            let flag = key.replace('_', "-");
+            let arg = command
+                .get_arguments()
+                .find(|arg| arg.get_id() == key)
+                .unwrap_or_else(|| panic!("no flag for {key}"));
+            assert_eq!(arg.get_long(), Some(flag.as_str()));
+            assert_eq!(arg.get_env(), Some(std::ffi::OsStr::new(&variable)));
+            let shown = if default == "(none)" {
+                "none"
+            } else {
+                &default
+            };
+            let arg_help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            assert!(
+                arg_help.ends_with(&format!("[default: {shown}]")),
+                "{key}: {arg_help}"
+            );
+            assert!(help.contains(&format!("--{flag} <")), "{help}");
+            assert!(help.contains(&format!("[env: {variable}")), "{help}");
+            assert!(
+                readme.contains(&format!("| `{key}` | `{variable}` |")),
+                "README's table lacks {key}"
+            );
+        }
+        // The whole command line parses with them, as `relais` flattens them.
+        crate::cli::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn a_secret_is_masked_in_the_overrides_and_hidden_in_help() {
+        let overrides = Overrides {
+            database_url: Some("postgres://u:hunter22@localhost/relais".to_owned()),
+            smtp_url: Some("smtps://u:hunter22@mail:465".to_owned()),
+            ..Overrides::default()
+        };
+        let shown = format!("{overrides:?}");
+        assert!(!shown.contains("hunter22"), "{shown}");
+        assert!(
+            shown.contains("postgres://u:***@localhost/relais"),
+            "{shown}"
+        );
+        use clap::Args as _;
+        let command = Overrides::augment_args(clap::Command::new("relais"));
+        for arg in command.get_arguments() {
+            let secret = ["database_url", "smtp_url"].contains(&arg.get_id().as_str());
+            assert_eq!(arg.is_hide_env_values_set(), secret, "{}", arg.get_id());
+        }
+    }
+
+    #[test]
+    fn an_empty_override_unsets_only_the_settings_that_allow_it() {
+        let file: Settings = toml::from_str(
+            "smtp_url = \"smtp://h:25\"\nclient_ip_header = \"x-real-ip\"\nmailbox_dir = \"/m\"",
+        )
+        .unwrap();
+        let settings = file.with(Overrides {
+            smtp_url: Some(String::new()),
+            client_ip_header: Some(String::new()),
+            database_url: Some(String::new()),
+            ..Overrides::default()
+        });
+        assert!(settings.smtp_url.is_none());
+        assert!(settings.client_ip_header.is_none());
+        assert_eq!(settings.mailbox_dir, Some(PathBuf::from("/m")));
+        assert!(settings.database_url.is_some());
     }
 }
