@@ -11,13 +11,13 @@ use jiff::civil::Date;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{self, Role};
 use crate::backoffice::{Base, Screens};
-use crate::directory::screens::{
+use crate::directory::office::{
     OrganisationView, organisation_view, reverify_limit, territory, today,
 };
 use crate::directory::storage::{self as directory_storage};
 use crate::storage::counters;
 use crate::web::error::AppError;
-use crate::web::pages::render;
+use crate::web::render;
 
 /// What the overview's screens reach: the directory, and the sheets whose
 /// reviews are due.
@@ -80,7 +80,7 @@ async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Respons
                 .filter(|s| s.verified_on.is_none_or(|d| d < limit))
                 .count(),
             services: services.len(),
-            sheets_to_review: crate::sheets::screens::due_count(
+            sheets_to_review: crate::sheets::reviews::due_count(
                 &app.db,
                 &app.sheets,
                 &slug,

@@ -18,7 +18,7 @@ use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::storage::{self as directory_storage};
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::pages::render_status;
+use crate::web::render_status;
 
 /// Every screen of the accounts, with the form each one reads.
 pub fn screens(screens: Screens<AccountsState>) -> Screens<AccountsState> {

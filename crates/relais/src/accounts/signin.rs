@@ -28,8 +28,8 @@ use crate::storage::Tx;
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::pages::{render, render_status};
 use crate::web::ratelimit::RequestClient;
+use crate::web::{render, render_status};
 
 /// The routes of signing in, open to anyone.
 pub fn screens(screens: Screens<AccountsState>) -> Screens<AccountsState> {
@@ -67,8 +67,7 @@ const SUITE_MAX: usize = 512;
 /// account): the access log leaves it out.
 pub const PRIVATE_PATHS: &[&str] = &["/pro/invitation/"];
 
-/// The longest e-mail address (RFC 5321).
-pub const EMAIL_MAX: usize = 254;
+pub use crate::web::form::EMAIL_MAX;
 
 /// `?suite=`: where to go after signing in.
 pub static NEXT: Spec = Spec::new(&[Field::one("suite", SUITE_MAX)]);

@@ -172,7 +172,7 @@ pub async fn create_user(
     organisation_id: Option<&str>,
     territories: &[String],
 ) -> sqlx::Result<String> {
-    let id = crate::directory::storage::new_id();
+    let id = crate::storage::new_id();
     let email = email.trim().to_lowercase();
     let now = now_text();
     with_tx!(tx, conn => {

@@ -14,6 +14,7 @@ pub mod export;
 pub mod hours;
 pub mod import;
 pub mod model;
+pub mod office;
 pub mod orientation;
 pub mod routes;
 pub mod screens;

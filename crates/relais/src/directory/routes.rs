@@ -27,7 +27,7 @@ use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::pages::{render, render_status};
+use crate::web::{render, render_status};
 
 /// Adds the routes of the public directory.
 pub fn routes(site: Site<DirectoryState>) -> Site<DirectoryState> {

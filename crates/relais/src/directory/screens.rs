@@ -14,26 +14,26 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::civil::Date;
 
-use crate::accounts::signin as auth;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{self};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
+use crate::directory::DirectoryState;
 use crate::directory::communes::Communes;
 use crate::directory::export::{self, ExportFormat};
 use crate::directory::import::{self, COLUMNS, Format, Problem};
 use crate::directory::model::{Kind, Need, Organisation, Service};
+use crate::directory::office::{
+    OrganisationView, organisation_view, reverify_limit, service_line, territory, today,
+};
 use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
     self, CoordinatorFile, Territory, TerritoryFile, YouthServiceFile,
 };
-use crate::directory::{Directory, DirectoryState};
-use crate::storage::Db;
 use crate::storage::Tx;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Posted, Spec};
-use crate::web::pages::{render, render_status};
+use crate::web::{render, render_status};
 
 /// Every screen of the directory, with the form each one reads.
 pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
@@ -111,7 +111,7 @@ pub static SETTINGS: Spec = Spec::new(&[
     Field::one("communes", 40_000),
     Field::one("departements", 1000),
     Field::one("coordinator_name", 200),
-    Field::one("coordinator_email", auth::EMAIL_MAX),
+    Field::one("coordinator_email", crate::web::form::EMAIL_MAX),
     Field::one("coordinator_phone", 40),
     Field::one("youth_services", 4000),
 ]);
@@ -142,22 +142,6 @@ fn also_cut<T>(posted: &Posted, checked: Result<T, Vec<Problem>>) -> Result<T, V
     }
 }
 
-/// The territory, or 404 (after the access check, so that a territory a
-/// person may not manage answers 403 whether it exists or not).
-pub(crate) fn territory(
-    directory: &Directory,
-    pro: &Pro,
-    slug: &str,
-) -> Result<Territory, AppError> {
-    pro.can_territory(slug)?;
-    let index = directory.index();
-    index
-        .territories()
-        .find(|t| t.slug.as_str() == slug)
-        .cloned()
-        .ok_or(AppError::NotFound)
-}
-
 /// Writes a change's audit line in the change's transaction, commits both,
 /// then refreshes the orientation index so that the public site shows the
 /// change at once.
@@ -184,89 +168,7 @@ async fn record_change(
     Ok(())
 }
 
-/// Today's date in the territory of that slug.
-pub(crate) fn today(directory: &Directory, slug: &str) -> Date {
-    directory.index().today_in(slug)
-}
-
-/// Six months before today in the territory: older checks are due again.
-pub(crate) fn reverify_limit(directory: &Directory, slug: &str) -> Date {
-    today(directory, slug).saturating_sub(jiff::Span::new().months(6))
-}
-
 // ---------------------------------------------------------------- directory
-
-#[derive(Debug)]
-pub(crate) struct ServiceLine {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) needs: String,
-    pub(crate) commune: String,
-    pub(crate) verified: String,
-    pub(crate) due: bool,
-}
-
-#[derive(Debug)]
-pub(crate) struct OrganisationView {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) kind: String,
-    pub(crate) services: Vec<ServiceLine>,
-}
-
-fn service_line(service: &Service, communes: &Communes, limit: Date) -> ServiceLine {
-    ServiceLine {
-        id: service.id.clone(),
-        name: service.name.clone(),
-        needs: service
-            .needs
-            .iter()
-            .map(Need::label)
-            .collect::<Vec<_>>()
-            .join(", "),
-        commune: communes
-            .by_insee(&service.commune_insee)
-            .map(|c| c.name.to_string())
-            .unwrap_or_default(),
-        verified: service.verified_on.map_or_else(
-            || "jamais".to_owned(),
-            |d| {
-                format!(
-                    "{d}{}",
-                    service
-                        .verified_by
-                        .as_ref()
-                        .map(|b| format!(" par {b}"))
-                        .unwrap_or_default()
-                )
-            },
-        ),
-        due: service.verified_on.is_none_or(|d| d < limit),
-    }
-}
-
-pub(crate) async fn organisation_view(
-    db: &Db,
-    directory: &Directory,
-    id: &str,
-) -> Result<Option<OrganisationView>, AppError> {
-    let Some((organisation, _)) = directory_storage::organisation(db, id).await? else {
-        return Ok(None);
-    };
-    let (_, services) = directory_storage::directory(db, Some(&organisation.territory)).await?;
-    let communes = Communes::embedded();
-    let limit = reverify_limit(directory, &organisation.territory);
-    Ok(Some(OrganisationView {
-        id: organisation.id.clone(),
-        name: organisation.name.clone(),
-        kind: organisation.kind.label().to_owned(),
-        services: services
-            .iter()
-            .filter(|s| s.organisation_id == organisation.id)
-            .map(|s| service_line(s, &communes, limit))
-            .collect(),
-    }))
-}
 
 #[derive(Template)]
 #[template(path = "backoffice/directory.html")]

@@ -26,13 +26,7 @@ pub struct ImportCounts {
     pub services_updated: usize,
 }
 
-/// A new random identifier: 16 hexadecimal digits.
-pub fn new_id() -> String {
-    let mut bytes = [0u8; 8];
-    // The system's randomness failing is not something to recover from.
-    getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    hex::encode(bytes)
-}
+pub use crate::storage::new_id;
 
 /// The directory's version: it changes with every change of the directory.
 pub async fn version(db: &Db) -> sqlx::Result<i64> {

@@ -35,7 +35,7 @@ use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Ref
 use crate::storage::now_text;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::pages::{render, render_status};
+use crate::web::{render, render_status};
 
 /// Fewest PBKDF2 iterations accepted for a wrapped private key.
 pub const MIN_ITERATIONS: i64 = 600_000;

@@ -41,8 +41,8 @@ use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::pages::render_status;
 use crate::web::ratelimit::RequestClient;
+use crate::web::render_status;
 
 /// Failed receipt tries allowed per client and hour.
 pub const TRIES_PER_HOUR: u32 = 10;

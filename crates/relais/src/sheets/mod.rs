@@ -9,6 +9,7 @@
 
 pub mod commands;
 pub mod render;
+pub mod reviews;
 pub mod routes;
 pub mod screens;
 pub mod storage;

@@ -22,7 +22,7 @@ use crate::web::error::AppError;
 use crate::web::form::{Field, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::pages::render;
+use crate::web::render;
 
 /// Adds the routes of the sheets.
 pub fn routes(site: Site<SheetsState>) -> Site<SheetsState> {

@@ -12,13 +12,13 @@ use jiff::civil::Date;
 
 use crate::backoffice::session::Pro;
 use crate::backoffice::{Base, CSRF, Screens, storage as accounts};
+use crate::sheets::Sheet;
 use crate::sheets::SheetsState;
+use crate::sheets::reviews::{entries, review_limit};
 use crate::sheets::storage::{self, SheetKey, Version};
-use crate::sheets::{Library, Sheet};
-use crate::storage::Db;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Spec};
-use crate::web::pages::{render, render_status};
+use crate::web::{render, render_status};
 
 /// The sheet routes.
 pub fn screens(screens: Screens<SheetsState>) -> Screens<SheetsState> {
@@ -55,11 +55,6 @@ pub static EDIT_QUERY: Spec = Spec::new(&[
     Field::one("enregistre", 12),
 ]);
 
-/// Twelve months before `today`: sheets reviewed earlier are due.
-fn review_limit(today: Date) -> Date {
-    today.saturating_sub(jiff::Span::new().months(12))
-}
-
 /// `slug` or `slug.facile`.
 fn file_name(slug: &str, easy: bool) -> String {
     if easy {
@@ -89,15 +84,6 @@ struct ListPage {
     due: usize,
 }
 
-/// Every national sheet, language and variant, in the library's order.
-fn national(library: &Library) -> impl Iterator<Item = &Sheet> {
-    library.slugs().iter().flat_map(move |slug| {
-        [("fr", false), ("fr", true), ("en", false)]
-            .into_iter()
-            .filter_map(move |(language, easy)| library.get(slug, language, easy))
-    })
-}
-
 /// The territory a coordinator may manage, or 403/404.
 fn territory_name(app: &SheetsState, pro: &Pro, slug: &str) -> Result<String, AppError> {
     pro.can_territory(slug)?;
@@ -109,66 +95,13 @@ fn territory_name(app: &SheetsState, pro: &Pro, slug: &str) -> Result<String, Ap
         .ok_or(AppError::NotFound)
 }
 
-/// A national sheet, and the territory's version of it in force.
-struct Entry<'a> {
-    national: &'a Sheet,
-    local: Option<Sheet>,
-}
-
-impl Entry<'_> {
-    /// The review date of what the territory's people read.
-    fn reviewed_on(&self) -> Date {
-        self.local
-            .as_ref()
-            .map_or(self.national.reviewed_on, |s| s.reviewed_on)
-    }
-}
-
-/// Every national sheet with the territory's version, if any.
-async fn entries<'a>(
-    db: &Db,
-    sheets: &'a Library,
-    territory: &str,
-) -> Result<Vec<Entry<'a>>, AppError> {
-    let overrides = storage::all_current(db).await?;
-    Ok(national(sheets)
-        .map(|national| Entry {
-            national,
-            local: overrides
-                .iter()
-                .filter(|o| {
-                    o.territory == territory
-                        && o.slug == national.slug
-                        && o.language == national.meta.language
-                        && o.easy_to_read == national.meta.easy_to_read
-                })
-                .find_map(|o| Sheet::parse(&o.slug, &o.language, o.easy_to_read, &o.source).ok()),
-        })
-        .collect())
-}
-
-/// How many sheets the territory's people read are due for review.
-pub async fn due_count(
-    db: &Db,
-    sheets: &Library,
-    territory: &str,
-    today: Date,
-) -> Result<usize, AppError> {
-    let limit = review_limit(today);
-    Ok(entries(db, sheets, territory)
-        .await?
-        .iter()
-        .filter(|e| e.reviewed_on() < limit)
-        .count())
-}
-
 async fn list(
     State(app): State<SheetsState>,
     pro: Pro,
     Path(territory): Path<String>,
 ) -> Result<Response, AppError> {
     let name = territory_name(&app, &pro, &territory)?;
-    let limit = review_limit(jiff::Zoned::now().date());
+    let limit = review_limit(app.directory.index().today_in(&territory));
     let lines: Vec<Line> = entries(&app.db, &app.sheets, &territory)
         .await?
         .into_iter()

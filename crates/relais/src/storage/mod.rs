@@ -304,6 +304,14 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
+/// A new random identifier: 16 hexadecimal digits.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 8];
+    // The system's randomness failing is not something to recover from.
+    getrandom::fill(&mut bytes).expect("the system gives random bytes");
+    hex::encode(bytes)
+}
+
 /// The current time as stored.
 pub fn now_text() -> String {
     timestamp_text(jiff::Timestamp::now())

@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+/// The longest e-mail address (RFC 5321).
+pub const EMAIL_MAX: usize = 254;
 /// One field a form may carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Field {

@@ -25,11 +25,12 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Instant;
 
+use askama::Template;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{Html, IntoResponse as _, Response};
 use axum::routing::MethodRouter;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -37,6 +38,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::config::Settings;
 use crate::storage::Db;
 use crate::web::assets::Assets;
+use crate::web::error::AppError;
 use crate::web::form::Spec;
 use crate::web::ratelimit::RateLimiter;
 use crate::web::security::SecurityHeaders;
@@ -131,6 +133,17 @@ macro_rules! capability_state {
             }
         }
     };
+}
+
+/// Renders a template into a page.
+pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
+    Ok(Html(template.render()?))
+}
+
+/// Renders a page with another status than 200 (a form that comes back
+/// with its mistakes, an expired link).
+pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
+    Ok((status, render(template)?).into_response())
 }
 
 /// A route as tests should reach it.
@@ -279,7 +292,7 @@ impl Site {
         let settings = &web.settings;
         let mut router = self
             .router
-            .fallback(|| async { error::AppError::NotFound })
+            .fallback(|| async { AppError::NotFound })
             .layer(TimeoutLayer::with_status_code(
                 StatusCode::REQUEST_TIMEOUT,
                 settings.request_timeout(),

@@ -10,7 +10,7 @@ use axum::routing::get;
 
 use crate::web::error::AppError;
 use crate::web::layout::{Chrome, PageContext};
-use crate::web::{Site, Web, assets};
+use crate::web::{Site, Web, assets, render};
 
 /// What quick exit asks the browser to forget about us.
 pub const CLEAR_SITE_DATA: &str = "\"cache\", \"cookies\", \"storage\"";
@@ -22,17 +22,6 @@ pub fn routes(site: Site<Web>) -> Site<Web> {
         .endpoint("/sortie", "/sortie", get(leave).post(leave))
         .endpoint("/healthz", "/healthz", get(health))
         .endpoint("/static/{*name}", "/static/unknown.css", get(assets::serve))
-}
-
-/// Renders a template into a page.
-pub fn render(template: &impl Template) -> Result<Html<String>, AppError> {
-    Ok(Html(template.render()?))
-}
-
-/// Renders a page with another status than 200 (a form that comes back
-/// with its mistakes, an expired link).
-pub fn render_status(status: StatusCode, template: &impl Template) -> Result<Response, AppError> {
-    Ok((status, render(template)?).into_response())
 }
 
 #[derive(Template)]
