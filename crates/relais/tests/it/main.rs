@@ -7,6 +7,7 @@
     reason = "a test fails loudly where an unwrap fails; helpers included"
 )]
 
+mod architecture;
 mod backoffice;
 mod bounds;
 mod browser;
