@@ -10,7 +10,6 @@ pub mod totp;
 
 use std::sync::Arc;
 
-use crate::backoffice::storage::User;
 use crate::directory::Directory;
 use crate::web::Web;
 use crate::web::clients::ClientCounts;
@@ -29,16 +28,3 @@ pub struct AccountsState {
 }
 
 crate::capability_state!(AccountsState);
-
-/// The territory an account's events belong to in the audit log.
-pub fn territory_of(directory: &Directory, user: &User) -> Option<String> {
-    if let Some(first) = user.territories.first() {
-        return Some(first.clone());
-    }
-    let organisation = user.organisation_id.as_deref()?;
-    let index = directory.index();
-    index
-        .organisation(organisation)
-        .first()
-        .map(|listing| listing.territory.clone())
-}

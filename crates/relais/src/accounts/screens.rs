@@ -368,7 +368,7 @@ async fn set_disabled(
     storage::audit(
         &mut tx,
         &pro.user.email,
-        crate::accounts::territory_of(&app.directory, &user).as_deref(),
+        crate::directory::office::territory_of(&app.directory, &user).as_deref(),
         if disabled {
             "account-disabled"
         } else {
@@ -407,7 +407,7 @@ async fn reinvite(
     storage::audit(
         &mut tx,
         &pro.user.email,
-        crate::accounts::territory_of(&app.directory, &user).as_deref(),
+        crate::directory::office::territory_of(&app.directory, &user).as_deref(),
         "account-reinvited",
         &id,
         &user.email,
@@ -460,7 +460,7 @@ async fn reset_password(
     storage::audit(
         &mut tx,
         &pro.user.email,
-        crate::accounts::territory_of(&app.directory, &user).as_deref(),
+        crate::directory::office::territory_of(&app.directory, &user).as_deref(),
         "account-password-reset",
         &id,
         &user.email,

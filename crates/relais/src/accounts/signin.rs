@@ -323,7 +323,7 @@ async fn audit(
     action: &str,
     detail: &str,
 ) -> Result<(), AppError> {
-    let territory = crate::accounts::territory_of(&app.directory, user);
+    let territory = crate::directory::office::territory_of(&app.directory, user);
     storage::audit(
         tx,
         &user.email,

@@ -1,13 +1,12 @@
-//! The back office at `/pro`: safe sign-in for professionals, coordinators
-//! and administrators, and the screens that keep each territory's directory
-//! audited and current.
+//! The back office's toolkit, at `/pro`: the route registry of its screens,
+//! the session and the signed-in professional, the page frame, how a form
+//! is read and its token checked. It imports no capability: each capability
+//! registers its own screens, and the application merges them.
 //!
 //! Every route but those of signing in goes through
 //! [`session::require`]; what an account may touch is decided by
-//! [`session::Pro`] alone. Every change is written to the audit log, and
-//! every change to the directory reaches the public site at once (the
-//! orientation index is rebuilt). The back office is in French: the people
-//! who use it work in French.
+//! [`session::Pro`] alone. The back office is in French: the people who
+//! use it work in French.
 
 pub mod session;
 pub mod storage;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
+use crate::directory::cells::spreadsheet_safe;
 use crate::directory::communes::Communes;
 use crate::directory::import::COLUMNS;
 use crate::directory::model::{Need, Organisation, Service};
@@ -30,34 +31,6 @@ const SOURCE: &str = "relais";
 
 fn yes_no(value: bool) -> &'static str {
     if value { "oui" } else { "non" }
-}
-
-/// The characters that make a spreadsheet read a cell as a formula.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
-
-/// A cell as a spreadsheet must not run it: one starting like a formula
-/// (`=HYPERLINK(…)` as an organisation's name, but also `+33…`) gets a
-/// leading apostrophe, which spreadsheets show as text (OWASP, "CSV
-/// Injection"). So does one that already starts with an apostrophe the
-/// importer would take off (`'=x`, `''x`): every value reads back as it was.
-pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    if cell.starts_with(FORMULA_STARTS) || escaped(cell).is_some() {
-        format!("'{cell}").into()
-    } else {
-        cell.into()
-    }
-}
-
-/// The cell a spreadsheet-safe cell stood for.
-pub fn from_spreadsheet_safe(cell: &str) -> &str {
-    escaped(cell).unwrap_or(cell)
-}
-
-/// What follows the apostrophe [`spreadsheet_safe`] puts: a formula's start
-/// or another apostrophe.
-fn escaped(cell: &str) -> Option<&str> {
-    cell.strip_prefix('\'')
-        .filter(|rest| rest.starts_with(FORMULA_STARTS) || rest.starts_with('\''))
 }
 
 /// The directory as CSV (UTF-8 with BOM, `;`), one row per service, every
@@ -450,6 +423,7 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::cells::FORMULA_STARTS;
 
     #[test]
     fn no_cell_of_the_csv_export_starts_like_a_formula_and_the_import_reads_it_back() {
@@ -486,17 +460,6 @@ mod tests {
         );
         assert_eq!(again.services[0].name, "@SUM(1)");
         assert_eq!(again.services[0].description.as_deref(), Some("-moins"));
-    }
-
-    #[test]
-    fn every_value_reads_back_as_it_was_through_the_spreadsheet_escape() {
-        for value in [
-            "=x", "'=x", "''=x", "'x", "''x", "'", "''", "\t=x", "+33", "'+33", "plain", "", "-",
-        ] {
-            let safe = spreadsheet_safe(value);
-            assert!(!safe.starts_with(FORMULA_STARTS), "{value:?} → {safe:?}");
-            assert_eq!(from_spreadsheet_safe(&safe), value, "{value:?} → {safe:?}");
-        }
     }
 
     #[test]

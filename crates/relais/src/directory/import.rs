@@ -381,7 +381,7 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
                 column.map(|c| {
                     (
                         c,
-                        crate::directory::export::from_spreadsheet_safe(value).to_owned(),
+                        crate::directory::cells::from_spreadsheet_safe(value).to_owned(),
                     )
                 })
             })

@@ -7,6 +7,7 @@
 //! changes (checked every few seconds, so that a change made by another
 //! instance or by `relais directory import` shows up everywhere).
 
+pub mod cells;
 pub mod commands;
 pub mod communes;
 pub mod contact;

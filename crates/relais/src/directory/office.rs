@@ -1,6 +1,7 @@
 //! What the back office shows of a territory's directory, for the
 //! directory's screens and the dashboard: the territory behind its access
-//! check, today's date there, and the organisations with the checks due.
+//! check, today's date there, the organisations with the checks due, and
+//! the territory an account's audit lines belong to.
 
 use jiff::civil::Date;
 
@@ -105,4 +106,20 @@ pub async fn organisation_view(
             .map(|s| service_line(s, &communes, limit))
             .collect(),
     }))
+}
+
+/// The territory an account's events belong to in the audit log.
+pub fn territory_of(
+    directory: &Directory,
+    user: &crate::backoffice::storage::User,
+) -> Option<String> {
+    if let Some(first) = user.territories.first() {
+        return Some(first.clone());
+    }
+    let organisation = user.organisation_id.as_deref()?;
+    let index = directory.index();
+    index
+        .organisation(organisation)
+        .first()
+        .map(|listing| listing.territory.clone())
 }

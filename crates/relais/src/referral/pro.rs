@@ -999,7 +999,7 @@ async fn grant(
     let Some(granted) = granted_keys(&app, organisation, &fields).await? else {
         return refused(&app, &pro, GRANT_REFUSED, "/pro/acces");
     };
-    let territory = crate::accounts::territory_of(&app.directory, &pro.user);
+    let territory = crate::directory::office::territory_of(&app.directory, &pro.user);
     store_grant(
         &app,
         &pro,
