@@ -104,8 +104,10 @@ pub struct Referral {
     pub organisation_id: String,
     /// Its territory.
     pub territory: Option<String>,
-    /// Stored status code.
-    pub status: String,
+    /// Where it stands (stored as its code; an unknown code is an error
+    /// when the row is read, never a default).
+    #[sqlx(try_from = "String")]
+    pub status: Status,
     /// She said it is urgent.
     pub urgent: bool,
     /// nonce ‖ AES-256-GCM of the report, base64url.
@@ -128,7 +130,20 @@ pub struct Referral {
 impl Referral {
     /// Its status.
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Sent)
+        self.status
+    }
+}
+
+/// A stored status code that no [`Status`] has.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown referral status {0:?}")]
+pub struct UnknownStatus(String);
+
+impl TryFrom<String> for Status {
+    type Error = UnknownStatus;
+
+    fn try_from(code: String) -> Result<Self, UnknownStatus> {
+        Self::parse(&code).ok_or(UnknownStatus(code))
     }
 }
 
@@ -1035,4 +1050,24 @@ pub async fn pending_notifications(db: &Db) -> sqlx::Result<i64> {
     with_pool!(db, pool => {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(pool).await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stored_status_reads_back_and_an_unknown_one_is_an_error_not_sent() {
+        for status in [
+            Status::Sent,
+            Status::Read,
+            Status::Accepted,
+            Status::Redirected,
+            Status::Closed,
+        ] {
+            assert_eq!(Status::try_from(status.code().to_owned()).unwrap(), status);
+        }
+        let error = Status::try_from("archived".to_owned()).unwrap_err();
+        assert_eq!(error.to_string(), "unknown referral status \"archived\"");
+    }
 }
