@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use crate::condition::{self, Check, Condition, Op, Test, WrittenTest};
 use crate::graph::{self, Dominators};
-use crate::model::{Choice, Flow, Rule, Step, StepKind};
+use crate::model::{Choice, Flow, Outcome, Role, Rule, Step, StepKind};
 use crate::problem::Problem;
 use crate::read::{self, At, Draft, DraftStep, Ty};
 
@@ -70,6 +70,8 @@ struct Linker<'d, 'p> {
     problems: &'p mut Vec<Problem>,
     /// Step id → index of its first step.
     index: HashMap<&'d str, usize>,
+    /// Role → index of the first step that carries it.
+    roles: HashMap<Role, usize>,
 }
 
 impl<'d, 'p> Linker<'d, 'p> {
@@ -79,6 +81,7 @@ impl<'d, 'p> Linker<'d, 'p> {
             known_needs,
             problems,
             index: HashMap::new(),
+            roles: HashMap::new(),
         }
     }
 
@@ -106,6 +109,24 @@ impl<'d, 'p> Linker<'d, 'p> {
                 );
             } else {
                 self.index.insert(&id.value, at);
+            }
+        }
+
+        for (at, step) in draft.steps.iter().enumerate() {
+            let Some(role) = &step.role else { continue };
+            if let Some(&first) = self.roles.get(&role.value) {
+                let first_line = draft.steps[first].line;
+                self.problem(
+                    role.line,
+                    step.id(),
+                    format!(
+                        "une autre étape porte déjà le rôle « {} » (ligne {first_line}) : \
+                         chaque rôle ne se donne qu'à une seule étape",
+                        role.value.name()
+                    ),
+                );
+            } else {
+                self.roles.insert(role.value, at);
             }
         }
 
@@ -400,7 +421,7 @@ impl<'d, 'p> Linker<'d, 'p> {
 
 /// Whether the step ends the conversation.
 fn is_final(step: &DraftStep) -> bool {
-    step.outcome.is_some_and(crate::model::Outcome::is_final)
+    step.outcome.is_some_and(Outcome::is_final)
 }
 
 fn dominates_or_unsure(
@@ -537,6 +558,7 @@ fn build(draft: &Draft, linked: Linked, version: String) -> Option<Flow> {
             help: step.help.clone(),
             button: step.button.clone(),
             optional: step.optional,
+            role: step.role.as_ref().map(|role| role.value),
             next: links.next,
             rules,
             line: step.line,

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::answer::accept;
-use crate::model::{Flow, Step, StepKind};
+use crate::model::{Flow, Role, Step, StepKind};
 
 /// The person's answers along her path, in order.
 ///
@@ -240,6 +240,27 @@ pub fn path<'a>(flow: &'a Flow, progress: &'a Progress) -> Vec<(&'a Step, &'a An
         .into_iter()
         .map(|(step, answer)| (&flow.steps[step], answer))
         .collect()
+}
+
+/// The answer of the step that carries `role`, if that step is on the
+/// current path: the application reads the age, the commune, the needs,
+/// the name, the contact and the message this way, never by step id.
+///
+/// `None` when no step has the role, or when the path does not (or not
+/// yet) go through it; [`Answer::Skipped`] when she skipped an optional
+/// step. When a loop asked the step more than once, the latest answer.
+/// Like [`path`], stops where the progress stops fitting the flow.
+pub fn answer_with_role<'a>(
+    flow: &'a Flow,
+    progress: &'a Progress,
+    role: Role,
+) -> Option<&'a Answer> {
+    let step = flow.step_with_role(role)?;
+    path(flow, progress)
+        .into_iter()
+        .rev()
+        .find(|(answered, _)| answered.id == step.id)
+        .map(|(_, answer)| answer)
 }
 
 /// The needs revealed by the answers on the path: need codes, each once, in

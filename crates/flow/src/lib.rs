@@ -9,7 +9,9 @@
 //! looking at an answer that is always given before it. [`position`],
 //! [`advance`], [`path`] and [`needs`] then step through it: a conversation
 //! is only its [`Progress`], the list of answers along its path, which the
-//! web side keeps sealed in a token; the engine keeps no state.
+//! web side keeps sealed in a token; the engine keeps no state. The
+//! application reads the answers it acts on (age, commune, needs, contact…)
+//! by their role, with [`answer_with_role`], never by step id.
 //!
 //! Invariant: a [`Progress`] returned by [`advance`] always fits its flow
 //! (replaying it from the start reaches the same step), and no function of
@@ -36,10 +38,10 @@ pub use answer::{
     CONTACT_NAME_MAX, CONTACT_TIMES_MAX, CONTACT_VALUE_MAX, TEXT_MAX, is_email, is_phone,
 };
 pub use engine::{
-    Answer, AnswerError, Channel, Contact, Position, Progress, ProgressError, advance, needs, path,
-    position,
+    Answer, AnswerError, Channel, Contact, Position, Progress, ProgressError, advance,
+    answer_with_role, needs, path, position,
 };
-pub use model::{Choice, Flow, Outcome, Step, StepKind};
+pub use model::{Choice, Flow, Outcome, Role, Step, StepKind};
 pub use problem::Problem;
 pub use text::Text;
 

@@ -2,8 +2,9 @@
 //!
 //! Invariant: a `Flow` exists only once every check of `docs/flows.md`
 //! passed, so every index it holds points at one of its steps, every
-//! non-final step has a way on, and every condition looks at an answer that
-//! is always given before it is read.
+//! non-final step has a way on, every condition looks at an answer that
+//! is always given before it is read, and each role is on at most one step
+//! of a type that fits it.
 
 use std::collections::HashMap;
 
@@ -51,6 +52,13 @@ impl Flow {
         self.index.get(id).map(|&at| &self.steps[at])
     }
 
+    /// The step that carries `role`, if any: the application finds the age,
+    /// the commune, the needs, the name, the contact and the message by
+    /// their role, never by a step id. A valid flow has at most one.
+    pub fn step_with_role(&self, role: Role) -> Option<&Step> {
+        self.steps.iter().find(|step| step.role == Some(role))
+    }
+
     /// Every step, in file order.
     pub fn steps(&self) -> impl Iterator<Item = &Step> {
         self.steps.iter()
@@ -78,6 +86,9 @@ pub struct Step {
     pub button: Option<Text>,
     /// Whether the person may skip the step ("Passer").
     pub optional: bool,
+    /// What the application reads this step's answer for, if anything
+    /// (`role = "…"` in the file); at most one step of a flow has each role.
+    pub role: Option<Role>,
     /// The step's own `next`.
     pub(crate) next: Option<usize>,
     /// The `[[step.when]]` rules, in file order.
@@ -213,6 +224,61 @@ impl Outcome {
             "leave" => Some(Outcome::Leave),
             _ => None,
         }
+    }
+}
+
+/// What the application reads a step's answer for (`role = "…"` on a step,
+/// `docs/flows.md`).
+///
+/// The orientation and the report it sends do not guess which step gives
+/// the age or the commune from its id or its type: a step says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Her age: a `number` step. The orientation shows a minor only the
+    /// services that receive minors, and youth-only services only to her.
+    Age,
+    /// Where she lives: a `commune` step. The orientation looks for
+    /// professionals near it.
+    Commune,
+    /// What she needs: a `choice` or `multiple` step whose answers carry
+    /// `needs`. The orientation ranks the professionals by them.
+    Needs,
+    /// What she would like to be called: a `text` step. The report
+    /// greets her with it.
+    Name,
+    /// How she may be contacted safely: a `contact` step. The report
+    /// tells the professional how to reach her.
+    Contact,
+    /// Her own words to the professional: a `text` or `long_text` step.
+    Message,
+}
+
+impl Role {
+    /// Every role, in the order `docs/flows.md` lists them.
+    pub(crate) const ALL: [Role; 6] = [
+        Role::Age,
+        Role::Commune,
+        Role::Needs,
+        Role::Name,
+        Role::Contact,
+        Role::Message,
+    ];
+
+    /// The role's name in a flow file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Age => "age",
+            Role::Commune => "commune",
+            Role::Needs => "needs",
+            Role::Name => "name",
+            Role::Contact => "contact",
+            Role::Message => "message",
+        }
+    }
+
+    /// The role with this name in a flow file.
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.name() == name)
     }
 }
 

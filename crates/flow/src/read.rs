@@ -9,7 +9,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::model::Outcome;
+use crate::model::{Outcome, Role};
 use crate::problem::{Problem, line_of};
 use crate::text::Text;
 
@@ -46,6 +46,7 @@ pub(crate) enum Ty {
 const TYPES: &str =
     "message, choice, multiple, number, commune, text, long_text, contact, summary ou outcome";
 const OUTCOMES: &str = "youth, emergency, orientation ou leave";
+const ROLES: &str = "age, commune, needs, name, contact ou message";
 
 impl Ty {
     fn from_name(name: &str) -> Option<Ty> {
@@ -83,9 +84,9 @@ impl Ty {
     fn keys(self) -> Vec<&'static str> {
         let mut keys = vec!["id", "type", "question", "help", "button", "next", "when"];
         // Skipping a message, a summary or an outcome would mean nothing:
-        // there is no answer to leave out.
+        // there is no answer to leave out, nor any for a role to read.
         if !matches!(self, Ty::Message | Ty::Summary | Ty::Outcome) {
-            keys.push("optional");
+            keys.extend(["optional", "role"]);
         }
         keys.extend_from_slice(match self {
             Ty::Choice | Ty::Multiple => &["choice"][..],
@@ -98,6 +99,19 @@ impl Ty {
     }
 }
 
+/// The types of step that may carry a role: those whose answer is what
+/// the role reads.
+fn role_types(role: Role) -> &'static [Ty] {
+    match role {
+        Role::Age => &[Ty::Number],
+        Role::Commune => &[Ty::Commune],
+        Role::Needs => &[Ty::Choice, Ty::Multiple],
+        Role::Name => &[Ty::Text],
+        Role::Contact => &[Ty::Contact],
+        Role::Message => &[Ty::Text, Ty::LongText],
+    }
+}
+
 /// Every key a step of some type accepts.
 const STEP_KEYS: &[&str] = &[
     "id",
@@ -106,6 +120,7 @@ const STEP_KEYS: &[&str] = &[
     "help",
     "button",
     "optional",
+    "role",
     "next",
     "when",
     "choice",
@@ -128,6 +143,8 @@ pub(crate) struct DraftStep {
     pub(crate) help: Option<Text>,
     pub(crate) button: Option<Text>,
     pub(crate) optional: bool,
+    /// The step's role, when it could be read.
+    pub(crate) role: Option<At<Role>>,
     pub(crate) next: Option<At<String>>,
     /// Whether the file gives a `next`, even one that could not be read.
     pub(crate) next_written: bool,
@@ -305,6 +322,7 @@ impl Reader<'_, '_> {
         let help = self.text(table, "help");
         let button = self.text(table, "button");
         let optional = self.boolean(table, "optional").unwrap_or(false);
+        let role = self.role(table, ty);
         let next = self.id(table, "next");
         let when: Vec<DraftWhen> = self
             .tables(table, "when", line)
@@ -329,6 +347,7 @@ impl Reader<'_, '_> {
             help,
             button,
             optional,
+            role,
             next,
             next_written: table.get("next").is_some(),
             when,
@@ -384,6 +403,41 @@ impl Reader<'_, '_> {
             _ => {}
         }
         step
+    }
+
+    /// The step's `role`, if it names a role; a role on a step of the wrong
+    /// type is reported but kept.
+    fn role(&mut self, table: &DeTable<'_>, ty: Option<Ty>) -> Option<At<Role>> {
+        let name = self.string(table, "role")?;
+        let Some(role) = Role::from_name(&name.value) else {
+            self.problem(
+                name.line,
+                format!("rôle « {} » inconnu : {ROLES}", name.value),
+            );
+            return None;
+        };
+        let fits = role_types(role);
+        if let Some(ty) = ty
+            && !fits.contains(&ty)
+        {
+            let types = fits
+                .iter()
+                .map(|ty| format!("« {} »", ty.name()))
+                .collect::<Vec<_>>()
+                .join(" ou ");
+            self.problem(
+                name.line,
+                format!(
+                    "le rôle « {} » se donne à une étape {types}, pas à une étape « {} »",
+                    role.name(),
+                    ty.name()
+                ),
+            );
+        }
+        Some(At {
+            value: role,
+            line: name.line,
+        })
     }
 
     fn number(
@@ -566,6 +620,9 @@ impl Reader<'_, '_> {
                 );
             } else if let Some(ty) = ty
                 && !ty.keys().contains(&name)
+                // A role on a step of the wrong type is told with the types
+                // that fit it (`role`).
+                && name != "role"
             {
                 let ty = ty.name();
                 let message = if name == "optional" {

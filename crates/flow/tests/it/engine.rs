@@ -1,8 +1,8 @@
 //! Stepping through flows: answers accepted and refused, changes, replay.
 
 use flow::{
-    Answer, AnswerError, Channel, Contact, Position, Progress, ProgressError, advance, needs, path,
-    position,
+    Answer, AnswerError, Channel, Contact, Position, Progress, ProgressError, Role, advance,
+    answer_with_role, needs, path, position,
 };
 
 use crate::support::{EXAMPLE, answered, parse};
@@ -111,12 +111,14 @@ next = "commune"
 [[step]]
 id = "commune"
 type = "commune"
+role = "commune"
 question = { fr = "Où ?" }
 next = "age"
 
 [[step]]
 id = "age"
 type = "number"
+role = "age"
 question = { fr = "Quel âge ?" }
 min = 8
 max = 120
@@ -146,6 +148,7 @@ start = "prenom"
 [[step]]
 id = "prenom"
 type = "text"
+role = "name"
 question = { fr = "Prénom" }
 optional = true
 max_length = 5
@@ -154,6 +157,7 @@ next = "recit"
 [[step]]
 id = "recit"
 type = "long_text"
+role = "message"
 question = { fr = "Racontez" }
 next = "violences"
 
@@ -177,6 +181,7 @@ next = "aides"
 [[step]]
 id = "aides"
 type = "multiple"
+role = "needs"
 question = { fr = "Quelles aides ?" }
 next = "ville"
 
@@ -193,12 +198,23 @@ next = "ville"
 [[step]]
 id = "ville"
 type = "commune"
+role = "commune"
 question = { fr = "Commune" }
+next = "annees"
+
+[[step]]
+id = "annees"
+type = "number"
+role = "age"
+question = { fr = "Âge" }
+min = 8
+max = 120
 next = "contact"
 
 [[step]]
 id = "contact"
 type = "contact"
+role = "contact"
 question = { fr = "Contact" }
 next = "fin"
 
@@ -248,6 +264,7 @@ fn up_to_contact(flow: &flow::Flow) -> Progress {
             ("violences", choices(&[])),
             ("aides", choices(&["droits"])),
             ("ville", Answer::Commune("2A004".to_owned())),
+            ("annees", Answer::Number(30)),
         ],
     )
 }
@@ -751,4 +768,143 @@ fn the_emergency_outcome_asks_for_its_button_and_goes_on() {
     assert!(matches!(asked_there, Position::Ask(step) if step.id == "urgence"));
     assert_eq!(refused, Err(AnswerError::WrongKind));
     assert_eq!(asked(&flow, &went_on), "? concerne");
+}
+
+#[test]
+fn an_answer_is_found_by_its_role_whatever_the_steps_id() {
+    let flow = parse(FIELDS);
+    let progress = up_to_contact(&flow);
+
+    // The age is asked at the step "annees": the role finds it.
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Age),
+        Some(&Answer::Number(30))
+    );
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Commune),
+        Some(&Answer::Commune("2A004".to_owned()))
+    );
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Needs),
+        Some(&choices(&["droits"]))
+    );
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Message),
+        Some(&text("…"))
+    );
+}
+
+#[test]
+fn a_skipped_step_gives_its_role_the_skipped_answer() {
+    let flow = parse(FIELDS);
+    let progress = up_to_contact(&flow);
+
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Name),
+        Some(&Answer::Skipped)
+    );
+}
+
+#[test]
+fn a_role_whose_step_is_not_yet_answered_gives_no_answer() {
+    let flow = parse(FIELDS);
+    let progress = up_to_contact(&flow);
+
+    assert_eq!(answer_with_role(&flow, &progress, Role::Contact), None);
+    assert_eq!(
+        answer_with_role(&flow, &Progress::default(), Role::Name),
+        None
+    );
+}
+
+#[test]
+fn a_role_whose_step_is_off_the_path_or_on_no_step_gives_no_answer() {
+    let flow = parse(CHANGE);
+    let before = answered(
+        &flow,
+        &[
+            ("qui", choice("moi")),
+            ("commune", Answer::Commune("75056".to_owned())),
+            ("age", Answer::Number(40)),
+        ],
+    );
+
+    // Changing who is concerned drops the commune and the age from the path.
+    let changed = advance(&flow, &before, "qui", choice("proche")).unwrap();
+
+    assert_eq!(
+        answer_with_role(&flow, &before, Role::Age),
+        Some(&Answer::Number(40))
+    );
+    assert_eq!(answer_with_role(&flow, &changed, Role::Age), None);
+    assert_eq!(answer_with_role(&flow, &changed, Role::Commune), None);
+    assert_eq!(answer_with_role(&flow, &before, Role::Contact), None);
+}
+
+#[test]
+fn a_progress_that_does_not_fit_gives_the_roles_answered_before_it_stops_fitting() {
+    let flow = parse(CHANGE);
+    let progress = Progress {
+        answers: vec![
+            ("qui".to_owned(), choice("moi")),
+            ("commune".to_owned(), Answer::Commune("75056".to_owned())),
+            ("age".to_owned(), Answer::Number(300)),
+        ],
+    };
+
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Commune),
+        Some(&Answer::Commune("75056".to_owned()))
+    );
+    assert_eq!(answer_with_role(&flow, &progress, Role::Age), None);
+}
+
+#[test]
+fn a_role_asked_twice_by_a_loop_gives_the_latest_answer() {
+    let flow = parse(
+        r#"id = "boucle"
+start = "prenom"
+
+[[step]]
+id = "prenom"
+type = "text"
+role = "name"
+question = { fr = "Prénom ?" }
+next = "encore"
+
+[[step]]
+id = "encore"
+type = "choice"
+question = { fr = "Le changer ?" }
+
+  [[step.choice]]
+  id = "oui"
+  label = { fr = "Oui" }
+  next = "prenom"
+
+  [[step.choice]]
+  id = "non"
+  label = { fr = "Non" }
+  next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#,
+    );
+    let progress = answered(
+        &flow,
+        &[
+            ("prenom", text("Léa")),
+            ("encore", choice("oui")),
+            ("prenom", text("Zoé")),
+        ],
+    );
+
+    assert_eq!(
+        answer_with_role(&flow, &progress, Role::Name),
+        Some(&text("Zoé"))
+    );
 }

@@ -19,6 +19,7 @@ start = "prenom"
 [[step]]
 id = "prenom"
 type = "text"
+role = "name"
 question = { fr = "Prénom ?" }
 optional = true
 next = "violences"
@@ -26,6 +27,7 @@ next = "violences"
 [[step]]
 id = "violences"
 type = "multiple"
+role = "needs"
 question = { fr = "Quelles violences ?" }
 optional = true
 next = "age"
@@ -62,6 +64,7 @@ next = "age"
 [[step]]
 id = "age"
 type = "number"
+role = "age"
 question = { fr = "Âge ?" }
 min = 18
 max = 120
@@ -80,6 +83,7 @@ next = "contact"
 [[step]]
 id = "contact"
 type = "contact"
+role = "contact"
 question = { fr = "Contact ?" }
 optional = true
 next = "resume"

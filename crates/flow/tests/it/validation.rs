@@ -1,6 +1,6 @@
 //! What `Flow::parse` refuses: one small bad flow per problem, with its line.
 
-use flow::{Flow, NEEDS, StepKind};
+use flow::{Flow, NEEDS, Role, StepKind};
 
 use crate::support::{EXAMPLE, assert_one_problem, listed, parse, places, problems};
 
@@ -1226,6 +1226,227 @@ question = { fr = "Fin" }
             .contains("ne peut pas avoir de [[step.when]]")
     );
     assert!(problems[2].message.contains("termine la conversation"));
+}
+
+/// The steps an orientation reads, each with its role.
+const ORIENTED: &str = r#"id = "t"
+start = "age"
+
+[[step]]
+id = "age"
+type = "number"
+role = "age"
+question = { fr = "Âge ?" }
+min = 8
+max = 120
+next = "commune"
+
+[[step]]
+id = "commune"
+type = "commune"
+role = "commune"
+question = { fr = "Commune ?" }
+next = "besoins"
+
+[[step]]
+id = "besoins"
+type = "multiple"
+role = "needs"
+question = { fr = "Besoins ?" }
+next = "contact"
+
+  [[step.choice]]
+  id = "logement"
+  label = { fr = "Un logement" }
+  needs = ["housing"]
+
+[[step]]
+id = "contact"
+type = "contact"
+role = "contact"
+question = { fr = "Contact ?" }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "orientation"
+question = { fr = "Voici qui peut aider" }
+"#;
+
+#[test]
+fn each_role_is_read_on_its_step_and_found_by_role() {
+    let flow = parse(ORIENTED);
+    let with_role = |role: Role| flow.step_with_role(role).map(|step| step.id.as_str());
+
+    assert_eq!(with_role(Role::Age), Some("age"));
+    assert_eq!(with_role(Role::Commune), Some("commune"));
+    assert_eq!(with_role(Role::Needs), Some("besoins"));
+    assert_eq!(with_role(Role::Contact), Some("contact"));
+    assert_eq!(with_role(Role::Name), None);
+    assert_eq!(flow.step("fin").unwrap().role, None);
+}
+
+#[test]
+fn a_role_is_known_by_its_name_in_the_file() {
+    for role in [
+        Role::Age,
+        Role::Commune,
+        Role::Needs,
+        Role::Name,
+        Role::Contact,
+        Role::Message,
+    ] {
+        assert_eq!(Role::from_name(role.name()), Some(role));
+    }
+    assert_eq!(Role::from_name("âge"), None);
+}
+
+#[test]
+fn the_national_flow_gives_every_role_on_the_step_that_asks_it() {
+    let flow = parse(include_str!("../../../../content/flows/national.toml"));
+    let with_role = |role: Role| flow.step_with_role(role).map(|step| step.id.as_str());
+
+    assert_eq!(with_role(Role::Age), Some("age"));
+    assert_eq!(with_role(Role::Commune), Some("commune"));
+    assert_eq!(with_role(Role::Needs), Some("besoins"));
+    assert_eq!(with_role(Role::Name), Some("prenom"));
+    assert_eq!(with_role(Role::Contact), Some("contact"));
+    assert_eq!(with_role(Role::Message), Some("message"));
+}
+
+#[test]
+fn an_unknown_role_is_refused_with_the_known_ones_and_nothing_else() {
+    let source = ORIENTED.replace(r#"role = "age""#, r#"role = "âge""#);
+
+    assert_one_problem(
+        &source,
+        7,
+        Some("age"),
+        "rôle « âge » inconnu : age, commune, needs, name, contact ou message",
+    );
+}
+
+#[test]
+fn a_role_that_is_not_a_text_is_refused() {
+    let source = ORIENTED.replace(r#"role = "age""#, "role = 18");
+
+    assert_one_problem(
+        &source,
+        7,
+        Some("age"),
+        "« role » doit être un texte entre guillemets",
+    );
+}
+
+#[test]
+fn a_role_on_a_step_of_the_wrong_type_is_refused_with_the_types_that_fit() {
+    let source = r#"id = "t"
+start = "bienvenue"
+
+[[step]]
+id = "bienvenue"
+type = "message"
+role = "name"
+question = { fr = "Bonjour" }
+next = "age"
+
+[[step]]
+id = "age"
+type = "text"
+role = "age"
+question = { fr = "Âge ?" }
+next = "besoins"
+
+[[step]]
+id = "besoins"
+type = "number"
+role = "needs"
+question = { fr = "Combien ?" }
+min = 0
+max = 9
+next = "recit"
+
+[[step]]
+id = "recit"
+type = "commune"
+role = "message"
+question = { fr = "Racontez" }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    let problems = problems(source);
+
+    assert_eq!(
+        places(&problems),
+        [
+            (Some(7), Some("bienvenue")),
+            (Some(14), Some("age")),
+            (Some(21), Some("besoins")),
+            (Some(30), Some("recit")),
+        ],
+        "{}",
+        listed(&problems)
+    );
+    assert_eq!(
+        problems[0].message,
+        "le rôle « name » se donne à une étape « text », pas à une étape « message »"
+    );
+    assert_eq!(
+        problems[1].message,
+        "le rôle « age » se donne à une étape « number », pas à une étape « text »"
+    );
+    assert_eq!(
+        problems[2].message,
+        "le rôle « needs » se donne à une étape « choice » ou « multiple », \
+         pas à une étape « number »"
+    );
+    assert_eq!(
+        problems[3].message,
+        "le rôle « message » se donne à une étape « text » ou « long_text », \
+         pas à une étape « commune »"
+    );
+}
+
+#[test]
+fn the_same_role_on_two_steps_is_refused_at_the_second() {
+    let source = r#"id = "t"
+start = "prenom"
+
+[[step]]
+id = "prenom"
+type = "text"
+role = "name"
+question = { fr = "Prénom ?" }
+next = "surnom"
+
+[[step]]
+id = "surnom"
+type = "text"
+role = "name"
+question = { fr = "Un surnom ?" }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    assert_one_problem(
+        source,
+        14,
+        Some("surnom"),
+        "une autre étape porte déjà le rôle « name » (ligne 5) : \
+         chaque rôle ne se donne qu'à une seule étape",
+    );
 }
 
 #[test]
