@@ -356,6 +356,78 @@ impl<'d, 'p> Linker<'d, 'p> {
                 }
             }
         }
+
+        for (at, step) in draft.steps.iter().enumerate() {
+            if let (true, Some(outcome)) = (reached[at], step.outcome) {
+                self.roles_of(at, outcome, &reached, &dominators);
+            }
+        }
+    }
+
+    /// Reports the roles a reached outcome needs that no step carries, or
+    /// that some path to it does not answer first.
+    fn roles_of(&mut self, at: usize, outcome: Outcome, reached: &[bool], dominators: &Dominators) {
+        let draft = self.draft;
+        let step = &draft.steps[at];
+        // A role that could not be read may be the one missing: it is
+        // already reported.
+        let unread = draft.steps.iter().any(|step| step.role_unread);
+        let mut missing = Vec::new();
+        for &role in outcome.roles() {
+            match self.roles.get(&role) {
+                None if !unread => missing.push(role),
+                None => {}
+                // An unreached step is already reported as such.
+                Some(&carrier) if !reached[carrier] => {}
+                Some(&carrier) if !dominates_or_unsure(dominators, carrier, at, draft) => {
+                    let carrier = &draft.steps[carrier];
+                    let name = carrier.id().unwrap_or_default();
+                    self.problem(
+                        step.line,
+                        step.id(),
+                        format!(
+                            "l'étape « {name} » (ligne {}), qui porte le rôle « {} », n'est pas \
+                             toujours répondue avant cette issue : un chemin y mène sans passer \
+                             par elle, et sur ce chemin {}",
+                            carrier.line,
+                            role.name(),
+                            why(role),
+                        ),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+        if missing.is_empty() {
+            return;
+        }
+        let names: Vec<String> = missing
+            .iter()
+            .map(|role| format!("« {} »", role.name()))
+            .collect();
+        let message = match (missing.as_slice(), names.split_last()) {
+            ([role], _) => format!(
+                "une issue « {} » a besoin du rôle « {} », qu'aucune étape ne porte : sans lui, \
+                 {} ; ajoutez role = \"{}\" à l'étape qui pose cette question",
+                outcome.name(),
+                role.name(),
+                why(*role),
+                role.name(),
+            ),
+            (_, Some((last, others))) => format!(
+                "une issue « {} » a besoin des rôles {} et {last}, qu'aucune étape ne porte : {} ; \
+                 ajoutez role = \"…\" aux étapes qui posent ces questions",
+                outcome.name(),
+                others.join(", "),
+                missing
+                    .iter()
+                    .map(|&role| format!("sans « {} », {}", role.name(), why(role)))
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            (_, None) => return,
+        };
+        self.problem(step.line, step.id(), message);
     }
 
     /// Reports a step that is not a final outcome and may have no way on.
@@ -416,6 +488,18 @@ impl<'d, 'p> Linker<'d, 'p> {
             }
         }
         dead
+    }
+}
+
+/// Why an outcome needs a role: what would go wrong without it.
+fn why(role: Role) -> &'static str {
+    match role {
+        Role::Commune => "les professionnels ne pourraient pas être cherchés près de chez elle",
+        Role::Age => "les services ne pourraient pas être filtrés selon qu'elle est mineure ou non",
+        Role::Needs => "les professionnels ne pourraient pas être classés selon ses besoins",
+        Role::Contact => "la fiche envoyée au professionnel n'aurait aucun moyen de la joindre",
+        Role::Name => "le professionnel ne saurait pas comment l'appeler",
+        Role::Message => "ses mots ne parviendraient pas au professionnel",
     }
 }
 

@@ -6,7 +6,8 @@
 //! [`Flow::parse`] reads such a file and refuses it, with every problem and
 //! its line, unless it holds together: every step reachable, every answer
 //! leading somewhere, an outcome reachable from everywhere, every condition
-//! looking at an answer that is always given before it. [`position`],
+//! looking at an answer that is always given before it, every [`Role`] an
+//! outcome needs given by a step always answered before it. [`position`],
 //! [`advance`], [`path`] and [`needs`] then step through it: a conversation
 //! is only its [`Progress`], the list of answers along its path, which the
 //! web side keeps sealed in a token; the engine keeps no state. The

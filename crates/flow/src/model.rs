@@ -3,8 +3,9 @@
 //! Invariant: a `Flow` exists only once every check of `docs/flows.md`
 //! passed, so every index it holds points at one of its steps, every
 //! non-final step has a way on, every condition looks at an answer that
-//! is always given before it is read, and each role is on at most one step
-//! of a type that fits it.
+//! is always given before it is read, each role is on at most one step of a
+//! type that fits it, and every role a reachable outcome needs is on a step
+//! always answered before that outcome.
 
 use std::collections::HashMap;
 
@@ -215,6 +216,17 @@ impl Outcome {
         }
     }
 
+    /// The roles a flow must give for this outcome to work, in the order
+    /// the problems name them: an `orientation` filters the services by
+    /// age and commune, ranks them by needs, and the report it sends needs
+    /// a way to reach her. The other outcomes need none.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Outcome::Orientation => &[Role::Commune, Role::Age, Role::Needs, Role::Contact],
+            Outcome::Youth | Outcome::Emergency | Outcome::Leave => &[],
+        }
+    }
+
     /// The outcome with this name in a flow file.
     pub fn from_name(name: &str) -> Option<Outcome> {
         match name {
@@ -231,7 +243,9 @@ impl Outcome {
 /// `docs/flows.md`).
 ///
 /// The orientation and the report it sends do not guess which step gives
-/// the age or the commune from its id or its type: a step says so.
+/// the age or the commune from its id or its type: a step says so. A flow
+/// with an `orientation` outcome must give the roles that outcome needs
+/// ([`Outcome::roles`]), each on a step answered before the outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Her age: a `number` step. The orientation shows a minor only the

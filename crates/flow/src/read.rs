@@ -145,6 +145,9 @@ pub(crate) struct DraftStep {
     pub(crate) optional: bool,
     /// The step's role, when it could be read.
     pub(crate) role: Option<At<Role>>,
+    /// Whether the file gives a `role` that could not be read (already
+    /// reported): any role may be the one meant.
+    pub(crate) role_unread: bool,
     pub(crate) next: Option<At<String>>,
     /// Whether the file gives a `next`, even one that could not be read.
     pub(crate) next_written: bool,
@@ -347,6 +350,7 @@ impl Reader<'_, '_> {
             help,
             button,
             optional,
+            role_unread: role.is_none() && table.get("role").is_some(),
             role,
             next,
             next_written: table.get("next").is_some(),
@@ -406,7 +410,8 @@ impl Reader<'_, '_> {
     }
 
     /// The step's `role`, if it names a role; a role on a step of the wrong
-    /// type is reported but kept.
+    /// type is reported but kept, so that the outcomes that need it are not
+    /// also told it is missing.
     fn role(&mut self, table: &DeTable<'_>, ty: Option<Ty>) -> Option<At<Role>> {
         let name = self.string(table, "role")?;
         let Some(role) = Role::from_name(&name.value) else {

@@ -75,7 +75,8 @@ question = { fr = "E" }
 "#;
 
 /// A flow whose first answer changes the path: a relative's situation asks
-/// one more question.
+/// one more question. It ends on `leave`: it asks no needs nor contact, the
+/// roles an `orientation` would need.
 pub const CHANGE: &str = r#"id = "changement"
 start = "qui"
 
@@ -131,8 +132,8 @@ next = "fin"
 [[step]]
 id = "fin"
 type = "outcome"
-outcome = "orientation"
-question = { fr = "Voici qui peut aider" }
+outcome = "leave"
+question = { fr = "Les lignes nationales" }
 
 [[step]]
 id = "jeunes"

@@ -86,11 +86,18 @@ type = "contact"
 role = "contact"
 question = { fr = "Contact ?" }
 optional = true
-next = "resume"
+next = "commune"
 
   [[step.when]]
   if = "contact skipped"
   next = "lignes"
+
+[[step]]
+id = "commune"
+type = "commune"
+role = "commune"
+question = { fr = "Commune ?" }
+next = "resume"
 
 [[step]]
 id = "resume"

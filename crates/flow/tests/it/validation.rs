@@ -1,6 +1,6 @@
 //! What `Flow::parse` refuses: one small bad flow per problem, with its line.
 
-use flow::{Flow, NEEDS, Role, StepKind};
+use flow::{Flow, NEEDS, Outcome, Role, StepKind};
 
 use crate::support::{EXAMPLE, assert_one_problem, listed, parse, places, problems};
 
@@ -1228,7 +1228,8 @@ question = { fr = "Fin" }
     assert!(problems[2].message.contains("termine la conversation"));
 }
 
-/// The steps an orientation reads, each with its role.
+/// The smallest flow an orientation accepts: each role it needs, on a step
+/// always answered before it. The outcome's id is at line 40.
 const ORIENTED: &str = r#"id = "t"
 start = "age"
 
@@ -1300,6 +1301,8 @@ fn a_role_is_known_by_its_name_in_the_file() {
         assert_eq!(Role::from_name(role.name()), Some(role));
     }
     assert_eq!(Role::from_name("âge"), None);
+    assert_eq!(Outcome::Orientation.roles().len(), 4);
+    assert!(Outcome::Leave.roles().is_empty());
 }
 
 #[test]
@@ -1319,6 +1322,8 @@ fn the_national_flow_gives_every_role_on_the_step_that_asks_it() {
 fn an_unknown_role_is_refused_with_the_known_ones_and_nothing_else() {
     let source = ORIENTED.replace(r#"role = "age""#, r#"role = "âge""#);
 
+    // The orientation is not also told it lacks an age: the unknown role
+    // may be the one meant.
     assert_one_problem(
         &source,
         7,
@@ -1446,6 +1451,144 @@ question = { fr = "Fin" }
         Some("surnom"),
         "une autre étape porte déjà le rôle « name » (ligne 5) : \
          chaque rôle ne se donne qu'à une seule étape",
+    );
+}
+
+#[test]
+fn an_orientation_without_an_age_is_refused_because_minors_could_not_be_filtered() {
+    let source = ORIENTED.replace("role = \"age\"\n", "");
+
+    assert_one_problem(
+        &source,
+        39,
+        Some("fin"),
+        "une issue « orientation » a besoin du rôle « age », qu'aucune étape ne porte : \
+         sans lui, les services ne pourraient pas être filtrés selon qu'elle est mineure ou non ; \
+         ajoutez role = \"age\" à l'étape qui pose cette question",
+    );
+}
+
+#[test]
+fn an_orientation_without_a_commune_needs_or_contact_is_told_why_each_is_needed() {
+    let without = |role: &str| ORIENTED.replace(&format!("role = \"{role}\"\n"), "");
+
+    assert_one_problem(
+        &without("commune"),
+        39,
+        Some("fin"),
+        "sans lui, les professionnels ne pourraient pas être cherchés près de chez elle",
+    );
+    assert_one_problem(
+        &without("needs"),
+        39,
+        Some("fin"),
+        "sans lui, les professionnels ne pourraient pas être classés selon ses besoins",
+    );
+    assert_one_problem(
+        &without("contact"),
+        39,
+        Some("fin"),
+        "sans lui, la fiche envoyée au professionnel n'aurait aucun moyen de la joindre",
+    );
+}
+
+#[test]
+fn an_orientation_lacking_several_roles_names_them_all_in_one_problem() {
+    let source = r#"id = "t"
+start = "bienvenue"
+
+[[step]]
+id = "bienvenue"
+type = "message"
+question = { fr = "Bonjour" }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "orientation"
+question = { fr = "Voici qui peut aider" }
+"#;
+
+    let problems = problems(source);
+
+    assert_eq!(
+        places(&problems),
+        [(Some(11), Some("fin"))],
+        "{}",
+        listed(&problems)
+    );
+    assert!(
+        problems[0].message.starts_with(
+            "une issue « orientation » a besoin des rôles « commune », « age », « needs » et \
+             « contact », qu'aucune étape ne porte : sans « commune », "
+        ),
+        "{}",
+        problems[0].message
+    );
+    assert!(problems[0].message.contains("; sans « contact », "));
+}
+
+#[test]
+fn an_orientation_no_path_reaches_is_not_also_told_it_lacks_roles() {
+    let source = r#"id = "t"
+start = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+
+[[step]]
+id = "orientation"
+type = "outcome"
+outcome = "orientation"
+question = { fr = "Voici qui peut aider" }
+"#;
+
+    assert_one_problem(
+        source,
+        11,
+        Some("orientation"),
+        "aucun chemin depuis « start » ne mène à cette étape",
+    );
+}
+
+#[test]
+fn a_role_an_orientation_needs_on_a_step_some_path_skips_over_is_refused() {
+    // "proche" goes straight to the commune: on that path, no age.
+    let source = format!(
+        r#"id = "t"
+start = "qui"
+
+[[step]]
+id = "qui"
+type = "choice"
+question = {{ fr = "Qui est concerné ?" }}
+
+  [[step.choice]]
+  id = "moi"
+  label = {{ fr = "Moi" }}
+  next = "age"
+
+  [[step.choice]]
+  id = "proche"
+  label = {{ fr = "Une personne proche" }}
+  next = "commune"
+
+{}"#,
+        ORIENTED.split_once("\n\n").unwrap().1
+    );
+
+    // Every line of ORIENTED moves down by the 15 lines of "qui".
+    assert_one_problem(
+        &source,
+        55,
+        Some("fin"),
+        "l'étape « age » (ligne 20), qui porte le rôle « age », n'est pas toujours répondue \
+         avant cette issue : un chemin y mène sans passer par elle, et sur ce chemin les \
+         services ne pourraient pas être filtrés selon qu'elle est mineure ou non",
     );
 }
 
