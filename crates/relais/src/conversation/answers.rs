@@ -3,7 +3,7 @@
 //! answer read from a form, an answer in words, the commune, the needs and
 //! the orientation they lead to.
 
-use flow::{Answer, AnswerError, Channel, Contact, Flow, Outcome, Progress, Step, StepKind};
+use flow::{Answer, AnswerError, Channel, Contact, Flow, Outcome, Progress, Role, Step, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::directory::Directory;
@@ -15,14 +15,13 @@ use crate::directory::views::Choice as CommuneChoice;
 use crate::web::form::Fields;
 use crate::web::i18n::Lang;
 
-/// The commune answered on the path, if any.
+/// The commune answered on the path (the step with the `commune` role),
+/// if any.
 pub fn commune_of(directory: &Directory, flow: &Flow, progress: &Progress) -> Option<Commune> {
-    flow::path(flow, progress)
-        .into_iter()
-        .find_map(|(_, answer)| match answer {
-            Answer::Commune(insee) => directory.index().communes().by_insee(insee).cloned(),
-            _ => None,
-        })
+    match flow::answer_with_role(flow, progress, Role::Commune)? {
+        Answer::Commune(insee) => directory.index().communes().by_insee(insee).cloned(),
+        _ => None,
+    }
 }
 
 /// Why the fields do not make an answer yet.
@@ -267,12 +266,15 @@ pub fn answer_text(directory: &Directory, lang: Lang, step: &Step, answer: &Answ
     }
 }
 
-/// The needs the answers reveal, the latest question first: the person's
-/// own choice of needs comes after the questions about her situation, and
-/// should lead the orientation.
+/// The needs the answers reveal: those of the step with the `needs` role
+/// first (the person's own choice should lead the orientation), then those
+/// of the other questions, the latest first.
 pub fn needs_latest_first(flow: &Flow, progress: &Progress) -> Vec<Need> {
     let mut needs = Vec::new();
-    for (step, answer) in flow::path(flow, progress).into_iter().rev() {
+    let mut path = flow::path(flow, progress);
+    path.reverse();
+    path.sort_by_key(|(step, _)| step.role != Some(Role::Needs));
+    for (step, answer) in path {
         let (StepKind::Choice(choices) | StepKind::Multiple(choices)) = &step.kind else {
             continue;
         };
@@ -300,7 +302,7 @@ pub fn orientation_for(
     progress: &Progress,
 ) -> Option<(Commune, Orientation, jiff::civil::DateTime)> {
     let needs = needs_latest_first(flow, progress);
-    let age = answered(flow, progress, "age").and_then(|a| match a {
+    let age = flow::answer_with_role(flow, progress, Role::Age).and_then(|a| match a {
         Answer::Number(n) => u8::try_from(*n).ok(),
         _ => None,
     });
@@ -324,4 +326,68 @@ pub fn orientation_for(
         per_need: 3,
     });
     Some((commune, orientation, at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Her own choice of needs first, a question about her situation after
+    /// it: the step with the `needs` role leads, wherever it stands.
+    const FLOW: &str = r#"id = "essai"
+start = "choix"
+
+[[step]]
+id = "choix"
+type = "multiple"
+role = "needs"
+question = { fr = "De quoi avez-vous besoin ?" }
+next = "situation"
+
+  [[step.choice]]
+  id = "logement"
+  label = { fr = "Un logement" }
+  needs = ["housing"]
+
+[[step]]
+id = "situation"
+type = "choice"
+question = { fr = "Voulez-vous porter plainte ?" }
+next = "fin"
+
+  [[step.choice]]
+  id = "oui"
+  label = { fr = "Oui" }
+  needs = ["complaint"]
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Merci." }
+"#;
+
+    #[test]
+    fn the_needs_she_chose_lead_the_orientation_whatever_the_step_is_called() {
+        let flow = Flow::parse(FLOW, &crate::conversation::known_needs()).unwrap();
+        let progress = Progress::default();
+        let progress = flow::advance(
+            &flow,
+            &progress,
+            "choix",
+            Answer::Choices(vec!["logement".to_owned()]),
+        )
+        .unwrap();
+        let progress = flow::advance(
+            &flow,
+            &progress,
+            "situation",
+            Answer::Choice("oui".to_owned()),
+        )
+        .unwrap();
+        assert_eq!(
+            needs_latest_first(&flow, &progress),
+            [Need::Housing, Need::Complaint]
+        );
+    }
 }

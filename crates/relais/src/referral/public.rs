@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use flow::{Answer, Outcome, Position, Progress, StepKind};
+use flow::{Answer, Outcome, Position, Progress, Role, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::conversation::answers::{Refusal, read_answer, refusal_message};
@@ -400,7 +400,7 @@ async fn confirm(
     // Her contact preferences, checked as the conversation checks them,
     // replace the conversation's answer.
     let mut progress = progress;
-    if let Some(step) = flow.steps().find(|s| matches!(s.kind, StepKind::Contact)) {
+    if let Some(step) = flow.step_with_role(Role::Contact) {
         match read_answer(&app.directory, lang, step, &fields) {
             Ok(answer) => match flow::advance(flow, &progress, &step.id, answer) {
                 Ok(next) => progress = next,

@@ -3,7 +3,7 @@
 //! Built in memory from the conversation's progress, serialised to JSON,
 //! sealed at once (docs/crypto.md, "The report").
 
-use flow::{Answer, Progress, StepKind};
+use flow::{Answer, Progress, Role, StepKind};
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::answers::{answer_text, commune_of, needs_latest_first};
@@ -99,20 +99,20 @@ pub fn build(
         free_text: None,
     };
     for (step, answer) in flow::path(flow, progress) {
-        let answer = match (&step.kind, choices.contact) {
-            (StepKind::Contact, Some(chosen)) => chosen,
+        let answer = match (step.role, choices.contact) {
+            (Some(Role::Contact), Some(chosen)) => chosen,
             _ => answer,
         };
-        match (&step.kind, answer) {
-            (StepKind::Message | StepKind::Summary | StepKind::Outcome(_), _)
-            | (_, Answer::Continue) => {}
-            (StepKind::Text { .. }, Answer::Text(text)) if report.name.is_none() => {
+        match (step.role, &step.kind, answer) {
+            (_, StepKind::Message | StepKind::Summary | StepKind::Outcome(_), _)
+            | (_, _, Answer::Continue)
+            | (Some(Role::Name | Role::Message), _, Answer::Skipped) => {}
+            (Some(Role::Name), _, Answer::Text(text)) => {
                 report.name = Some(text.clone());
             }
-            (StepKind::LongText { .. }, Answer::Text(text)) if report.free_text.is_none() => {
+            (Some(Role::Message), _, Answer::Text(text)) => {
                 report.free_text = Some(text.clone());
             }
-            (StepKind::Text { .. } | StepKind::LongText { .. }, Answer::Skipped) => {}
             _ => {
                 let line = Line {
                     question: step.question.get(Lang::Fr.code()).to_owned(),
@@ -122,7 +122,7 @@ pub fn build(
                     answer_original: (lang != Lang::Fr)
                         .then(|| answer_text(&app.directory, lang, step, answer)),
                 };
-                if matches!(step.kind, StepKind::Contact) {
+                if step.role == Some(Role::Contact) {
                     report.contact.push(line);
                 } else {
                     report.answers.push(line);
