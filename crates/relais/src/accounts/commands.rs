@@ -7,6 +7,7 @@ use clap::Subcommand;
 
 use crate::accounts::signin as auth;
 use crate::backoffice::storage;
+use crate::backoffice::storage::AuditAction;
 use crate::config::Settings;
 use crate::directory::storage as directory_storage;
 
@@ -73,7 +74,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                         &mut tx,
                         "relais user create",
                         home.as_deref(),
-                        "account-invited",
+                        AuditAction::AccountInvited,
                         &id,
                         &format!("{} ({role})", email.trim().to_lowercase()),
                     )
@@ -105,9 +106,9 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                     "relais user invite",
                     user.territories.first().map(String::as_str),
                     if reset {
-                        "account-password-reset"
+                        AuditAction::AccountPasswordReset
                     } else {
-                        "account-reinvited"
+                        AuditAction::AccountReinvited
                     },
                     &user.id,
                     &user.email,

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::accounts::AccountsState;
 use crate::accounts::signin as auth;
 use crate::backoffice::session::Pro;
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{self, Role};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::storage::{self as directory_storage};
@@ -299,7 +300,7 @@ async fn invite(
         &mut tx,
         &pro.user.email,
         territory.as_deref(),
-        "account-invited",
+        AuditAction::AccountInvited,
         &id,
         &format!("{email} ({role})"),
     )
@@ -370,9 +371,9 @@ async fn set_disabled(
         &pro.user.email,
         crate::directory::office::territory_of(&app.directory, &user).as_deref(),
         if disabled {
-            "account-disabled"
+            AuditAction::AccountDisabled
         } else {
-            "account-enabled"
+            AuditAction::AccountEnabled
         },
         id,
         &user.email,
@@ -408,7 +409,7 @@ async fn reinvite(
         &mut tx,
         &pro.user.email,
         crate::directory::office::territory_of(&app.directory, &user).as_deref(),
-        "account-reinvited",
+        AuditAction::AccountReinvited,
         &id,
         &user.email,
     )
@@ -461,7 +462,7 @@ async fn reset_password(
         &mut tx,
         &pro.user.email,
         crate::directory::office::territory_of(&app.directory, &user).as_deref(),
-        "account-password-reset",
+        AuditAction::AccountPasswordReset,
         &id,
         &user.email,
     )

@@ -20,6 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use crate::accounts::AccountsState;
 use crate::accounts::{password, totp};
 use crate::backoffice::session::{self, token_hash};
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{self, Role, User};
 use crate::backoffice::{Base, CSRF_ONLY, MessagePage, Screens};
 use crate::referral::storage::Notice;
@@ -266,7 +267,7 @@ pub async fn sign_in(
             &mut tx,
             &app,
             &user,
-            "sign-in-failed",
+            AuditAction::SignInFailed,
             if locked {
                 "compte bloqué"
             } else {
@@ -320,7 +321,7 @@ async fn audit(
     tx: &mut Tx,
     app: &AccountsState,
     user: &User,
-    action: &str,
+    action: AuditAction,
     detail: &str,
 ) -> Result<(), AppError> {
     let territory = crate::directory::office::territory_of(&app.directory, user);
@@ -474,7 +475,14 @@ pub async fn second_factor(
         if over {
             storage::delete_session(&mut tx, &found.id_hash).await?;
         }
-        audit(&mut tx, &app, &user, "sign-in-failed", "code de sécurité").await?;
+        audit(
+            &mut tx,
+            &app,
+            &user,
+            AuditAction::SignInFailed,
+            "code de sécurité",
+        )
+        .await?;
         tx.commit().await?;
         if over {
             return start_again(
@@ -586,7 +594,7 @@ pub async fn enrol(
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
     storage::save_recovery_codes(&mut tx, &user.id, &hashes).await?;
-    audit(&mut tx, &app, &user, "second-factor-enrolled", "").await?;
+    audit(&mut tx, &app, &user, AuditAction::SecondFactorEnrolled, "").await?;
     tx.commit().await?;
     Ok(render(&RecoveryPage {
         b: Base::anonymous(&app),
@@ -642,7 +650,7 @@ async fn complete(
             "Cette connexion n'est plus valable. Recommencez depuis le mot de passe.",
         );
     }
-    audit(&mut tx, app, user, "sign-in", how).await?;
+    audit(&mut tx, app, user, AuditAction::SignIn, how).await?;
     let cookie = session::open(&mut tx, &user.id, "full").await?;
     tx.commit().await?;
     let mut next = safe_next(next);
@@ -791,7 +799,7 @@ pub async fn accept_invitation(
     }
     storage::set_password(&mut tx, &user.id, &hashed).await?;
     storage::delete_user_sessions(&mut tx, &user.id).await?;
-    audit(&mut tx, &app, &user, "invitation-accepted", "").await?;
+    audit(&mut tx, &app, &user, AuditAction::InvitationAccepted, "").await?;
     let stage = if user.totp_secret.is_some() {
         "password"
     } else {
@@ -824,7 +832,7 @@ pub async fn sign_out(
         let mut tx = app.db.begin().await?;
         storage::delete_session(&mut tx, &found.id_hash).await?;
         if let Some(user) = user {
-            audit(&mut tx, &app, &user, "sign-out", "").await?;
+            audit(&mut tx, &app, &user, AuditAction::SignOut, "").await?;
         }
         tx.commit().await?;
     }

@@ -505,12 +505,81 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// Declares the audit log's actions once: the enum, its stored codes, and
+/// the list of all of them.
+macro_rules! audit_actions {
+    ($($variant:ident => $code:literal,)+) => {
+        /// What an audit line records. The stored code is the variant's in
+        /// kebab case; lines written before a variant existed keep theirs.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum AuditAction {
+            $(
+                #[doc = concat!("`", $code, "`")]
+                $variant,
+            )+
+        }
+
+        impl AuditAction {
+            /// Every action, in code order.
+            pub const ALL: &[Self] = &[$(Self::$variant),+];
+
+            /// The code stored in the audit log.
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $code,)+
+                }
+            }
+        }
+    };
+}
+
+audit_actions! {
+    AccessGiven => "access-given",
+    AccessGivenWithRecoveryKey => "access-given-with-recovery-key",
+    AccountDisabled => "account-disabled",
+    AccountEnabled => "account-enabled",
+    AccountInvited => "account-invited",
+    AccountPasswordReset => "account-password-reset",
+    AccountReinvited => "account-reinvited",
+    CentroidsImported => "centroids-imported",
+    DirectoryImported => "directory-imported",
+    InvitationAccepted => "invitation-accepted",
+    KeyCreated => "key-created",
+    OrganisationArchived => "organisation-archived",
+    OrganisationChanged => "organisation-changed",
+    OrganisationCreated => "organisation-created",
+    RecoveryKeyProposalWithdrawn => "recovery-key-proposal-withdrawn",
+    RecoveryKeyProposed => "recovery-key-proposed",
+    RecoveryKeyReplaced => "recovery-key-replaced",
+    RecoveryKeySet => "recovery-key-set",
+    ReferralAccepted => "referral-accepted",
+    ReferralClosed => "referral-closed",
+    ReferralDeletedByPerson => "referral-deleted-by-person",
+    ReferralErased => "referral-erased",
+    ReferralOpened => "referral-opened",
+    ReferralRead => "referral-read",
+    ReferralRedirected => "referral-redirected",
+    ReferralReplied => "referral-replied",
+    ReferralSent => "referral-sent",
+    ReferralTransferred => "referral-transferred",
+    SecondFactorEnrolled => "second-factor-enrolled",
+    ServiceArchived => "service-archived",
+    ServiceChanged => "service-changed",
+    ServiceCreated => "service-created",
+    ServiceVerified => "service-verified",
+    SheetSaved => "sheet-saved",
+    SignIn => "sign-in",
+    SignInFailed => "sign-in-failed",
+    SignOut => "sign-out",
+    TerritoryChanged => "territory-changed",
+}
+
 /// Appends a line to the audit log.
 pub async fn audit(
     tx: &mut Tx,
     actor: &str,
     territory: Option<&str>,
-    action: &str,
+    action: AuditAction,
     object: &str,
     detail: &str,
 ) -> sqlx::Result<()> {
@@ -520,7 +589,7 @@ pub async fn audit(
             .bind(&now)
             .bind(actor)
             .bind(territory)
-            .bind(action)
+            .bind(action.code())
             .bind(object)
             .bind(detail)
             .execute(pool)
@@ -553,4 +622,23 @@ pub async fn audit_entries(
         query.push_bind(limit);
         query.build_query_as::<AuditEntry>().fetch_all(pool).await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_audit_action_has_a_code_of_its_own() {
+        let codes: std::collections::BTreeSet<&str> =
+            AuditAction::ALL.iter().map(|a| a.code()).collect();
+        assert_eq!(codes.len(), AuditAction::ALL.len());
+        for code in codes {
+            assert!(
+                code.split('-')
+                    .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase())),
+                "{code}"
+            );
+        }
+    }
 }

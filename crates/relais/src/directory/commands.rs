@@ -9,6 +9,7 @@ use anyhow::Context as _;
 use clap::Subcommand;
 use jiff::civil::DateTime;
 
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::audit;
 use crate::config::Settings;
 use crate::directory::communes::{Commune, Communes, Resolution};
@@ -125,7 +126,7 @@ pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow:
                         &mut tx,
                         "relais territory add",
                         Some(territory.slug.as_str()),
-                        "territory-changed",
+                        AuditAction::TerritoryChanged,
                         territory.slug.as_str(),
                         &territory.name,
                     )
@@ -205,7 +206,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                         &mut tx,
                         "relais directory import",
                         Some(&territory),
-                        "directory-imported",
+                        AuditAction::DirectoryImported,
                         &file.display().to_string(),
                         &format!(
                             "{} structures, {} services",
@@ -338,7 +339,7 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
                         &mut tx,
                         "relais communes import-centroids",
                         None,
-                        "centroids-imported",
+                        AuditAction::CentroidsImported,
                         &file.display().to_string(),
                         &format!("{} communes", centroids.len()),
                     )

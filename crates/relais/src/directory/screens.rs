@@ -16,6 +16,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::backoffice::session::Pro;
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{self};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::DirectoryState;
@@ -150,7 +151,7 @@ async fn record_change(
     pro: &Pro,
     mut tx: Tx,
     territory: &str,
-    action: &str,
+    action: AuditAction,
     object: &str,
     detail: &str,
 ) -> Result<(), AppError> {
@@ -339,7 +340,7 @@ async fn create_organisation(
                 &pro,
                 tx,
                 &slug,
-                "organisation-created",
+                AuditAction::OrganisationCreated,
                 &id,
                 &organisation.name,
             )
@@ -453,7 +454,7 @@ async fn update_organisation(
                 &pro,
                 tx,
                 &current.territory,
-                "organisation-changed",
+                AuditAction::OrganisationChanged,
                 &id,
                 &organisation.name,
             )
@@ -492,7 +493,7 @@ async fn archive_organisation(
         &pro,
         tx,
         &organisation.territory,
-        "organisation-archived",
+        AuditAction::OrganisationArchived,
         &id,
         &organisation.name,
     )
@@ -648,9 +649,9 @@ async fn save_service_form(
             )
             .await?;
             let action = if existing.is_some() {
-                "service-changed"
+                AuditAction::ServiceChanged
             } else {
-                "service-created"
+                AuditAction::ServiceCreated
             };
             record_change(
                 app,
@@ -765,7 +766,7 @@ async fn verified_today(
         &pro,
         tx,
         &organisation.territory,
-        "service-verified",
+        AuditAction::ServiceVerified,
         &id,
         &service.name,
     )
@@ -789,7 +790,7 @@ async fn archive_service(
         &pro,
         tx,
         &organisation.territory,
-        "service-archived",
+        AuditAction::ServiceArchived,
         &id,
         &service.name,
     )
@@ -908,7 +909,16 @@ async fn import_file(
                 parsed.services.len(),
                 counts.services_created
             );
-            record_change(&app, &pro, tx, &slug, "directory-imported", &name, &summary).await?;
+            record_change(
+                &app,
+                &pro,
+                tx,
+                &slug,
+                AuditAction::DirectoryImported,
+                &name,
+                &summary,
+            )
+            .await?;
             Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
         }
         Err(problems) => render_status(
@@ -1113,7 +1123,7 @@ async fn save_settings(
                 &pro,
                 tx,
                 &slug,
-                "territory-changed",
+                AuditAction::TerritoryChanged,
                 &slug,
                 &territory.name,
             )

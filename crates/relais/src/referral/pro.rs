@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::backoffice::MessagePage;
 use crate::backoffice::csrf;
 use crate::backoffice::session::Pro;
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{Role, audit};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens};
 use crate::directory::model::Organisation;
@@ -253,7 +254,7 @@ async fn save_key(
         &mut tx,
         &pro.user.email,
         None,
-        "key-created",
+        AuditAction::KeyCreated,
         &pro.user.id,
         "",
     )
@@ -445,7 +446,7 @@ async fn referral_page(
         &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
-        "referral-opened",
+        AuditAction::ReferralOpened,
         &id,
         "",
     )
@@ -532,7 +533,13 @@ async fn set_status(
         &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
-        &format!("referral-{}", status.code()),
+        match status {
+            Status::Sent => AuditAction::ReferralSent,
+            Status::Read => AuditAction::ReferralRead,
+            Status::Accepted => AuditAction::ReferralAccepted,
+            Status::Redirected => AuditAction::ReferralRedirected,
+            Status::Closed => AuditAction::ReferralClosed,
+        },
         &id,
         "",
     )
@@ -601,7 +608,7 @@ async fn reply(
         &mut tx,
         &pro.user.email,
         referral.territory.as_deref(),
-        "referral-replied",
+        AuditAction::ReferralReplied,
         &id,
         "",
     )
@@ -804,7 +811,7 @@ async fn transfer(
             &mut tx,
             &pro.user.email,
             territory,
-            "referral-transferred",
+            AuditAction::ReferralTransferred,
             &id,
             &format!("{} → {}", referral.organisation_id, target.id),
         )
@@ -972,7 +979,15 @@ async fn store_grant(
         &mut tx,
         &pro.user.email,
         territory,
-        event.code(),
+        match event {
+            Event::Sent => AuditAction::ReferralSent,
+            Event::Opened => AuditAction::ReferralOpened,
+            Event::Accepted => AuditAction::ReferralAccepted,
+            Event::Closed => AuditAction::ReferralClosed,
+            Event::Transferred => AuditAction::ReferralTransferred,
+            Event::AccessGiven => AuditAction::AccessGiven,
+            Event::AccessGivenWithRecovery => AuditAction::AccessGivenWithRecoveryKey,
+        },
         &granted.member.user_id,
         &format!(
             "{} : {} demande(s)",
@@ -1110,7 +1125,7 @@ async fn save_recovery(
             &mut tx,
             &pro.user.email,
             Some(&slug),
-            "recovery-key-proposed",
+            AuditAction::RecoveryKeyProposed,
             &slug,
             "en attente de l'accord d'une autre personne",
         )
@@ -1121,7 +1136,7 @@ async fn save_recovery(
             &mut tx,
             &pro.user.email,
             Some(&slug),
-            "recovery-key-set",
+            AuditAction::RecoveryKeySet,
             &slug,
             "",
         )
@@ -1178,7 +1193,7 @@ async fn approve_recovery(
         &mut tx,
         &pro.user.email,
         Some(&slug),
-        "recovery-key-replaced",
+        AuditAction::RecoveryKeyReplaced,
         &slug,
         &format!(
             "proposé par {}, approuvé par {}",
@@ -1213,7 +1228,7 @@ async fn cancel_recovery(
             &mut tx,
             &pro.user.email,
             Some(&slug),
-            "recovery-key-proposal-withdrawn",
+            AuditAction::RecoveryKeyProposalWithdrawn,
             &slug,
             "",
         )

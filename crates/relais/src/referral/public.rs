@@ -26,6 +26,7 @@ use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, Role, StepKind};
 use fluent_bundle::FluentValue;
 
+use crate::backoffice::storage::AuditAction;
 use crate::conversation::answers::{Refusal, read_answer, refusal_message};
 use crate::conversation::token::{ConversationId, MAX_TOKEN_LEN};
 use crate::directory::model::Organisation;
@@ -757,7 +758,7 @@ async fn follow(
                 &mut tx,
                 "relais",
                 opened.referral.territory.as_deref(),
-                "referral-deleted-by-person",
+                AuditAction::ReferralDeletedByPerson,
                 &opened.referral.id,
                 "",
             )

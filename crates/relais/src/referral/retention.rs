@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::audit;
 use crate::referral::storage;
 use crate::storage::Db;
@@ -31,7 +32,7 @@ pub async fn purge(
             &mut tx,
             "relais",
             territory.as_deref(),
-            "referral-erased",
+            AuditAction::ReferralErased,
             id,
             "retention",
         )

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Subcommand;
 
+use crate::backoffice::storage::AuditAction;
 use crate::config::Settings;
 use crate::directory::storage as directory_storage;
 use crate::sheets::storage::{self, SheetKey};
@@ -157,7 +158,7 @@ pub async fn run(settings: Settings, command: SheetsCommand) -> anyhow::Result<E
                 &mut tx,
                 "relais sheets override",
                 Some(&territory),
-                "sheet-saved",
+                AuditAction::SheetSaved,
                 &format!("{language}/{slug}"),
                 &format!("version {version} ({by})"),
             )

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 
 use crate::backoffice::session::Pro;
+use crate::backoffice::storage::AuditAction;
 use crate::backoffice::{Base, CSRF, Screens, storage as accounts};
 use crate::sheets::Sheet;
 use crate::sheets::SheetsState;
@@ -335,7 +336,7 @@ async fn save(
             &mut tx,
             &pro.user.email,
             Some(&territory),
-            "sheet-saved",
+            AuditAction::SheetSaved,
             &format!("{language}/{name}"),
             &format!("version {version}"),
         )
