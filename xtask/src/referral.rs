@@ -22,7 +22,8 @@ use relais::storage::Db;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
 
-use super::{Guard, form_value, get, post, read_response, request, start_relais, stop, token_in};
+use crate::client::{form_value, get, post, read_response, request, token_in};
+use crate::process::{Guard, addr_of, cpu_time, start_relais, stop};
 
 /// Members with a key in each organisation of the demo territory.
 const MEMBERS: usize = 3;
@@ -169,17 +170,6 @@ impl Conversations {
     }
 }
 
-/// User + system CPU time of a process, from /proc.
-fn cpu_time(pid: u32) -> anyhow::Result<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after = stat.rsplit(')').next().context("a stat line")?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // After the command name: state is field 3, utime 14 and stime 15.
-    let ticks: u64 = fields[11].parse::<u64>()? + fields[12].parse::<u64>()?;
-    // The kernel's USER_HZ: 100 on Linux.
-    Ok(Duration::from_millis(ticks * 10))
-}
-
 /// `clients` connections submitting for `duration`, each submission the end
 /// of another conversation.
 async fn submit(
@@ -273,7 +263,7 @@ pub async fn bench(
     prepare(data).await?;
     let (_, server) = start_relais(relais_binary, data).await?;
     let mut server = Guard(server);
-    let addr: SocketAddr = std::fs::read_to_string(data.join("addr"))?.parse()?;
+    let addr = addr_of(data)?;
     let (token, form) = conversation(addr).await?;
     let conversations = Arc::new(Conversations::new(data, &token)?);
     // Warm up, then measure.

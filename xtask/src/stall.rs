@@ -25,11 +25,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::TcpStream;
 
-use super::{Guard, free_port, get, read_response, stop};
+use crate::client::{Response, form_value, get, read_response};
+use crate::process::{Guard, free_port, stop, threads_cpu_time, until_healthy};
 
 /// What a request may take before the measurement gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
@@ -60,27 +61,13 @@ pub struct Measured {
     heavy_requests: u64,
 }
 
-/// The CPU time every thread of `pid` has spent, in nanoseconds.
-fn server_cpu(pid: u32) -> anyhow::Result<Duration> {
-    let mut total = 0u64;
-    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
-        let stat = std::fs::read_to_string(task?.path().join("schedstat")).unwrap_or_default();
-        total += stat
-            .split_whitespace()
-            .next()
-            .and_then(|ns| ns.parse::<u64>().ok())
-            .unwrap_or(0);
-    }
-    Ok(Duration::from_nanos(total))
-}
-
 /// One POST with extra headers, on a fresh connection.
 async fn post_with(
     addr: SocketAddr,
     path: &str,
     body: &str,
     headers: &[(&str, String)],
-) -> anyhow::Result<super::Response> {
+) -> anyhow::Result<Response> {
     let mut stream = TcpStream::connect(addr).await?;
     let mut request = format!(
         "POST {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: relais-stall\r\nConnection: close\r\n\
@@ -105,17 +92,6 @@ fn filler(len: usize) -> String {
         .collect()
 }
 
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Starts `relais serve` behind a pretend proxy, without the request limit.
 async fn start(relais: &Path, data: &Path) -> anyhow::Result<(Guard, SocketAddr)> {
     let addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
@@ -137,18 +113,8 @@ async fn start(relais: &Path, data: &Path) -> anyhow::Result<(Guard, SocketAddr)
         .stdout(Stdio::null())
         .spawn()?;
     let guard = Guard(child);
-    let started = Instant::now();
-    loop {
-        if let Ok(response) = get(addr, "/healthz", false).await
-            && response.status == 200
-        {
-            return Ok((guard, addr));
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            bail!("relais did not start within 30 s");
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    until_healthy(addr, Duration::from_millis(10)).await?;
+    Ok((guard, addr))
 }
 
 /// Every worst body to try against each public form: each field alone to
@@ -168,7 +134,7 @@ fn candidates(body_limit: usize) -> anyhow::Result<Vec<(String, String, String)>
             };
             for context in contexts {
                 let room = body_limit.saturating_sub(context.len() + field.name.len() + 64);
-                let body = format!("{context}{}={}", field.name, encode(&filler(room)));
+                let body = format!("{context}{}={}", field.name, form_value(&filler(room)));
                 let what = format!(
                     "{}{} at the body limit",
                     context.replace('&', " "),
@@ -195,10 +161,10 @@ pub async fn run(
     // 1. The worst request against each form.
     let mut worst: Vec<Worst> = Vec::new();
     for (route, what, body) in candidates(body_limit)? {
-        let before = server_cpu(pid)?;
+        let before = threads_cpu_time(pid)?;
         let answered =
             tokio::time::timeout(REQUEST_TIMEOUT, post_with(addr, &route, &body, &[])).await;
-        let cpu = server_cpu(pid)? - before;
+        let cpu = threads_cpu_time(pid)? - before;
         let what = match answered {
             Ok(Ok(_)) => what,
             _ => format!("{what} (no answer within {} s)", REQUEST_TIMEOUT.as_secs()),

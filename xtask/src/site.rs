@@ -1,0 +1,143 @@
+//! What `bench` measures of a running server over HTTP: the weight of `/`
+//! and of the assets it loads, the conversation's token along its longest
+//! path, and requests per second and latency under load.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::bail;
+use tokio::io::AsyncWriteExt as _;
+use tokio::net::TcpStream;
+
+use crate::client::{form_value, get, post, read_response, request, token_in};
+
+/// Bytes on the wire for `/` and every asset it references, with brotli.
+pub async fn page_weight(addr: SocketAddr) -> anyhow::Result<(usize, Vec<(String, usize)>)> {
+    let page = get(addr, "/", true).await?;
+    if !page
+        .headers
+        .to_ascii_lowercase()
+        .contains("content-encoding: br")
+    {
+        bail!("/ was not compressed");
+    }
+    let html = get(addr, "/", false).await?.body;
+    let html = String::from_utf8_lossy(&html);
+    let mut assets = Vec::new();
+    for attribute in ["href=\"/static/", "src=\"/static/"] {
+        for rest in html.split(attribute).skip(1) {
+            let path = format!("/static/{}", rest.split('"').next().unwrap_or_default());
+            let response = get(addr, &path, true).await?;
+            assets.push((path, response.headers.len() + response.body.len()));
+        }
+    }
+    Ok((page.headers.len() + page.body.len(), assets))
+}
+
+/// Walks the conversation's longest path with every text at its limit;
+/// returns the form of one mid-conversation step (to load) and the size of
+/// the token at the start and at the end.
+pub async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, usize, usize)> {
+    let first = get(addr, "/aide", false).await?;
+    let mut token = token_in(&first)?;
+    let start_size = token.len();
+    let mut step_body = String::new();
+    let long = "é".repeat(2000);
+    let name = "x".repeat(40);
+    let steps: Vec<String> = vec![
+        "etape=formulaire&choix=oui".to_owned(),
+        "etape=age&nombre=34".to_owned(),
+        "etape=danger&choix=oui".to_owned(),
+        "etape=urgence&action=repondre".to_owned(),
+        "etape=concerne&choix=moi".to_owned(),
+        "etape=violences&choix=physiques&choix=psychologiques&choix=sexuelles&choix=economiques&choix=administratives&choix=en-ligne&action=repondre".to_owned(),
+        "etape=enfants&choix=oui".to_owned(),
+        "etape=commune&lieu=Montreuil-sur-Mer".to_owned(),
+        "etape=besoins&choix=droits&choix=plainte&choix=protection&choix=logement&choix=sante&choix=ecoute&choix=social&choix=enfants&choix=etrangers&action=repondre".to_owned(),
+        format!("etape=prenom&texte={}", form_value(&name)),
+        format!("etape=contact&canal=sms&coordonnee=0612345678&moments={}&message_ok=oui&nom_neutre={}&action=repondre", form_value(&"m".repeat(200)), form_value(&"n".repeat(60))),
+        format!("etape=message&texte={}", form_value(&long)),
+    ];
+    for (i, step) in steps.iter().enumerate() {
+        let body = format!("t={token}&{step}");
+        if i == 4 {
+            // "Qui vit ces violences ?": a step in the middle of the path.
+            step_body = body.clone();
+        }
+        let page = post(addr, "/aide", &body).await?;
+        if page.status != 200 {
+            bail!("the conversation refused {step}: {}", page.status);
+        }
+        token = token_in(&page)?;
+    }
+    Ok((step_body, start_size, token.len()))
+}
+
+/// Figures of one load run.
+#[derive(Clone, Copy)]
+pub struct LoadResult {
+    /// Complete responses per second, after the warm-up.
+    pub requests_per_second: f64,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+}
+
+/// Keeps `connections` keep-alive connections busy for `duration` and
+/// measures every request's time to its complete response.
+pub async fn load(
+    addr: SocketAddr,
+    path: &str,
+    body: Option<&str>,
+    brotli: bool,
+    connections: usize,
+    duration: Duration,
+) -> anyhow::Result<LoadResult> {
+    let warm_up = Duration::from_millis(500);
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let measure_from = started + warm_up;
+    let request = Arc::new(request(path, body, brotli, false));
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let stop = Arc::clone(&stop);
+        let request = Arc::clone(&request);
+        tasks.push(tokio::spawn(async move {
+            let mut stream = TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let mut latencies = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                let sent = Instant::now();
+                stream.write_all(request.as_bytes()).await?;
+                let response = read_response(&mut stream).await?;
+                if response.status != 200 {
+                    bail!("status {}", response.status);
+                }
+                if sent >= measure_from {
+                    latencies.push(sent.elapsed());
+                }
+            }
+            anyhow::Ok(latencies)
+        }));
+    }
+    tokio::time::sleep(warm_up + duration).await;
+    stop.store(true, Ordering::Relaxed);
+    let measured = started.elapsed() - warm_up;
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    latencies.sort_unstable();
+    let percentile = |p: f64| {
+        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies.get(index).copied().unwrap_or_default()
+    };
+    Ok(LoadResult {
+        requests_per_second: latencies.len() as f64 / measured.as_secs_f64(),
+        p50: percentile(0.50),
+        p99: percentile(0.99),
+    })
+}
