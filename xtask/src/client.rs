@@ -1,30 +1,96 @@
-//! The HTTP/1.1 client of every measure: requests written by hand on
-//! tokio's TCP streams, and responses read with a Content-Length or
-//! chunked body.
+//! The HTTP/1.1 client of every measure: hyper's client connections
+//! (`hyper::client::conn::http1`) over tokio's TCP streams.
+//!
+//! A [`Connection`] stays open and sends its requests one after the other,
+//! each response read whole before the next request goes, as a load client
+//! on a keep-alive connection does. [`get`], [`post`] and [`send`] send one
+//! request on a fresh connection.
 
 use std::net::SocketAddr;
 
-use anyhow::{Context as _, bail};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use anyhow::Context as _;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{self, HeaderMap};
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
 
-/// A response as the load generator sees it.
+/// A response as the measures see it, its body read whole.
 pub struct Response {
     /// The status code.
-    pub status: u16,
-    /// The status line and the headers, as received.
-    pub headers: String,
-    /// The body, without the chunks' framing.
-    pub body: Vec<u8>,
+    pub status: StatusCode,
+    /// The response's headers.
+    pub headers: HeaderMap,
+    /// The body, as sent (still compressed if it was), without the chunks'
+    /// framing.
+    pub body: Bytes,
 }
 
-/// One GET on a fresh connection.
-pub async fn get(addr: SocketAddr, path: &str, brotli: bool) -> anyhow::Result<Response> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream
-        .write_all(request(path, None, brotli, true).as_bytes())
-        .await?;
-    read_response(&mut stream).await
+impl Response {
+    /// Its size over the wire as the server (hyper) writes it: the status
+    /// line with the canonical reason, every `name: value` line, the blank
+    /// line, and the body without the chunks' framing.
+    pub fn wire_size(&self) -> usize {
+        let reason = self.status.canonical_reason().unwrap_or_default();
+        let status_line = "HTTP/1.1 200 \r\n".len() + reason.len();
+        let headers: usize = self
+            .headers
+            .iter()
+            .map(|(name, value)| name.as_str().len() + ": \r\n".len() + value.len())
+            .sum();
+        status_line + headers + "\r\n".len() + self.body.len()
+    }
+
+    /// The body as text.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+/// One HTTP/1.1 connection, kept alive between requests.
+pub struct Connection {
+    sender: SendRequest<Full<Bytes>>,
+    /// The task that reads and writes the socket; aborting it closes the
+    /// connection.
+    driver: JoinHandle<()>,
+}
+
+impl Connection {
+    /// Connects to `addr`, with Nagle's algorithm off.
+    pub async fn open(addr: SocketAddr) -> anyhow::Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+        // An error of the connection reaches the request it interrupts.
+        let driver = tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        Ok(Self { sender, driver })
+    }
+
+    /// Sends `request` once the previous response is read, and reads the
+    /// whole response.
+    pub async fn send(&mut self, request: Request<Full<Bytes>>) -> anyhow::Result<Response> {
+        self.sender.ready().await.context("the connection closed")?;
+        let (head, body) = self.sender.send_request(request).await?.into_parts();
+        let body = body.collect().await?.to_bytes();
+        Ok(Response {
+            status: head.status,
+            headers: head.headers,
+            body,
+        })
+    }
+}
+
+impl Drop for Connection {
+    /// Closes the connection, even in the middle of a request (when a
+    /// timeout gives up on it).
+    fn drop(&mut self) {
+        self.driver.abort();
+    }
 }
 
 /// The request of a measure: `GET path`, or, with a `body`, a form's
@@ -32,37 +98,55 @@ pub async fn get(addr: SocketAddr, path: &str, brotli: bool) -> anyhow::Result<R
 /// alone, as the conversation's script does; `brotli` accepts compressed
 /// answers, as a browser does; `close` asks the server to close the
 /// connection after the response.
-pub fn request(path: &str, body: Option<&str>, brotli: bool, close: bool) -> String {
-    let method = if body.is_some() { "POST" } else { "GET" };
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: relais-bench\r\n");
-    if path.ends_with("#fragment") {
-        // What the conversation script asks for: the conversation alone.
-        request = request.replace("#fragment", "");
-        request.push_str("X-Relais-Fragment: 1\r\n");
+pub fn request(
+    path: &str,
+    body: Option<&str>,
+    brotli: bool,
+    close: bool,
+) -> anyhow::Result<Request<Full<Bytes>>> {
+    let (path, fragment) = match path.strip_suffix("#fragment") {
+        Some(path) => (path, true),
+        None => (path, false),
+    };
+    let method = if body.is_some() {
+        Method::POST
+    } else {
+        Method::GET
+    };
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, "127.0.0.1")
+        .header(header::USER_AGENT, "relais-bench");
+    if fragment {
+        request = request.header("x-relais-fragment", "1");
     }
     if brotli {
-        request.push_str("Accept-Encoding: br, gzip\r\n");
+        request = request.header(header::ACCEPT_ENCODING, "br, gzip");
     }
     if close {
-        request.push_str("Connection: close\r\n");
+        request = request.header(header::CONNECTION, "close");
     }
-    if let Some(body) = body {
-        request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
-        request.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
-    } else {
-        request.push_str("\r\n");
+    if body.is_some() {
+        request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     }
-    request
+    let body = Bytes::copy_from_slice(body.unwrap_or_default().as_bytes());
+    Ok(request.body(Full::new(body))?)
+}
+
+/// Sends one request on a fresh connection.
+pub async fn send(addr: SocketAddr, request: Request<Full<Bytes>>) -> anyhow::Result<Response> {
+    Connection::open(addr).await?.send(request).await
+}
+
+/// One GET on a fresh connection.
+pub async fn get(addr: SocketAddr, path: &str, brotli: bool) -> anyhow::Result<Response> {
+    send(addr, request(path, None, brotli, true)?).await
 }
 
 /// One form POST on a fresh connection.
 pub async fn post(addr: SocketAddr, path: &str, body: &str) -> anyhow::Result<Response> {
-    let mut stream = TcpStream::connect(addr).await?;
-    stream
-        .write_all(request(path, Some(body), false, true).as_bytes())
-        .await?;
-    read_response(&mut stream).await
+    send(addr, request(path, Some(body), false, true)?).await
 }
 
 /// Percent-encodes a form value.
@@ -79,95 +163,71 @@ pub fn form_value(value: &str) -> String {
 
 /// The sealed token in a conversation page.
 pub fn token_in(page: &Response) -> anyhow::Result<String> {
-    let html = String::from_utf8_lossy(&page.body);
-    html.split("name=\"t\" value=\"")
+    page.text()
+        .split("name=\"t\" value=\"")
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .map(str::to_owned)
         .context("no token in the conversation page")
 }
 
-/// Reads one response with a Content-Length or chunked body.
-pub async fn read_response(stream: &mut TcpStream) -> anyhow::Result<Response> {
-    let mut buffer = Vec::with_capacity(8192);
-    let mut chunk = [0u8; 8192];
-    let header_end = loop {
-        if let Some(end) = find(&buffer, b"\r\n\r\n") {
-            break end + 4;
-        }
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            bail!("connection closed before the headers");
-        }
-        buffer.extend_from_slice(&chunk[..n]);
-    };
-    let headers = String::from_utf8_lossy(&buffer[..header_end]).to_string();
-    let status = headers.split(' ').nth(1).context("no status")?.parse()?;
-    let lower = headers.to_ascii_lowercase();
-    let mut body = buffer[header_end..].to_vec();
-    if let Some(length) = header_value(&lower, "content-length") {
-        let length: usize = length.parse()?;
-        while body.len() < length {
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                bail!("connection closed in the body");
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-        body.truncate(length);
-    } else if header_value(&lower, "transfer-encoding").is_some_and(|v| v.contains("chunked")) {
-        body = read_chunked(stream, body).await?;
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fragment_path_asks_for_the_conversation_alone() -> anyhow::Result<()> {
+        let request = request("/aide#fragment", Some("t=x"), true, false)?;
+        assert_eq!(request.method(), Method::POST);
+        assert_eq!(request.uri(), "/aide");
+        assert_eq!(request.headers()["x-relais-fragment"], "1");
+        assert_eq!(request.headers()[header::ACCEPT_ENCODING], "br, gzip");
+        assert!(request.headers().get(header::CONNECTION).is_none());
+        Ok(())
     }
-    Ok(Response {
-        status,
-        headers,
-        body,
-    })
-}
 
-/// Reads a chunked body, `raw` holding what came with the headers.
-async fn read_chunked(stream: &mut TcpStream, mut raw: Vec<u8>) -> anyhow::Result<Vec<u8>> {
-    let mut chunk = [0u8; 8192];
-    let mut body = Vec::new();
-    let mut position = 0;
-    loop {
-        while find(&raw[position..], b"\r\n").is_none() {
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                bail!("connection closed in a chunk");
-            }
-            raw.extend_from_slice(&chunk[..n]);
-        }
-        let line_end = position + find(&raw[position..], b"\r\n").unwrap_or_default();
-        let size =
-            usize::from_str_radix(String::from_utf8_lossy(&raw[position..line_end]).trim(), 16)?;
-        let data_start = line_end + 2;
-        while raw.len() < data_start + size + 2 {
-            let n = stream.read(&mut chunk).await?;
-            if n == 0 {
-                bail!("connection closed in a chunk");
-            }
-            raw.extend_from_slice(&chunk[..n]);
-        }
-        if size == 0 {
-            return Ok(body);
-        }
-        body.extend_from_slice(&raw[data_start..data_start + size]);
-        position = data_start + size + 2;
+    #[test]
+    fn the_wire_size_counts_the_head_as_hyper_writes_it() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_LENGTH,
+            header::HeaderValue::from_static("5"),
+        );
+        let response = Response {
+            status: StatusCode::OK,
+            headers,
+            body: Bytes::from_static(b"hello"),
+        };
+        let wire = "HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello";
+        assert_eq!(response.wire_size(), wire.len());
     }
-}
 
-/// Where `needle` first occurs in `haystack`.
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
-}
+    #[test]
+    fn a_connection_sends_its_requests_one_after_the_other() -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let router = axum::Router::new()
+                .route("/", axum::routing::post(|body: String| async move { body }));
+            tokio::spawn(async move { axum::serve(listener, router).await });
+            let mut connection = Connection::open(addr).await?;
+            for n in 0..3 {
+                let body = format!("n={n}");
+                let response = connection
+                    .send(request("/", Some(&body), false, false)?)
+                    .await?;
+                assert_eq!(response.status, StatusCode::OK);
+                assert_eq!(response.text(), body);
+            }
+            Ok(())
+        })
+    }
 
-/// The value of the header `name` in the lowercased `headers`.
-fn header_value<'a>(headers: &'a str, name: &str) -> Option<&'a str> {
-    headers.lines().find_map(|line| {
-        let (key, value) = line.split_once(':')?;
-        (key.trim() == name).then(|| value.trim())
-    })
+    #[test]
+    fn form_values_are_percent_encoded() {
+        assert_eq!(form_value("é a-b"), "%C3%A9+a-b");
+    }
 }

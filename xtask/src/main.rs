@@ -19,10 +19,10 @@
 //! - orientation over generated services against a full scan
 //!   ([`orientation`]).
 //!
-//! Every request goes through [`client`]; the servers and their CPU time
-//! are handled by [`process`], the measures of `/` and of the conversation
-//! sit in [`site`], and [`report`] writes the figures. This file holds the
-//! command line and the sequence of `bench`.
+//! Every request goes through [`client`], hyper's HTTP/1.1 client; the
+//! servers and their CPU time are handled by [`process`], the measures of
+//! `/` and of the conversation sit in [`site`], and [`report`] writes the
+//! figures. This file holds the command line and the sequence of `bench`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -19,10 +19,8 @@ use relais::referral::envelope::{PrivateKey, ReferralKey, new_id};
 use relais::referral::receipt::{Hasher, Receipt};
 use relais::referral::storage::{KeyRecord, save_key};
 use relais::storage::Db;
-use tokio::io::AsyncWriteExt as _;
-use tokio::net::TcpStream;
 
-use crate::client::{form_value, get, post, read_response, request, token_in};
+use crate::client::{Connection, form_value, get, post, request, token_in};
 use crate::process::{Guard, addr_of, cpu_time, start_relais, stop};
 
 /// Members with a key in each organisation of the demo territory.
@@ -115,7 +113,7 @@ async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, String)> {
         if page.status != 200 {
             bail!("the conversation refused {step}: {}", page.status);
         }
-        html = String::from_utf8_lossy(&page.body).into_owned();
+        html = page.text().into_owned();
         token = token_in(&page)?;
     }
     let organisation = html
@@ -187,18 +185,14 @@ async fn submit(
         let form = Arc::clone(&form);
         let conversations = Arc::clone(conversations);
         tasks.push(tokio::spawn(async move {
-            let mut stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
+            let mut connection = Connection::open(addr).await?;
             let mut latencies = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let body = format!("t={}&{form}", conversations.another());
+                let request = request("/envoyer/confirmer", Some(&body), false, false)?;
                 let sent = Instant::now();
-                stream
-                    .write_all(request("/envoyer/confirmer", Some(&body), false, false).as_bytes())
-                    .await?;
-                let response = read_response(&mut stream).await?;
-                let html = String::from_utf8_lossy(&response.body);
-                if response.status != 200 || !html.contains("class=\"receipt\"") {
+                let response = connection.send(request).await?;
+                if response.status != 200 || !response.text().contains("class=\"receipt\"") {
                     bail!("a submission failed: {}", response.status);
                 }
                 latencies.push(sent.elapsed());

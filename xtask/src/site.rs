@@ -8,32 +8,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use tokio::io::AsyncWriteExt as _;
-use tokio::net::TcpStream;
+use hyper::header;
 
-use crate::client::{form_value, get, post, read_response, request, token_in};
+use crate::client::{Connection, form_value, get, post, request, token_in};
 
 /// Bytes on the wire for `/` and every asset it references, with brotli.
 pub async fn page_weight(addr: SocketAddr) -> anyhow::Result<(usize, Vec<(String, usize)>)> {
     let page = get(addr, "/", true).await?;
-    if !page
-        .headers
-        .to_ascii_lowercase()
-        .contains("content-encoding: br")
-    {
+    let encoding = page.headers.get(header::CONTENT_ENCODING);
+    if encoding.is_none_or(|encoding| encoding != "br") {
         bail!("/ was not compressed");
     }
-    let html = get(addr, "/", false).await?.body;
-    let html = String::from_utf8_lossy(&html);
+    let html = get(addr, "/", false).await?;
+    let html = html.text();
     let mut assets = Vec::new();
     for attribute in ["href=\"/static/", "src=\"/static/"] {
         for rest in html.split(attribute).skip(1) {
             let path = format!("/static/{}", rest.split('"').next().unwrap_or_default());
             let response = get(addr, &path, true).await?;
-            assets.push((path, response.headers.len() + response.body.len()));
+            assets.push((path, response.wire_size()));
         }
     }
-    Ok((page.headers.len() + page.body.len(), assets))
+    Ok((page.wire_size(), assets))
 }
 
 /// Walks the conversation's longest path with every text at its limit;
@@ -100,19 +96,18 @@ pub async fn load(
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();
     let measure_from = started + warm_up;
-    let request = Arc::new(request(path, body, brotli, false));
+    let request = request(path, body, brotli, false)?;
     let mut tasks = Vec::new();
     for _ in 0..connections {
         let stop = Arc::clone(&stop);
-        let request = Arc::clone(&request);
+        let request = request.clone();
         tasks.push(tokio::spawn(async move {
-            let mut stream = TcpStream::connect(addr).await?;
-            stream.set_nodelay(true)?;
+            let mut connection = Connection::open(addr).await?;
             let mut latencies = Vec::new();
             while !stop.load(Ordering::Relaxed) {
+                let request = request.clone();
                 let sent = Instant::now();
-                stream.write_all(request.as_bytes()).await?;
-                let response = read_response(&mut stream).await?;
+                let response = connection.send(request).await?;
                 if response.status != 200 {
                     bail!("status {}", response.status);
                 }

@@ -26,10 +26,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use tokio::io::AsyncWriteExt as _;
-use tokio::net::TcpStream;
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::{Method, Request, header};
 
-use crate::client::{Response, form_value, get, read_response};
+use crate::client::{Response, form_value, get, send};
 use crate::process::{Guard, free_port, stop, threads_cpu_time, until_healthy};
 
 /// What a request may take before the measurement gives up on it.
@@ -68,19 +69,18 @@ async fn post_with(
     body: &str,
     headers: &[(&str, String)],
 ) -> anyhow::Result<Response> {
-    let mut stream = TcpStream::connect(addr).await?;
-    let mut request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: relais-stall\r\nConnection: close\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri(path)
+        .header(header::HOST, addr.to_string())
+        .header(header::USER_AGENT, "relais-stall")
+        .header(header::CONNECTION, "close")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     for (name, value) in headers {
-        let _ = write!(request, "{name}: {value}\r\n");
+        request = request.header(*name, value);
     }
-    request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await?;
-    stream.write_all(body.as_bytes()).await?;
-    read_response(&mut stream).await
+    let body = Bytes::copy_from_slice(body.as_bytes());
+    send(addr, request.body(Full::new(body))?).await
 }
 
 /// Words the commune search folds, to the length asked.
@@ -190,8 +190,8 @@ pub async fn run(
 
     // 2. Saturation, and the quick exit meanwhile.
     let form = get(addr, "/pro/connexion", false).await?;
-    let html = String::from_utf8_lossy(&form.body);
-    let jeton = html
+    let jeton = form
+        .text()
         .split("name=\"jeton\" value=\"")
         .nth(1)
         .and_then(|r| r.split('"').next())
@@ -252,7 +252,7 @@ pub async fn run(
         let answered =
             tokio::time::timeout(Duration::from_secs(30), get(addr, paths[index], false)).await;
         if let Ok(Ok(response)) = answered
-            && response.status < 500
+            && !response.status.is_server_error()
         {
             latencies[index].push(asked.elapsed());
         } else {
