@@ -1,7 +1,7 @@
 //! `cargo xtask stall`: can one request occupy a core, and does the quick
 //! exit still answer while the heavy work is saturated?
 //!
-//! 1. For every public form of the registry (`relais::web::site()`), every
+//! 1. For every public form of the registry (`relais::app::Routes::listed()`), every
 //!    field is posted alone far beyond its bound (to the body limit, with
 //!    words the commune search folds), and, for the conversation, next to
 //!    every step it could answer. The server's CPU time for each request is
