@@ -33,6 +33,16 @@ static HOLIDAYS: LazyLock<ContextHolidays> = LazyLock::new(|| Country::FR.holida
 impl Hours {
     /// Parses opening hours; the error says what is wrong.
     pub fn parse(raw: &str) -> Result<Self, String> {
+        // The `opening-hours` parser trips its own debug assertion on a
+        // repetition period of exactly 24:00 (`10:00-11:00/24:00`, found
+        // by the fuzzer): refuse it first, as it would refuse it anyway.
+        let day_period = raw
+            .split('/')
+            .skip(1)
+            .any(|after| after.trim_start().starts_with("24:00"));
+        if day_period {
+            return Err("une période de répétition doit être plus courte que 24:00".to_owned());
+        }
         let hours = raw.parse::<OpeningHours>().map_err(|e| e.to_string())?;
         Ok(Self(hours.with_context(
             Context::default().with_holidays(HOLIDAYS.clone()),
@@ -123,6 +133,15 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
+
+    #[test]
+    fn a_repetition_period_of_a_whole_day_is_refused_without_a_panic() {
+        // Seed `regression-period-24`: the library's debug assertion fired.
+        for raw in ["Mo-Fr 7:30-34:24/24:00", "Mo 10:00-11:00/ 24:00"] {
+            assert!(Hours::parse(raw).is_err(), "{raw}");
+        }
+        assert!(Hours::parse("Mo 10:00-11:00/23:59").is_ok());
+    }
 
     #[test]
     fn a_service_is_open_during_its_hours_and_says_when_it_opens_otherwise() {
