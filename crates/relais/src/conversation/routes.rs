@@ -415,7 +415,7 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress, was
         .and_then(|c| index.territory_of(c))
         .or_else(|| index.only_territory());
     let departement = commune.as_ref().map_or_else(
-        || territory.map_or(hours::METROPOLE, |t| t.departement()),
+        || territory.map_or(hours::METROPOLE, |t| t.departement(index.communes())),
         |c| &*c.departement,
     );
     let today = hours::now_in(departement).date();

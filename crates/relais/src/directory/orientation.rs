@@ -466,7 +466,9 @@ impl Index {
     pub fn today_in(&self, slug: &str) -> jiff::civil::Date {
         let departement = self
             .territory(slug)
-            .map_or(crate::directory::hours::METROPOLE, Territory::departement);
+            .map_or(crate::directory::hours::METROPOLE, |t| {
+                t.departement(&self.communes)
+            });
         crate::directory::hours::now_in(departement).date()
     }
 

@@ -98,21 +98,15 @@ impl Territory {
     /// The département whose clock the territory's days follow: its first
     /// whole département, else that of its first commune. (A territory
     /// spans one time zone: overseas départements are each their own.)
-    pub fn departement(&self) -> &str {
+    pub fn departement<'a>(&'a self, communes: &'a Communes) -> &'a str {
         if let Some(code) = self.departements.first() {
             return code;
         }
         self.communes
             .first()
-            .map_or(crate::directory::hours::METROPOLE, |insee| {
-                let digits = if insee.starts_with("97") || insee.starts_with("98") {
-                    3
-                } else {
-                    2
-                };
-                insee
-                    .get(..digits)
-                    .unwrap_or(crate::directory::hours::METROPOLE)
+            .and_then(|insee| communes.by_insee(insee))
+            .map_or(crate::directory::hours::METROPOLE, |commune| {
+                &*commune.departement
             })
     }
 }
@@ -276,19 +270,19 @@ mod tests {
             &communes,
         )
         .unwrap();
-        assert_eq!(reunion.departement(), "974");
+        assert_eq!(reunion.departement(&communes), "974");
         let corse = parse_territory_file(
             "slug = \"corse\"\nname = \"Corse\"\ndepartements = [\"2B\", \"2A\"]\n",
             &communes,
         )
         .unwrap();
-        assert_eq!(corse.departement(), "2A");
+        assert_eq!(corse.departement(&communes), "2A");
         let montreuil = parse_territory_file(
             "slug = \"m\"\nname = \"M\"\ncommunes = [\"62588\"]\n",
             &communes,
         )
         .unwrap();
-        assert_eq!(montreuil.departement(), "62");
+        assert_eq!(montreuil.departement(&communes), "62");
     }
 
     #[test]
