@@ -1,6 +1,7 @@
 //! The integration tests of the `relais` crate: one binary, one module per
 //! concern. Run on in-memory SQLite by default; `.ci/run` runs them again on
-//! PostgreSQL and with a headless browser (see `helpers.rs`, `browser.rs`).
+//! PostgreSQL and with a headless browser (see `helpers/mod.rs`,
+//! `browser.rs`).
 
 #![allow(
     clippy::unwrap_used,
