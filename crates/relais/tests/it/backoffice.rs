@@ -12,9 +12,10 @@ use relais::directory::communes::Communes;
 use relais::directory::import::{self, Format};
 use relais::directory::{DEMO_TERRITORY, storage as directory, territories};
 use relais::storage::counters::{self, Event};
-use reqwest::header::{self, HeaderMap};
+use reqwest::header;
 
 use crate::helpers::TestApp;
+use crate::helpers::page::{Page, hidden};
 
 pub const PASSWORD: &str = "une phrase de passe assez longue";
 
@@ -86,43 +87,6 @@ async fn signed_in_coordinator(app: &TestApp) -> Browser<'_> {
     browser
 }
 
-/// A response, read.
-pub(crate) struct Page {
-    pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: String,
-}
-
-impl Page {
-    pub(crate) fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The session cookie this response sets, if any (`Some("")` when it
-    /// removes it).
-    fn session_cookie(&self) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|v| v.strip_prefix("__Host-relais="))
-            .map(|v| v.split(';').next().unwrap_or_default().to_owned())
-    }
-}
-
-/// The value of a hidden field in a page.
-fn hidden(body: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = body
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no {name} in {body}"))
-        + marker.len();
-    body[start..][..body[start..].find('"').unwrap()].replace("&#43;", "+")
-}
-
 /// A browser without JavaScript, as the tests drive it: it keeps the
 /// session cookie and says where its forms come from.
 pub(crate) struct Browser<'a> {
@@ -164,16 +128,8 @@ impl<'a> Browser<'a> {
         request
     }
 
-    async fn read(response: reqwest::Response) -> Page {
-        Page {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body: response.text().await.unwrap(),
-        }
-    }
-
     pub(crate) async fn get(&mut self, path: &str) -> Page {
-        let page = Self::read(
+        let page = Page::read(
             self.request(reqwest::Method::GET, path)
                 .send()
                 .await
@@ -191,7 +147,7 @@ impl<'a> Browser<'a> {
             .header("sec-fetch-site", "same-origin")
             .header(header::ORIGIN, format!("http://{}", self.app.addr))
             .form(fields);
-        let page = Self::read(request.send().await.unwrap()).await;
+        let page = Page::read(request.send().await.unwrap()).await;
         self.remember(&page);
         page
     }
@@ -221,7 +177,7 @@ impl<'a> Browser<'a> {
                 format!("multipart/form-data; boundary={boundary}"),
             )
             .body(body);
-        Self::read(request.send().await.unwrap()).await
+        Page::read(request.send().await.unwrap()).await
     }
 
     /// Gives e-mail and password on the sign-in page; returns the answer.

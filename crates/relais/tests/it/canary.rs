@@ -9,6 +9,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::helpers::page::hidden;
+
 const RELAIS: &str = env!("CARGO_BIN_EXE_relais");
 
 /// Every file under `dir` whose bytes contain `needle`.
@@ -134,14 +136,7 @@ async fn conversation(client: &reqwest::Client, addr: &str, canary: &str) -> Str
             .text()
             .await
             .unwrap();
-        token = html
-            .split("name=\"t\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
+        token = hidden(&html, "t");
         html
     };
     send(&[("etape", "formulaire"), ("choix", "oui")]).await;
@@ -180,15 +175,6 @@ async fn conversation(client: &reqwest::Client, addr: &str, canary: &str) -> Str
         "the journey reached the orientation"
     );
     outcome
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Sends the report to the first organisation offered; returns the receipt.

@@ -4,6 +4,7 @@
 use jiff::civil::date;
 use relais::storage::counters;
 
+use crate::helpers::page::field;
 use crate::helpers::{TestApp, assert_has_safety_chrome};
 
 /// A person going through the conversation, one POST at a time.
@@ -14,21 +15,13 @@ struct Person<'a> {
     status: u16,
 }
 
-fn token_of(html: &str) -> String {
-    html.split("name=\"t\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 impl<'a> Person<'a> {
     async fn arrives(app: &'a TestApp) -> Self {
         let (status, html) = app.get_text("/aide").await;
         assert_eq!(status, 200);
         Self {
             app,
-            token: token_of(&html),
+            token: field(&html, "t").unwrap_or_default(),
             html,
             status,
         }
@@ -48,8 +41,7 @@ impl<'a> Person<'a> {
             .unwrap();
         self.status = response.status().as_u16();
         self.html = response.text().await.unwrap();
-        let token = token_of(&self.html);
-        if !token.is_empty() {
+        if let Some(token) = field(&self.html, "t").filter(|token| !token.is_empty()) {
             self.token = token;
         }
         &self.html
@@ -64,12 +56,7 @@ impl<'a> Person<'a> {
     }
 
     fn asked(&self) -> String {
-        self.html
-            .split("name=\"etape\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .unwrap_or_default()
-            .to_owned()
+        field(&self.html, "etape").unwrap_or_default()
     }
 
     /// From the start to the commune question, as an adult not in danger.

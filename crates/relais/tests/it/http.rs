@@ -105,12 +105,12 @@ async fn no_link_or_redirect_built_from_a_path_leaves_the_site() {
                 .lines()
                 .find_map(|line| line.strip_prefix("location: "))
                 .map(str::to_owned);
-            for target in crate::helpers::link_targets(&body)
+            for target in crate::helpers::page::link_targets(&body)
                 .into_iter()
                 .chain(location)
             {
                 assert!(
-                    crate::helpers::is_safe_target(&target),
+                    crate::helpers::page::is_safe_target(&target),
                     "{path:?} links to {target:?}"
                 );
             }

@@ -18,6 +18,7 @@ use relais::referral::{outbox, retention};
 
 use crate::backoffice::{Browser, account};
 use crate::helpers::TestApp;
+use crate::helpers::page::{between, hidden};
 
 /// A member of an organisation who can receive referrals: the test holds
 /// the private key a browser would hold.
@@ -88,17 +89,6 @@ pub(crate) async fn members_everywhere(app: &TestApp) -> HashMap<String, Member>
         members.insert(organisation.id.clone(), Member { user_id, key });
     }
     members
-}
-
-fn between<'a>(html: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = html.find(start)? + start.len();
-    Some(&html[from..from + html[from..].find(end)?])
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    between(html, &format!("name=\"{name}\" value=\""), "\"")
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The free text every test person writes.

@@ -4,6 +4,10 @@
 //! The database is in-memory SQLite, unless `RELAIS_TEST_DATABASE_URL`
 //! names a PostgreSQL server: then each application gets a database of its
 //! own, created on that server. `.ci/run` runs the whole suite both ways.
+//!
+//! `page` reads what the server answers, once for every test module.
+
+pub mod page;
 
 use std::net::SocketAddr;
 use std::str::FromStr as _;
@@ -316,30 +320,4 @@ pub async fn raw_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
     (status, head.to_owned(), body.to_owned())
-}
-
-/// Every address a page links to or posts to (`href`, `action`, `src`,
-/// `formaction`).
-pub fn link_targets(html: &str) -> Vec<String> {
-    let mut targets = Vec::new();
-    for attribute in ["href=\"", "action=\"", "src=\"", "formaction=\""] {
-        let mut rest = html;
-        while let Some(at) = rest.find(attribute) {
-            let value = &rest[at + attribute.len()..];
-            let end = value.find('"').unwrap_or(value.len());
-            targets.push(value[..end].replace("&#x2f;", "/").replace("&#92;", "\\"));
-            rest = &value[end..];
-        }
-    }
-    targets
-}
-
-/// Whether a link stays on the site or is a deliberate, complete address
-/// (an official source, a phone number).
-pub fn is_safe_target(target: &str) -> bool {
-    relais::web::links::is_local_path(target)
-        || target.starts_with('#')
-        || ["https://", "tel:", "sms:", "mailto:"]
-            .iter()
-            .any(|scheme| target.starts_with(scheme))
 }
