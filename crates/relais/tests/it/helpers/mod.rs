@@ -105,12 +105,7 @@ impl TestApp {
     /// An application with the test settings, changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut settings = Settings {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir: dir.path().join("data"),
-            rate_limit_per_minute: 0,
-            ..Settings::default()
-        };
+        let mut settings = test_settings(&dir);
         configure(&mut settings);
         let db = test_db().await;
         let secret = ServerSecret::random().expect("random secret");
@@ -126,17 +121,13 @@ impl TestApp {
         tokio::spawn(app.run_until(async {
             let _ = rx.await;
         }));
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
         Self {
             addr,
             state,
             routes,
             open_screens,
             screens,
-            client,
+            client: test_client(),
             shutdown: Some(tx),
             _dir: dir,
             threads: None,
@@ -153,12 +144,7 @@ impl TestApp {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let dir = tempfile::tempdir().expect("a temporary directory");
-        let settings = Settings {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            data_dir: dir.path().join("data"),
-            rate_limit_per_minute: 0,
-            ..Settings::default()
-        };
+        let settings = test_settings(&dir);
         let (ready_tx, ready_rx) = oneshot::channel();
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let thread_name = name.clone();
@@ -194,17 +180,13 @@ impl TestApp {
         });
         let (addr, state, routes, open_screens, screens) =
             ready_rx.await.expect("the server starts");
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("an HTTP client");
         Self {
             addr,
             state,
             routes,
             open_screens,
             screens,
-            client,
+            client: test_client(),
             shutdown: Some(stop_tx),
             _dir: dir,
             threads: Some(name),
@@ -320,4 +302,23 @@ pub async fn raw_get(addr: SocketAddr, path: &str) -> (u16, String, String) {
         .and_then(|code| code.parse().ok())
         .unwrap_or(0);
     (status, head.to_owned(), body.to_owned())
+}
+
+/// The settings of a test application: port 0, a data directory in `dir`,
+/// no rate limit (every test comes from the same address).
+fn test_settings(dir: &tempfile::TempDir) -> Settings {
+    Settings {
+        addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        data_dir: dir.path().join("data"),
+        rate_limit_per_minute: 0,
+        ..Settings::default()
+    }
+}
+
+/// A client that follows no redirect and keeps no cookie.
+fn test_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client")
 }
