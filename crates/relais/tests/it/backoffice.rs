@@ -5,7 +5,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use relais::accounts::{password, signin as auth, totp};
+use relais::accounts::{signin as auth, totp};
 use relais::backoffice::Screen;
 use relais::backoffice::storage::{self as accounts, Role};
 use relais::directory::communes::Communes;
@@ -16,226 +16,7 @@ use reqwest::header;
 
 use crate::helpers::TestApp;
 use crate::helpers::page::{Page, hidden};
-
-pub const PASSWORD: &str = "une phrase de passe assez longue";
-
-/// An account made for a test, with its authenticator's secret.
-pub struct Account {
-    pub id: String,
-    pub email: String,
-    pub secret: Vec<u8>,
-}
-
-impl Account {
-    /// The code the authenticator shows `offset` seconds from now.
-    pub fn code(&self, offset: i64) -> String {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs();
-        totp::code_at(&self.secret, &self.email, now.saturating_add_signed(offset))
-    }
-}
-
-/// A fully enrolled account.
-pub async fn account(
-    app: &TestApp,
-    email: &str,
-    role: Role,
-    organisation: Option<&str>,
-    territories: &[&str],
-) -> Account {
-    let db = &app.state.db;
-    let territories: Vec<String> = territories.iter().map(|t| (*t).to_owned()).collect();
-    let id = crate::committed!(
-        db,
-        accounts::create_user,
-        email,
-        role,
-        organisation,
-        &territories
-    );
-    let hashed = password::hash(PASSWORD).await;
-    crate::committed!(db, accounts::set_password, &id, &hashed);
-    let secret = totp::new_secret();
-    let keys = totp::Keys::new(&app.state.secret);
-    crate::committed!(db, accounts::set_totp, &id, &keys.seal(&secret), 0);
-    Account {
-        id,
-        email: email.to_owned(),
-        secret,
-    }
-}
-
-/// The coordinator of the demo territory, `coord@example.org`.
-async fn coordinator(app: &TestApp) -> Account {
-    account(
-        app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await
-}
-
-/// A browser signed in as the demo territory's coordinator.
-async fn signed_in_coordinator(app: &TestApp) -> Browser<'_> {
-    let coordinator = coordinator(app).await;
-    let mut browser = Browser::new(app);
-    browser.sign_in(&coordinator).await;
-    browser
-}
-
-/// A browser without JavaScript, as the tests drive it: it keeps the
-/// session cookie and says where its forms come from.
-pub(crate) struct Browser<'a> {
-    app: &'a TestApp,
-    cookie: Option<String>,
-    csrf: String,
-}
-
-impl<'a> Browser<'a> {
-    pub(crate) fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            cookie: None,
-            csrf: String::new(),
-        }
-    }
-
-    /// The session cookie's value, once signed in.
-    pub(crate) fn cookie(&self) -> Option<String> {
-        self.cookie.clone()
-    }
-
-    /// The session's form token, once signed in.
-    pub(crate) fn csrf(&self) -> &str {
-        &self.csrf
-    }
-
-    fn remember(&mut self, page: &Page) {
-        if let Some(cookie) = page.session_cookie() {
-            self.cookie = (!cookie.is_empty()).then_some(cookie);
-        }
-    }
-
-    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let mut request = self.app.client.request(method, self.app.url(path));
-        if let Some(cookie) = &self.cookie {
-            request = request.header(header::COOKIE, format!("__Host-relais={cookie}"));
-        }
-        request
-    }
-
-    pub(crate) async fn get(&mut self, path: &str) -> Page {
-        let page = Page::read(
-            self.request(reqwest::Method::GET, path)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
-        self.remember(&page);
-        page
-    }
-
-    /// Posts a form as a page of the site would (same origin).
-    pub(crate) async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let request = self
-            .request(reqwest::Method::POST, path)
-            .header("sec-fetch-site", "same-origin")
-            .header(header::ORIGIN, format!("http://{}", self.app.addr))
-            .form(fields);
-        let page = Page::read(request.send().await.unwrap()).await;
-        self.remember(&page);
-        page
-    }
-
-    /// Posts a form with the session's token added.
-    pub(crate) async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let csrf = self.csrf.clone();
-        let mut fields = fields.to_vec();
-        fields.push(("csrf", &csrf));
-        self.post(path, &fields).await
-    }
-
-    /// Posts a file as the import form does.
-    async fn upload(&mut self, path: &str, name: &str, content: &str) -> Page {
-        let boundary = "relais-test-boundary";
-        let body = format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
-             --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
-            self.csrf
-        );
-        let request = self
-            .request(reqwest::Method::POST, path)
-            .header("sec-fetch-site", "same-origin")
-            .header(
-                header::CONTENT_TYPE,
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body);
-        Page::read(request.send().await.unwrap()).await
-    }
-
-    /// Gives e-mail and password on the sign-in page; returns the answer.
-    async fn give_password(&mut self, email: &str, password: &str, next: &str) -> Page {
-        let form = self.get(&format!("/pro/connexion?suite={next}")).await;
-        let token = hidden(&form.body, "jeton");
-        let suite = hidden(&form.body, "suite");
-        self.post(
-            "/pro/connexion",
-            &[
-                ("email", email),
-                ("password", password),
-                ("jeton", &token),
-                ("suite", &suite),
-            ],
-        )
-        .await
-    }
-
-    /// Signs in completely with the code `offset` seconds from now; returns
-    /// the last answer (a redirect to where the person was going).
-    pub(crate) async fn sign_in_at(&mut self, who: &Account, offset: i64, next: &str) -> Page {
-        self.sign_in_with(who, &who.code(offset), next).await
-    }
-
-    /// Signs in completely with this code.
-    async fn sign_in_with(&mut self, who: &Account, code: &str, next: &str) -> Page {
-        let page = self.give_password(&who.email, PASSWORD, next).await;
-        assert_eq!(page.status, 303, "{}", page.body);
-        assert!(
-            page.location().starts_with("/pro/deuxieme-facteur?"),
-            "{}",
-            page.location()
-        );
-        let suite = page.location().split_once("suite=").unwrap().1.to_owned();
-        let suite: String = form_urlencoded::parse(format!("s={suite}").as_bytes())
-            .next()
-            .unwrap()
-            .1
-            .into_owned();
-        let page = self
-            .post(
-                "/pro/deuxieme-facteur",
-                &[("code", code), ("suite", &suite)],
-            )
-            .await;
-        if page.status == 303 {
-            let home = self.get("/pro").await;
-            self.csrf = hidden(&home.body, "csrf");
-        }
-        page
-    }
-
-    pub(crate) async fn sign_in(&mut self, who: &Account) {
-        let page = self.sign_in_at(who, 0, "").await;
-        assert_eq!(page.status, 303, "{}", page.body);
-    }
-}
+use crate::helpers::professional::{PASSWORD, Session};
 
 /// The demo territory, a second territory with one organisation, and their
 /// identifiers.
@@ -320,7 +101,7 @@ fn screens(app: &TestApp) -> Vec<Screen> {
 /// Requests `screen` at `path` as `browser`, with a valid form token and a
 /// form that would work if access were granted (the fields its form has).
 async fn attempt(
-    browser: &mut Browser<'_>,
+    browser: &mut Session<'_>,
     screen: &Screen,
     path: &str,
     organisation: &str,
@@ -359,42 +140,26 @@ async fn attempt(
 async fn every_route_denies_every_role_the_objects_of_others() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let admin = account(&app, "admin@example.org", Role::Admin, None, &[]).await;
-    let coordinator_a = account(
-        &app,
-        "coord-a@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
-    let coordinator_b = account(
-        &app,
-        "coord-b@example.org",
-        Role::Coordinator,
-        None,
-        &["autre"],
-    )
-    .await;
-    let professional_a = account(
-        &app,
-        "pro-a@example.org",
-        Role::Professional,
-        Some(&t.a_first),
-        &[],
-    )
-    .await;
-    let professional_b = account(
-        &app,
-        "pro-b@example.org",
-        Role::Professional,
-        Some(&t.b_organisation),
-        &[],
-    )
-    .await;
+    let admin = app.administrator().account().await;
+    let coordinator_a = app
+        .coordinator("coord-a@example.org", "montreuillois")
+        .account()
+        .await;
+    let coordinator_b = app
+        .coordinator("coord-b@example.org", "autre")
+        .account()
+        .await;
+    let professional_a = app
+        .professional("pro-a@example.org", &t.a_first)
+        .account()
+        .await;
+    let professional_b = app
+        .professional("pro-b@example.org", &t.b_organisation)
+        .account()
+        .await;
 
     // Nobody signed in: every guarded route sends to the sign-in page.
-    let mut anonymous = Browser::new(&app);
+    let mut anonymous = Session::new(&app);
     let anyone = Objects {
         territory: "montreuillois",
         organisation: &t.a_first,
@@ -445,7 +210,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         ),
     ];
     for (who, objects) in &cases {
-        let mut browser = Browser::new(&app);
+        let mut browser = Session::new(&app);
         browser.sign_in(who).await;
         let is_coordinator = who.email.starts_with("coord");
         for screen in &screens(&app) {
@@ -487,7 +252,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
 
     // The same routes on their own objects open for a coordinator (signed
     // in again: with the next code, the first one served once)…
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     assert_eq!(browser.sign_in_at(&coordinator_a, 30, "").await.status, 303);
     let own = Objects {
         territory: "montreuillois",
@@ -503,7 +268,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
         assert_eq!(browser.get(&path).await.status, 200, "GET {path}");
     }
     // …and every route opens for an administrator.
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     browser.sign_in(&admin).await;
     let theirs = Objects {
         territory: "autre",
@@ -542,16 +307,7 @@ async fn every_route_denies_every_role_the_objects_of_others() {
 async fn a_professional_keeps_their_own_organisation_current() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let professional = account(
-        &app,
-        "pro@example.org",
-        Role::Professional,
-        Some(&t.a_first),
-        &[],
-    )
-    .await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
+    let mut browser = app.professional("pro@example.org", &t.a_first).await;
 
     let home = browser.get("/pro").await;
     assert!(
@@ -587,9 +343,12 @@ async fn a_professional_keeps_their_own_organisation_current() {
 #[tokio::test]
 async fn signing_in_takes_the_password_then_a_code_and_a_replayed_code_is_refused() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
 
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     let page = browser
         .give_password(&coordinator.email, PASSWORD, "")
         .await;
@@ -598,14 +357,14 @@ async fn signing_in_takes_the_password_then_a_code_and_a_replayed_code_is_refuse
     assert_eq!(browser.get("/pro").await.status, 303);
 
     let code = coordinator.code(0);
-    let mut first = Browser::new(&app);
+    let mut first = Session::new(&app);
     let page = first.sign_in_with(&coordinator, &code, "").await;
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(page.location(), "/pro");
     assert_eq!(first.get("/pro").await.status, 200);
 
     // Someone who saw the code cannot use it again, even at once.
-    let mut replay = Browser::new(&app);
+    let mut replay = Session::new(&app);
     let page = replay.sign_in_with(&coordinator, &code, "").await;
     assert_eq!(page.status, 200);
     assert!(
@@ -623,12 +382,15 @@ async fn signing_in_takes_the_password_then_a_code_and_a_replayed_code_is_refuse
 #[tokio::test]
 async fn wrong_codes_end_the_half_session_and_a_locked_account_opens_no_session_by_any_path() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
     let max = auth::CODES_PER_HALF_SESSION;
 
     // A half-finished sign-in ends after a few wrong codes: then even the
     // right code on it opens nothing.
-    let mut guesser = Browser::new(&app);
+    let mut guesser = Session::new(&app);
     let page = guesser
         .give_password(&coordinator.email, PASSWORD, "")
         .await;
@@ -662,12 +424,12 @@ async fn wrong_codes_end_the_half_session_and_a_locked_account_opens_no_session_
 
     // A sign-in begun before the account locks cannot be finished after:
     // two more wrong passwords make five failures in a row.
-    let mut earlier = Browser::new(&app);
+    let mut earlier = Session::new(&app);
     let page = earlier
         .give_password(&coordinator.email, PASSWORD, "")
         .await;
     assert_eq!(page.status, 303);
-    let mut elsewhere = Browser::new(&app);
+    let mut elsewhere = Session::new(&app);
     for _ in 0..2 {
         let page = elsewhere
             .give_password(&coordinator.email, "pas le bon mot de passe", "")
@@ -722,9 +484,12 @@ async fn failed_sign_ins_are_limited_per_client_before_any_password_is_checked()
         settings.client_ip_header = Some("x-forwarded-for".to_owned());
     })
     .await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
     // Requests without the proxy's header count as one client.
-    let mut attacker = Browser::new(&app);
+    let mut attacker = Session::new(&app);
     for n in 0..auth::FAILED_SIGN_INS_PER_CLIENT {
         let page = attacker
             .give_password(&format!("personne{n}@example.org"), "devine", "")
@@ -778,7 +543,10 @@ async fn failed_sign_ins_are_limited_per_client_before_any_password_is_checked()
 #[tokio::test]
 async fn a_recovery_code_replaces_the_code_once() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
     let keys = totp::Keys::new(&app.state.secret);
     let codes = totp::new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| keys.recovery_hash(c)).collect();
@@ -790,7 +558,7 @@ async fn a_recovery_code_replaces_the_code_once() {
     );
 
     for (attempt, expected) in [(0, 303), (1, 200)] {
-        let mut browser = Browser::new(&app);
+        let mut browser = Session::new(&app);
         let page = browser
             .give_password(&coordinator.email, PASSWORD, "")
             .await;
@@ -808,9 +576,12 @@ async fn a_recovery_code_replaces_the_code_once() {
 #[tokio::test]
 async fn signing_in_replaces_the_session_so_a_planted_one_is_worthless() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
 
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     browser.cookie = Some("planted-by-someone-else".to_owned());
     let page = browser
         .give_password(&coordinator.email, PASSWORD, "")
@@ -841,7 +612,7 @@ async fn signing_in_replaces_the_session_so_a_planted_one_is_worthless() {
 
     // Neither earlier value opens anything.
     for stale in ["planted-by-someone-else", after_password.as_str()] {
-        let mut other = Browser::new(&app);
+        let mut other = Session::new(&app);
         other.cookie = Some(stale.to_owned());
         assert_eq!(other.get("/pro").await.status, 303, "{stale}");
     }
@@ -857,15 +628,18 @@ async fn signing_in_replaces_the_session_so_a_planted_one_is_worthless() {
 #[tokio::test]
 async fn repeated_failures_lock_the_account_without_telling_whether_it_exists() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
 
-    let mut unknown = Browser::new(&app);
+    let mut unknown = Session::new(&app);
     let for_unknown = unknown
         .give_password("personne@example.org", PASSWORD, "")
         .await;
     assert_eq!(for_unknown.status, 401);
 
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     for _ in 0..5 {
         let page = browser
             .give_password(&coordinator.email, "pas le bon mot de passe", "")
@@ -903,7 +677,7 @@ async fn repeated_failures_lock_the_account_without_telling_whether_it_exists() 
 async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let path = format!("/pro/services/{}/verifie", t.a_second_service);
     let before = directory::service(&app.state.db, &t.a_second_service)
         .await
@@ -954,17 +728,7 @@ async fn a_form_without_its_token_or_from_another_site_changes_nothing() {
 async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
     let app = TestApp::spawn().await;
     let _ = two_territories(&app).await;
-    let coordinator = coordinator(&app).await;
-    let other = account(
-        &app,
-        "coord-b@example.org",
-        Role::Coordinator,
-        None,
-        &["autre"],
-    )
-    .await;
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
 
     let page = browser
         .submit(
@@ -1012,8 +776,7 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
             && page.body.contains("Maison des femmes (exemple)")
     );
     // The other territory's coordination sees its own log only.
-    let mut elsewhere = Browser::new(&app);
-    elsewhere.sign_in(&other).await;
+    let mut elsewhere = app.coordinator("coord-b@example.org", "autre").await;
     let page = elsewhere.get("/pro/territoires/autre/journal").await;
     assert!(!page.body.contains("Maison des femmes"), "{}", page.body);
 
@@ -1056,7 +819,7 @@ async fn refuse_writes_to(db: &relais::storage::Db, table: &str, event: &str) {
 async fn a_change_whose_audit_line_cannot_be_written_does_not_happen() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let db = &app.state.db;
     let (_, services) = directory::directory(db, Some("montreuillois"))
         .await
@@ -1105,7 +868,7 @@ async fn a_change_whose_audit_line_cannot_be_written_does_not_happen() {
 async fn a_change_that_fails_leaves_no_audit_line() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let db = &app.state.db;
     let before = accounts::audit_entries(db, None, 1000).await.unwrap().len();
     refuse_writes_to(db, "organisations", "UPDATE").await;
@@ -1135,7 +898,6 @@ async fn a_change_that_fails_leaves_no_audit_line() {
 #[tokio::test]
 async fn statistics_show_counts_under_five_as_less_than_five() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
     let today = jiff::Zoned::now().date();
     for _ in 0..12 {
         counters::increment(
@@ -1157,8 +919,7 @@ async fn statistics_show_counts_under_five_as_less_than_five() {
         .await
         .unwrap();
     }
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let page = browser
         .get("/pro/territoires/montreuillois/statistiques")
         .await;
@@ -1172,8 +933,11 @@ async fn statistics_show_counts_under_five_as_less_than_five() {
 #[tokio::test]
 async fn an_expired_session_sends_to_sign_in_then_back_to_the_page() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
-    let mut browser = Browser::new(&app);
+    let coordinator = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
+    let mut browser = Session::new(&app);
     browser.sign_in(&coordinator).await;
     relais::with_pool!(&app.state.db, pool => {
         sqlx::query("UPDATE sessions SET last_seen_at = '2026-01-01T00:00:00Z'").execute(pool).await.map(drop)
@@ -1219,7 +983,7 @@ async fn an_expired_session_sends_to_sign_in_then_back_to_the_page() {
 async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
 
     let page = browser
         .submit(
@@ -1280,7 +1044,7 @@ async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
 async fn what_a_coordinator_adds_or_archives_reaches_the_public_site_at_once() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
 
     let page = browser
         .submit(
@@ -1350,7 +1114,7 @@ async fn an_invitation_sets_a_password_then_the_second_factor_once() {
         .unwrap()
         .to_owned();
 
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     assert_eq!(browser.get(&path).await.status, 200);
     let page = browser
         .post(
@@ -1413,7 +1177,7 @@ async fn an_invitation_sets_a_password_then_the_second_factor_once() {
     assert_eq!(browser.get("/pro").await.status, 200);
 
     // The link served once.
-    let mut again = Browser::new(&app);
+    let mut again = Session::new(&app);
     assert_eq!(again.get(&path).await.status, 410);
     let page = again
         .post(&path, &[("password", PASSWORD), ("confirm", PASSWORD)])
@@ -1424,7 +1188,7 @@ async fn an_invitation_sets_a_password_then_the_second_factor_once() {
 #[tokio::test]
 async fn signing_out_ends_the_session_and_clears_the_browser() {
     let app = TestApp::spawn().await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let cookie = browser.cookie.clone();
 
     let page = browser.submit("/pro/deconnexion", &[]).await;
@@ -1438,7 +1202,7 @@ async fn signing_out_ends_the_session_and_clears_the_browser() {
         .unwrap();
     assert!(clear.contains("\"cookies\"") && clear.contains("\"storage\""));
 
-    let mut stale = Browser::new(&app);
+    let mut stale = Session::new(&app);
     stale.cookie = cookie;
     assert_eq!(stale.get("/pro").await.status, 303);
 }
@@ -1468,7 +1232,7 @@ async fn the_back_office_is_served_with_its_own_strict_headers() {
 #[tokio::test]
 async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
     let app = TestApp::spawn().await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let page = browser
         .submit(
             "/pro/territoires/montreuillois/parametres",
@@ -1498,7 +1262,7 @@ async fn a_single_territory_s_neutral_site_is_where_quick_exit_leads() {
 async fn a_coordinator_previews_then_saves_a_territory_version_of_a_sheet() {
     let app = TestApp::spawn().await;
     let _ = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let path = "/pro/territoires/montreuillois/fiches/fr/porter-plainte";
 
     let page = browser.get(path).await;
@@ -1583,7 +1347,6 @@ async fn a_coordinator_previews_then_saves_a_territory_version_of_a_sheet() {
 #[tokio::test]
 async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
     let app = TestApp::spawn().await;
-    let coordinator = coordinator(&app).await;
     let national = app.state.sheets.get("porter-plainte", "fr", false).unwrap();
     let old = national.source.replacen(
         &format!("reviewed_on = {}", national.reviewed_on),
@@ -1603,8 +1366,7 @@ async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
         &old,
         "test"
     );
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
 
     let page = browser.get("/pro/territoires/montreuillois/fiches").await;
     assert!(
@@ -1622,7 +1384,7 @@ async fn sheets_not_reviewed_for_a_year_are_listed_for_the_coordination() {
 async fn a_coordinator_invites_a_professional_and_a_mistake_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
 
     let invite = |email: &'static str| {
         [
@@ -1675,17 +1437,8 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
  {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let professional = account(
-        &app,
-        "pro@example.org",
-        Role::Professional,
-        Some(&t.a_first),
-        &[],
-    )
-    .await;
-    let mut at_work = Browser::new(&app);
-    at_work.sign_in(&professional).await;
-    let mut coordination = signed_in_coordinator(&app).await;
+    let mut at_work = app.professional("pro@example.org", &t.a_first).await;
+    let mut coordination = app.coordinator("coord@example.org", "montreuillois").await;
     let invitations = || async {
         relais::with_pool!(&app.state.db, pool => {
             sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM invitations")
@@ -1698,7 +1451,10 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
     // An invitation for an account that chose its password: refused by the
     // handler, whatever the page shows.
     let page = coordination
-        .submit(&format!("/pro/comptes/{}/invitation", professional.id), &[])
+        .submit(
+            &format!("/pro/comptes/{}/invitation", at_work.account.id),
+            &[],
+        )
         .await;
     assert_eq!(page.status, 409);
     assert!(!page.body.contains("/pro/invitation/"));
@@ -1706,7 +1462,7 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
     assert_eq!(at_work.get("/pro").await.status, 200, "her session goes on");
 
     // A reset is a deliberate act: refused unless confirmed…
-    let reset = format!("/pro/comptes/{}/reinitialiser", professional.id);
+    let reset = format!("/pro/comptes/{}/reinitialiser", at_work.account.id);
     let page = coordination.submit(&reset, &[]).await;
     assert_eq!(page.status, 409);
     assert!(page.body.contains("Je confirme"));
@@ -1719,11 +1475,11 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
         .await
         .unwrap();
     assert!(log.iter().any(|e| e.action == "account-password-reset"
-        && e.object == professional.id
+        && e.object == at_work.account.id
         && e.actor == "coord@example.org"));
     let told: Vec<String> = relais::with_pool!(&app.state.db, pool => {
         sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1")
-            .bind(&professional.email)
+            .bind(&at_work.account.email)
             .fetch_all(pool)
             .await
             .unwrap()
@@ -1735,7 +1491,7 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
     // A newer link kills the older one.
     let page = coordination.submit(&reset, &[("confirmer", "oui")]).await;
     let second = link_in(&page.body);
-    let mut anyone = Browser::new(&app);
+    let mut anyone = Session::new(&app);
     assert_eq!(anyone.get(&first).await.status, 410);
     assert_eq!(anyone.get(&second).await.status, 200);
 }
@@ -1744,7 +1500,7 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
 async fn an_older_invitation_stops_working_when_a_newer_one_is_made_or_used() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut coordination = signed_in_coordinator(&app).await;
+    let mut coordination = app.coordinator("coord@example.org", "montreuillois").await;
     let page = coordination
         .submit(
             "/pro/comptes/inviter",
@@ -1765,7 +1521,7 @@ async fn an_older_invitation_stops_working_when_a_newer_one_is_made_or_used() {
         .await;
     assert_eq!(page.status, 200);
     let second = link_in(&page.body);
-    let mut newcomer = Browser::new(&app);
+    let mut newcomer = Session::new(&app);
     assert_eq!(newcomer.get(&first).await.status, 410);
     let page = newcomer
         .post(&first, &[("password", PASSWORD), ("confirm", PASSWORD)])
@@ -1782,7 +1538,7 @@ async fn an_older_invitation_stops_working_when_a_newer_one_is_made_or_used() {
 async fn an_archived_organisation_or_service_is_changed_by_no_form() {
     let app = TestApp::spawn().await;
     let t = two_territories(&app).await;
-    let mut browser = signed_in_coordinator(&app).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let page = browser
         .submit(
             &format!("/pro/services/{}/archiver", t.a_second_service),

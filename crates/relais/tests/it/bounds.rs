@@ -8,13 +8,12 @@
 
 use std::time::Duration;
 
-use relais::backoffice::storage::Role;
 use relais::backoffice::{self, FORM_LIMIT, Screen};
 use relais::web::form::Spec;
 use relais::web::i18n::Lang;
 
-use crate::backoffice::{Browser, account};
 use crate::helpers::TestApp;
+use crate::helpers::professional::Session;
 
 /// What a request may cost the server, whatever it carries: a fixed part
 /// (routing, a page rendered in a debug build) and a part linear in the
@@ -119,18 +118,21 @@ async fn no_field_of_any_form_or_query_makes_a_request_cost_more_than_its_budget
             .await
             .unwrap();
     let organisation = organisations[0].id.clone();
-    let admin = account(&app, "admin@example.org", Role::Admin, None, &[]).await;
-    let (professional, _) =
-        crate::referral::professional(&app, "pro@example.org", &organisation).await;
-    crate::referral::send(&app, &organisation, "Un récit.").await;
+    let admin = app.administrator().account().await;
+    let professional = app
+        .professional("pro@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
+    app.person().sends_report(&organisation, "Un récit.").await;
     let referral = relais::referral::storage::inbox(db, &organisation)
         .await
         .unwrap()[0]
         .id
         .clone();
-    let mut as_admin = Browser::new(&app);
+    let mut as_admin = Session::new(&app);
     as_admin.sign_in(&admin).await;
-    let mut as_professional = Browser::new(&app);
+    let mut as_professional = Session::new(&app);
     as_professional.sign_in(&professional).await;
     let fill = |example: &str| {
         example
@@ -194,7 +196,7 @@ async fn no_field_of_any_form_or_query_makes_a_request_cost_more_than_its_budget
             None => None,
         };
         let (cookie, csrf) = browser
-            .map(|b| (b.cookie(), b.csrf().to_owned()))
+            .map(|b| (b.cookie.clone(), b.csrf.clone()))
             .unwrap_or_default();
         let with_session = |request: reqwest::RequestBuilder| {
             let request = request
@@ -374,10 +376,13 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
             .await
             .unwrap();
     let organisation = organisations[0].id.clone();
-    let admin = account(&app, "admin@example.org", Role::Admin, None, &[]).await;
-    let (professional, _) =
-        crate::referral::professional(&app, "pro@example.org", &organisation).await;
-    let receipt = crate::referral::send(&app, &organisation, "Un récit.").await;
+    let admin = app.administrator().account().await;
+    let professional = app
+        .professional("pro@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
+    let receipt = app.person().sends_report(&organisation, "Un récit.").await;
     let referral = relais::referral::storage::inbox(db, &organisation)
         .await
         .unwrap()[0]
@@ -394,18 +399,9 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
     }
     // Pages only a form leads to: the orientation, the sending form, the
     // receipt, the follow-up.
-    let outcome = crate::referral::orientation(&app, "Un récit.").await;
+    let outcome = app.person().reaches_the_orientation("Un récit.").await;
     checked += check_forms(&app, "the orientation", &outcome);
-    let followed = app
-        .client
-        .post(app.url("/suivi"))
-        .form(&[("code", receipt.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, followed) = app.person().follows_up(&[("code", receipt.as_str())]).await;
     checked += check_forms(&app, "the follow-up", &followed);
 
     let fill = |example: &str| {
@@ -417,11 +413,11 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
             .replace("{f}", "csv")
             .replace("{r}", &referral)
     };
-    let mut as_admin = Browser::new(&app);
+    let mut as_admin = Session::new(&app);
     let sign_in = as_admin.get("/pro/connexion").await;
     checked += check_forms(&app, "/pro/connexion", &sign_in.body);
     as_admin.sign_in(&admin).await;
-    let mut as_professional = Browser::new(&app);
+    let mut as_professional = Session::new(&app);
     as_professional.sign_in(&professional).await;
     for screen in app.screens.iter().filter(|s| {
         s.method == "GET"

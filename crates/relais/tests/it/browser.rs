@@ -20,6 +20,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
+use crate::helpers::person::first_sender;
+use crate::helpers::professional::{Account, PASSWORD, give_key, members_everywhere};
 use crate::helpers::{TestApp, in_ci};
 
 /// The variable giving ChromeDriver's address, e.g. `http://127.0.0.1:9515`.
@@ -691,17 +693,10 @@ async fn professional_with_a_browser_key(
     browser: &Browser,
     app: &TestApp,
     email: &str,
-) -> (String, crate::backoffice::Account) {
-    crate::referral::members_everywhere(app).await;
-    let organisation = crate::referral::first_sender(&crate::referral::orientation(app, "x").await);
-    let professional = crate::backoffice::account(
-        app,
-        email,
-        relais::backoffice::storage::Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
+) -> (String, Account) {
+    members_everywhere(app).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation("x").await);
+    let professional = app.professional(email, &organisation).account().await;
     sign_in(
         browser,
         app,
@@ -723,19 +718,13 @@ async fn professional_with_a_browser_key(
 
 /// Opens `page` signed out, signs `who` in through the forms (password,
 /// then the authenticator's code), and waits to land on `next`.
-async fn sign_in(
-    browser: &Browser,
-    app: &TestApp,
-    who: &crate::backoffice::Account,
-    page: &str,
-    next: &str,
-) {
+async fn sign_in(browser: &Browser, app: &TestApp, who: &Account, page: &str, next: &str) {
     browser.goto(page).await;
     browser
         .wait_for_url(&app.url("/pro/connexion?suite="))
         .await;
     fill(browser, "email", &who.email).await;
-    fill(browser, "password", crate::backoffice::PASSWORD).await;
+    fill(browser, "password", PASSWORD).await;
     click_and_wait(
         browser,
         "form.pro-form button[type=submit]",
@@ -770,14 +759,10 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
         return;
     };
     let app = TestApp::spawn().await;
-    let coordinator = crate::backoffice::account(
-        &app,
-        "coordination@example.org",
-        relais::backoffice::storage::Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
+    let coordinator = app
+        .coordinator("coordination@example.org", "montreuillois")
+        .account()
+        .await;
     let (organisations, _) =
         relais::directory::storage::directory(&app.state.db, Some("montreuillois"))
             .await
@@ -1009,7 +994,7 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
 
     // The person, without JavaScript, sends her story to that organisation.
     let story = "Je voudrais partir avec mes enfants, sans qu'il le sache.";
-    let receipt = crate::referral::send(&app, &organisation, story).await;
+    let receipt = app.person().sends_report(&organisation, story).await;
     let id = relais::referral::storage::inbox(&app.state.db, &organisation)
         .await
         .unwrap()[0]
@@ -1076,16 +1061,7 @@ async fn a_report_sent_without_javascript_is_read_and_answered_in_the_profession
         .await
         .unwrap();
     assert!(!stored[0].body.contains("demain"));
-    let page = app
-        .client
-        .post(app.url("/suivi"))
-        .form(&[("code", receipt.as_str())])
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (_, page) = app.person().follows_up(&[("code", receipt.as_str())]).await;
     assert!(page.contains("je vous appelle demain à 10 h"), "{page}");
     browser.close().await;
 }
@@ -1123,17 +1099,12 @@ async fn a_coordinator_makes_the_recovery_key_in_the_browser_and_gives_access_ba
         return;
     };
     let app = TestApp::spawn().await;
-    let members = crate::referral::members_everywhere(&app).await;
-    let organisation =
-        crate::referral::first_sender(&crate::referral::orientation(&app, "x").await);
-    let coordinator = crate::backoffice::account(
-        &app,
-        "coordination@example.org",
-        relais::backoffice::storage::Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation("x").await);
+    let coordinator = app
+        .coordinator("coordination@example.org", "montreuillois")
+        .account()
+        .await;
     let page = app.url("/pro/territoires/montreuillois/cle-de-secours");
     sign_in(&browser, &app, &coordinator, &page, &page).await;
 
@@ -1184,12 +1155,12 @@ async fn a_coordinator_makes_the_recovery_key_in_the_browser_and_gives_access_ba
     browser.wait_for_url(&page).await;
 
     // A referral arrives; a professional then makes a new key.
-    crate::referral::send(&app, &organisation, "x").await;
+    app.person().sends_report(&organisation, "x").await;
     let id = referrals::inbox(db, &organisation).await.unwrap()[0]
         .id
         .clone();
     let member = &members[&organisation];
-    let new_key = crate::referral::give_key(&app, &member.user_id).await;
+    let new_key = give_key(&app, &member.user_id).await;
 
     // The coordinator pastes the recovery key: access is given back.
     browser.goto(&page).await;
@@ -1211,13 +1182,16 @@ async fn a_professional_gives_a_new_colleague_access_from_the_browser() {
     let app = TestApp::spawn().await;
     let (organisation, _) =
         professional_with_a_browser_key(&browser, &app, "premiere@example.org").await;
-    crate::referral::send(&app, &organisation, "x").await;
+    app.person().sends_report(&organisation, "x").await;
     let db = &app.state.db;
     let id = referrals::inbox(db, &organisation).await.unwrap()[0]
         .id
         .clone();
-    let (newcomer, newcomer_key) =
-        crate::referral::professional(&app, "nouvelle@example.org", &organisation).await;
+    let newcomer = app
+        .professional("nouvelle@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
 
     browser.goto(&app.url("/pro/acces")).await;
     // The key is still unlocked in this session: no phrase to type again.
@@ -1228,6 +1202,6 @@ async fn a_professional_gives_a_new_colleague_access_from_the_browser() {
     .await;
     click(&browser, "#grant-form button[type=submit]").await;
     let copy = wrapped_copy(&app, &id, &newcomer.id).await;
-    assert!(ReferralKey::unwrap(&copy, &newcomer_key, &id).is_ok());
+    assert!(ReferralKey::unwrap(&copy, newcomer.key(), &id).is_ok());
     browser.close().await;
 }

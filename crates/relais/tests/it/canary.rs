@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::helpers::page::hidden;
+use crate::helpers::person::receipt_of;
+use crate::helpers::professional::key_record;
 
 const RELAIS: &str = env!("CARGO_BIN_EXE_relais");
 
@@ -60,7 +62,7 @@ async fn data_dir_with_receiving_organisations(root: &Path) {
             db,
             relais::referral::storage::save_key,
             &user,
-            &crate::referral::key_record(&key)
+            &key_record(&key)
         );
     }
     db.close().await;
@@ -214,12 +216,7 @@ async fn send_report(client: &reqwest::Client, addr: &str, outcome: &str) -> Str
         .text()
         .await
         .unwrap();
-    sent.split("<p class=\"receipt\"")
-        .nth(1)
-        .and_then(|p| p.split("<strong>").nth(1))
-        .and_then(|p| p.split("</strong>").next())
-        .unwrap_or_else(|| panic!("a receipt in {sent}"))
-        .to_owned()
+    receipt_of(&sent)
 }
 
 async fn follow_up(client: &reqwest::Client, addr: &str, fields: &[(&str, &str)]) -> String {

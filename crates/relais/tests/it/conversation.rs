@@ -4,83 +4,12 @@
 use jiff::civil::date;
 use relais::storage::counters;
 
-use crate::helpers::page::field;
 use crate::helpers::{TestApp, assert_has_safety_chrome};
-
-/// A person going through the conversation, one POST at a time.
-struct Person<'a> {
-    app: &'a TestApp,
-    token: String,
-    html: String,
-    status: u16,
-}
-
-impl<'a> Person<'a> {
-    async fn arrives(app: &'a TestApp) -> Self {
-        let (status, html) = app.get_text("/aide").await;
-        assert_eq!(status, 200);
-        Self {
-            app,
-            token: field(&html, "t").unwrap_or_default(),
-            html,
-            status,
-        }
-    }
-
-    /// Posts the current form with these fields.
-    async fn sends(&mut self, fields: &[(&str, &str)]) -> &str {
-        let mut form: Vec<(&str, &str)> = vec![("t", &self.token)];
-        form.extend_from_slice(fields);
-        let response = self
-            .app
-            .client
-            .post(self.app.url("/aide"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap();
-        self.status = response.status().as_u16();
-        self.html = response.text().await.unwrap();
-        if let Some(token) = field(&self.html, "t").filter(|token| !token.is_empty()) {
-            self.token = token;
-        }
-        &self.html
-    }
-
-    async fn answers(&mut self, step: &str, field: &str, value: &str) -> &str {
-        self.sends(&[("etape", step), (field, value)]).await
-    }
-
-    async fn continues(&mut self, step: &str) -> &str {
-        self.sends(&[("etape", step), ("action", "repondre")]).await
-    }
-
-    fn asked(&self) -> String {
-        field(&self.html, "etape").unwrap_or_default()
-    }
-
-    /// From the start to the commune question, as an adult not in danger.
-    async fn reaches_the_commune(&mut self) {
-        self.answers("formulaire", "choix", "oui").await;
-        self.answers("age", "nombre", "34").await;
-        self.answers("danger", "choix", "non").await;
-        self.answers("concerne", "choix", "moi").await;
-        self.sends(&[
-            ("etape", "violences"),
-            ("choix", "physiques"),
-            ("choix", "psychologiques"),
-            ("action", "repondre"),
-        ])
-        .await;
-        self.answers("enfants", "choix", "non").await;
-        assert_eq!(self.asked(), "commune", "{}", self.html);
-    }
-}
 
 #[tokio::test]
 async fn the_conversation_starts_at_one_address_with_the_safety_chrome() {
     let app = TestApp::spawn().await;
-    let person = Person::arrives(&app).await;
+    let person = app.person().arrives().await;
     assert!(
         person
             .html
@@ -103,7 +32,7 @@ async fn the_conversation_starts_at_one_address_with_the_safety_chrome() {
 #[tokio::test]
 async fn a_full_adult_path_ends_on_named_contacts_with_their_reasons() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     person.answers("commune", "lieu", "Montreuil-sur-Mer").await;
     assert_eq!(person.asked(), "besoins", "{}", person.html);
@@ -170,7 +99,7 @@ async fn a_full_adult_path_ends_on_named_contacts_with_their_reasons() {
 #[tokio::test]
 async fn a_minor_is_directed_to_youth_services_before_any_other_question() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.answers("formulaire", "choix", "oui").await;
     let html = person.answers("age", "nombre", "15").await.to_owned();
 
@@ -190,7 +119,7 @@ async fn a_minor_is_directed_to_youth_services_before_any_other_question() {
 #[tokio::test]
 async fn danger_now_shows_the_emergency_numbers_then_continues_only_once_safe() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.answers("formulaire", "choix", "oui").await;
     person.answers("age", "nombre", "40").await;
     let html = person.answers("danger", "choix", "oui").await.to_owned();
@@ -209,7 +138,7 @@ async fn danger_now_shows_the_emergency_numbers_then_continues_only_once_safe() 
 #[tokio::test]
 async fn choosing_to_call_instead_gives_the_national_lines() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     let html = person
         .answers("formulaire", "choix", "appeler")
         .await
@@ -221,7 +150,7 @@ async fn choosing_to_call_instead_gives_the_national_lines() {
 #[tokio::test]
 async fn changing_an_earlier_answer_keeps_the_answers_still_on_the_path() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     person.answers("commune", "lieu", "Berck").await;
     assert_eq!(person.asked(), "besoins");
@@ -241,7 +170,7 @@ async fn changing_an_earlier_answer_keeps_the_answers_still_on_the_path() {
 #[tokio::test]
 async fn changing_the_age_to_a_minor_drops_the_later_answers() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     person.sends(&[("modifier", "age")]).await;
     let html = person.answers("age", "nombre", "16").await.to_owned();
@@ -255,7 +184,7 @@ async fn changing_the_age_to_a_minor_drops_the_later_answers() {
 #[tokio::test]
 async fn an_age_out_of_range_is_refused_and_every_earlier_answer_kept() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.answers("formulaire", "choix", "oui").await;
     let html = person.answers("age", "nombre", "200").await.to_owned();
     assert_eq!(person.status, 422);
@@ -272,7 +201,7 @@ async fn an_age_out_of_range_is_refused_and_every_earlier_answer_kept() {
 #[tokio::test]
 async fn an_unknown_postcode_gets_suggestions_and_a_shared_one_a_choice() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     let html = person.answers("commune", "lieu", "62999").await.to_owned();
     assert!(
@@ -298,7 +227,7 @@ async fn an_unknown_postcode_gets_suggestions_and_a_shared_one_a_choice() {
 #[tokio::test]
 async fn a_text_too_long_is_refused_with_its_limit_and_kept() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     person.answers("commune", "lieu", "Berck").await;
     person
@@ -333,7 +262,7 @@ async fn a_text_too_long_is_refused_with_its_limit_and_kept() {
 #[tokio::test]
 async fn a_double_submission_shows_the_same_next_question() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     let token = person.token.clone();
     person.answers("formulaire", "choix", "oui").await;
     assert_eq!(person.asked(), "age");
@@ -345,7 +274,7 @@ async fn a_double_submission_shows_the_same_next_question() {
 #[tokio::test]
 async fn an_old_page_sent_again_after_going_back_keeps_every_earlier_answer() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.answers("formulaire", "choix", "oui").await;
     let at_age = person.token.clone();
     person.answers("age", "nombre", "34").await;
@@ -361,7 +290,7 @@ async fn an_old_page_sent_again_after_going_back_keeps_every_earlier_answer() {
 #[tokio::test]
 async fn an_altered_token_gives_a_calm_page_that_offers_to_start_again() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.token.replace_range(10..12, "AA");
     let html = person
         .answers("formulaire", "choix", "oui")
@@ -420,7 +349,7 @@ async fn the_conversation_speaks_english_and_arabic_at_its_own_address() {
 #[tokio::test]
 async fn nothing_about_the_person_is_written_to_the_database() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
+    let mut person = app.person().arrives().await;
     person.reaches_the_commune().await;
     person.answers("commune", "lieu", "Berck").await;
     // Only counters exist, and they hold no answer.

@@ -14,32 +14,23 @@ use crate::helpers::{TestApp, assert_has_safety_chrome, test_db};
 
 const RELAIS: &str = env!("CARGO_BIN_EXE_relais");
 
-async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, String) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_shared_postcode_asks_which_commune_then_names_contacts_with_reasons() {
     let app = TestApp::spawn().await;
 
-    let (status, html) = post(&app, "/annuaire", &[("lieu", "62170"), ("besoin", "legal")]).await;
+    let (status, html) = app
+        .post_text("/annuaire", &[("lieu", "62170"), ("besoin", "legal")])
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("Plusieurs communes correspondent"), "{html}");
     assert!(html.contains("name=\"commune\" value=\"62588\""));
 
-    let (status, html) = post(
-        &app,
-        "/annuaire",
-        &[("lieu", "62170"), ("commune", "62588"), ("besoin", "legal")],
-    )
-    .await;
+    let (status, html) = app
+        .post_text(
+            "/annuaire",
+            &[("lieu", "62170"), ("commune", "62588"), ("besoin", "legal")],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("Près de Montreuil-sur-Mer"), "{html}");
     assert!(html.contains("(exemple)"));
@@ -66,12 +57,9 @@ async fn the_search_never_puts_the_place_or_need_in_a_url() {
 #[tokio::test]
 async fn an_unknown_postcode_gets_suggestions_and_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
-    let (status, html) = post(
-        &app,
-        "/annuaire",
-        &[("lieu", "62179x"), ("besoin", "housing")],
-    )
-    .await;
+    let (status, html) = app
+        .post_text("/annuaire", &[("lieu", "62179x"), ("besoin", "housing")])
+        .await;
     assert_eq!(status, 200);
     assert!(html.contains("Nous ne trouvons pas « 62179x »"), "{html}");
     assert!(
@@ -87,13 +75,17 @@ async fn an_unknown_postcode_gets_suggestions_and_keeps_what_was_typed() {
 #[tokio::test]
 async fn a_missing_field_is_named_and_the_other_kept() {
     let app = TestApp::spawn().await;
-    let (_, html) = post(&app, "/annuaire", &[("lieu", "Berck"), ("besoin", "")]).await;
+    let (_, html) = app
+        .post_text("/annuaire", &[("lieu", "Berck"), ("besoin", "")])
+        .await;
     assert!(
         html.contains("Choisissez un besoin dans la liste."),
         "{html}"
     );
     assert!(html.contains("value=\"Berck\""));
-    let (_, html) = post(&app, "/annuaire", &[("lieu", ""), ("besoin", "health")]).await;
+    let (_, html) = app
+        .post_text("/annuaire", &[("lieu", ""), ("besoin", "health")])
+        .await;
     assert!(html.contains("Indiquez votre code postal"), "{html}");
     assert!(html.contains("<option value=\"health\" selected>"));
 }
@@ -102,16 +94,16 @@ async fn a_missing_field_is_named_and_the_other_kept() {
 async fn no_service_for_a_need_says_so_and_gives_the_national_lines() {
     let app = TestApp::spawn().await;
     // A person under 18 in Hucqueliers looking for a lawyer: none receives minors.
-    let (_, html) = post(
-        &app,
-        "/annuaire",
-        &[
-            ("lieu", "Hucqueliers"),
-            ("besoin", "foreigners"),
-            ("mineur", "oui"),
-        ],
-    )
-    .await;
+    let (_, html) = app
+        .post_text(
+            "/annuaire",
+            &[
+                ("lieu", "Hucqueliers"),
+                ("besoin", "foreigners"),
+                ("mineur", "oui"),
+            ],
+        )
+        .await;
     assert!(
         html.contains("Aucun service de l&#39;annuaire")
             || html.contains("Aucun service de l'annuaire"),
@@ -123,7 +115,9 @@ async fn no_service_for_a_need_says_so_and_gives_the_national_lines() {
 #[tokio::test]
 async fn outside_every_territory_the_nearest_territory_is_named() {
     let app = TestApp::spawn().await;
-    let (_, html) = post(&app, "/annuaire", &[("lieu", "13001"), ("besoin", "legal")]).await;
+    let (_, html) = app
+        .post_text("/annuaire", &[("lieu", "13001"), ("besoin", "legal")])
+        .await;
     assert!(
         html.contains("Relais ne couvre pas encore votre commune"),
         "{html}"
@@ -409,12 +403,12 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
     // check may have been first, so whether this call saw the change is
     // not the point: the public site must show it.
     app.state.directory.refresh(&app.state.db).await.unwrap();
-    let (_, html) = post(
-        &app,
-        "/annuaire",
-        &[("lieu", "Le Touquet-Paris-Plage"), ("besoin", "foreigners")],
-    )
-    .await;
+    let (_, html) = app
+        .post_text(
+            "/annuaire",
+            &[("lieu", "Le Touquet-Paris-Plage"), ("besoin", "foreigners")],
+        )
+        .await;
     assert!(html.contains("Nouvelle permanence (exemple)"), "{html}");
     assert!(
         !app.state.directory.refresh(&app.state.db).await.unwrap(),

@@ -4,157 +4,24 @@
 //! transfer, access for a colleague, notifications, retention, and eight
 //! clients sending at once.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use relais::backoffice::storage::{self as accounts, Role};
+use relais::backoffice::storage as accounts;
 use relais::referral::envelope::{Author, PrivateKey, ReferralKey, new_id};
 use relais::referral::report::Report;
-use relais::referral::storage::{self as referrals, KeyRecord, Status};
+use relais::referral::storage::{self as referrals, Status};
 use relais::referral::{outbox, retention};
 
-use crate::backoffice::{Browser, account};
 use crate::helpers::TestApp;
-use crate::helpers::page::{between, hidden};
-
-/// A member of an organisation who can receive referrals: the test holds
-/// the private key a browser would hold.
-pub(crate) struct Member {
-    pub user_id: String,
-    pub key: PrivateKey,
-}
-
-/// A key record as a browser would post it: the public key, and a wrapped
-/// private key the server cannot check (random bytes of the right sizes).
-pub(crate) fn key_record(key: &PrivateKey) -> KeyRecord {
-    let random = |n: usize| URL_SAFE_NO_PAD.encode(new_id().as_bytes().repeat(4).get(..n).unwrap());
-    KeyRecord {
-        public_key: key.public_key().encode(),
-        salt: random(16),
-        iterations: 600_000,
-        nonce: random(12),
-        wrapped: random(64),
-    }
-}
-
-/// Gives `user_id` a key pair.
-pub(crate) async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
-    let (key, _) = PrivateKey::generate();
-    crate::committed!(
-        app.state.db,
-        referrals::save_key,
-        user_id,
-        &key_record(&key)
-    );
-    app.state
-        .referrals
-        .refresh_receiving(&app.state.db)
-        .await
-        .unwrap();
-    key
-}
-
-/// A professional of `organisation` who can sign in, with a key pair.
-pub(crate) async fn professional(
-    app: &TestApp,
-    email: &str,
-    organisation: &str,
-) -> (crate::backoffice::Account, PrivateKey) {
-    let account = account(app, email, Role::Professional, Some(organisation), &[]).await;
-    let key = give_key(app, &account.id).await;
-    (account, key)
-}
-
-/// One professional with a key in every organisation of the demo
-/// territory, by organisation.
-pub(crate) async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
-    let db = &app.state.db;
-    let (organisations, _) = relais::directory::storage::directory(db, Some("montreuillois"))
-        .await
-        .unwrap();
-    let mut members = HashMap::new();
-    for (n, organisation) in organisations.iter().enumerate() {
-        let user_id = crate::committed!(
-            db,
-            accounts::create_user,
-            &format!("pro{n}@example.org"),
-            Role::Professional,
-            Some(&organisation.id),
-            &[],
-        );
-        let key = give_key(app, &user_id).await;
-        members.insert(organisation.id.clone(), Member { user_id, key });
-    }
-    members
-}
+use crate::helpers::page::hidden;
+use crate::helpers::person::{first_sender, receipt_of, send_form};
+use crate::helpers::professional::{Member, Session, give_key, members_everywhere};
 
 /// The free text every test person writes.
 const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
-
-/// Walks the conversation without JavaScript to the orientation, at
-/// Montreuil-sur-Mer, needing legal advice; returns the page.
-pub(crate) async fn orientation(app: &TestApp, story: &str) -> String {
-    orientation_in(app, "", story).await
-}
-
-/// The same, in the language of `prefix` (`""`, `"/en"`, `"/ar"`).
-async fn orientation_in(app: &TestApp, prefix: &str, story: &str) -> String {
-    let mut token = String::new();
-    let mut html = String::new();
-    let steps: Vec<Vec<(&str, &str)>> = vec![
-        vec![("etape", "formulaire"), ("choix", "oui")],
-        vec![("etape", "age"), ("nombre", "34")],
-        vec![("etape", "danger"), ("choix", "non")],
-        vec![("etape", "concerne"), ("choix", "moi")],
-        vec![("etape", "violences"), ("action", "passer")],
-        vec![("etape", "enfants"), ("choix", "oui")],
-        vec![("etape", "commune"), ("lieu", "Montreuil-sur-Mer")],
-        vec![
-            ("etape", "besoins"),
-            ("choix", "droits"),
-            ("action", "repondre"),
-        ],
-        vec![("etape", "prenom"), ("texte", "Camille")],
-        vec![
-            ("etape", "contact"),
-            ("canal", "sms"),
-            ("coordonnee", "06 12 34 56 78"),
-            ("moments", "le matin"),
-            ("nom_neutre", "Madame Martin"),
-            ("action", "repondre"),
-        ],
-        vec![("etape", "message"), ("texte", story)],
-        vec![("etape", "resume"), ("action", "repondre")],
-    ];
-    for fields in steps {
-        let mut form = vec![("t", token.as_str())];
-        form.extend(fields);
-        html = app
-            .client
-            .post(app.url(&format!("{prefix}/aide")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        token = hidden(&html, "t");
-    }
-    assert!(html.contains("(exemple)"), "the orientation: {html}");
-    html
-}
-
-/// The organisation of the first "Envoyer mon récit" button.
-pub(crate) fn first_sender(html: &str) -> String {
-    let button = html
-        .find("formaction=")
-        .expect("an organisation that receives referrals");
-    hidden(&html[button..], "organisation")
-}
 
 /// The same answers as `token`'s, in a conversation of their own.
 fn another_conversation(app: &TestApp, token: &str) -> String {
@@ -170,63 +37,6 @@ fn another_conversation(app: &TestApp, token: &str) -> String {
         &progress,
         &relais::conversation::token::ConversationId::new(),
     )
-}
-
-/// The form of `/envoyer`, as the person fills it.
-fn send_form(page: &str) -> Vec<(String, String)> {
-    vec![
-        ("t".to_owned(), hidden(page, "t")),
-        ("organisation".to_owned(), hidden(page, "organisation")),
-        ("canal".to_owned(), "sms".to_owned()),
-        ("coordonnee".to_owned(), "06 12 34 56 78".to_owned()),
-        ("moments".to_owned(), "le matin".to_owned()),
-        ("message_ok".to_owned(), "oui".to_owned()),
-        ("nom_neutre".to_owned(), "Madame Martin".to_owned()),
-        ("urgent".to_owned(), "oui".to_owned()),
-        ("consentement".to_owned(), "oui".to_owned()),
-    ]
-}
-
-async fn post(app: &TestApp, path: &str, form: &[(String, String)]) -> (u16, String) {
-    let response = app
-        .client
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
-/// The receipt shown on a page, as typed back: 16 digits.
-fn receipt_of(html: &str) -> String {
-    between(html, "<p class=\"receipt\"", "</strong>")
-        .and_then(|p| p.split("<strong>").nth(1))
-        .expect("a receipt")
-        .to_owned()
-}
-
-/// Sends a report to `organisation` from a fresh conversation; returns the
-/// receipt.
-pub(crate) async fn send(app: &TestApp, organisation: &str, story: &str) -> String {
-    let outcome = orientation(app, story).await;
-    let form = vec![
-        ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation.to_owned()),
-    ];
-    let (status, page) = post(app, "/envoyer", &form).await;
-    assert_eq!(status, 200, "{page}");
-    let (status, sent) = post(app, "/envoyer/confirmer", &send_form(&page)).await;
-    assert_eq!(status, 200, "{sent}");
-    receipt_of(&sent)
-}
-
-async fn follow(app: &TestApp, fields: &[(&str, &str)]) -> (u16, String) {
-    let form: Vec<(String, String)> = fields
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    post(app, "/suivi", &form).await
 }
 
 /// The only referral stored, with the key its member opens.
@@ -259,7 +69,7 @@ async fn only_referral(app: &TestApp, member: &Member) -> (referrals::Referral, 
 async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_only() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     assert!(outcome.contains("Envoyer mon récit à ce professionnel"));
     let organisation = first_sender(&outcome);
 
@@ -268,7 +78,7 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisation.clone()),
     ];
-    let (status, page) = post(&app, "/envoyer", &form).await;
+    let (status, page) = app.post_text("/envoyer", &form).await;
     assert_eq!(status, 200);
     crate::helpers::assert_has_safety_chrome(&page, "/envoyer");
     assert!(page.contains(STORY), "the preview shows her words");
@@ -279,7 +89,7 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
     );
     assert!(page.contains("value=\"06 12 34 56 78\""), "contact kept");
 
-    let (status, sent) = post(&app, "/envoyer/confirmer", &send_form(&page)).await;
+    let (status, sent) = app.post_text("/envoyer/confirmer", &send_form(&page)).await;
     assert_eq!(status, 200, "{sent}");
     let receipt = receipt_of(&sent);
     assert_eq!(receipt.len(), 19, "16 digits in four groups: {receipt}");
@@ -329,29 +139,26 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
         }
     }
     // The same form again: no second referral.
-    let (status, again) = post(&app, "/envoyer/confirmer", &send_form(&page)).await;
+    let (status, again) = app.post_text("/envoyer/confirmer", &send_form(&page)).await;
     assert_eq!(status, 200);
     assert!(again.contains("déjà été envoyée"), "{again}");
     assert_eq!(referrals::count(&app.state.db).await.unwrap(), 1);
 
     // Leaving requires "J'ai noté mon code"; without it the code is shown again.
-    let (status, kept) = post(
-        &app,
-        "/envoyer/note",
-        &[("code".to_owned(), receipt.clone())],
-    )
-    .await;
+    let (status, kept) = app
+        .post_text("/envoyer/note", &[("code".to_owned(), receipt.clone())])
+        .await;
     assert_eq!(status, 422);
     assert!(kept.contains(&receipt));
-    let (status, done) = post(
-        &app,
-        "/envoyer/note",
-        &[
-            ("code".to_owned(), receipt.clone()),
-            ("note".to_owned(), "oui".to_owned()),
-        ],
-    )
-    .await;
+    let (status, done) = app
+        .post_text(
+            "/envoyer/note",
+            &[
+                ("code".to_owned(), receipt.clone()),
+                ("note".to_owned(), "oui".to_owned()),
+            ],
+        )
+        .await;
     assert_eq!(status, 200);
     assert!(!done.contains(&receipt), "the receipt is never shown again");
 }
@@ -360,12 +167,12 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
 async fn without_consent_the_form_comes_back_with_everything_typed() {
     let app = TestApp::spawn().await;
     members_everywhere(&app).await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), first_sender(&outcome)),
     ];
-    let (_, page) = post(&app, "/envoyer", &form).await;
+    let (_, page) = app.post_text("/envoyer", &form).await;
     let mut typed = send_form(&page);
     typed.retain(|(k, _)| k != "consentement");
     for (key, value) in &mut typed {
@@ -373,7 +180,7 @@ async fn without_consent_the_form_comes_back_with_everything_typed() {
             *value = "07 11 22 33 44".to_owned();
         }
     }
-    let (status, back) = post(&app, "/envoyer/confirmer", &typed).await;
+    let (status, back) = app.post_text("/envoyer/confirmer", &typed).await;
     assert_eq!(status, 422);
     assert!(back.contains("cochez la case"), "{back}");
     assert!(back.contains("value=\"07 11 22 33 44\""));
@@ -387,7 +194,7 @@ async fn without_consent_the_form_comes_back_with_everything_typed() {
         }
     }
     typed.push(("consentement".to_owned(), "oui".to_owned()));
-    let (status, back) = post(&app, "/envoyer/confirmer", &typed).await;
+    let (status, back) = app.post_text("/envoyer/confirmer", &typed).await;
     assert_eq!(status, 422);
     assert!(back.contains("id=\"contact-error\""), "{back}");
     assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
@@ -396,7 +203,7 @@ async fn without_consent_the_form_comes_back_with_everything_typed() {
 #[tokio::test]
 async fn an_organisation_nobody_can_receive_for_is_not_offered_and_is_refused() {
     let app = TestApp::spawn().await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     assert!(!outcome.contains("Envoyer mon récit à ce professionnel"));
     let (organisations, _) =
         relais::directory::storage::directory(&app.state.db, Some("montreuillois"))
@@ -406,10 +213,10 @@ async fn an_organisation_nobody_can_receive_for_is_not_offered_and_is_refused() 
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisations[0].id.clone()),
     ];
-    let (status, page) = post(&app, "/envoyer", &form).await;
+    let (status, page) = app.post_text("/envoyer", &form).await;
     assert_eq!(status, 200);
     assert!(page.contains("ne peut pas recevoir de récit"), "{page}");
-    let (status, page) = post(&app, "/envoyer", &[]).await;
+    let (status, page) = app.post_text::<[(&str, &str)]>("/envoyer", &[]).await;
     assert_eq!(status, 200);
     assert!(page.contains("ne sont plus disponibles"), "{page}");
 }
@@ -418,15 +225,17 @@ async fn an_organisation_nobody_can_receive_for_is_not_offered_and_is_refused() 
 async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_stored_in_clear() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let member = &members[&organisation];
-    let (professional, professional_key) =
-        professional(&app, "lecture@example.org", &organisation).await;
-    let receipt = send(&app, &organisation, STORY).await;
+    let mut professional = app
+        .professional("lecture@example.org", &organisation)
+        .with_key()
+        .await;
+    let receipt = app.person().sends_report(&organisation, STORY).await;
     let (referral, key) = only_referral(&app, member).await;
     let id = referral.id.clone();
     assert!(
-        referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        referrals::wrapped_key(&app.state.db, &id, &professional.account.id)
             .await
             .unwrap()
             .is_some(),
@@ -435,36 +244,34 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
 
     // The status, with or without spaces in the code.
     let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
-    let (status, page) = follow(&app, &[("code", &digits)]).await;
+    let (status, page) = app.person().follows_up(&[("code", &digits)]).await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Envoyée"));
     crate::helpers::assert_has_safety_chrome(&page, "/suivi");
 
     // The professional opens it, replies (sealed in their browser).
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
-    let opened = browser.get(&format!("/pro/demandes/{id}")).await;
+    let opened = professional.get(&format!("/pro/demandes/{id}")).await;
     assert_eq!(opened.status, 200, "{}", opened.body);
     assert!(
         !opened.body.contains("surveille"),
         "the page carries only ciphertext"
     );
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &professional.account.id)
         .await
         .unwrap()
         .unwrap();
-    let their_key = ReferralKey::unwrap(&own, &professional_key, &id).unwrap();
+    let their_key = ReferralKey::unwrap(&own, professional.account.key(), &id).unwrap();
     let message_id = new_id();
     let reply = "Bonjour Camille, je peux vous rappeler demain matin.";
     let body = their_key.seal_message(&id, &message_id, Author::Professional, reply);
-    let page = browser
+    let page = professional
         .submit(
             &format!("/pro/demandes/{id}/reponse"),
             &[("message_id", &message_id), ("body", &body)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let page = browser
+    let page = professional
         .submit(
             &format!("/pro/demandes/{id}/statut"),
             &[("statut", "accepted")],
@@ -472,7 +279,7 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
         .await;
     assert_eq!(page.status, 303);
 
-    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    let (_, page) = app.person().follows_up(&[("code", &receipt)]).await;
     assert!(page.contains("Prise en charge"), "{page}");
     assert!(
         page.contains("je peux vous rappeler demain matin"),
@@ -480,15 +287,14 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
     );
 
     // She writes back.
-    let (status, page) = follow(
-        &app,
-        &[
+    let (status, page) = app
+        .person()
+        .follows_up(&[
             ("code", &receipt),
             ("action", "ecrire"),
             ("texte", "Merci, le matin me va."),
-        ],
-    )
-    .await;
+        ])
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("Votre message est envoyé"));
     assert!(page.contains("Merci, le matin me va."));
@@ -506,11 +312,10 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
         "Merci, le matin me va."
     );
     // An empty message comes back with its message, nothing lost.
-    let (status, page) = follow(
-        &app,
-        &[("code", &receipt), ("action", "ecrire"), ("texte", "  ")],
-    )
-    .await;
+    let (status, page) = app
+        .person()
+        .follows_up(&[("code", &receipt), ("action", "ecrire"), ("texte", "  ")])
+        .await;
     assert_eq!(status, 422);
     assert!(page.contains("Votre message est vide"));
 
@@ -523,9 +328,15 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
         && e.actor == "lecture@example.org"));
 
     // She deletes it: asked first, then gone for everyone.
-    let (_, page) = follow(&app, &[("code", &receipt), ("action", "supprimer")]).await;
+    let (_, page) = app
+        .person()
+        .follows_up(&[("code", &receipt), ("action", "supprimer")])
+        .await;
     assert!(page.contains("Oui, supprimer"));
-    let (status, page) = follow(&app, &[("code", &receipt), ("action", "supprimer-oui")]).await;
+    let (status, page) = app
+        .person()
+        .follows_up(&[("code", &receipt), ("action", "supprimer-oui")])
+        .await;
     assert_eq!(status, 200);
     assert!(page.contains("Votre demande est supprimée"));
     assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
@@ -535,7 +346,7 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
             .unwrap()
             .is_empty()
     );
-    let (status, _) = follow(&app, &[("code", &receipt)]).await;
+    let (status, _) = app.person().follows_up(&[("code", &receipt)]).await;
     assert_eq!(status, 422, "the receipt opens nothing any more");
 }
 
@@ -543,29 +354,22 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
 async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_it() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let other_organisation = members
         .keys()
         .find(|o| **o != organisation)
         .unwrap()
         .clone();
-    send(&app, &organisation, STORY).await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
 
-    let (outsider, outsider_key) =
-        professional(&app, "ailleurs@example.org", &other_organisation).await;
-    let coordinator = account(
-        &app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
-    for who in [&outsider, &coordinator] {
-        let mut browser = Browser::new(&app);
-        browser.sign_in(who).await;
+    let mut outsider = app
+        .professional("ailleurs@example.org", &other_organisation)
+        .with_key()
+        .await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    for who in [&mut outsider, &mut coordinator] {
         for (method, path) in [
             ("GET", format!("/pro/demandes/{id}")),
             (
@@ -577,18 +381,18 @@ async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_i
             ("POST", format!("/pro/demandes/{id}/transfert")),
         ] {
             let page = if method == "GET" {
-                browser.get(&path).await
+                who.get(&path).await
             } else {
-                browser.submit(&path, &[("statut", "closed")]).await
+                who.submit(&path, &[("statut", "closed")]).await
             };
-            assert_eq!(page.status, 403, "{} {method} {path}", who.email);
+            assert_eq!(page.status, 403, "{} {method} {path}", who.account.email);
             assert!(page.body.contains("<html"));
         }
     }
     // And could not decrypt it anyway: no copy is wrapped for them, and the
     // copies that exist do not open with their key.
     assert_eq!(
-        referrals::wrapped_key(&app.state.db, &id, &outsider.id)
+        referrals::wrapped_key(&app.state.db, &id, &outsider.account.id)
             .await
             .unwrap(),
         None
@@ -597,7 +401,7 @@ async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_i
         .await
         .unwrap()
         .unwrap();
-    assert!(ReferralKey::unwrap(&copy, &outsider_key, &id).is_err());
+    assert!(ReferralKey::unwrap(&copy, outsider.account.key(), &id).is_err());
     let status = referrals::by_id(&app.state.db, &id)
         .await
         .unwrap()
@@ -636,7 +440,7 @@ async fn guessing_receipts_is_rate_limited() {
     let app = TestApp::spawn().await;
     for n in 0..relais::referral::public::TRIES_PER_HOUR {
         let guess = format!("{:016}", 1_000_000_000_000_000_u64 + u64::from(n));
-        let (status, page) = follow(&app, &[("code", &guess)]).await;
+        let (status, page) = app.person().follows_up(&[("code", &guess)]).await;
         assert_eq!(status, 422, "try {n}");
         assert!(page.contains("Nous ne trouvons pas de demande"));
         assert!(
@@ -644,7 +448,10 @@ async fn guessing_receipts_is_rate_limited() {
             "what she typed is kept"
         );
     }
-    let (status, page) = follow(&app, &[("code", "1234 5678 9012 3456")]).await;
+    let (status, page) = app
+        .person()
+        .follows_up(&[("code", "1234 5678 9012 3456")])
+        .await;
     assert_eq!(status, 429);
     assert!(
         page.contains("Trop d&#39;essais") || page.contains("Trop d'essais"),
@@ -652,7 +459,7 @@ async fn guessing_receipts_is_rate_limited() {
     );
     crate::helpers::assert_has_safety_chrome(&page, "/suivi");
     // A code that is not 16 digits is no guess: it is not counted, and says why.
-    let (status, page) = follow(&app, &[("code", "12 34")]).await;
+    let (status, page) = app.person().follows_up(&[("code", "12 34")]).await;
     assert_eq!(status, 422);
     assert!(page.contains("16 chiffres"));
 }
@@ -661,24 +468,25 @@ async fn guessing_receipts_is_rate_limited() {
 async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reoriented() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let target = members
         .keys()
         .find(|o| **o != organisation)
         .unwrap()
         .clone();
-    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
-    let receipt = send(&app, &organisation, STORY).await;
+    let mut browser = app
+        .professional("transfert@example.org", &organisation)
+        .with_key()
+        .await;
+    let receipt = app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
         .await
         .unwrap()
         .unwrap();
-    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let referral_key = ReferralKey::unwrap(&own, browser.account.key(), &id).unwrap();
 
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
     let list = browser
         .get(&format!(
             "/pro/demandes/{id}/destinataires?organisation={target}"
@@ -719,7 +527,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
     assert_eq!(moved.organisation_id, target);
     assert_eq!(moved.status(), Status::Redirected);
     assert_eq!(
-        referrals::wrapped_key(&app.state.db, &id, &professional.id)
+        referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
             .await
             .unwrap(),
         None,
@@ -737,7 +545,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
         page.status, 403,
         "the first organisation no longer reads it"
     );
-    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    let (_, page) = app.person().follows_up(&[("code", &receipt)]).await;
     assert!(page.contains("Réorientée"), "{page}");
 }
 
@@ -745,43 +553,48 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
 async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
-    let (first, first_key) = professional(&app, "premiere@example.org", &organisation).await;
-    send(&app, &organisation, STORY).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    let mut first = app
+        .professional("premiere@example.org", &organisation)
+        .with_key()
+        .await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
 
     // A colleague arrives after the referral.
-    let (newcomer, newcomer_key) = professional(&app, "nouvelle@example.org", &organisation).await;
+    let newcomer = app
+        .professional("nouvelle@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
     assert_eq!(
         referrals::missing_for(&app.state.db, &organisation, &newcomer.id)
             .await
             .unwrap(),
         vec![id.clone()]
     );
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&first).await;
-    let inbox = browser.get("/pro/demandes").await;
+    let inbox = first.get("/pro/demandes").await;
     assert!(
         inbox.body.contains("nouvelle@example.org"),
         "{}",
         inbox.body
     );
-    let access = browser.get("/pro/acces").await;
+    let access = first.get("/pro/acces").await;
     assert_eq!(access.status, 200);
     // What the browser does: open its copy, wrap it for the colleague.
-    let own = referrals::wrapped_key(&app.state.db, &id, &first.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &first.account.id)
         .await
         .unwrap()
         .unwrap();
-    let key = ReferralKey::unwrap(&own, &first_key, &id).unwrap();
+    let key = ReferralKey::unwrap(&own, first.account.key(), &id).unwrap();
     let keys = serde_json::to_string(&[(
         id.clone(),
-        key.wrap_for(&newcomer_key.public_key(), &id),
+        key.wrap_for(&newcomer.key().public_key(), &id),
         key.check(&id),
     )])
     .unwrap();
-    let page = browser
+    let page = first
         .submit(
             "/pro/acces",
             &[("recipient", &newcomer.id), ("keys", &keys)],
@@ -792,10 +605,10 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
         .await
         .unwrap()
         .unwrap();
-    assert!(ReferralKey::unwrap(&copy, &newcomer_key, &id).is_ok());
+    assert!(ReferralKey::unwrap(&copy, newcomer.key(), &id).is_ok());
     // Access is given only to a member of one's own organisation.
     let outsider = members.iter().find(|(o, _)| **o != organisation).unwrap().1;
-    let page = browser
+    let page = first
         .submit(
             "/pro/acces",
             &[("recipient", &outsider.user_id), ("keys", &keys)],
@@ -808,18 +621,9 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
 async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
-    let coordinator = account(
-        &app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let (recovery, recovery_public) = PrivateKey::generate();
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&coordinator).await;
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
     let page = browser
         .get("/pro/territoires/montreuillois/cle-de-secours")
         .await;
@@ -832,7 +636,7 @@ async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it(
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
 
-    send(&app, &organisation, STORY).await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
     let copy = referrals::wrapped_key(&app.state.db, &id, "recovery:montreuillois")
@@ -881,8 +685,8 @@ async fn the_notification_says_nothing_about_the_person_and_is_sent_once() {
     let dir = mailbox.path().to_owned();
     let app = TestApp::spawn_with(move |settings| settings.mailbox_dir = Some(dir)).await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
-    send(&app, &organisation, STORY).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    app.person().sends_report(&organisation, STORY).await;
     // The worker inside the server sends it after the commit.
     let started = Instant::now();
     while referrals::pending_notifications(&app.state.db)
@@ -931,10 +735,10 @@ async fn the_notification_says_nothing_about_the_person_and_is_sent_once() {
 async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let db = &app.state.db;
     for _ in 0..3 {
-        send(&app, &organisation, STORY).await;
+        app.person().sends_report(&organisation, STORY).await;
     }
     let inbox = referrals::inbox(db, &organisation).await.unwrap();
     let (closed, unopened, open) = (&inbox[0].id, &inbox[1].id, &inbox[2].id);
@@ -978,13 +782,13 @@ async fn purge_erases_referrals_closed_or_never_opened_for_too_long() {
 async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing() {
     let app = Arc::new(TestApp::spawn_with(|s| s.referrals_per_client_per_hour = 0).await);
     members_everywhere(&app).await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisation),
     ];
-    let (_, page) = post(&app, "/envoyer", &form).await;
+    let (_, page) = app.post_text("/envoyer", &form).await;
     let template = Arc::new(send_form(&page));
     let until = Instant::now() + Duration::from_secs(20);
     let mut clients = Vec::new();
@@ -1002,7 +806,7 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
                         *value = another_conversation(&app, value);
                     }
                 }
-                let (status, page) = post(&app, "/envoyer/confirmer", &form).await;
+                let (status, page) = app.post_text("/envoyer/confirmer", &form).await;
                 if status == 200 && page.contains("class=\"receipt\"") {
                     receipts.push(receipt_of(&page));
                 } else {
@@ -1034,7 +838,7 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
     );
     // A sample of receipts open their referral.
     for receipt in receipts.iter().step_by(receipts.len() / 4 + 1) {
-        let (status, page) = follow(&app, &[("code", receipt)]).await;
+        let (status, page) = app.person().follows_up(&[("code", receipt)]).await;
         assert_eq!(status, 200, "{page}");
     }
 }
@@ -1042,7 +846,7 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
 #[tokio::test]
 async fn every_referral_screen_sends_an_anonymous_visitor_to_sign_in() {
     let app = TestApp::spawn().await;
-    let mut browser = Browser::new(&app);
+    let mut browser = Session::new(&app);
     let screens: Vec<_> = app
         .screens
         .clone()
@@ -1078,24 +882,7 @@ async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_re
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
     let organisation = members.keys().next().unwrap().clone();
-    let professional = account(
-        &app,
-        "pro@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let coordinator = account(
-        &app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
-    let mut as_professional = Browser::new(&app);
-    as_professional.sign_in(&professional).await;
+    let mut as_professional = app.professional("pro@example.org", &organisation).await;
     let recovery = "/pro/territoires/montreuillois/cle-de-secours";
     assert_eq!(as_professional.get(recovery).await.status, 403);
     let page = as_professional
@@ -1105,8 +892,7 @@ async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_re
         )
         .await;
     assert_eq!(page.status, 403);
-    let mut as_coordinator = Browser::new(&app);
-    as_coordinator.sign_in(&coordinator).await;
+    let mut as_coordinator = app.coordinator("coord@example.org", "montreuillois").await;
     for path in ["/pro/cle", "/pro/demandes", "/pro/acces"] {
         assert_eq!(as_coordinator.get(path).await.status, 403, "{path}");
     }
@@ -1122,7 +908,7 @@ async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_re
         page.body
     );
     assert!(
-        referrals::key_of(&app.state.db, &professional.id)
+        referrals::key_of(&app.state.db, &as_professional.account.id)
             .await
             .unwrap()
             .is_none()
@@ -1133,17 +919,23 @@ async fn a_professional_cannot_manage_a_recovery_key_nor_a_coordinator_hold_a_re
 async fn a_report_sent_in_english_carries_her_words_next_to_the_french() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let outcome = orientation_in(&app, "/en", STORY).await;
+    let outcome = app
+        .person()
+        .in_language("/en")
+        .reaches_the_orientation(STORY)
+        .await;
     assert!(outcome.contains("formaction=\"/en/envoyer\""), "{outcome}");
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisation.clone()),
     ];
-    let (status, page) = post(&app, "/en/envoyer", &form).await;
+    let (status, page) = app.post_text("/en/envoyer", &form).await;
     assert_eq!(status, 200);
     assert!(page.contains("lang=\"en\""));
-    let (status, sent) = post(&app, "/en/envoyer/confirmer", &send_form(&page)).await;
+    let (status, sent) = app
+        .post_text("/en/envoyer/confirmer", &send_form(&page))
+        .await;
     assert_eq!(status, 200, "{sent}");
     receipt_of(&sent);
     let (referral, key) = only_referral(&app, &members[&organisation]).await;
@@ -1167,22 +959,22 @@ async fn a_professional_without_a_key_goes_on_to_make_one_after_signing_in() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
     let organisation = members.keys().next().unwrap().clone();
-    let newcomer = account(
-        &app,
-        "nouvelle@example.org",
-        Role::Professional,
-        Some(&organisation),
-        &[],
-    )
-    .await;
-    let page = Browser::new(&app).sign_in_at(&newcomer, 0, "").await;
+    let newcomer = app
+        .professional("nouvelle@example.org", &organisation)
+        .account()
+        .await;
+    let page = Session::new(&app).sign_in_at(&newcomer, 0, "").await;
     assert_eq!(page.status, 303);
     assert_eq!(page.location(), "/pro/cle");
-    let (with_key, _) = professional(&app, "cle@example.org", &organisation).await;
-    let page = Browser::new(&app).sign_in_at(&with_key, 0, "").await;
+    let with_key = app
+        .professional("cle@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
+    let page = Session::new(&app).sign_in_at(&with_key, 0, "").await;
     assert_eq!(page.location(), "/pro");
     // A page asked for before signing in still comes first.
-    let page = Browser::new(&app)
+    let page = Session::new(&app)
         .sign_in_at(&newcomer, 30, "/pro/demandes")
         .await;
     assert_eq!(page.location(), "/pro/demandes");
@@ -1191,7 +983,7 @@ async fn a_professional_without_a_key_goes_on_to_make_one_after_signing_in() {
 /// What the browser sends to transfer `id` to `target`: the key wrapped for
 /// each recipient the server lists, and the key's check value.
 async fn transfer_form(
-    browser: &mut Browser<'_>,
+    browser: &mut Session<'_>,
     id: &str,
     target: &str,
     key: &ReferralKey,
@@ -1246,23 +1038,14 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
  {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let target = members
         .keys()
         .find(|o| **o != organisation)
         .unwrap()
         .clone();
-    let coordinator = account(
-        &app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
     let (_, recovery_public) = PrivateKey::generate();
-    let mut coordination = Browser::new(&app);
-    coordination.sign_in(&coordinator).await;
+    let mut coordination = app.coordinator("coord@example.org", "montreuillois").await;
     let page = coordination
         .submit(
             "/pro/territoires/montreuillois/cle-de-secours",
@@ -1270,17 +1053,18 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
         )
         .await;
     assert_eq!(page.status, 303);
-    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
-    send(&app, &organisation, STORY).await;
+    let mut browser = app
+        .professional("transfert@example.org", &organisation)
+        .with_key()
+        .await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id.clone();
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
         .await
         .unwrap()
         .unwrap();
-    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
+    let referral_key = ReferralKey::unwrap(&own, browser.account.key(), &id).unwrap();
     let before = copies(&app, &id).await;
     let good = transfer_form(&mut browser, &id, &target, &referral_key).await;
     let with = |name: &str, value: String| -> Vec<(String, String)> {
@@ -1356,7 +1140,7 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
         "the recovery copy is kept across transfers: {after:?}"
     );
     assert!(after.contains(&target_member.user_id));
-    assert!(!after.contains(&professional.id));
+    assert!(!after.contains(&browser.account.id));
     // The list of recipients names nobody: only public keys.
     let list = browser
         .get(&format!(
@@ -1370,36 +1154,27 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
 async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_being_told() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
-    let coordinator = account(
-        &app,
-        "coord@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
-    let second = account(
-        &app,
-        "coord-2@example.org",
-        Role::Coordinator,
-        None,
-        &["montreuillois"],
-    )
-    .await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    let mut coordination = app.coordinator("coord@example.org", "montreuillois").await;
+    let second = app
+        .coordinator("coord-2@example.org", "montreuillois")
+        .account()
+        .await;
     let (first_recovery, first_public) = PrivateKey::generate();
-    let mut coordination = Browser::new(&app);
-    coordination.sign_in(&coordinator).await;
     let recovery_page = "/pro/territoires/montreuillois/cle-de-secours";
     let page = coordination
         .submit(recovery_page, &[("public_key", &first_public.encode())])
         .await;
     assert_eq!(page.status, 303, "the first key needs no second person");
-    let (colleague, _) = professional(&app, "equipe@example.org", &organisation).await;
-    let receipt = send(&app, &organisation, STORY).await;
+    let colleague = app
+        .professional("equipe@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
+    let receipt = app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id.clone();
-    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    let (_, page) = app.person().follows_up(&[("code", &receipt)]).await;
     assert!(page.contains("2 personnes de"), "{page}");
 
     // Replacing the recovery key with one the coordinator holds: a
@@ -1435,7 +1210,7 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
     );
     // A second coordinator approves: replaced, and every member of the
     // territory's organisations told.
-    let mut other = Browser::new(&app);
+    let mut other = Session::new(&app);
     other.sign_in(&second).await;
     let page = other.get(recovery_page).await;
     assert!(
@@ -1467,7 +1242,11 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
     // given the referral's key with the recovery key: its team sees it in
     // the referral's history and in their inbox, is told by e-mail, and the
     // person sees one more reader.
-    let (planted, planted_key) = professional(&app, "complice@example.org", &organisation).await;
+    let planted = app
+        .professional("complice@example.org", &organisation)
+        .with_key()
+        .account()
+        .await;
     let copy = referrals::wrapped_key(&app.state.db, &id, "recovery:montreuillois")
         .await
         .unwrap()
@@ -1475,7 +1254,7 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
     let key = ReferralKey::unwrap(&copy, &first_recovery, &id).unwrap();
     let keys = serde_json::to_string(&[(
         id.clone(),
-        key.wrap_for(&planted_key.public_key(), &id),
+        key.wrap_for(&planted.key().public_key(), &id),
         key.check(&id),
     )])
     .unwrap();
@@ -1486,7 +1265,7 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let mut team = Browser::new(&app);
+    let mut team = Session::new(&app);
     team.sign_in(&colleague).await;
     let page = team.get(&format!("/pro/demandes/{id}")).await;
     assert!(
@@ -1509,7 +1288,7 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
             .await
             .contains(&"access-given".to_owned())
     );
-    let (_, page) = follow(&app, &[("code", &receipt)]).await;
+    let (_, page) = app.person().follows_up(&[("code", &receipt)]).await;
     assert!(page.contains("3 personnes de"), "{page}");
     assert!(page.contains("une personne de plus de"), "{page}");
 }
@@ -1519,18 +1298,19 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
  {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
     let target = members
         .keys()
         .find(|o| **o != organisation)
         .unwrap()
         .clone();
-    let (professional, key) = professional(&app, "transfert@example.org", &organisation).await;
-    send(&app, &organisation, STORY).await;
+    let mut browser = app
+        .professional("transfert@example.org", &organisation)
+        .with_key()
+        .await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id.clone();
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
     assert_eq!(
         browser.get(&format!("/pro/demandes/{id}")).await.status,
         200,
@@ -1549,11 +1329,11 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
             .unwrap();
     });
     // Transferred today: the new organisation has not opened it yet.
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
         .await
         .unwrap()
         .unwrap();
-    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let referral_key = ReferralKey::unwrap(&own, browser.account.key(), &id).unwrap();
     let form = transfer_form(&mut browser, &id, &target, &referral_key).await;
     let fields: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let page = browser
@@ -1587,20 +1367,20 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
 async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisation.clone()),
     ];
-    let (_, page) = post(&app, "/envoyer", &form).await;
+    let (_, page) = app.post_text("/envoyer", &form).await;
     let filled = send_form(&page);
-    let (status, sent) = post(&app, "/envoyer/confirmer", &filled).await;
+    let (status, sent) = app.post_text("/envoyer/confirmer", &filled).await;
     assert_eq!(status, 200);
     assert!(sent.contains("class=\"receipt\""));
     // The same conversation, sent again and again, with any token it had.
     for _ in 0..5 {
-        let (status, again) = post(&app, "/envoyer/confirmer", &filled).await;
+        let (status, again) = app.post_text("/envoyer/confirmer", &filled).await;
         assert_eq!(status, 200);
         assert!(again.contains("a déjà été envoyée"), "{again}");
     }
@@ -1618,7 +1398,7 @@ async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
             (k.clone(), v)
         })
         .collect();
-    let (status, sent) = post(&app, "/envoyer/confirmer", &to_other).await;
+    let (status, sent) = app.post_text("/envoyer/confirmer", &to_other).await;
     assert_eq!(status, 200, "{sent}");
     assert_eq!(referrals::count(&app.state.db).await.unwrap(), 2);
 }
@@ -1627,13 +1407,13 @@ async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
 async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
     let app = TestApp::spawn_with(|s| s.referrals_per_client_per_hour = 3).await;
     let members = members_everywhere(&app).await;
-    let outcome = orientation(&app, STORY).await;
+    let outcome = app.person().reaches_the_orientation(STORY).await;
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
         ("organisation".to_owned(), organisation.clone()),
     ];
-    let (_, page) = post(&app, "/envoyer", &form).await;
+    let (_, page) = app.post_text("/envoyer", &form).await;
     let template = send_form(&page);
     let with_token = |token: String| -> Vec<(String, String)> {
         template
@@ -1643,11 +1423,15 @@ async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
     };
     for n in 0..3 {
         let token = another_conversation(&app, &hidden(&outcome, "t"));
-        let (status, sent) = post(&app, "/envoyer/confirmer", &with_token(token)).await;
+        let (status, sent) = app
+            .post_text("/envoyer/confirmer", &with_token(token))
+            .await;
         assert_eq!(status, 200, "referral {n}: {sent}");
     }
     let token = another_conversation(&app, &hidden(&outcome, "t"));
-    let (status, page) = post(&app, "/envoyer/confirmer", &with_token(token)).await;
+    let (status, page) = app
+        .post_text("/envoyer/confirmer", &with_token(token))
+        .await;
     assert_eq!(status, 429);
     assert!(
         page.contains("Plusieurs demandes sont déjà parties"),
@@ -1713,20 +1497,21 @@ async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
 async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_error() {
     let app = TestApp::spawn().await;
     let members = members_everywhere(&app).await;
-    let organisation = first_sender(&orientation(&app, STORY).await);
-    let (professional, key) = professional(&app, "repond@example.org", &organisation).await;
-    send(&app, &organisation, STORY).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    let mut browser = app
+        .professional("repond@example.org", &organisation)
+        .with_key()
+        .await;
+    app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
         .await
         .unwrap()
         .unwrap();
-    let referral_key = ReferralKey::unwrap(&own, &key, &id).unwrap();
+    let referral_key = ReferralKey::unwrap(&own, browser.account.key(), &id).unwrap();
     let message_id = new_id();
     let body = referral_key.seal_message(&id, &message_id, Author::Professional, "Bonjour");
-    let mut browser = Browser::new(&app);
-    browser.sign_in(&professional).await;
     let path = format!("/pro/demandes/{id}/reponse");
     let fields = [("message_id", message_id.as_str()), ("body", body.as_str())];
     assert_eq!(browser.submit(&path, &fields).await.status, 303);

@@ -1,13 +1,28 @@
 //! What every integration test needs: a running application on a random
-//! port with a fresh database, and an HTTP client.
+//! port with a fresh database, an HTTP client, and one client per role
+//! that meets it, made from the application in the manner of crates.io's
+//! `TestApp`:
+//!
+//! ```ignore
+//! let app = TestApp::spawn().await;
+//! let receipt = app.person().sends_report(&organisation, "…").await;
+//! let mut pro = app.professional("pro@example.org", &organisation).with_key().await;
+//! let mut coordination = app.coordinator("coord@example.org", "montreuillois").await;
+//! let mut admin = app.administrator().await;
+//! ```
+//!
+//! `person` is the anonymous public side (the conversation, the report,
+//! the follow-up); `professional` the accounts, the signed-in back office
+//! and the referral keys; `page` reads what the server answers. No test
+//! module borrows a helper from another: what two of them share lives here.
 //!
 //! The database is in-memory SQLite, unless `RELAIS_TEST_DATABASE_URL`
 //! names a PostgreSQL server: then each application gets a database of its
 //! own, created on that server. `.ci/run` runs the whole suite both ways.
-//!
-//! `page` reads what the server answers, once for every test module.
 
 pub mod page;
+pub mod person;
+pub mod professional;
 
 use std::net::SocketAddr;
 use std::str::FromStr as _;
@@ -15,12 +30,16 @@ use std::str::FromStr as _;
 use relais::app::AppState;
 use relais::app::Application;
 use relais::backoffice::Screen;
+use relais::backoffice::storage::Role;
 use relais::config::Settings;
 use relais::secret::ServerSecret;
 use relais::storage::Db;
 use relais::web::RouteExample;
 use sqlx::postgres::PgConnectOptions;
 use tokio::sync::oneshot;
+
+use crate::helpers::person::Person;
+use crate::helpers::professional::NewAccount;
 
 /// The variable naming the PostgreSQL server the suite may run against.
 pub const DATABASE_URL_VAR: &str = "RELAIS_TEST_DATABASE_URL";
@@ -236,6 +255,48 @@ impl TestApp {
         let response = self.get(path).await;
         let status = response.status().as_u16();
         (status, response.text().await.expect("a text body"))
+    }
+
+    /// `POST path` with `form`, as a page without JavaScript posts it;
+    /// returns the status and the body.
+    pub async fn post_text<F: serde::Serialize + ?Sized>(
+        &self,
+        path: &str,
+        form: &F,
+    ) -> (u16, String) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .expect("the server answers");
+        let status = response.status().as_u16();
+        (status, response.text().await.expect("a text body"))
+    }
+
+    /// A person on the public side: anonymous, without JavaScript.
+    pub fn person(&self) -> Person<'_> {
+        Person::new(self)
+    }
+
+    /// A professional of `organisation`: awaited, signed in to the back
+    /// office; `.with_key()` gives them a referral key first, `.account()`
+    /// makes the account without signing in.
+    pub fn professional(&self, email: &str, organisation: &str) -> NewAccount<'_> {
+        NewAccount::new(self, email, Role::Professional, Some(organisation), &[])
+    }
+
+    /// A coordinator of `territory`: awaited, signed in to the back office;
+    /// `.account()` makes the account without signing in.
+    pub fn coordinator(&self, email: &str, territory: &str) -> NewAccount<'_> {
+        NewAccount::new(self, email, Role::Coordinator, None, &[territory])
+    }
+
+    /// The administrator, `admin@example.org`: awaited, signed in to the
+    /// back office; `.account()` makes the account without signing in.
+    pub fn administrator(&self) -> NewAccount<'_> {
+        NewAccount::new(self, "admin@example.org", Role::Admin, None, &[])
     }
 }
 
