@@ -16,7 +16,7 @@ use reqwest::header;
 
 use crate::helpers::TestApp;
 use crate::helpers::page::{Page, hidden};
-use crate::helpers::professional::{PASSWORD, Session};
+use crate::helpers::professional::{PASSWORD, Session, notices_for};
 
 /// The demo territory, a second territory with one organisation, and their
 /// identifiers.
@@ -451,14 +451,10 @@ async fn wrong_codes_end_the_half_session_and_a_locked_account_opens_no_session_
     assert_eq!(earlier.get("/pro").await.status, 303, "not signed in");
 
     // Its owner is told, by an e-mail that says only that.
-    let notices: Vec<String> = relais::with_pool!(&app.state.db, pool => {
-        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1")
-            .bind(&coordinator.email)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-    });
-    assert_eq!(notices, ["sign-in-failures"]);
+    assert_eq!(
+        notices_for(&app, &coordinator.email).await,
+        ["sign-in-failures"]
+    );
 
     // However long someone keeps guessing, a lock never lasts more than a
     // quarter of an hour.
@@ -1477,14 +1473,10 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
     assert!(log.iter().any(|e| e.action == "account-password-reset"
         && e.object == at_work.account.id
         && e.actor == "coord@example.org"));
-    let told: Vec<String> = relais::with_pool!(&app.state.db, pool => {
-        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1")
-            .bind(&at_work.account.email)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-    });
-    assert_eq!(told, ["password-reset"]);
+    assert_eq!(
+        notices_for(&app, &at_work.account.email).await,
+        ["password-reset"]
+    );
     // Until the link is used, nothing changes for her.
     assert_eq!(at_work.get("/pro").await.status, 200);
 

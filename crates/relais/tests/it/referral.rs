@@ -18,7 +18,7 @@ use relais::referral::{outbox, retention};
 use crate::helpers::TestApp;
 use crate::helpers::page::hidden;
 use crate::helpers::person::{first_sender, receipt_of, send_form};
-use crate::helpers::professional::{Member, Session, give_key, members_everywhere};
+use crate::helpers::professional::{Member, Session, give_key, members_everywhere, notices_for};
 
 /// The free text every test person writes.
 const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
@@ -1016,17 +1016,6 @@ async fn copies(app: &TestApp, id: &str) -> Vec<String> {
     relais::with_pool!(&app.state.db, pool => {
         sqlx::query_scalar("SELECT recipient FROM referral_keys WHERE referral_id = $1 ORDER BY recipient")
             .bind(id)
-            .fetch_all(pool)
-            .await
-            .unwrap()
-    })
-}
-
-/// The notices waiting in the outbox for `email`.
-async fn notices_for(app: &TestApp, email: &str) -> Vec<String> {
-    relais::with_pool!(&app.state.db, pool => {
-        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1 ORDER BY created_at, id")
-            .bind(email)
             .fetch_all(pool)
             .await
             .unwrap()

@@ -370,6 +370,17 @@ pub async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
     key
 }
 
+/// The kinds of the e-mails the outbox holds for `email`, oldest first.
+pub async fn notices_for(app: &TestApp, email: &str) -> Vec<String> {
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query_scalar("SELECT kind FROM outbox WHERE recipient = $1 ORDER BY created_at, id")
+            .bind(email)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+    })
+}
+
 /// A key record as a browser would post it: the public key, and a wrapped
 /// private key the server cannot check (random bytes of the right sizes).
 pub fn key_record(key: &PrivateKey) -> KeyRecord {
