@@ -68,7 +68,7 @@ fn generate(
         let commune = &all[rng.below(all.len())];
         if i % 2 == 0 {
             organisations.push(Organisation {
-                id: format!("o{i}"),
+                id: format!("o{i}").into(),
                 territory: format!("dep-{}", commune.departement.to_lowercase()),
                 source_id: format!("o{i}"),
                 name: format!("Structure {i}"),
@@ -83,8 +83,8 @@ fn generate(
             .map(|_| Need::ALL[rng.below(Need::ALL.len())])
             .collect();
         generated.push(Service {
-            id: format!("s{i}"),
-            organisation_id: format!("o{}", i - i % 2),
+            id: format!("s{i}").into(),
+            organisation_id: format!("o{}", i - i % 2).into(),
             source_id: format!("s{i}"),
             name: format!("Service {i}"),
             description: None,

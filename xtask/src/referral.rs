@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use relais::backoffice::storage::{Role, create_user};
-use relais::referral::envelope::{PrivateKey, ReferralKey, new_id};
+use relais::referral::envelope::{PrivateKey, ReferralKey};
 use relais::referral::receipt::{Hasher, Receipt};
 use relais::referral::storage::{KeyRecord, save_key};
 use relais::storage::Db;
+use relais::storage::ReferralId;
 
 use crate::client::{Connection, form_value, get, post, request, token_in};
 use crate::process::{Guard, addr_of, cpu_time, start_relais, stop};
@@ -46,7 +47,7 @@ pub struct Measured {
 fn key_record(key: &PrivateKey) -> KeyRecord {
     use base64::Engine as _;
     let bytes = |n: usize| {
-        let hex = new_id().repeat(4);
+        let hex = ReferralId::new().as_str().repeat(4);
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&hex.as_bytes()[..n])
     };
     KeyRecord {
@@ -289,7 +290,7 @@ pub async fn bench(
     let rounds = 2000_u32;
     let sealing = Instant::now();
     for _ in 0..rounds {
-        let id = new_id();
+        let id = ReferralId::new();
         let key = ReferralKey::random();
         std::hint::black_box(key.seal_report(&id, &report));
         for recipient in &recipients {

@@ -33,7 +33,7 @@ pub fn check_directory_file(bytes: &[u8], format: Format) {
         .organisations
         .iter()
         .map(|o| Organisation {
-            id: o.source_id.clone(),
+            id: o.source_id.as_str().into(),
             ..o.clone()
         })
         .collect();
@@ -65,11 +65,11 @@ pub fn check_directory_file(bytes: &[u8], format: Format) {
     for service in &parsed.services {
         if !with_services
             .iter()
-            .any(|o| o.source_id == service.organisation_id)
+            .any(|o| service.organisation_id == o.source_id)
             && let Some(organisation) = parsed
                 .organisations
                 .iter()
-                .find(|o| o.source_id == service.organisation_id)
+                .find(|o| service.organisation_id == o.source_id)
         {
             with_services.push(organisation.clone());
         }

@@ -10,6 +10,7 @@ use crate::backoffice::storage;
 use crate::backoffice::storage::AuditAction;
 use crate::config::Settings;
 use crate::directory::storage as directory_storage;
+use crate::storage::OrganisationId;
 
 /// `relais user …`
 #[derive(Debug, Subcommand)]
@@ -64,7 +65,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                         &mut tx,
                         &email,
                         role,
-                        organisation.as_deref(),
+                        organisation.as_ref(),
                         &territories,
                     )
                     .await?;
@@ -144,7 +145,11 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                 let scope = match user.role {
                     storage::Role::Admin => "tous les territoires".to_owned(),
                     storage::Role::Coordinator => user.territories.join(", "),
-                    storage::Role::Professional => user.organisation_id.clone().unwrap_or_default(),
+                    storage::Role::Professional => user
+                        .organisation_id
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
                 };
                 let state = if user.disabled {
                     "désactivé"
@@ -172,7 +177,7 @@ async fn check_create(
     role: &str,
     territories: &[String],
     organisation: Option<&str>,
-) -> anyhow::Result<Result<(storage::Role, Option<String>, Option<String>), Vec<String>>> {
+) -> anyhow::Result<Result<(storage::Role, Option<OrganisationId>, Option<String>), Vec<String>>> {
     let mut problems = Vec::new();
     let email = email.trim().to_lowercase();
     if crate::directory::contact::check_email(&email).is_err() {

@@ -17,6 +17,7 @@ use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{self, Role};
 use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::storage::{self as directory_storage};
+use crate::storage::{OrganisationId, UserId};
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
 use crate::web::render_status;
@@ -48,7 +49,7 @@ pub static INVITE: Spec = Spec::new(&[
 
 #[derive(Debug)]
 struct AccountLine {
-    id: String,
+    id: UserId,
     email: String,
     role: String,
     scope: String,
@@ -63,7 +64,7 @@ struct AccountLine {
 struct AccountsPage {
     b: Base,
     accounts: Vec<AccountLine>,
-    organisations: Vec<(String, String)>,
+    organisations: Vec<(OrganisationId, String)>,
     territories: Vec<(String, String)>,
     admin: bool,
     link: Option<Link>,
@@ -99,7 +100,7 @@ fn manages(app: &AccountsState, pro: &Pro, user: &storage::User) -> bool {
         Role::Admin => true,
         Role::Coordinator => {
             user.role == Role::Professional
-                && user.organisation_id.as_deref().is_some_and(|org| {
+                && user.organisation_id.as_ref().is_some_and(|org| {
                     let index = app.directory.index();
                     index
                         .organisation(org)
@@ -142,7 +143,7 @@ async fn accounts_page_with(
     let index = app.directory.index();
     let territories = pro.territories(index.territories().map(|t| t.slug.as_str()));
     let (organisations, _) = directory_storage::directory(&app.db, None).await?;
-    let organisations: Vec<(String, String)> = organisations
+    let organisations: Vec<(OrganisationId, String)> = organisations
         .into_iter()
         .filter(|o| territories.contains(&o.territory))
         .map(|o| (o.id.clone(), format!("{} ({})", o.name, o.territory)))
@@ -171,8 +172,8 @@ async fn accounts_page_with(
                 Role::Coordinator => u.territories.join(", "),
                 Role::Professional => u
                     .organisation_id
-                    .as_deref()
-                    .and_then(|o| names.get(o).copied())
+                    .as_ref()
+                    .and_then(|o| names.get(o.as_str()).copied())
                     .unwrap_or("—")
                     .to_owned(),
             },
@@ -262,9 +263,9 @@ async fn invite(
         )
         .await;
     }
-    let (organisation, territories): (Option<String>, Vec<String>) = match role {
+    let (organisation, territories): (Option<OrganisationId>, Vec<String>) = match role {
         Role::Professional => {
-            let organisation = fields.value("organisation").to_owned();
+            let organisation = OrganisationId::from(fields.value("organisation"));
             let (found, _) = directory_storage::organisation(&app.db, &organisation)
                 .await?
                 .ok_or(AppError::Forbidden)?;
@@ -285,10 +286,10 @@ async fn invite(
     };
     let mut tx = app.db.begin().await?;
     let id =
-        storage::create_user(&mut tx, &email, role, organisation.as_deref(), &territories).await?;
+        storage::create_user(&mut tx, &email, role, organisation.as_ref(), &territories).await?;
     let link = auth::new_invitation(&mut tx, &app.settings.public_url, &id).await?;
     let territory = territories.first().cloned().or_else(|| {
-        organisation.as_deref().and_then(|o| {
+        organisation.as_ref().and_then(|o| {
             app.directory
                 .index()
                 .organisation(o)
@@ -321,7 +322,7 @@ async fn invite(
 async fn managed_account(
     app: &AccountsState,
     pro: &Pro,
-    id: &str,
+    id: &UserId,
 ) -> Result<storage::User, AppError> {
     let user = storage::user(&app.db, id)
         .await?
@@ -336,7 +337,7 @@ async fn managed_account(
 async fn disable_account(
     State(app): State<AccountsState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     set_disabled(&app, &pro, &id, &body, true).await
@@ -345,7 +346,7 @@ async fn disable_account(
 async fn enable_account(
     State(app): State<AccountsState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     set_disabled(&app, &pro, &id, &body, false).await
@@ -355,7 +356,7 @@ async fn enable_account(
 async fn set_disabled(
     app: &AccountsState,
     pro: &Pro,
-    id: &str,
+    id: &UserId,
     body: &[u8],
     disabled: bool,
 ) -> Result<Response, AppError> {
@@ -386,7 +387,7 @@ async fn set_disabled(
 async fn reinvite(
     State(app): State<AccountsState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let user = managed_account(&app, &pro, &id).await?;
@@ -432,7 +433,7 @@ async fn reinvite(
 async fn reset_password(
     State(app): State<AccountsState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<UserId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let user = managed_account(&app, &pro, &id).await?;
@@ -447,7 +448,7 @@ async fn reset_password(
         )
         .await;
     }
-    if form.fields.get("confirmer") != Some("oui") {
+    if !form.fields.ticked("confirmer") {
         return account_refused(
             &app,
             &pro,

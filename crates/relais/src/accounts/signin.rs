@@ -21,11 +21,11 @@ use crate::accounts::AccountsState;
 use crate::accounts::{password, totp};
 use crate::backoffice::session::{self, token_hash};
 use crate::backoffice::storage::AuditAction;
-use crate::backoffice::storage::{self, Role, User};
+use crate::backoffice::storage::{self, Role, Stage, User};
 use crate::backoffice::{Base, CSRF_ONLY, MessagePage, Screens};
 use crate::referral::storage::Notice;
 use crate::secret::{Purpose, constant_time_eq};
-use crate::storage::Tx;
+use crate::storage::{Tx, UserId};
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -280,15 +280,15 @@ pub async fn sign_in(
     }
     app.sign_in_tries.give_back(client, Instant::now());
     let stage = if user.totp_secret.is_some() {
-        "password"
+        Stage::Password
     } else {
-        "enrol"
+        Stage::Enrol
     };
     let mut tx = app.db.begin().await?;
     let cookie = session::open(&mut tx, &user.id, stage).await?;
     tx.commit().await?;
     let next = safe_next(&form.suite);
-    let target = if stage == "enrol" {
+    let target = if stage == Stage::Enrol {
         "/pro/deuxieme-facteur/activer"
     } else {
         "/pro/deuxieme-facteur"
@@ -341,7 +341,7 @@ async fn audit(
 async fn partial(
     app: &AccountsState,
     headers: &HeaderMap,
-    stage: &str,
+    stage: Stage,
 ) -> Result<Option<(session::Found, User)>, AppError> {
     let Some(found) = session::find(app, headers).await? else {
         return Ok(None);
@@ -396,7 +396,7 @@ pub async fn second_factor_form(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let query = query_of(&NEXT, query.as_deref());
-    if partial(&app, &headers, "password").await?.is_none() {
+    if partial(&app, &headers, Stage::Password).await?.is_none() {
         return Ok(Redirect::to("/pro/connexion").into_response());
     }
     Ok(render(&SecondFactorPage {
@@ -437,7 +437,7 @@ pub async fn second_factor(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = CodeForm::read(&SECOND_FACTOR, &body)?;
-    let Some((found, user)) = partial(&app, &headers, "password").await? else {
+    let Some((found, user)) = partial(&app, &headers, Stage::Password).await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
     if !app.sign_in_tries.take(client, Instant::now()) {
@@ -544,7 +544,7 @@ pub async fn enrol_form(
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let query = query_of(&NEXT, query.as_deref());
-    let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
+    let Some((_, user)) = partial(&app, &headers, Stage::Enrol).await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
     Ok(render(&enrol_page(
@@ -571,7 +571,7 @@ pub async fn enrol(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = CodeForm::read(&ENROL, &body)?;
-    let Some((_, user)) = partial(&app, &headers, "enrol").await? else {
+    let Some((_, user)) = partial(&app, &headers, Stage::Enrol).await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
     let keys = totp::Keys::new(&app.secret);
@@ -611,7 +611,7 @@ pub async fn enrolled(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = CodeForm::read(&ENROLLED, &body)?;
-    let Some((found, user)) = partial(&app, &headers, "enrol").await? else {
+    let Some((found, user)) = partial(&app, &headers, Stage::Enrol).await? else {
         return Ok(Redirect::to("/pro/connexion").into_response());
     };
     if user.totp_secret.is_none() {
@@ -639,7 +639,7 @@ async fn complete(
     let finished = storage::finish_half_session(
         &mut tx,
         &in_progress.id_hash,
-        &in_progress.row.stage,
+        in_progress.row.stage,
         CODES_PER_HALF_SESSION,
     )
     .await?;
@@ -651,7 +651,7 @@ async fn complete(
         );
     }
     audit(&mut tx, app, user, AuditAction::SignIn, how).await?;
-    let cookie = session::open(&mut tx, &user.id, "full").await?;
+    let cookie = session::open(&mut tx, &user.id, Stage::Full).await?;
     tx.commit().await?;
     let mut next = safe_next(next);
     // A professional's first complete sign-in goes on to make the key that
@@ -801,13 +801,13 @@ pub async fn accept_invitation(
     storage::delete_user_sessions(&mut tx, &user.id).await?;
     audit(&mut tx, &app, &user, AuditAction::InvitationAccepted, "").await?;
     let stage = if user.totp_secret.is_some() {
-        "password"
+        Stage::Password
     } else {
-        "enrol"
+        Stage::Enrol
     };
     let cookie = session::open(&mut tx, &user.id, stage).await?;
     tx.commit().await?;
-    let target = if stage == "enrol" {
+    let target = if stage == Stage::Enrol {
         "/pro/deuxieme-facteur/activer"
     } else {
         "/pro/deuxieme-facteur"
@@ -853,7 +853,7 @@ pub async fn sign_out(
 pub async fn new_invitation(
     tx: &mut Tx,
     public_url: &str,
-    user_id: &str,
+    user_id: &UserId,
 ) -> Result<String, sqlx::Error> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).expect("random bytes");

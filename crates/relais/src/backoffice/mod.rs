@@ -27,7 +27,7 @@ use askama::Template;
 use crate::backoffice::session::Pro;
 use crate::web::Web;
 use crate::web::error::AppError;
-use crate::web::form::{Field, Fields, Posted, Spec};
+use crate::web::form::{Field, Fields, Form, Posted, Spec};
 
 /// Largest body the back office accepts: a directory file to import.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
@@ -122,6 +122,18 @@ pub fn button(body: &[u8], pro: &Pro) -> Result<(), AppError> {
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, pro)
+}
+
+/// Reads a back-office form our pages write (buttons, choices, what our
+/// script seals): bounds, then the session's token, then its values.
+/// Anything off is a 400, a wrong token a 403, before any other work.
+pub fn submitted<F: Form>(body: &[u8], pro: &Pro) -> Result<F, AppError> {
+    let fields = F::SPEC
+        .read(body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
+    csrf(&fields, pro)?;
+    F::parse(&fields)
 }
 
 /// Checks the form's token against the session's.

@@ -22,8 +22,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest as _, Sha256};
 
-use crate::backoffice::storage::{self, Role, User};
-use crate::storage::Tx;
+use crate::backoffice::storage::{self, Role, Stage, User};
+use crate::storage::{OrganisationId, Tx, UserId};
 use crate::web::Web;
 use crate::web::error::AppError;
 
@@ -113,7 +113,7 @@ pub async fn find(app: &Web, headers: &HeaderMap) -> Result<Option<Found>, AppEr
 
 /// Opens a new session (at a new random value) in `tx` and returns its
 /// cookie.
-pub async fn open(tx: &mut Tx, user_id: &str, stage: &str) -> Result<HeaderValue, AppError> {
+pub async fn open(tx: &mut Tx, user_id: &UserId, stage: Stage) -> Result<HeaderValue, AppError> {
     let value = random_token();
     storage::create_session(tx, &token_hash(&value), user_id, stage, &random_token()).await?;
     Ok(set_cookie(&value))
@@ -152,9 +152,13 @@ impl Pro {
 
     /// May change this organisation's records (its own organisation, for a
     /// professional; any in their territories, for a coordinator).
-    pub fn can_organisation(&self, organisation_id: &str, territory: &str) -> Result<(), AppError> {
+    pub fn can_organisation(
+        &self,
+        organisation_id: &OrganisationId,
+        territory: &str,
+    ) -> Result<(), AppError> {
         match self.user.role {
-            Role::Professional if self.user.organisation_id.as_deref() == Some(organisation_id) => {
+            Role::Professional if self.user.organisation_id.as_ref() == Some(organisation_id) => {
                 Ok(())
             }
             Role::Professional => Err(AppError::Forbidden),
@@ -234,10 +238,10 @@ pub async fn require(State(app): State<Web>, mut request: Request, next: Next) -
         return response;
     };
     // Signing in is not finished: back to the step in progress.
-    match found.row.stage.as_str() {
-        "full" => {}
-        "enrol" => return to_step("/pro/deuxieme-facteur/activer"),
-        _ => return to_step("/pro/deuxieme-facteur"),
+    match found.row.stage {
+        Stage::Full => {}
+        Stage::Enrol => return to_step("/pro/deuxieme-facteur/activer"),
+        Stage::Password => return to_step("/pro/deuxieme-facteur"),
     }
     let user = match storage::user(&app.db, &found.row.user_id).await {
         Ok(Some(user)) if !user.disabled => user,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::storage::{Db, Tx, now_text, timestamp_text};
+use crate::storage::{Db, OrganisationId, Tx, UnknownCode, UserId, now_text, timestamp_text};
 use crate::{with_pool, with_tx};
 
 /// What an account may do.
@@ -38,6 +38,14 @@ impl Role {
     }
 }
 
+impl TryFrom<String> for Role {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode { what: "role", code })
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -48,13 +56,13 @@ impl fmt::Display for Role {
 #[derive(Clone, PartialEq, Eq)]
 pub struct User {
     /// Identifier.
-    pub id: String,
+    pub id: UserId,
     /// E-mail, lowercase.
     pub email: String,
     /// Role.
     pub role: Role,
     /// A professional's organisation.
-    pub organisation_id: Option<String>,
+    pub organisation_id: Option<OrganisationId>,
     /// A coordinator's territories.
     pub territories: Vec<String>,
     /// Argon2id PHC string; `None` until the invitation is accepted.
@@ -84,10 +92,11 @@ impl fmt::Debug for User {
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: String,
+    id: UserId,
     email: String,
-    role: String,
-    organisation_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    role: Role,
+    organisation_id: Option<OrganisationId>,
     password_hash: Option<String>,
     totp_secret: Option<String>,
     totp_last_step: i64,
@@ -107,7 +116,7 @@ async fn with_territories(db: &Db, row: UserRow) -> sqlx::Result<User> {
             .await
     })?;
     Ok(User {
-        role: Role::parse(&row.role).unwrap_or(Role::Professional),
+        role: row.role,
         id: row.id,
         email: row.email,
         organisation_id: row.organisation_id,
@@ -137,7 +146,7 @@ pub async fn user_by_email(db: &Db, email: &str) -> sqlx::Result<Option<User>> {
 }
 
 /// The account with this id.
-pub async fn user(db: &Db, id: &str) -> sqlx::Result<Option<User>> {
+pub async fn user(db: &Db, id: &UserId) -> sqlx::Result<Option<User>> {
     let row = with_pool!(db, pool => {
         sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1")))
             .bind(id)
@@ -169,10 +178,10 @@ pub async fn create_user(
     tx: &mut Tx,
     email: &str,
     role: Role,
-    organisation_id: Option<&str>,
+    organisation_id: Option<&OrganisationId>,
     territories: &[String],
-) -> sqlx::Result<String> {
-    let id = crate::storage::new_id();
+) -> sqlx::Result<UserId> {
+    let id = UserId::new();
     let email = email.trim().to_lowercase();
     let now = now_text();
     with_tx!(tx, conn => {
@@ -197,7 +206,7 @@ pub async fn create_user(
 }
 
 /// Sets a new password; failures are forgotten.
-pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::Result<()> {
+pub async fn set_password(tx: &mut Tx, user_id: &UserId, hash: &str) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET password_hash = $2, failed_attempts = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
@@ -209,14 +218,14 @@ pub async fn set_password(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::Resul
 }
 
 /// Enables or disables an account.
-pub async fn set_disabled(tx: &mut Tx, user_id: &str, disabled: bool) -> sqlx::Result<()> {
+pub async fn set_disabled(tx: &mut Tx, user_id: &UserId, disabled: bool) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET disabled = $2 WHERE id = $1").bind(user_id).bind(disabled).execute(pool).await.map(|_| ())
     })
 }
 
 /// Enrols a TOTP secret, with the step of the code that confirmed it.
-pub async fn set_totp(tx: &mut Tx, user_id: &str, sealed: &str, step: i64) -> sqlx::Result<()> {
+pub async fn set_totp(tx: &mut Tx, user_id: &UserId, sealed: &str, step: i64) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1")
             .bind(user_id)
@@ -230,7 +239,7 @@ pub async fn set_totp(tx: &mut Tx, user_id: &str, sealed: &str, step: i64) -> sq
 
 /// Records the step of an accepted code, unless a later one already was:
 /// two instances can never both accept the same code.
-pub async fn claim_totp_step(tx: &mut Tx, user_id: &str, step: i64) -> sqlx::Result<bool> {
+pub async fn claim_totp_step(tx: &mut Tx, user_id: &UserId, step: i64) -> sqlx::Result<bool> {
     let changed = with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
             .bind(user_id)
@@ -252,7 +261,7 @@ pub const LONGEST_LOCK_MINUTES: i64 = 15;
 /// failure in a row locks the account: 1 minute, then 2, 4, 8, and 15 at
 /// most (failures while locked are refused before they count). Returns
 /// whether this failure locked it, so that its owner is told.
-pub async fn record_failure(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
+pub async fn record_failure(tx: &mut Tx, user_id: &UserId) -> sqlx::Result<bool> {
     let attempts: i64 = with_tx!(tx, conn => {
         sqlx::query_scalar("UPDATE users SET failed_attempts = failed_attempts + 1 WHERE id = $1 RETURNING failed_attempts")
             .bind(user_id)
@@ -272,7 +281,7 @@ pub async fn record_failure(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
 }
 
 /// Whether the account is locked now, as the transaction sees it.
-pub async fn is_locked(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
+pub async fn is_locked(tx: &mut Tx, user_id: &UserId) -> sqlx::Result<bool> {
     let now = now_text();
     let locked: Option<String> = with_tx!(tx, conn => {
         sqlx::query_scalar("SELECT locked_until FROM users WHERE id = $1 AND locked_until > $2")
@@ -285,7 +294,7 @@ pub async fn is_locked(tx: &mut Tx, user_id: &str) -> sqlx::Result<bool> {
 }
 
 /// Forgets failed sign-ins after a success.
-pub async fn reset_failures(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+pub async fn reset_failures(tx: &mut Tx, user_id: &UserId) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
             .bind(user_id)
@@ -298,7 +307,7 @@ pub async fn reset_failures(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
 /// Replaces an account's recovery codes.
 pub async fn save_recovery_codes(
     tx: &mut Tx,
-    user_id: &str,
+    user_id: &UserId,
     hashes: &[String],
 ) -> sqlx::Result<()> {
     with_tx!(tx, conn => {
@@ -315,7 +324,7 @@ pub async fn save_recovery_codes(
 }
 
 /// Uses a recovery code once; false when unknown or already used.
-pub async fn use_recovery_code(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::Result<bool> {
+pub async fn use_recovery_code(tx: &mut Tx, user_id: &UserId, hash: &str) -> sqlx::Result<bool> {
     let now = now_text();
     let changed = with_tx!(tx, pool => {
         sqlx::query("UPDATE recovery_codes SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL")
@@ -333,7 +342,7 @@ pub async fn use_recovery_code(tx: &mut Tx, user_id: &str, hash: &str) -> sqlx::
 /// ends every earlier one of the account: only the newest link works.
 pub async fn create_invitation(
     tx: &mut Tx,
-    user_id: &str,
+    user_id: &UserId,
     token_hash: &str,
     expires_at: &str,
 ) -> sqlx::Result<()> {
@@ -355,7 +364,7 @@ pub async fn create_invitation(
 }
 
 /// The account an unused, unexpired invitation is for.
-pub async fn invitation_user(db: &Db, token_hash: &str) -> sqlx::Result<Option<String>> {
+pub async fn invitation_user(db: &Db, token_hash: &str) -> sqlx::Result<Option<UserId>> {
     let now = now_text();
     with_pool!(db, pool => {
         sqlx::query_scalar("SELECT user_id FROM invitations WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
@@ -380,15 +389,52 @@ pub async fn use_invitation(tx: &mut Tx, token_hash: &str) -> sqlx::Result<bool>
     Ok(changed == 1)
 }
 
+/// How far a session has come through signing in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// The password was given; the code is still to give.
+    Password,
+    /// The password was given; the second factor is still to set up.
+    Enrol,
+    /// Signed in.
+    Full,
+}
+
+impl Stage {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::Enrol => "enrol",
+            Self::Full => "full",
+        }
+    }
+}
+
+impl TryFrom<String> for Stage {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        [Self::Password, Self::Enrol, Self::Full]
+            .into_iter()
+            .find(|stage| stage.code() == code)
+            .ok_or(UnknownCode {
+                what: "session stage",
+                code,
+            })
+    }
+}
+
 /// A stored session.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
     /// Wrong codes given on it (a half-finished sign-in).
     pub failures: i64,
     /// Whose.
-    pub user_id: String,
-    /// `password` (TOTP still to give), `enrol` (TOTP to set up) or `full`.
-    pub stage: String,
+    pub user_id: UserId,
+    /// How far signing in has come.
+    #[sqlx(try_from = "String")]
+    pub stage: Stage,
     /// The form token.
     pub csrf: String,
     /// When it began.
@@ -401,8 +447,8 @@ pub struct SessionRow {
 pub async fn create_session(
     tx: &mut Tx,
     id_hash: &str,
-    user_id: &str,
-    stage: &str,
+    user_id: &UserId,
+    stage: Stage,
     csrf: &str,
 ) -> sqlx::Result<()> {
     let now = now_text();
@@ -412,7 +458,7 @@ pub async fn create_session(
         )
         .bind(id_hash)
         .bind(user_id)
-        .bind(stage)
+        .bind(stage.code())
         .bind(csrf)
         .bind(&now)
         .execute(pool)
@@ -466,13 +512,13 @@ pub async fn session_failed(tx: &mut Tx, id_hash: &str) -> sqlx::Result<i64> {
 pub async fn finish_half_session(
     tx: &mut Tx,
     id_hash: &str,
-    stage: &str,
+    stage: Stage,
     max_failures: i64,
 ) -> sqlx::Result<bool> {
     let ended = with_tx!(tx, conn => {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1 AND stage = $2 AND failures < $3")
             .bind(id_hash)
-            .bind(stage)
+            .bind(stage.code())
             .bind(max_failures)
             .execute(&mut *conn)
             .await
@@ -482,7 +528,7 @@ pub async fn finish_half_session(
 }
 
 /// Ends every session of an account (password changed, account disabled).
-pub async fn delete_user_sessions(tx: &mut Tx, user_id: &str) -> sqlx::Result<()> {
+pub async fn delete_user_sessions(tx: &mut Tx, user_id: &UserId) -> sqlx::Result<()> {
     with_tx!(tx, pool => {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(pool).await.map(|_| ())
     })
@@ -580,9 +626,10 @@ pub async fn audit(
     actor: &str,
     territory: Option<&str>,
     action: AuditAction,
-    object: &str,
+    object: &(impl AsRef<str> + ?Sized),
     detail: &str,
 ) -> sqlx::Result<()> {
+    let object = object.as_ref();
     let now = now_text();
     with_tx!(tx, pool => {
         sqlx::query("INSERT INTO audit_log (at, actor, territory, action, object, detail) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -627,6 +674,19 @@ pub async fn audit_entries(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_role_or_stage_reads_back_and_an_unknown_one_is_an_error() {
+        for role in [Role::Admin, Role::Coordinator, Role::Professional] {
+            assert_eq!(Role::try_from(role.code().to_owned()).unwrap(), role);
+        }
+        for stage in [Stage::Password, Stage::Enrol, Stage::Full] {
+            assert_eq!(Stage::try_from(stage.code().to_owned()).unwrap(), stage);
+        }
+        // Never a professional by default: a bad row is refused.
+        assert!(Role::try_from("superuser".to_owned()).is_err());
+        assert!(Stage::try_from("half".to_owned()).is_err());
+    }
 
     #[test]
     fn every_audit_action_has_a_code_of_its_own() {

@@ -41,7 +41,7 @@ crate::capability_state!(ConversationState);
 /// only asks.)
 pub trait Recipients: std::fmt::Debug + Send + Sync {
     /// The organisations, by id.
-    fn receiving(&self) -> Arc<std::collections::HashSet<String>>;
+    fn receiving(&self) -> Arc<std::collections::HashSet<crate::storage::OrganisationId>>;
 }
 
 /// The national flow, embedded in the binary.

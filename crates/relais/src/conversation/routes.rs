@@ -27,6 +27,7 @@ use crate::conversation::answers::{
 use crate::conversation::token::{ConversationId, TokenError};
 use crate::directory::hours;
 use crate::directory::views::{Choice as CommuneChoice, OrientationView};
+use crate::storage::OrganisationId;
 use crate::storage::counters::{self, Event};
 use crate::web::Site;
 use crate::web::error::AppError;
@@ -130,7 +131,7 @@ enum Stage {
         heading: String,
         results: OrientationView,
         /// Organisations among the results that receive referrals: id, name.
-        senders: Vec<(String, String)>,
+        senders: Vec<(OrganisationId, String)>,
     },
     Leave {
         heading: String,
@@ -669,7 +670,7 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
                 return Stage::Leave { heading };
             };
             let receiving = app.recipients.receiving();
-            let mut senders: Vec<(String, String)> = Vec::new();
+            let mut senders: Vec<(OrganisationId, String)> = Vec::new();
             for suggestion in orientation.needs.iter().flat_map(|n| &n.suggestions) {
                 let listing = &suggestion.listing;
                 if receiving.contains(&listing.organisation_id)

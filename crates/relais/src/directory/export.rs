@@ -295,9 +295,9 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
         .filter_map(|service| {
             let organisation = by_id.get(service.organisation_id.as_str())?;
             let commune = communes.by_insee(&service.commune_insee);
-            let organisation_uuid = stable_uuid("organisation", &organisation.id);
-            let service_uuid = stable_uuid("service", &service.id);
-            let location_uuid = stable_uuid("location", &service.id);
+            let organisation_uuid = stable_uuid("organisation", organisation.id.as_str());
+            let service_uuid = stable_uuid("service", service.id.as_str());
+            let location_uuid = stable_uuid("location", service.id.as_str());
             let mut organisation_json = Map::new();
             organisation_json.insert("id".to_owned(), json!(organisation_uuid));
             organisation_json.insert("name".to_owned(), json!(organisation.name));
@@ -307,14 +307,14 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
             if let Some(phone) = &organisation.phone {
                 organisation_json.insert(
                     "phones".to_owned(),
-                    json!([{ "id": stable_uuid("organisation-phone", &organisation.id), "number": phone }]),
+                    json!([{ "id": stable_uuid("organisation-phone", organisation.id.as_str()), "number": phone }]),
                 );
             }
             if let Some(siret) = &organisation.siret {
                 organisation_json.insert(
                     "organization_identifiers".to_owned(),
                     json!([{
-                        "id": stable_uuid("siret", &organisation.id),
+                        "id": stable_uuid("siret", organisation.id.as_str()),
                         "identifier_scheme": "FR-SIRET",
                         "identifier_type": "SIRET",
                         "identifier": siret,
@@ -339,7 +339,7 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                     location.insert(
                         "addresses".to_owned(),
                         json!([{
-                            "id": stable_uuid("address", &service.id),
+                            "id": stable_uuid("address", service.id.as_str()),
                             "address_1": street,
                             "city": commune.name.to_string(),
                             "state_province": communes.departement_name(&commune.departement).unwrap_or_default(),
@@ -352,7 +352,7 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                 if service.wheelchair {
                     location.insert(
                         "accessibility".to_owned(),
-                        json!([{ "id": stable_uuid("accessibility", &service.id), "description": "Accessible en fauteuil roulant" }]),
+                        json!([{ "id": stable_uuid("accessibility", service.id.as_str()), "description": "Accessible en fauteuil roulant" }]),
                     );
                 }
             }
@@ -373,13 +373,13 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
             }
             record.insert("organization".to_owned(), Value::Object(organisation_json));
             if let Some(phone) = &service.phone {
-                record.insert("phones".to_owned(), json!([{ "id": stable_uuid("phone", &service.id), "number": phone }]));
+                record.insert("phones".to_owned(), json!([{ "id": stable_uuid("phone", service.id.as_str()), "number": phone }]));
             }
             if let Some(hours) = &service.opening_hours {
                 record.insert(
                     "schedules".to_owned(),
                     json!([{
-                        "id": stable_uuid("schedule", &service.id),
+                        "id": stable_uuid("schedule", service.id.as_str()),
                         "description": format!("Horaires (syntaxe OpenStreetMap opening_hours) : {hours}"),
                     }]),
                 );
@@ -394,7 +394,7 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
             }
             record.insert(
                 "service_at_locations".to_owned(),
-                json!([{ "id": stable_uuid("service-at-location", &service.id), "location": Value::Object(location) }]),
+                json!([{ "id": stable_uuid("service-at-location", service.id.as_str()), "location": Value::Object(location) }]),
             );
             let needs: Vec<Value> = service
                 .needs
@@ -437,7 +437,7 @@ mod tests {
         )
         .unwrap();
         let mut organisations = parsed.organisations.clone();
-        organisations[0].id = organisations[0].source_id.clone();
+        organisations[0].id = organisations[0].source_id.as_str().into();
         let csv = to_csv(&organisations, &parsed.services);
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(b';')

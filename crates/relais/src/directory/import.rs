@@ -18,6 +18,7 @@ use serde_json::Value;
 use crate::directory::communes::{Communes, Point, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
+use crate::storage::{OrganisationId, ServiceId};
 
 /// The formats a directory file can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -652,7 +653,7 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
             && !duplicate
         {
             if record.holds == Holds::Service {
-                referenced.push((service.organisation_id.clone(), record));
+                referenced.push((service.organisation_id.to_string(), record));
             }
             parsed.services.push(service);
         }
@@ -774,7 +775,7 @@ impl Check<'_> {
         let email = self.checked("structure_courriel", check_email);
         let website = self.checked("structure_site_web", check_website);
         Some(Organisation {
-            id: String::new(),
+            id: OrganisationId::default(),
             territory: String::new(),
             source_id: source_id?,
             name: name?,
@@ -823,8 +824,9 @@ impl Check<'_> {
         let receives_referrals = self.flag("recoit_orientations");
         let (commune_insee, postcode) = commune?;
         let service = Service {
-            id: String::new(),
-            organisation_id: organisation?,
+            id: ServiceId::default(),
+            // The organisation's source id, on the way in.
+            organisation_id: organisation?.into(),
             source_id: source_id?,
             name: name?,
             description: self.optional("presentation"),

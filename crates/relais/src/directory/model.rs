@@ -7,6 +7,7 @@ use std::fmt;
 use jiff::civil::Date;
 
 use crate::directory::communes::Point;
+use crate::storage::{OrganisationId, ServiceId};
 
 macro_rules! coded_enum {
     (
@@ -180,7 +181,7 @@ impl FromIterator<Need> for Needs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Organisation {
     /// Our identifier.
-    pub id: String,
+    pub id: OrganisationId,
     /// The territory whose directory lists it.
     pub territory: String,
     /// Its identifier in the source file.
@@ -203,9 +204,9 @@ pub struct Organisation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Service {
     /// Our identifier.
-    pub id: String,
+    pub id: ServiceId,
     /// The organisation offering it.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Its identifier in the source file.
     pub source_id: String,
     /// What it is, in a few words.

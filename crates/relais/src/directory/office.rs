@@ -11,7 +11,7 @@ use crate::directory::communes::Communes;
 use crate::directory::model::{Need, Service};
 use crate::directory::storage as directory_storage;
 use crate::directory::territories::Territory;
-use crate::storage::Db;
+use crate::storage::{Db, OrganisationId, ServiceId};
 use crate::web::error::AppError;
 
 /// The territory, or 404 (after the access check, so that a territory a
@@ -38,7 +38,7 @@ pub fn reverify_limit(directory: &Directory, slug: &str) -> Date {
 
 #[derive(Debug)]
 pub struct ServiceLine {
-    pub id: String,
+    pub id: ServiceId,
     pub name: String,
     pub needs: String,
     pub commune: String,
@@ -48,7 +48,7 @@ pub struct ServiceLine {
 
 #[derive(Debug)]
 pub struct OrganisationView {
-    pub id: String,
+    pub id: OrganisationId,
     pub name: String,
     pub kind: String,
     pub services: Vec<ServiceLine>,
@@ -88,7 +88,7 @@ pub fn service_line(service: &Service, communes: &Communes, limit: Date) -> Serv
 pub async fn organisation_view(
     db: &Db,
     directory: &Directory,
-    id: &str,
+    id: &OrganisationId,
 ) -> Result<Option<OrganisationView>, AppError> {
     let Some((organisation, _)) = directory_storage::organisation(db, id).await? else {
         return Ok(None);
@@ -116,7 +116,7 @@ pub fn territory_of(
     if let Some(first) = user.territories.first() {
         return Some(first.clone());
     }
-    let organisation = user.organisation_id.as_deref()?;
+    let organisation = user.organisation_id.as_ref()?;
     let index = directory.index();
     index
         .organisation(organisation)

@@ -22,6 +22,7 @@ use crate::directory::communes::{Commune, Communes, Point};
 use crate::directory::hours::{Hours, OpenState};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::directory::territories::Territory;
+use crate::storage::{OrganisationId, ServiceId};
 
 /// Grid cell size in degrees.
 const CELL: f64 = 0.1;
@@ -39,9 +40,9 @@ const BAND_KM: f64 = 10.0;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Listing {
     /// Service identifier.
-    pub service_id: String,
+    pub service_id: ServiceId,
     /// Organisation identifier.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Organisation name.
     pub organisation_name: String,
     /// Kind of organisation.
@@ -244,7 +245,7 @@ pub struct Index {
     grids: Vec<Grid>,
     by_need: Vec<Vec<u32>>,
     territories: Vec<TerritoryArea>,
-    by_service: HashMap<String, u32>,
+    by_service: HashMap<ServiceId, u32>,
 }
 
 /// A grid of cells: cell → indexes of entries.
@@ -427,11 +428,11 @@ impl Index {
     }
 
     /// The listings of an organisation's services.
-    pub fn organisation(&self, organisation_id: &str) -> Vec<&Arc<Listing>> {
+    pub fn organisation(&self, organisation_id: &OrganisationId) -> Vec<&Arc<Listing>> {
         self.entries
             .iter()
             .map(|entry| &entry.listing)
-            .filter(|listing| listing.organisation_id == organisation_id)
+            .filter(|listing| listing.organisation_id == *organisation_id)
             .collect()
     }
 
@@ -740,7 +741,7 @@ mod tests {
 
     fn organisation(id: &str, kind: Kind) -> Organisation {
         Organisation {
-            id: id.to_owned(),
+            id: id.into(),
             territory: "montreuillois".to_owned(),
             source_id: id.to_owned(),
             name: format!("{id} (exemple)"),
@@ -760,8 +761,8 @@ mod tests {
         hours: Option<&str>,
     ) -> Service {
         Service {
-            id: id.to_owned(),
-            organisation_id: organisation.to_owned(),
+            id: id.into(),
+            organisation_id: organisation.into(),
             source_id: id.to_owned(),
             name: id.to_owned(),
             description: None,

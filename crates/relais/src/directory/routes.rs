@@ -23,6 +23,7 @@ use crate::directory::orientation::Query;
 use crate::directory::views::{
     Choice, OrientationView, address, kind_message, need_message, readable_hours,
 };
+use crate::storage::OrganisationId;
 use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
@@ -230,7 +231,7 @@ struct OrganisationPage<'a> {
 async fn organisation(
     State(app): State<DirectoryState>,
     context: PageContext,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Html<String>, AppError> {
     let index = app.directory.index();
     let listings = index.organisation(&id);

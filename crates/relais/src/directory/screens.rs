@@ -31,7 +31,7 @@ use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
     self, CoordinatorFile, Territory, TerritoryFile, YouthServiceFile,
 };
-use crate::storage::Tx;
+use crate::storage::{OrganisationId, ServiceId, Tx};
 use crate::web::error::AppError;
 use crate::web::form::{Field, Posted, Spec};
 use crate::web::{render, render_status};
@@ -152,7 +152,7 @@ async fn record_change(
     mut tx: Tx,
     territory: &str,
     action: AuditAction,
-    object: &str,
+    object: &(impl AsRef<str> + ?Sized),
     detail: &str,
 ) -> Result<(), AppError> {
     storage::audit(
@@ -367,7 +367,7 @@ async fn create_organisation(
 async fn owned_organisation(
     app: &DirectoryState,
     pro: &Pro,
-    id: &str,
+    id: &OrganisationId,
 ) -> Result<Organisation, AppError> {
     let (organisation, archived) = directory_storage::organisation(&app.db, id)
         .await?
@@ -391,7 +391,7 @@ struct OrganisationPage {
 async fn organisation_page(
     app: &DirectoryState,
     pro: &Pro,
-    id: &str,
+    id: &OrganisationId,
     form: Option<OrganisationForm>,
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(app, pro, id).await?;
@@ -422,7 +422,7 @@ async fn organisation_page(
 async fn organisation_form(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Response, AppError> {
     organisation_page(&app, &pro, &id, None).await
 }
@@ -430,7 +430,7 @@ async fn organisation_form(
 async fn update_organisation(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let current = owned_organisation(&app, &pro, &id).await?;
@@ -480,14 +480,14 @@ async fn update_organisation(
 async fn archive_organisation(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
     button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
-    directory_storage::archive(&mut tx, Archivable::Organisation, &id).await?;
+    directory_storage::archive(&mut tx, Archivable::Organisation(&id)).await?;
     record_change(
         &app,
         &pro,
@@ -599,7 +599,7 @@ fn grouped(fields: Vec<(String, String)>) -> HashMap<String, Vec<String>> {
 async fn new_service_form(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(&app, &pro, &id).await?;
     let form = ServiceForm {
@@ -690,7 +690,7 @@ async fn save_service_form(
 async fn create_service(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<OrganisationId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let organisation = owned_organisation(&app, &pro, &id).await?;
@@ -701,7 +701,7 @@ async fn create_service(
 async fn owned_service(
     app: &DirectoryState,
     pro: &Pro,
-    id: &str,
+    id: &ServiceId,
 ) -> Result<(Service, Organisation), AppError> {
     let (service, _) = directory_storage::service(&app.db, id)
         .await?
@@ -716,7 +716,7 @@ async fn owned_service(
 async fn service_form(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     let form = ServiceForm {
@@ -738,7 +738,7 @@ async fn service_form(
 async fn update_service(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
@@ -748,7 +748,7 @@ async fn update_service(
 async fn verified_today(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
@@ -777,14 +777,14 @@ async fn verified_today(
 async fn archive_service(
     State(app): State<DirectoryState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ServiceId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let (service, organisation) = owned_service(&app, &pro, &id).await?;
     pro.can_territory(&organisation.territory)?;
     button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
-    directory_storage::archive(&mut tx, Archivable::Service, &id).await?;
+    directory_storage::archive(&mut tx, Archivable::Service(&id)).await?;
     record_change(
         &app,
         &pro,

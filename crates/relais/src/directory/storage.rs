@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use crate::directory::communes::Point;
 use crate::directory::model::{Kind, Needs, Organisation, Service};
 use crate::directory::territories::{Coordinator, Slug, Territory, YouthService};
-use crate::storage::{Db, Tx};
+use crate::storage::{Db, OrganisationId, ServiceId, Tx};
 use crate::{with_pool, with_tx};
 
 /// What an import did.
@@ -25,8 +25,6 @@ pub struct ImportCounts {
     /// Services already there, updated.
     pub services_updated: usize,
 }
-
-pub use crate::storage::new_id;
 
 /// The directory's version: it changes with every change of the directory.
 pub async fn version(db: &Db) -> sqlx::Result<i64> {
@@ -239,9 +237,9 @@ pub async fn import(
 ) -> sqlx::Result<ImportCounts> {
     let mut counts = ImportCounts::default();
     with_tx!(tx, conn => {
-        let existing: Vec<(String, String)> =
+        let existing: Vec<(String, OrganisationId)> =
             sqlx::query_as("SELECT source_id, id FROM organisations WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
-        let mut organisation_ids: HashMap<String, String> = existing.into_iter().collect();
+        let mut organisation_ids: HashMap<String, OrganisationId> = existing.into_iter().collect();
         for organisation in organisations {
             let id = match organisation_ids.get(&organisation.source_id) {
                 Some(id) => {
@@ -250,18 +248,18 @@ pub async fn import(
                 }
                 None => {
                     counts.organisations_created += 1;
-                    new_id()
+                    OrganisationId::new()
                 }
             };
             upsert_organisation!(conn, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
-        let existing: Vec<(String, String)> =
+        let existing: Vec<(String, ServiceId)> =
             sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
-        let service_ids: HashMap<String, String> = existing.into_iter().collect();
+        let service_ids: HashMap<String, ServiceId> = existing.into_iter().collect();
         for service in services {
             // `organisation_id` holds the organisation's source id on the way in.
-            let Some(organisation_id) = organisation_ids.get(&service.organisation_id) else {
+            let Some(organisation_id) = organisation_ids.get(service.organisation_id.as_str()) else {
                 return Err(sqlx::Error::Protocol(format!("unknown organisation {}", service.organisation_id)));
             };
             let id = match service_ids.get(&service.source_id) {
@@ -271,7 +269,7 @@ pub async fn import(
                 }
                 None => {
                     counts.services_created += 1;
-                    new_id()
+                    ServiceId::new()
                 }
             };
             upsert_service!(conn, &id, organisation_id, territory, &service.source_id, service)?;
@@ -284,7 +282,7 @@ pub async fn import(
 
 #[derive(sqlx::FromRow)]
 struct OrganisationRow {
-    id: String,
+    id: OrganisationId,
     territory: String,
     source_id: String,
     name: String,
@@ -313,8 +311,8 @@ impl OrganisationRow {
 
 #[derive(sqlx::FromRow)]
 struct ServiceRow {
-    id: String,
-    organisation_id: String,
+    id: ServiceId,
+    organisation_id: OrganisationId,
     source_id: String,
     name: String,
     description: Option<String>,
@@ -430,7 +428,10 @@ pub async fn directory(
 }
 
 /// One organisation (archived or not) and whether it is archived.
-pub async fn organisation(db: &Db, id: &str) -> sqlx::Result<Option<(Organisation, bool)>> {
+pub async fn organisation(
+    db: &Db,
+    id: &OrganisationId,
+) -> sqlx::Result<Option<(Organisation, bool)>> {
     let row: Option<(OrganisationRow, Option<String>)> = with_pool!(db, pool => {
         let row = sqlx::query_as::<_, OrganisationRow>(
             "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations WHERE id = $1",
@@ -449,7 +450,7 @@ pub async fn organisation(db: &Db, id: &str) -> sqlx::Result<Option<(Organisatio
 }
 
 /// One service (archived or not) with its territory.
-pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)>> {
+pub async fn service(db: &Db, id: &ServiceId) -> sqlx::Result<Option<(Service, String)>> {
     let found = with_pool!(db, pool => {
         let row = sqlx::query_as::<_, ServiceRow>(sqlx::AssertSqlSafe(format!("SELECT {SERVICE_COLUMNS} FROM services WHERE id = $1")))
             .bind(id)
@@ -465,7 +466,7 @@ pub async fn service(db: &Db, id: &str) -> sqlx::Result<Option<(Service, String)
 }
 
 /// Whether a service, or its organisation, is archived.
-pub async fn service_archived(db: &Db, id: &str) -> sqlx::Result<bool> {
+pub async fn service_archived(db: &Db, id: &ServiceId) -> sqlx::Result<bool> {
     let archived: Option<String> = with_pool!(db, pool => {
         sqlx::query_scalar(
             "SELECT s.id FROM services s JOIN organisations o ON o.id = s.organisation_id
@@ -484,9 +485,9 @@ pub async fn save_organisation(
     tx: &mut Tx,
     territory: &str,
     organisation: &Organisation,
-) -> sqlx::Result<String> {
-    let id = if organisation.id.is_empty() {
-        new_id()
+) -> sqlx::Result<OrganisationId> {
+    let id = if organisation.id.as_str().is_empty() {
+        OrganisationId::new()
     } else {
         organisation.id.clone()
     };
@@ -508,11 +509,11 @@ pub async fn save_organisation(
 pub async fn save_service(
     tx: &mut Tx,
     territory: &str,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     service: &Service,
-) -> sqlx::Result<String> {
-    let id = if service.id.is_empty() {
-        new_id()
+) -> sqlx::Result<ServiceId> {
+    let id = if service.id.as_str().is_empty() {
+        ServiceId::new()
     } else {
         service.id.clone()
     };
@@ -531,11 +532,17 @@ pub async fn save_service(
 
 /// Archives an organisation (and so its services) or a service: it leaves
 /// the public site and the exports, and stays in the database.
-pub async fn archive(tx: &mut Tx, table: Archivable, id: &str) -> sqlx::Result<()> {
+pub async fn archive(tx: &mut Tx, what: Archivable<'_>) -> sqlx::Result<()> {
     let now = jiff::Timestamp::now().to_string();
-    let sql = match table {
-        Archivable::Organisation => "UPDATE organisations SET archived_at = $2 WHERE id = $1",
-        Archivable::Service => "UPDATE services SET archived_at = $2 WHERE id = $1",
+    let (sql, id) = match what {
+        Archivable::Organisation(id) => (
+            "UPDATE organisations SET archived_at = $2 WHERE id = $1",
+            id.as_str(),
+        ),
+        Archivable::Service(id) => (
+            "UPDATE services SET archived_at = $2 WHERE id = $1",
+            id.as_str(),
+        ),
     };
     with_tx!(tx, conn => {
         sqlx::query(sql).bind(id).bind(&now).execute(&mut *conn).await?;
@@ -546,15 +553,20 @@ pub async fn archive(tx: &mut Tx, table: Archivable, id: &str) -> sqlx::Result<(
 
 /// What can be archived.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Archivable {
+pub enum Archivable<'a> {
     /// An organisation and its services.
-    Organisation,
+    Organisation(&'a OrganisationId),
     /// One service.
-    Service,
+    Service(&'a ServiceId),
 }
 
 /// Records that a service's information was checked today by someone.
-pub async fn mark_verified(tx: &mut Tx, service_id: &str, on: Date, by: &str) -> sqlx::Result<()> {
+pub async fn mark_verified(
+    tx: &mut Tx,
+    service_id: &ServiceId,
+    on: Date,
+    by: &str,
+) -> sqlx::Result<()> {
     with_tx!(tx, conn => {
         sqlx::query("UPDATE services SET verified_on = $2, verified_by = $3 WHERE id = $1")
             .bind(service_id)

@@ -9,6 +9,7 @@ use jiff::civil::DateTime;
 use crate::directory::communes::Commune;
 use crate::directory::model::{Kind, Need};
 use crate::directory::orientation::{Listing, Orientation, Reason, day_offset};
+use crate::storage::OrganisationId;
 use crate::web::i18n::{Lang, msg};
 
 /// The message id of a need's label.
@@ -130,7 +131,7 @@ pub fn readable_hours(lang: Lang, raw: &str) -> String {
 #[derive(Debug)]
 pub struct SuggestionView {
     /// For the link to the organisation's page.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Organisation name.
     pub organisation_name: String,
     /// Service name.

@@ -18,6 +18,8 @@ use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable as _, Kem as _, OpModeR, OpModeS, Serializable as _};
 use sha2::Sha256;
 
+use crate::storage::{MessageId, ReferralId};
+
 /// The HPKE `info` of a wrapped referral key.
 pub const KEY_INFO: &[u8] = b"relais/v1/referral-key";
 /// Length of an encapsulated key, then of the sealed referral key.
@@ -53,6 +55,17 @@ impl Author {
             "professional" => Some(Self::Professional),
             _ => None,
         }
+    }
+}
+
+impl TryFrom<String> for Author {
+    type Error = crate::storage::UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, Self::Error> {
+        Self::parse(&code).ok_or(crate::storage::UnknownCode {
+            what: "message author",
+            code,
+        })
     }
 }
 
@@ -141,13 +154,13 @@ impl ReferralKey {
     }
 
     /// Wraps this key for `recipient`: base64url(enc ‖ ct), 80 bytes.
-    pub fn wrap_for(&self, recipient: &PublicKey, id: &str) -> String {
+    pub fn wrap_for(&self, recipient: &PublicKey, id: &ReferralId) -> String {
         let (enc, sealed) = hpke::single_shot_seal::<AesGcm256, HkdfSha256, Kem>(
             &OpModeS::Base,
             &recipient.0,
             KEY_INFO,
             &self.0,
-            id.as_bytes(),
+            id.as_str().as_bytes(),
         )
         .expect("sealing 32 bytes to a valid key succeeds");
         let mut out = Vec::with_capacity(WRAPPED_LEN);
@@ -157,7 +170,7 @@ impl ReferralKey {
     }
 
     /// Opens a copy wrapped for `key`.
-    pub fn unwrap(wrapped: &str, key: &PrivateKey, id: &str) -> Result<Self, EnvelopeError> {
+    pub fn unwrap(wrapped: &str, key: &PrivateKey, id: &ReferralId) -> Result<Self, EnvelopeError> {
         let bytes = decode(wrapped)?;
         if bytes.len() != WRAPPED_LEN {
             return Err(EnvelopeError::Encoding);
@@ -171,7 +184,7 @@ impl ReferralKey {
             &enc,
             KEY_INFO,
             sealed,
-            id.as_bytes(),
+            id.as_str().as_bytes(),
         )
         .map_err(|_| EnvelopeError::Open)?;
         let key: [u8; 32] = opened.try_into().map_err(|_| EnvelopeError::Open)?;
@@ -182,7 +195,7 @@ impl ReferralKey {
     /// "relais/v1/key-check/" ‖ id)). Stored with the referral, it lets the
     /// server see that a browser re-wrapping the key holds the right one,
     /// without ever learning it.
-    pub fn check(&self, id: &str) -> String {
+    pub fn check(&self, id: &ReferralId) -> String {
         let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.0)
             .expect("HMAC takes any key length");
         mac.update(format!("relais/v1/key-check/{id}").as_bytes());
@@ -190,25 +203,31 @@ impl ReferralKey {
     }
 
     /// Encrypts the report of referral `id`.
-    pub fn seal_report(&self, id: &str, report: &[u8]) -> String {
+    pub fn seal_report(&self, id: &ReferralId, report: &[u8]) -> String {
         self.seal(report, &report_aad(id))
     }
 
     /// Decrypts the report of referral `id`.
-    pub fn open_report(&self, id: &str, blob: &str) -> Result<Vec<u8>, EnvelopeError> {
+    pub fn open_report(&self, id: &ReferralId, blob: &str) -> Result<Vec<u8>, EnvelopeError> {
         self.open(blob, &report_aad(id))
     }
 
     /// Encrypts a message of referral `id`.
-    pub fn seal_message(&self, id: &str, message_id: &str, author: Author, text: &str) -> String {
+    pub fn seal_message(
+        &self,
+        id: &ReferralId,
+        message_id: &MessageId,
+        author: Author,
+        text: &str,
+    ) -> String {
         self.seal(text.as_bytes(), &message_aad(id, message_id, author))
     }
 
     /// Decrypts a message of referral `id`.
     pub fn open_message(
         &self,
-        id: &str,
-        message_id: &str,
+        id: &ReferralId,
+        message_id: &MessageId,
         author: Author,
         blob: &str,
     ) -> Result<String, EnvelopeError> {
@@ -247,11 +266,11 @@ impl ReferralKey {
     }
 }
 
-fn report_aad(id: &str) -> Vec<u8> {
+fn report_aad(id: &ReferralId) -> Vec<u8> {
     format!("relais/v1/report/{id}").into_bytes()
 }
 
-fn message_aad(id: &str, message_id: &str, author: Author) -> Vec<u8> {
+fn message_aad(id: &ReferralId, message_id: &MessageId, author: Author) -> Vec<u8> {
     format!("relais/v1/message/{id}/{message_id}/{}", author.code()).into_bytes()
 }
 
@@ -316,21 +335,6 @@ pub fn is_wrapped_key(wrapped: &str) -> bool {
         && <Kem as hpke::Kem>::EncappedKey::from_bytes(&bytes[..ENC_LEN]).is_ok()
 }
 
-/// A new referral or message id: 16 random bytes in lowercase hex.
-pub fn new_id() -> String {
-    let mut bytes = [0; 16];
-    getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    hex::encode(bytes)
-}
-
-/// Whether `id` looks like an id of ours (32 lowercase hex characters).
-pub fn is_id(id: &str) -> bool {
-    id.len() == 32
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,7 +344,7 @@ mod tests {
         let (private, public) = PrivateKey::generate();
         let (other, _) = PrivateKey::generate();
         let key = ReferralKey::random();
-        let id = new_id();
+        let id = ReferralId::new();
         let wrapped = key.wrap_for(&public, &id);
         assert_eq!(decode(&wrapped).unwrap().len(), 80);
         let opened = ReferralKey::unwrap(&wrapped, &private, &id).unwrap();
@@ -350,7 +354,7 @@ mod tests {
             EnvelopeError::Open
         );
         assert_eq!(
-            ReferralKey::unwrap(&wrapped, &private, &new_id()).unwrap_err(),
+            ReferralKey::unwrap(&wrapped, &private, &ReferralId::new()).unwrap_err(),
             EnvelopeError::Open
         );
     }
@@ -358,11 +362,11 @@ mod tests {
     #[test]
     fn a_report_and_a_message_are_bound_to_their_referral_and_author() {
         let key = ReferralKey::random();
-        let id = new_id();
+        let id = ReferralId::new();
         let report = key.seal_report(&id, b"{\"version\":1}");
         assert_eq!(key.open_report(&id, &report).unwrap(), b"{\"version\":1}");
-        assert!(key.open_report(&new_id(), &report).is_err());
-        let message_id = new_id();
+        assert!(key.open_report(&ReferralId::new(), &report).is_err());
+        let message_id = MessageId::new();
         let message = key.seal_message(&id, &message_id, Author::Professional, "Bonjour");
         assert_eq!(
             key.open_message(&id, &message_id, Author::Professional, &message)
@@ -374,7 +378,7 @@ mod tests {
                 .is_err()
         );
         assert!(
-            key.open_message(&id, &new_id(), Author::Professional, &message)
+            key.open_message(&id, &MessageId::new(), Author::Professional, &message)
                 .is_err()
         );
     }
@@ -383,7 +387,7 @@ mod tests {
     fn garbage_is_refused_without_panicking() {
         let (private, _) = PrivateKey::generate();
         let key = ReferralKey::random();
-        let id = new_id();
+        let id = ReferralId::new();
         for text in ["", "!!", "AAAA", &"A".repeat(107)] {
             assert!(ReferralKey::unwrap(text, &private, &id).is_err());
             assert!(key.open_report(&id, text).is_err());
@@ -500,7 +504,7 @@ mod tests {
     fn a_copy_of_the_key_is_recognised_and_random_or_degenerate_bytes_are_not() {
         let key = ReferralKey::random();
         let (_, public) = PrivateKey::generate();
-        let id = new_id();
+        let id = ReferralId::new();
         assert!(is_wrapped_key(&key.wrap_for(&public, &id)));
         assert!(!is_wrapped_key(&URL_SAFE_NO_PAD.encode([0u8; 80])));
         let mut one = [0u8; 80];
@@ -517,9 +521,9 @@ mod tests {
     #[test]
     fn the_key_check_is_the_same_for_the_same_key_and_referral_only() {
         let key = ReferralKey::random();
-        let id = new_id();
+        let id = ReferralId::new();
         assert_eq!(key.check(&id), key.check(&id));
-        assert_ne!(key.check(&id), key.check(&new_id()));
+        assert_ne!(key.check(&id), key.check(&ReferralId::new()));
         assert_ne!(key.check(&id), ReferralKey::random().check(&id));
         assert_eq!(URL_SAFE_NO_PAD.decode(key.check(&id)).unwrap().len(), 32);
     }
@@ -532,13 +536,5 @@ mod tests {
     #[test]
     fn the_cfrg_vector_of_our_suite_passes() {
         check_vector::<AesGcm256>(&vector("hpke-x25519-aes256.json"));
-    }
-
-    #[test]
-    fn ids_are_32_lowercase_hex_characters() {
-        let id = new_id();
-        assert!(is_id(&id));
-        assert!(!is_id(&id.to_uppercase()));
-        assert!(!is_id("../etc/passwd"));
     }
 }

@@ -16,6 +16,7 @@
 //! in the professional's browser otherwise.
 
 pub mod envelope;
+pub mod forms;
 pub mod outbox;
 pub mod pro;
 pub mod public;
@@ -32,7 +33,7 @@ use envelope::{Author, PublicKey, ReferralKey};
 use receipt::{Derived, Hasher, Receipt};
 use storage::{Message, NewReferral, Referral};
 
-use crate::storage::Db;
+use crate::storage::{Db, MessageId, OrganisationId, ReferralId};
 
 /// What the referrals' handlers reach, public and back office, and the
 /// outbox.
@@ -53,7 +54,7 @@ pub struct ReferralState {
 crate::capability_state!(ReferralState);
 
 impl crate::conversation::Recipients for Referrals {
-    fn receiving(&self) -> Arc<HashSet<String>> {
+    fn receiving(&self) -> Arc<HashSet<OrganisationId>> {
         Referrals::receiving(self)
     }
 }
@@ -71,7 +72,7 @@ pub struct Referrals {
     pub sends: crate::web::clients::ClientCounts,
     /// The organisations that can receive referrals, refreshed after a key
     /// is saved here and every few seconds (another instance may save one).
-    receiving: RwLock<Arc<HashSet<String>>>,
+    receiving: RwLock<Arc<HashSet<OrganisationId>>>,
 }
 
 /// Why a referral could not be sent.
@@ -110,7 +111,7 @@ impl Referrals {
     }
 
     /// The organisations that can receive referrals.
-    pub fn receiving(&self) -> Arc<HashSet<String>> {
+    pub fn receiving(&self) -> Arc<HashSet<OrganisationId>> {
         Arc::clone(
             &self
                 .receiving
@@ -121,7 +122,7 @@ impl Referrals {
 
     /// Reads again which organisations can receive referrals.
     pub async fn refresh_receiving(&self, db: &Db) -> sqlx::Result<()> {
-        let fresh: HashSet<String> = storage::receiving_organisations(db)
+        let fresh: HashSet<OrganisationId> = storage::receiving_organisations(db)
             .await?
             .into_iter()
             .collect();
@@ -159,8 +160,8 @@ impl Referrals {
     pub async fn send(
         self: &Arc<Self>,
         db: &Db,
-        id: &str,
-        organisation_id: &str,
+        id: &ReferralId,
+        organisation_id: &OrganisationId,
         territory: &str,
         urgent: bool,
         report: &[u8],
@@ -180,7 +181,7 @@ impl Referrals {
         ));
         for member in &members {
             if let Ok(public) = PublicKey::parse(&member.public_key) {
-                keys.push((member.user_id.clone(), key.wrap_for(&public, id)));
+                keys.push((member.user_id.to_string(), key.wrap_for(&public, id)));
             }
         }
         if let Some(public) = recovery.as_deref().and_then(|k| PublicKey::parse(k).ok()) {
@@ -194,9 +195,9 @@ impl Referrals {
         storage::insert(
             &mut tx,
             &NewReferral {
-                id: id.to_owned(),
+                id: id.clone(),
                 receipt_lookup: derived.lookup,
-                organisation_id: organisation_id.to_owned(),
+                organisation_id: organisation_id.clone(),
                 territory: Some(territory.to_owned()),
                 urgent,
                 report: sealed,
@@ -230,9 +231,7 @@ impl Referrals {
         };
         let mut messages = Vec::new();
         for message in storage::messages(db, &referral.id).await? {
-            let Some(author) = Author::parse(&message.author) else {
-                continue;
-            };
+            let author = message.author;
             if let Ok(text) = key.open_message(&referral.id, &message.id, author, &message.body) {
                 messages.push((author, message.at, text));
             }
@@ -253,7 +252,7 @@ impl Referrals {
         text: &str,
     ) -> Result<(), sqlx::Error> {
         let id = &opened.referral.id;
-        let message_id = envelope::new_id();
+        let message_id = MessageId::new();
         let body = opened
             .key
             .seal_message(id, &message_id, Author::Person, text);
@@ -268,7 +267,7 @@ impl Referrals {
             id,
             &Message {
                 id: message_id,
-                author: Author::Person.code().to_owned(),
+                author: Author::Person,
                 at: crate::storage::now_text(),
                 body,
             },

@@ -23,25 +23,28 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::backoffice::MessagePage;
-use crate::backoffice::csrf;
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{Role, audit};
-use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens};
+use crate::backoffice::{Base, CSRF_ONLY, Screens};
+use crate::backoffice::{button, submitted};
 use crate::directory::model::Organisation;
 use crate::referral::ReferralState;
-use crate::referral::envelope::{PublicKey, is_id, is_wrapped_key};
+use crate::referral::envelope::Author;
+use crate::referral::envelope::{PublicKey, is_wrapped_key};
+use crate::referral::forms::{
+    self, Access, CONFIRMED, Confirmed, Decision, GRANT, KEY, MAX_BODY, RECIPIENTS, RECOVERY,
+    REPLY, Recipients, Recovery, Reply, STATUS, TRANSFER,
+};
 use crate::referral::local_time;
 use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Referral, Status};
-use crate::storage::now_text;
+use crate::storage::{MessageId, OrganisationId, ReferralId, UserId, now_text};
 use crate::web::error::AppError;
-use crate::web::form::{Field, Fields, Spec};
+use crate::web::form::read_form;
 use crate::web::{render, render_status};
 
 /// Fewest PBKDF2 iterations accepted for a wrapped private key.
 pub const MIN_ITERATIONS: i64 = 600_000;
-/// Longest reply, in base64url characters of ciphertext.
-const MAX_BODY: usize = 64 * 1024;
 
 /// The guarded screens of this module (`{r}` a referral, `{t}` a
 /// territory), with the form each reads.
@@ -81,56 +84,6 @@ pub fn screens(screens: Screens<ReferralState>) -> Screens<ReferralState> {
         )
 }
 
-/// A professional's key pair, the private half wrapped in the browser.
-pub static KEY: Spec = Spec::new(&[
-    CSRF,
-    Field::one("public_key", 64),
-    Field::one("salt", 32),
-    Field::one("iterations", 12),
-    Field::one("nonce", 32),
-    Field::one("wrapped", 128),
-]);
-/// Take in hand, or close.
-pub static STATUS: Spec = Spec::new(&[CSRF, Field::one("statut", 16)]);
-/// A reply, sealed in the browser.
-pub static REPLY: Spec = Spec::new(&[
-    CSRF,
-    Field::one("message_id", 32),
-    Field::one("body", MAX_BODY),
-]);
-/// Which organisation to wrap for.
-pub static RECIPIENTS: Spec = Spec::new(&[Field::one("organisation", 64)]);
-/// A transfer: the organisation, and the key wrapped for each of its
-/// members.
-pub static TRANSFER: Spec = Spec::new(&[
-    CSRF,
-    Field::one("organisation", 64),
-    Field::one("keys", MAX_BODY),
-    Field::one("check", 64),
-]);
-/// Copies of referral keys re-wrapped for a colleague.
-pub static GRANT: Spec = Spec::new(&[
-    CSRF,
-    Field::one("recipient", 64),
-    Field::one("keys", crate::backoffice::FORM_LIMIT - 1024),
-]);
-/// A territory's recovery public key (replacing one must be confirmed).
-pub static RECOVERY: Spec = Spec::new(&[
-    CSRF,
-    Field::one("public_key", 64),
-    Field::one("confirmer", 3),
-]);
-/// A deliberate act: confirmed.
-pub static CONFIRMED: Spec = Spec::new(&[CSRF, Field::one("confirmer", 3)]);
-
-/// Reads a form of these screens: every field is written by our script,
-/// never typed, so anything off (forged, too long) is a calm 400.
-fn read(spec: &Spec, body: &[u8]) -> Result<Fields, AppError> {
-    spec.read(body)
-        .into_result()
-        .map_err(|_| AppError::BadRequest)
-}
-
 /// A calm page saying why an action was refused (a browser without the
 /// script, a key that does not match), with the way back.
 fn refused(
@@ -153,7 +106,7 @@ fn refused(
 
 /// The organisation of a professional, or 403: only professionals hold
 /// keys and read referrals.
-fn organisation_of(pro: &Pro) -> Result<&str, AppError> {
+fn organisation_of(pro: &Pro) -> Result<&OrganisationId, AppError> {
     match (&pro.user.role, &pro.user.organisation_id) {
         (Role::Professional, Some(organisation)) => Ok(organisation),
         _ => Err(AppError::Forbidden),
@@ -162,13 +115,13 @@ fn organisation_of(pro: &Pro) -> Result<&str, AppError> {
 
 /// The referral, if `pro` is a professional of its organisation; 403
 /// otherwise, whether it exists or not.
-async fn member_of(app: &ReferralState, pro: &Pro, id: &str) -> Result<Referral, AppError> {
+async fn member_of(app: &ReferralState, pro: &Pro, id: &ReferralId) -> Result<Referral, AppError> {
     let organisation = organisation_of(pro)?;
-    if !is_id(id) {
+    if !id.is_well_formed() {
         return Err(AppError::Forbidden);
     }
     match storage::by_id(&app.db, id).await? {
-        Some(referral) if referral.organisation_id == organisation => Ok(referral),
+        Some(referral) if referral.organisation_id == *organisation => Ok(referral),
         _ => Err(AppError::Forbidden),
     }
 }
@@ -219,15 +172,7 @@ async fn save_key(
     body: Bytes,
 ) -> Result<Response, AppError> {
     organisation_of(&pro)?;
-    let fields = read(&KEY, &body)?;
-    csrf(&fields, &pro)?;
-    let record = KeyRecord {
-        public_key: fields.text("public_key"),
-        salt: fields.text("salt"),
-        iterations: fields.value("iterations").parse().unwrap_or(0),
-        nonce: fields.text("nonce"),
-        wrapped: fields.text("wrapped"),
-    };
+    let record: KeyRecord = submitted(&body, &pro)?;
     let valid = PublicKey::parse(&record.public_key).is_ok()
         && record.iterations >= MIN_ITERATIONS
         && is_b64(&record.salt, 16)
@@ -268,7 +213,7 @@ async fn save_key(
 
 #[derive(Debug)]
 struct InboxLine {
-    id: String,
+    id: ReferralId,
     received: String,
     status: &'static str,
     urgent: bool,
@@ -290,7 +235,10 @@ const ACCESSES_SHOWN_DAYS: i64 = 30;
 
 /// The accesses given to an organisation's referrals lately, one sentence
 /// per grant (the same giver, receiver and way, in the same minute).
-async fn recent_accesses(app: &ReferralState, organisation: &str) -> Result<Vec<String>, AppError> {
+async fn recent_accesses(
+    app: &ReferralState,
+    organisation: &OrganisationId,
+) -> Result<Vec<String>, AppError> {
     let since = crate::storage::timestamp_text(
         jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * ACCESSES_SHOWN_DAYS),
     );
@@ -325,8 +273,8 @@ async fn inbox(State(app): State<ReferralState>, pro: Pro) -> Result<Response, A
     if storage::key_of(&app.db, &pro.user.id).await?.is_none() {
         return Ok(Redirect::to("/pro/cle").into_response());
     }
-    let mine: std::collections::HashSet<String> =
-        storage::wrapped_keys_of(&app.db, organisation, &pro.user.id)
+    let mine: std::collections::HashSet<ReferralId> =
+        storage::wrapped_keys_of(&app.db, organisation, pro.user.id.as_str())
             .await?
             .into_iter()
             .map(|(id, _)| id)
@@ -371,7 +319,7 @@ async fn inbox(State(app): State<ReferralState>, pro: Pro) -> Result<Response, A
 /// What the browser needs to open a referral: sealed, all of it.
 #[derive(Debug, Serialize)]
 struct Sealed<'a> {
-    id: &'a str,
+    id: &'a ReferralId,
     key: KeyRecord,
     wrapped: Option<String>,
     report: &'a str,
@@ -380,8 +328,9 @@ struct Sealed<'a> {
 
 #[derive(Debug, Serialize)]
 struct SealedMessage {
-    id: String,
-    author: String,
+    id: MessageId,
+    /// `person` or `professional`.
+    author: &'static str,
     at: String,
     body: String,
 }
@@ -390,20 +339,20 @@ struct SealedMessage {
 #[template(path = "referral/referral.html")]
 struct ReferralPage {
     b: Base,
-    id: String,
+    id: ReferralId,
     received: String,
     status: &'static str,
     urgent: bool,
     closed: bool,
     accepted: bool,
     sealed: String,
-    organisations: Vec<(String, String)>,
+    organisations: Vec<(OrganisationId, String)>,
     /// What happened to it, oldest first, in words.
     history: Vec<(String, String)>,
 }
 
 /// The name of an organisation, as the directory has it.
-fn organisation_name(app: &ReferralState, id: &str) -> String {
+fn organisation_name(app: &ReferralState, id: &OrganisationId) -> String {
     app.directory.index().organisation(id).first().map_or_else(
         || "une autre structure".to_owned(),
         |l| l.organisation_name.clone(),
@@ -420,7 +369,7 @@ fn history_text(app: &ReferralState, line: &HistoryLine) -> String {
         Event::Closed => format!("Close par {by}"),
         Event::Transferred => format!(
             "Transférée par {by}, de {} à {}",
-            organisation_name(app, &line.subject),
+            organisation_name(app, &OrganisationId::from(line.subject.as_str())),
             organisation_name(app, &line.organisation_id)
         ),
         Event::AccessGiven => format!("Accès donné à {} par {by}", line.subject),
@@ -434,7 +383,7 @@ fn history_text(app: &ReferralState, line: &HistoryLine) -> String {
 async fn referral_page(
     State(app): State<ReferralState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
     let Some(key) = storage::key_of(&app.db, &pro.user.id).await? else {
@@ -452,14 +401,14 @@ async fn referral_page(
     )
     .await?;
     tx.commit().await?;
-    let wrapped = storage::wrapped_key(&app.db, &id, &pro.user.id).await?;
+    let wrapped = storage::wrapped_key(&app.db, &id, pro.user.id.as_str()).await?;
     let messages = storage::messages(&app.db, &id)
         .await?
         .into_iter()
         .map(|m| SealedMessage {
             at: local_time(&m.at),
             id: m.id,
-            author: m.author,
+            author: m.author.code(),
             body: m.body,
         })
         .collect();
@@ -506,17 +455,11 @@ async fn referral_page(
 async fn set_status(
     State(app): State<ReferralState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = read(&STATUS, &body)?;
-    csrf(&fields, &pro)?;
-    let status = match fields.value("statut") {
-        "accepted" => Status::Accepted,
-        "closed" => Status::Closed,
-        _ => return Err(AppError::BadRequest),
-    };
+    let Decision(status) = submitted(&body, &pro)?;
     // A closed referral is closed for good: taking it in hand again would
     // reopen what the person was told is finished.
     if referral.status() == Status::Closed {
@@ -551,18 +494,15 @@ async fn set_status(
 async fn reply(
     State(app): State<ReferralState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = read(&REPLY, &body)?;
-    csrf(&fields, &pro)?;
-    let message_id = fields.value("message_id");
-    let sealed = fields.value("body");
-    let valid = is_id(message_id)
+    let Reply { message_id, sealed } = submitted(&body, &pro)?;
+    let valid = message_id.is_well_formed()
         && sealed.len() <= MAX_BODY
         && URL_SAFE_NO_PAD
-            .decode(sealed)
+            .decode(&sealed)
             .is_ok_and(|bytes| bytes.len() > 12 + 16);
     if !valid || referral.status() == Status::Closed {
         return refused(
@@ -577,10 +517,10 @@ async fn reply(
         &mut tx,
         &id,
         &Message {
-            id: message_id.to_owned(),
-            author: "professional".to_owned(),
+            id: message_id,
+            author: Author::Professional,
             at: now_text(),
-            body: sealed.to_owned(),
+            body: sealed,
         },
         // The person is never e-mailed.
         &[],
@@ -644,10 +584,10 @@ struct Destination {
 async fn destination(
     app: &ReferralState,
     referral: &Referral,
-    target: &str,
+    target: &OrganisationId,
 ) -> Result<Option<Destination>, AppError> {
     if referral.status() == Status::Closed
-        || target == referral.organisation_id
+        || *target == referral.organisation_id
         || !app.referrals.receiving().contains(target)
     {
         return Ok(None);
@@ -682,16 +622,13 @@ async fn destination(
 async fn recipients(
     State(app): State<ReferralState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let query = RECIPIENTS
-        .read_query(query.as_deref())
-        .into_result()
-        .map_err(|_| AppError::BadRequest)?;
+    let query: Recipients = read_form(query.unwrap_or_default().as_bytes())?;
     // Only what a transfer needs: public keys, nothing that names anyone.
-    let Some(destination) = destination(&app, &referral, query.value("organisation")).await? else {
+    let Some(destination) = destination(&app, &referral, &query.organisation).await? else {
         return Err(AppError::NotFound);
     };
     let mut list: Vec<Recipient> = destination
@@ -729,28 +666,27 @@ const TRANSFER_REFUSED: &str = "Le transfert n'a pas été fait : la demande doi
 async fn transfer(
     State(app): State<ReferralState>,
     pro: Pro,
-    Path(id): Path<String>,
+    Path(id): Path<ReferralId>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let referral = member_of(&app, &pro, &id).await?;
-    let fields = read(&TRANSFER, &body)?;
-    csrf(&fields, &pro)?;
+    let form: forms::Transfer = submitted(&body, &pro)?;
     let back = format!("/pro/demandes/{id}");
     let refuse = || refused(&app, &pro, TRANSFER_REFUSED, &back);
-    let Some(destination) = destination(&app, &referral, fields.value("organisation")).await?
-    else {
+    let Some(destination) = destination(&app, &referral, &form.organisation).await? else {
         return refuse();
     };
     // The browser shows it opened the referral's key, bound to this
     // referral, before the old copies are destroyed…
-    if !holds_key(&referral, fields.value("check")) {
+    if !holds_key(&referral, &form.check) {
         return refuse();
     }
     // …and sent a well-formed copy for exactly each current member, and
     // for the recovery key when one is needed.
-    let Ok(given) = serde_json::from_str::<Vec<Wrapped>>(fields.value("keys")) else {
+    let Ok(given) = serde_json::from_str::<Vec<Wrapped>>(&form.keys) else {
         return refuse();
     };
+    // (recipient, wrapped): a member's account id.
     let mut member_keys: Vec<(String, String)> = Vec::new();
     let mut recovery = None;
     for copy in given {
@@ -771,8 +707,8 @@ async fn transfer(
             .iter()
             .find(|m| m.public_key == copy.recipient);
         match member {
-            Some(member) if !member_keys.iter().any(|(user, _)| *user == member.user_id) => {
-                member_keys.push((member.user_id.clone(), copy.wrapped));
+            Some(member) if !member_keys.iter().any(|(user, _)| member.user_id == *user) => {
+                member_keys.push((member.user_id.to_string(), copy.wrapped));
             }
             _ => return refuse(),
         }
@@ -827,11 +763,11 @@ async fn transfer(
 /// A colleague who lacks copies, and the copies to re-wrap for them.
 #[derive(Debug, Serialize)]
 struct Grant {
-    recipient: String,
+    recipient: UserId,
     email: String,
     public_key: String,
     /// (referral id, the copy wrapped for the key that opens it)
-    keys: Vec<(String, String)>,
+    keys: Vec<(ReferralId, String)>,
 }
 
 #[derive(Template)]
@@ -846,10 +782,10 @@ struct AccessPage {
 /// The colleagues of `organisation` who lack copies that `opener` has.
 async fn grants(
     app: &ReferralState,
-    organisation: &str,
+    organisation: &OrganisationId,
     opener: &str,
 ) -> Result<Vec<Grant>, AppError> {
-    let available: std::collections::HashMap<String, String> =
+    let available: std::collections::HashMap<ReferralId, String> =
         storage::wrapped_keys_of(&app.db, organisation, opener)
             .await?
             .into_iter()
@@ -859,7 +795,7 @@ async fn grants(
         if member.user_id == opener {
             continue;
         }
-        let keys: Vec<(String, String)> =
+        let keys: Vec<(ReferralId, String)> =
             storage::missing_for(&app.db, organisation, &member.user_id)
                 .await?
                 .into_iter()
@@ -882,7 +818,7 @@ async fn access_page(State(app): State<ReferralState>, pro: Pro) -> Result<Respo
     let Some(key) = storage::key_of(&app.db, &pro.user.id).await? else {
         return Ok(Redirect::to("/pro/cle").into_response());
     };
-    let grants = grants(&app, organisation, &pro.user.id).await?;
+    let grants = grants(&app, organisation, pro.user.id.as_str()).await?;
     Ok(render(&AccessPage {
         b: Base::of(&app, &pro),
         grants: grants
@@ -900,7 +836,7 @@ struct Granted {
     /// The member given access.
     member: storage::Member,
     /// (referral id, the copy wrapped for them).
-    keys: Vec<(String, String)>,
+    keys: Vec<(ReferralId, String)>,
 }
 
 /// The copies a browser re-wrapped for `recipient`, if every one may be
@@ -910,23 +846,21 @@ struct Granted {
 /// `organisation` with a key is forbidden.
 async fn granted_keys(
     app: &ReferralState,
-    organisation: &str,
-    fields: &Fields,
+    organisation: &OrganisationId,
+    form: &Access,
 ) -> Result<Option<Granted>, AppError> {
-    let recipient = fields.value("recipient");
     let Some(member) = storage::members(&app.db, organisation)
         .await?
         .into_iter()
-        .find(|m| m.user_id == recipient)
+        .find(|m| m.user_id == form.recipient)
     else {
         // Access is given only to a member of the organisation.
         return Err(AppError::Forbidden);
     };
-    let Ok(given) = serde_json::from_str::<Vec<(String, String, String)>>(fields.value("keys"))
-    else {
+    let Ok(given) = serde_json::from_str::<Vec<(ReferralId, String, String)>>(&form.keys) else {
         return Ok(None);
     };
-    let referrals: std::collections::HashMap<String, Referral> =
+    let referrals: std::collections::HashMap<ReferralId, Referral> =
         storage::inbox(&app.db, organisation)
             .await?
             .into_iter()
@@ -949,7 +883,7 @@ async fn granted_keys(
 async fn store_grant(
     app: &ReferralState,
     pro: &Pro,
-    organisation: &str,
+    organisation: &OrganisationId,
     granted: &Granted,
     event: Event,
     territory: Option<&str>,
@@ -962,7 +896,7 @@ async fn store_grant(
     let mut tx = app.db.begin().await?;
     storage::add_keys(
         &mut tx,
-        &granted.member.user_id,
+        granted.member.user_id.as_str(),
         &granted.keys,
         storage::Given {
             event,
@@ -1009,9 +943,8 @@ async fn grant(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let organisation = organisation_of(&pro)?;
-    let fields = read(&GRANT, &body)?;
-    csrf(&fields, &pro)?;
-    let Some(granted) = granted_keys(&app, organisation, &fields).await? else {
+    let form: Access = submitted(&body, &pro)?;
+    let Some(granted) = granted_keys(&app, organisation, &form).await? else {
         return refused(&app, &pro, GRANT_REFUSED, "/pro/acces");
     };
     let territory = crate::directory::office::territory_of(&app.directory, &pro.user);
@@ -1090,10 +1023,11 @@ async fn save_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = read(&RECOVERY, &body)?;
-    csrf(&fields, &pro)?;
+    let Recovery {
+        public_key,
+        confirmed,
+    } = submitted(&body, &pro)?;
     let back = format!("/pro/territoires/{slug}/cle-de-secours");
-    let public_key = fields.text("public_key");
     if PublicKey::parse(&public_key).is_err() {
         return refused(
             &app,
@@ -1111,7 +1045,7 @@ async fn save_recovery(
     let replacing = storage::recovery_key(&app.db, &slug).await?.is_some();
     let mut tx = app.db.begin().await?;
     if replacing {
-        if fields.get("confirmer") != Some("oui") {
+        if !confirmed {
             drop(tx);
             return refused(
                 &app,
@@ -1155,8 +1089,7 @@ async fn approve_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = read(&CONFIRMED, &body)?;
-    csrf(&fields, &pro)?;
+    let Confirmed(confirmed) = submitted(&body, &pro)?;
     let back = format!("/pro/territoires/{slug}/cle-de-secours");
     let Some(proposal) = storage::recovery_proposal(&app.db, &slug).await? else {
         return refused(&app, &pro, "Aucun remplacement n'attend d'accord.", &back);
@@ -1169,7 +1102,7 @@ async fn approve_recovery(
             &back,
         );
     }
-    if fields.get("confirmer") != Some("oui") {
+    if !confirmed {
         return refused(
             &app,
             &pro,
@@ -1217,8 +1150,7 @@ async fn cancel_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = read(&CSRF_ONLY, &body)?;
-    csrf(&fields, &pro)?;
+    button(&body, &pro)?;
     let mut tx = app.db.begin().await?;
     if storage::take_recovery_proposal(&mut tx, &slug)
         .await?
@@ -1245,11 +1177,9 @@ async fn grant_with_recovery(
     body: Bytes,
 ) -> Result<Response, AppError> {
     pro.can_territory(&slug)?;
-    let fields = read(&GRANT, &body)?;
-    csrf(&fields, &pro)?;
+    let form: Access = submitted(&body, &pro)?;
     let back = format!("/pro/territoires/{slug}/cle-de-secours");
-    let recipient = fields.value("recipient");
-    let Some(user) = crate::backoffice::storage::user(&app.db, recipient).await? else {
+    let Some(user) = crate::backoffice::storage::user(&app.db, &form.recipient).await? else {
         return Err(AppError::Forbidden);
     };
     let Some(organisation) = user.organisation_id.clone() else {
@@ -1261,7 +1191,7 @@ async fn grant_with_recovery(
     if !in_territory {
         return Err(AppError::Forbidden);
     }
-    let Some(granted) = granted_keys(&app, &organisation, &fields).await? else {
+    let Some(granted) = granted_keys(&app, &organisation, &form).await? else {
         return refused(&app, &pro, GRANT_REFUSED, &back);
     };
     store_grant(

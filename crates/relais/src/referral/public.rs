@@ -36,10 +36,11 @@ use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
 use crate::referral::storage::{self, Status};
 use crate::referral::{Opened, SendError, local_time};
+use crate::storage::{OrganisationId, ReferralId};
 use crate::web::Site;
 use crate::web::clients::ClientCounts;
 use crate::web::error::AppError;
-use crate::web::form::{Field, Fields, Spec};
+use crate::web::form::{Code, Field, Fields, Spec};
 use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::ratelimit::RequestClient;
@@ -134,7 +135,7 @@ enum Stage {
 #[derive(Debug, Default)]
 struct SendForm {
     token: String,
-    organisation_id: String,
+    organisation_id: OrganisationId,
     organisation: String,
     lines: Vec<PreviewLine>,
     free_text: Option<String>,
@@ -219,12 +220,12 @@ async fn checked(
     // Any organisation of the directory that receives referrals: the
     // ranking that proposed it may have changed since (opening hours), and
     // she must not lose her form for that.
-    let wanted = fields.get("organisation").unwrap_or_default();
-    if !app.referrals.receiving().contains(wanted) {
+    let wanted = OrganisationId::from(fields.value("organisation"));
+    if !app.referrals.receiving().contains(&wanted) {
         return Ok(Err(lang.t("send-unavailable")));
     }
     Ok(
-        match crate::directory::storage::organisation(&app.db, wanted).await? {
+        match crate::directory::storage::organisation(&app.db, &wanted).await? {
             Some((organisation, false)) => Ok(Checked {
                 progress,
                 conversation,
@@ -242,7 +243,7 @@ fn form(
     lang: Lang,
     token: &str,
     progress: &Progress,
-    organisation: (&str, &str),
+    organisation: (&OrganisationId, &str),
     typed: Option<&Fields>,
 ) -> SendForm {
     let flow = &app.conversation.flow;
@@ -251,7 +252,7 @@ fn form(
         lang,
         progress,
         &Choices {
-            id: "",
+            id: &ReferralId::default(),
             organisation: organisation.1,
             urgent: false,
             contact: None,
@@ -305,10 +306,10 @@ fn form(
         form.channel = fields.text("canal");
         form.value = fields.text("coordonnee");
         form.times = fields.text("moments");
-        form.leave_message = fields.get("message_ok") == Some("oui");
+        form.leave_message = fields.ticked("message_ok");
         form.neutral_name = fields.text("nom_neutre");
-        form.urgent = fields.get("urgent") == Some("oui");
-        form.consent = fields.get("consentement") == Some("oui");
+        form.urgent = fields.ticked("urgent");
+        form.consent = fields.ticked("consentement");
     }
     form
 }
@@ -347,13 +348,17 @@ async fn prepare(
 /// The referral id of a conversation sent to an organisation: the same
 /// conversation sent twice to the same organisation names the same
 /// referral, and the second is refused.
-fn referral_id(app: &ReferralState, conversation: &ConversationId, organisation: &str) -> String {
+fn referral_id(
+    app: &ReferralState,
+    conversation: &ConversationId,
+    organisation: &OrganisationId,
+) -> ReferralId {
     let mac = app.secret.derive(crate::secret::Purpose::ReferralId).mac(&[
         conversation.as_str().as_bytes(),
         b"/",
-        organisation.as_bytes(),
+        organisation.as_str().as_bytes(),
     ]);
-    hex::encode(&mac[..16])
+    hex::encode(&mac[..16]).into()
 }
 
 async fn confirm(
@@ -496,7 +501,7 @@ async fn noted(
         .read(&body)
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
-    if fields.get("note") == Some("oui") {
+    if fields.ticked("note") {
         return send_page(&app, &page, Stage::Done, StatusCode::OK);
     }
     match Receipt::parse(&fields.text("code")) {
@@ -586,7 +591,7 @@ async fn follow_form(
 }
 
 /// The name of an organisation for the person.
-fn organisation_name(app: &ReferralState, id: &str) -> String {
+fn organisation_name(app: &ReferralState, id: &OrganisationId) -> String {
     app.directory
         .index()
         .organisation(id)
@@ -703,8 +708,8 @@ async fn follow(
     tries.give_back(client, Instant::now());
     let code = receipt.grouped();
     let mut view = show(&app, lang, &code, &opened).await?;
-    match fields.get("action") {
-        Some("ecrire") => {
+    match fields.code_or_none::<FollowAction>("action")? {
+        Some(FollowAction::Write) => {
             let text = fields.text("texte");
             let trimmed = text.trim();
             let error = if let Some((_, max)) = too_long {
@@ -745,13 +750,13 @@ async fn follow(
             }
             follow_page(&app, &page, view, StatusCode::OK)
         }
-        Some("supprimer") => {
+        Some(FollowAction::Delete) => {
             if let Follow::Show { confirm_delete, .. } = &mut view {
                 *confirm_delete = true;
             }
             follow_page(&app, &page, view, StatusCode::OK)
         }
-        Some("supprimer-oui") => {
+        Some(FollowAction::DeleteConfirmed) => {
             let mut tx = app.db.begin().await?;
             storage::delete(&mut tx, &opened.referral.id).await?;
             crate::backoffice::storage::audit(
@@ -766,6 +771,28 @@ async fn follow(
             tx.commit().await?;
             follow_page(&app, &page, Follow::Deleted, StatusCode::OK)
         }
-        _ => follow_page(&app, &page, view, StatusCode::OK),
+        Some(FollowAction::View) | None => follow_page(&app, &page, view, StatusCode::OK),
     }
+}
+
+/// What she asks of her follow-up page, besides reading it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FollowAction {
+    /// See it (again): the replies that came since.
+    View,
+    /// Send what she wrote.
+    Write,
+    /// Ask to delete everything (a confirmation comes first).
+    Delete,
+    /// Delete everything, confirmed.
+    DeleteConfirmed,
+}
+
+impl Code for FollowAction {
+    const CODES: &'static [(&'static str, Self)] = &[
+        ("voir", Self::View),
+        ("ecrire", Self::Write),
+        ("supprimer", Self::Delete),
+        ("supprimer-oui", Self::DeleteConfirmed),
+    ];
 }

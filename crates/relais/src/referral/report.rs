@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conversation::answers::{answer_text, commune_of, needs_latest_first};
 use crate::referral::ReferralState;
+use crate::storage::ReferralId;
 use crate::web::i18n::Lang;
 
 /// The format version, also in the associated data of the envelope.
@@ -32,7 +33,7 @@ pub struct Report {
     /// Always [`VERSION`].
     pub version: u32,
     /// The referral's id.
-    pub id: String,
+    pub id: ReferralId,
     /// The day it was sent, YYYY-MM-DD.
     pub sent_on: String,
     /// The language she used: fr, en or ar.
@@ -59,7 +60,7 @@ pub struct Report {
 #[derive(Debug)]
 pub struct Choices<'a> {
     /// The referral's id.
-    pub id: &'a str,
+    pub id: &'a ReferralId,
     /// The organisation's public name.
     pub organisation: &'a str,
     /// Urgent or not.
@@ -78,7 +79,7 @@ pub fn build(
     let flow = &app.conversation.flow;
     let mut report = Report {
         version: VERSION,
-        id: choices.id.to_owned(),
+        id: choices.id.clone(),
         sent_on: jiff::Zoned::now().date().to_string(),
         language: lang.code().to_owned(),
         urgent: choices.urgent,

@@ -1,8 +1,11 @@
 //! SQL of referrals: keys, referrals, their wrapped keys and messages, and
 //! the outbox of notifications. Nothing here ever sees a plaintext.
 
+use crate::referral::envelope::Author;
 use crate::storage::now_text;
-use crate::storage::{Db, Tx};
+use crate::storage::{
+    Db, MessageId, NotificationId, OrganisationId, ReferralId, Tx, UnknownCode, UserId,
+};
 use crate::web::i18n::msg;
 use crate::{with_pool, with_tx};
 
@@ -88,7 +91,7 @@ pub struct KeyRecord {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Member {
     /// Account id.
-    pub user_id: String,
+    pub user_id: UserId,
     /// E-mail, for the notification.
     pub email: String,
     /// X25519 public key, base64url.
@@ -99,9 +102,9 @@ pub struct Member {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Referral {
     /// Id.
-    pub id: String,
+    pub id: ReferralId,
     /// The organisation that receives it now.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Its territory.
     pub territory: Option<String>,
     /// Where it stands (stored as its code; an unknown code is an error
@@ -134,16 +137,14 @@ impl Referral {
     }
 }
 
-/// A stored status code that no [`Status`] has.
-#[derive(Debug, thiserror::Error)]
-#[error("unknown referral status {0:?}")]
-pub struct UnknownStatus(String);
-
 impl TryFrom<String> for Status {
-    type Error = UnknownStatus;
+    type Error = UnknownCode;
 
-    fn try_from(code: String) -> Result<Self, UnknownStatus> {
-        Self::parse(&code).ok_or(UnknownStatus(code))
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode {
+            what: "referral status",
+            code,
+        })
     }
 }
 
@@ -151,9 +152,10 @@ impl TryFrom<String> for Status {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Message {
     /// Id, bound into the ciphertext.
-    pub id: String,
-    /// `person` or `professional`.
-    pub author: String,
+    pub id: MessageId,
+    /// Who wrote it (stored as its code; an unknown one is an error).
+    #[sqlx(try_from = "String")]
+    pub author: Author,
     /// When.
     pub at: String,
     /// nonce ‖ AES-256-GCM, base64url.
@@ -164,11 +166,11 @@ pub struct Message {
 #[derive(Debug)]
 pub struct NewReferral {
     /// Id.
-    pub id: String,
+    pub id: ReferralId,
     /// The receipt's lookup.
     pub receipt_lookup: String,
     /// The receiving organisation.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
     /// Its territory.
     pub territory: Option<String>,
     /// Urgent.
@@ -249,7 +251,7 @@ impl Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryLine {
     /// The referral.
-    pub referral_id: String,
+    pub referral_id: ReferralId,
     /// When.
     pub at: String,
     /// What.
@@ -259,17 +261,17 @@ pub struct HistoryLine {
     /// The account given access, or the organisation a transfer came from.
     pub subject: String,
     /// The organisation concerned.
-    pub organisation_id: String,
+    pub organisation_id: OrganisationId,
 }
 
 /// Adds a line to a referral's history, in the transaction of the change.
 pub async fn record(
     tx: &mut Tx,
-    referral_id: &str,
+    referral_id: &ReferralId,
     event: Event,
     actor: &str,
     subject: &str,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
 ) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
@@ -287,7 +289,7 @@ pub async fn record(
 }
 
 fn history_lines(
-    rows: Vec<(String, String, String, String, String, String)>,
+    rows: Vec<(ReferralId, String, String, String, String, OrganisationId)>,
 ) -> sqlx::Result<Vec<HistoryLine>> {
     rows.into_iter()
         .map(|(referral_id, at, kind, actor, subject, organisation_id)| {
@@ -307,7 +309,7 @@ fn history_lines(
 }
 
 /// A referral's history, oldest first.
-pub async fn history(db: &Db, referral_id: &str) -> sqlx::Result<Vec<HistoryLine>> {
+pub async fn history(db: &Db, referral_id: &ReferralId) -> sqlx::Result<Vec<HistoryLine>> {
     let rows = with_pool!(db, pool => {
         sqlx::query_as("SELECT referral_id, at, kind, actor, subject, organisation_id FROM referral_events WHERE referral_id = $1 ORDER BY id")
             .bind(referral_id)
@@ -321,7 +323,7 @@ pub async fn history(db: &Db, referral_id: &str) -> sqlx::Result<Vec<HistoryLine
 /// newest first: what its members see in their inbox.
 pub async fn accesses_given(
     db: &Db,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     since: &str,
 ) -> sqlx::Result<Vec<HistoryLine>> {
     let rows = with_pool!(db, pool => {
@@ -336,7 +338,11 @@ pub async fn accesses_given(
 
 /// How many active accounts of `organisation_id` hold a copy of the
 /// referral's key: the people who can read it.
-pub async fn readers(db: &Db, referral_id: &str, organisation_id: &str) -> sqlx::Result<i64> {
+pub async fn readers(
+    db: &Db,
+    referral_id: &ReferralId,
+    organisation_id: &OrganisationId,
+) -> sqlx::Result<i64> {
     with_pool!(db, pool => {
         sqlx::query_scalar("SELECT COUNT(*) FROM referral_keys k JOIN users u ON u.id = k.recipient WHERE k.referral_id = $1 AND u.organisation_id = $2 AND NOT u.disabled")
             .bind(referral_id)
@@ -400,7 +406,7 @@ pub async fn notify(tx: &mut Tx, email: &str, notice: Notice) -> sqlx::Result<()
     let now = now_text();
     with_tx!(tx, conn => {
         sqlx::query("INSERT INTO outbox (id, recipient, kind, created_at, next_attempt_at) SELECT $1, $2, $3, $4, $4 WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE recipient = $2 AND kind = $3 AND sent_at IS NULL)")
-            .bind(crate::referral::envelope::new_id())
+            .bind(NotificationId::new())
             .bind(email)
             .bind(notice.code())
             .bind(&now)
@@ -413,7 +419,7 @@ pub async fn notify(tx: &mut Tx, email: &str, notice: Notice) -> sqlx::Result<()
 /// Saves (or replaces) a professional's key pair. Replacing it drops the
 /// copies wrapped for the old key: nobody can open them any more, and
 /// colleagues see that access must be given again.
-pub async fn save_key(tx: &mut Tx, user_id: &str, key: &KeyRecord) -> sqlx::Result<()> {
+pub async fn save_key(tx: &mut Tx, user_id: &UserId, key: &KeyRecord) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
         sqlx::query("DELETE FROM referral_keys WHERE recipient = $1")
@@ -439,7 +445,7 @@ pub async fn save_key(tx: &mut Tx, user_id: &str, key: &KeyRecord) -> sqlx::Resu
 }
 
 /// A professional's key pair.
-pub async fn key_of(db: &Db, user_id: &str) -> sqlx::Result<Option<KeyRecord>> {
+pub async fn key_of(db: &Db, user_id: &UserId) -> sqlx::Result<Option<KeyRecord>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, KeyRecord>("SELECT public_key, salt, iterations, nonce, wrapped FROM professional_keys WHERE user_id = $1")
             .bind(user_id)
@@ -449,7 +455,7 @@ pub async fn key_of(db: &Db, user_id: &str) -> sqlx::Result<Option<KeyRecord>> {
 }
 
 /// The active members of an organisation who have a key.
-pub async fn members(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Member>> {
+pub async fn members(db: &Db, organisation_id: &OrganisationId) -> sqlx::Result<Vec<Member>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, Member>("SELECT u.id AS user_id, u.email, k.public_key FROM users u JOIN professional_keys k ON k.user_id = u.id WHERE u.organisation_id = $1 AND u.role = 'professional' AND NOT u.disabled ORDER BY u.email")
             .bind(organisation_id)
@@ -460,9 +466,9 @@ pub async fn members(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Member>
 
 /// The organisations that can receive referrals: at least one active
 /// member with a key.
-pub async fn receiving_organisations(db: &Db) -> sqlx::Result<Vec<String>> {
+pub async fn receiving_organisations(db: &Db) -> sqlx::Result<Vec<OrganisationId>> {
     with_pool!(db, pool => {
-        sqlx::query_scalar::<_, String>("SELECT DISTINCT u.organisation_id FROM users u JOIN professional_keys k ON k.user_id = u.id WHERE u.organisation_id IS NOT NULL AND u.role = 'professional' AND NOT u.disabled")
+        sqlx::query_scalar::<_, OrganisationId>("SELECT DISTINCT u.organisation_id FROM users u JOIN professional_keys k ON k.user_id = u.id WHERE u.organisation_id IS NOT NULL AND u.role = 'professional' AND NOT u.disabled")
             .fetch_all(pool)
             .await
     })
@@ -626,7 +632,7 @@ pub async fn by_lookup(db: &Db, lookup: &str) -> sqlx::Result<Option<Referral>> 
 }
 
 /// The referral with this id.
-pub async fn by_id(db: &Db, id: &str) -> sqlx::Result<Option<Referral>> {
+pub async fn by_id(db: &Db, id: &ReferralId) -> sqlx::Result<Option<Referral>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, Referral>(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE id = $1")))
             .bind(id)
@@ -636,7 +642,7 @@ pub async fn by_id(db: &Db, id: &str) -> sqlx::Result<Option<Referral>> {
 }
 
 /// An organisation's referrals, newest first.
-pub async fn inbox(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Referral>> {
+pub async fn inbox(db: &Db, organisation_id: &OrganisationId) -> sqlx::Result<Vec<Referral>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, Referral>(sqlx::AssertSqlSafe(format!("SELECT {REFERRAL_COLUMNS} FROM referrals WHERE organisation_id = $1 ORDER BY created_at DESC, id")))
             .bind(organisation_id)
@@ -646,7 +652,11 @@ pub async fn inbox(db: &Db, organisation_id: &str) -> sqlx::Result<Vec<Referral>
 }
 
 /// The copy of the referral key wrapped for `recipient`.
-pub async fn wrapped_key(db: &Db, id: &str, recipient: &str) -> sqlx::Result<Option<String>> {
+pub async fn wrapped_key(
+    db: &Db,
+    id: &ReferralId,
+    recipient: &str,
+) -> sqlx::Result<Option<String>> {
     with_pool!(db, pool => {
         sqlx::query_scalar::<_, String>("SELECT wrapped FROM referral_keys WHERE referral_id = $1 AND recipient = $2")
             .bind(id)
@@ -660,11 +670,11 @@ pub async fn wrapped_key(db: &Db, id: &str, recipient: &str) -> sqlx::Result<Opt
 /// `recipient`: (referral id, wrapped).
 pub async fn wrapped_keys_of(
     db: &Db,
-    organisation_id: &str,
+    organisation_id: &OrganisationId,
     recipient: &str,
-) -> sqlx::Result<Vec<(String, String)>> {
+) -> sqlx::Result<Vec<(ReferralId, String)>> {
     with_pool!(db, pool => {
-        sqlx::query_as::<_, (String, String)>("SELECT k.referral_id, k.wrapped FROM referral_keys k JOIN referrals r ON r.id = k.referral_id WHERE r.organisation_id = $1 AND k.recipient = $2 ORDER BY k.referral_id")
+        sqlx::query_as::<_, (ReferralId, String)>("SELECT k.referral_id, k.wrapped FROM referral_keys k JOIN referrals r ON r.id = k.referral_id WHERE r.organisation_id = $1 AND k.recipient = $2 ORDER BY k.referral_id")
             .bind(organisation_id)
             .bind(recipient)
             .fetch_all(pool)
@@ -676,11 +686,11 @@ pub async fn wrapped_keys_of(
 /// for.
 pub async fn missing_for(
     db: &Db,
-    organisation_id: &str,
-    user_id: &str,
-) -> sqlx::Result<Vec<String>> {
+    organisation_id: &OrganisationId,
+    user_id: &UserId,
+) -> sqlx::Result<Vec<ReferralId>> {
     with_pool!(db, pool => {
-        sqlx::query_scalar::<_, String>("SELECT r.id FROM referrals r WHERE r.organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM referral_keys k WHERE k.referral_id = r.id AND k.recipient = $2) ORDER BY r.id")
+        sqlx::query_scalar::<_, ReferralId>("SELECT r.id FROM referrals r WHERE r.organisation_id = $1 AND NOT EXISTS (SELECT 1 FROM referral_keys k WHERE k.referral_id = r.id AND k.recipient = $2) ORDER BY r.id")
             .bind(organisation_id)
             .bind(user_id)
             .fetch_all(pool)
@@ -694,7 +704,7 @@ pub async fn missing_for(
 pub async fn add_keys(
     tx: &mut Tx,
     recipient: &str,
-    keys: &[(String, String)],
+    keys: &[(ReferralId, String)],
     given: Given<'_>,
 ) -> sqlx::Result<()> {
     for (referral_id, wrapped) in keys {
@@ -732,11 +742,11 @@ pub struct Given<'a> {
     /// The e-mail of the account given access.
     pub to: &'a str,
     /// The organisation of the referrals.
-    pub organisation_id: &'a str,
+    pub organisation_id: &'a OrganisationId,
 }
 
 /// The messages of a referral, oldest first.
-pub async fn messages(db: &Db, id: &str) -> sqlx::Result<Vec<Message>> {
+pub async fn messages(db: &Db, id: &ReferralId) -> sqlx::Result<Vec<Message>> {
     with_pool!(db, pool => {
         sqlx::query_as::<_, Message>("SELECT id, author, at, body FROM referral_messages WHERE referral_id = $1 ORDER BY at, id")
             .bind(id)
@@ -748,7 +758,7 @@ pub async fn messages(db: &Db, id: &str) -> sqlx::Result<Vec<Message>> {
 /// Adds a sealed message, and notifies `notify` in the same transaction.
 pub async fn add_message(
     tx: &mut Tx,
-    referral_id: &str,
+    referral_id: &ReferralId,
     message: &Message,
     recipients: &[String],
 ) -> sqlx::Result<()> {
@@ -756,7 +766,7 @@ pub async fn add_message(
         sqlx::query("INSERT INTO referral_messages (id, referral_id, author, at, body) VALUES ($1, $2, $3, $4, $5)")
             .bind(&message.id)
             .bind(referral_id)
-            .bind(&message.author)
+            .bind(message.author.code())
             .bind(&message.at)
             .bind(&message.body)
             .execute(&mut *conn)
@@ -776,9 +786,9 @@ pub async fn add_message(
 
 /// Records an opening by `actor`: the first one turns "sent" or
 /// "redirected" into "read", and is written in the referral's history.
-pub async fn mark_opened(tx: &mut Tx, id: &str, actor: &str) -> sqlx::Result<()> {
+pub async fn mark_opened(tx: &mut Tx, id: &ReferralId, actor: &str) -> sqlx::Result<()> {
     let now = now_text();
-    let (first, organisation): (u64, Option<String>) = with_tx!(tx, conn => {
+    let (first, organisation): (u64, Option<OrganisationId>) = with_tx!(tx, conn => {
         let first = sqlx::query("UPDATE referrals SET opened_at = $2 WHERE id = $1 AND opened_at IS NULL")
             .bind(id)
             .bind(&now)
@@ -796,26 +806,26 @@ pub async fn mark_opened(tx: &mut Tx, id: &str, actor: &str) -> sqlx::Result<()>
             .await?;
         Ok::<_, sqlx::Error>((first, organisation))
     })?;
-    if first == 1 {
-        record(
-            tx,
-            id,
-            Event::Opened,
-            actor,
-            "",
-            organisation.as_deref().unwrap_or_default(),
-        )
-        .await?;
+    // No organisation: no such referral, and nothing was opened.
+    if first == 1
+        && let Some(organisation) = &organisation
+    {
+        record(tx, id, Event::Opened, actor, "", organisation).await?;
     }
     Ok(())
 }
 
 /// Sets the status (accepted, closed) as `actor` did; closing starts the
 /// time retention counts.
-pub async fn set_status(tx: &mut Tx, id: &str, status: Status, actor: &str) -> sqlx::Result<()> {
+pub async fn set_status(
+    tx: &mut Tx,
+    id: &ReferralId,
+    status: Status,
+    actor: &str,
+) -> sqlx::Result<()> {
     let now = now_text();
     let closed = (status == Status::Closed).then_some(now.clone());
-    let organisation: Option<String> = with_tx!(tx, conn => {
+    let organisation: Option<OrganisationId> = with_tx!(tx, conn => {
         sqlx::query("UPDATE referrals SET status = $2, closed_at = $3, updated_at = $4, retain_from = COALESCE($3, retain_from) WHERE id = $1")
             .bind(id)
             .bind(status.code())
@@ -832,26 +842,19 @@ pub async fn set_status(tx: &mut Tx, id: &str, status: Status, actor: &str) -> s
         Status::Closed => Event::Closed,
         _ => Event::Accepted,
     };
-    record(
-        tx,
-        id,
-        event,
-        actor,
-        "",
-        organisation.as_deref().unwrap_or_default(),
-    )
-    .await
+    let organisation = organisation.ok_or(sqlx::Error::RowNotFound)?;
+    record(tx, id, event, actor, "", &organisation).await
 }
 
 /// A transfer, as checked: where to, and the copies of the key for it.
 #[derive(Debug)]
 pub struct Transfer<'a> {
     /// The referral.
-    pub id: &'a str,
+    pub id: &'a ReferralId,
     /// The organisation it leaves.
-    pub from: &'a str,
+    pub from: &'a OrganisationId,
     /// The receiving organisation.
-    pub to: &'a str,
+    pub to: &'a OrganisationId,
     /// Its territory.
     pub territory: Option<&'a str>,
     /// (user id, wrapped) for each of its members.
@@ -898,7 +901,7 @@ pub async fn transfer(tx: &mut Tx, transfer: &Transfer<'_>) -> sqlx::Result<()> 
         transfer.id,
         Event::Transferred,
         transfer.actor,
-        transfer.from,
+        transfer.from.as_str(),
         transfer.to,
     )
     .await?;
@@ -909,7 +912,7 @@ pub async fn transfer(tx: &mut Tx, transfer: &Transfer<'_>) -> sqlx::Result<()> 
 }
 
 /// Deletes a referral, its keys and messages.
-pub async fn delete(tx: &mut Tx, id: &str) -> sqlx::Result<()> {
+pub async fn delete(tx: &mut Tx, id: &ReferralId) -> sqlx::Result<()> {
     with_tx!(tx, conn => {
         for table in ["DELETE FROM referral_keys WHERE referral_id = $1", "DELETE FROM referral_messages WHERE referral_id = $1", "DELETE FROM referral_events WHERE referral_id = $1", "DELETE FROM referrals WHERE id = $1"] {
             sqlx::query(table).bind(id).execute(&mut *conn).await?;
@@ -926,9 +929,9 @@ pub async fn expired(
     db: &Db,
     closed_before: &str,
     unopened_before: &str,
-) -> sqlx::Result<Vec<(String, Option<String>)>> {
+) -> sqlx::Result<Vec<(ReferralId, Option<String>)>> {
     with_pool!(db, pool => {
-        sqlx::query_as::<_, (String, Option<String>)>("SELECT id, territory FROM referrals WHERE (status = 'closed' AND retain_from < $1) OR (status <> 'closed' AND opened_at IS NULL AND retain_from < $2) ORDER BY id")
+        sqlx::query_as::<_, (ReferralId, Option<String>)>("SELECT id, territory FROM referrals WHERE (status = 'closed' AND retain_from < $1) OR (status <> 'closed' AND opened_at IS NULL AND retain_from < $2) ORDER BY id")
             .bind(closed_before)
             .bind(unopened_before)
             .fetch_all(pool)
@@ -947,7 +950,7 @@ pub async fn count(db: &Db) -> sqlx::Result<i64> {
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Notification {
     /// Id, also the e-mail's Message-ID.
-    pub id: String,
+    pub id: NotificationId,
     /// E-mail address.
     pub recipient: String,
     /// What it announces.
@@ -1000,7 +1003,7 @@ pub async fn last_sent(db: &Db, recipient: &str, kind: &str) -> sqlx::Result<Opt
 
 /// Puts a notification back, to be sent at `until` (a burst groups into
 /// it): not a failed try.
-pub async fn postpone(db: &Db, id: &str, until: &str) -> sqlx::Result<()> {
+pub async fn postpone(db: &Db, id: &NotificationId, until: &str) -> sqlx::Result<()> {
     with_pool!(db, pool => {
         sqlx::query("UPDATE outbox SET next_attempt_at = $2, claimed_until = NULL WHERE id = $1")
             .bind(id)
@@ -1012,7 +1015,7 @@ pub async fn postpone(db: &Db, id: &str, until: &str) -> sqlx::Result<()> {
 }
 
 /// Records a notification as sent: it is never sent again.
-pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
+pub async fn mark_sent(db: &Db, id: &NotificationId) -> sqlx::Result<()> {
     let now = now_text();
     with_pool!(db, pool => {
         sqlx::query("UPDATE outbox SET sent_at = $2, claimed_until = NULL, last_error = NULL WHERE id = $1")
@@ -1027,7 +1030,7 @@ pub async fn mark_sent(db: &Db, id: &str) -> sqlx::Result<()> {
 /// Records a failed try; the next one waits `retry_in_seconds`.
 pub async fn mark_failed(
     db: &Db,
-    id: &str,
+    id: &NotificationId,
     error: &str,
     retry_in_seconds: i64,
 ) -> sqlx::Result<()> {
@@ -1068,6 +1071,9 @@ mod tests {
             assert_eq!(Status::try_from(status.code().to_owned()).unwrap(), status);
         }
         let error = Status::try_from("archived".to_owned()).unwrap_err();
-        assert_eq!(error.to_string(), "unknown referral status \"archived\"");
+        assert_eq!(
+            error.to_string(),
+            "unknown stored referral status \"archived\""
+        );
     }
 }

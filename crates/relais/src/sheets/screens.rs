@@ -18,7 +18,7 @@ use crate::sheets::SheetsState;
 use crate::sheets::reviews::{entries, review_limit};
 use crate::sheets::storage::{self, SheetKey, Version};
 use crate::web::error::AppError;
-use crate::web::form::{Field, Spec};
+use crate::web::form::{Code, Field, Spec};
 use crate::web::{render, render_status};
 
 /// The sheet routes.
@@ -286,6 +286,20 @@ async fn editor(
     Ok(render(&page)?.into_response())
 }
 
+/// The two buttons under a sheet being edited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    /// Show how it reads; nothing is saved.
+    Preview,
+    /// Save it as a new version (when nothing is wrong).
+    Save,
+}
+
+impl Code for Action {
+    const CODES: &'static [(&'static str, Self)] =
+        &[("apercu", Self::Preview), ("enregistrer", Self::Save)];
+}
+
 async fn save(
     State(app): State<SheetsState>,
     pro: Pro,
@@ -297,6 +311,9 @@ async fn save(
     let posted = crate::backoffice::read(&SHEET, &body)?;
     pro.check_csrf(posted.fields.value("csrf"))?;
     let fields = &posted.fields;
+    let action = fields
+        .code_or_none::<Action>("action")?
+        .unwrap_or(Action::Preview);
     let source = fields.text("source").replace("\r\n", "\n");
     // Rendering up to a hundred thousand characters of Markdown: off the
     // async workers.
@@ -324,7 +341,7 @@ async fn save(
     if let Some(refusal) = &posted.refusal {
         problems.insert(0, refusal.french());
     }
-    if fields.value("action") == "enregistrer" && problems.is_empty() {
+    if action == Action::Save && problems.is_empty() {
         let key = SheetKey {
             slug: &slug,
             language: &language,

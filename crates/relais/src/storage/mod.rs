@@ -16,6 +16,9 @@
 //! added to both folders.
 
 pub mod counters;
+mod ids;
+
+pub use ids::{MessageId, NotificationId, OrganisationId, ReferralId, ServiceId, UserId};
 
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::Path;
@@ -304,12 +307,15 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// A new random identifier: 16 hexadecimal digits.
-pub fn new_id() -> String {
-    let mut bytes = [0u8; 8];
-    // The system's randomness failing is not something to recover from.
-    getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    hex::encode(bytes)
+/// A stored code that no value of its type has: reading the row fails,
+/// rather than guess (a default could hand out a right nobody gave).
+#[derive(Debug, thiserror::Error)]
+#[error("unknown stored {what} {code:?}")]
+pub struct UnknownCode {
+    /// What the code stands for.
+    pub what: &'static str,
+    /// The code found.
+    pub code: String,
 }
 
 /// The current time as stored.

@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+use crate::web::error::AppError;
+
 /// The longest e-mail address (RFC 5321).
 pub const EMAIL_MAX: usize = 254;
 /// One field a form may carry.
@@ -217,6 +219,64 @@ impl Fields {
     }
 }
 
+/// A form as a handler uses it: read once, at the door, into typed values.
+///
+/// A handler never compares a posted string itself: it asks for its form
+/// (`let form: Status = read_form(&body)?`), and the form's
+/// [`parse`](Form::parse) turns each value into what it means. A value no
+/// page of ours sends (an unknown choice, say) is refused there, as a 400;
+/// a value someone typed stays text, for the handler to check and answer
+/// with a message.
+pub trait Form: Sized {
+    /// What the form may carry.
+    const SPEC: &'static Spec;
+
+    /// Its values, from fields already cut to their bounds.
+    fn parse(fields: &Fields) -> Result<Self, AppError>;
+}
+
+/// Reads a form whose every field is written by our pages or our script,
+/// never typed at length: anything off (forged, too long, an unknown
+/// value) is a calm 400.
+pub fn read_form<F: Form>(body: &[u8]) -> Result<F, AppError> {
+    let fields = F::SPEC
+        .read(body)
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
+    F::parse(&fields)
+}
+
+/// A value that is one of a few codes our pages send.
+pub trait Code: Sized + Copy + 'static {
+    /// Every value, with its code.
+    const CODES: &'static [(&'static str, Self)];
+}
+
+impl Fields {
+    /// Whether the checkbox `name` was ticked (our checkboxes send `oui`).
+    pub fn ticked(&self, name: &str) -> bool {
+        self.get(name) == Some("oui")
+    }
+
+    /// The value of `name` as one of `T`'s codes; absent or unknown: a 400,
+    /// since no page of ours sends that.
+    pub fn code<T: Code>(&self, name: &str) -> Result<T, AppError> {
+        self.code_or_none(name)?.ok_or(AppError::BadRequest)
+    }
+
+    /// Like [`code`](Self::code), but the field may be absent or empty.
+    pub fn code_or_none<T: Code>(&self, name: &str) -> Result<Option<T>, AppError> {
+        match self.get(name).filter(|value| !value.is_empty()) {
+            None => Ok(None),
+            Some(value) => T::CODES
+                .iter()
+                .find(|(code, _)| *code == value)
+                .map(|(_, value)| Some(*value))
+                .ok_or(AppError::BadRequest),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +328,55 @@ mod tests {
         let posted = SPEC.read(names.as_bytes());
         assert!(posted.fields.0.is_empty());
         assert!(posted.is_forged());
+    }
+
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    enum Answer {
+        Yes,
+        No,
+    }
+
+    impl Code for Answer {
+        const CODES: &'static [(&'static str, Self)] = &[("yes", Self::Yes), ("no", Self::No)];
+    }
+
+    #[derive(Debug)]
+    struct Choice {
+        answer: Answer,
+        sure: bool,
+    }
+
+    static CHOICE: Spec = Spec::new(&[Field::one("answer", 8), Field::one("sure", 3)]);
+
+    impl Form for Choice {
+        const SPEC: &'static Spec = &CHOICE;
+
+        fn parse(fields: &Fields) -> Result<Self, AppError> {
+            Ok(Self {
+                answer: fields.code("answer")?,
+                sure: fields.ticked("sure"),
+            })
+        }
+    }
+
+    #[test]
+    fn a_form_reads_into_its_values_and_refuses_a_code_no_page_sends() {
+        let choice: Choice = read_form(b"answer=no&sure=oui").unwrap();
+        assert_eq!(choice.answer, Answer::No);
+        assert!(choice.sure);
+        let choice: Choice = read_form(b"answer=yes").unwrap();
+        assert!(!choice.sure);
+        for body in [
+            &b"answer=maybe"[..],
+            b"sure=oui",
+            b"answer=yes&extra=1",
+            b"answer=yesyesyesyes",
+        ] {
+            assert!(
+                matches!(read_form::<Choice>(body), Err(AppError::BadRequest)),
+                "{}",
+                String::from_utf8_lossy(body)
+            );
+        }
     }
 }

@@ -12,6 +12,7 @@ use relais::directory::communes::Communes;
 use relais::directory::import::{self, Format};
 use relais::directory::{DEMO_TERRITORY, storage as directory, territories};
 use relais::storage::counters::{self, Event};
+use relais::storage::{OrganisationId, ServiceId, UserId};
 use reqwest::header;
 
 use crate::helpers::TestApp;
@@ -22,12 +23,12 @@ use crate::helpers::professional::{PASSWORD, Session, notices_for};
 /// identifiers.
 struct Territories {
     /// Two organisations of the demo territory, and a service of the second.
-    a_first: String,
-    a_second: String,
-    a_second_service: String,
+    a_first: OrganisationId,
+    a_second: OrganisationId,
+    a_second_service: ServiceId,
     /// The other territory's organisation and service.
-    b_organisation: String,
-    b_service: String,
+    b_organisation: OrganisationId,
+    b_service: ServiceId,
 }
 
 async fn two_territories(app: &TestApp) -> Territories {
@@ -70,17 +71,17 @@ async fn two_territories(app: &TestApp) -> Territories {
 /// What a route's placeholders stand for, for one person.
 struct Objects<'a> {
     territory: &'a str,
-    organisation: &'a str,
-    service: &'a str,
-    account: &'a str,
+    organisation: &'a OrganisationId,
+    service: &'a ServiceId,
+    account: &'a UserId,
 }
 
 fn fill(pattern: &str, objects: &Objects<'_>) -> String {
     pattern
         .replace("{t}", objects.territory)
-        .replace("{o}", objects.organisation)
-        .replace("{s}", objects.service)
-        .replace("{u}", objects.account)
+        .replace("{o}", objects.organisation.as_str())
+        .replace("{s}", objects.service.as_str())
+        .replace("{u}", objects.account.as_str())
         .replace("{f}", "csv")
 }
 
@@ -104,7 +105,7 @@ async fn attempt(
     browser: &mut Session<'_>,
     screen: &Screen,
     path: &str,
-    organisation: &str,
+    organisation: &OrganisationId,
 ) -> Page {
     if screen.method == "GET" {
         browser.get(path).await
@@ -116,7 +117,7 @@ async fn attempt(
         let every = [
             ("email", "nouvelle.personne@example.org"),
             ("role", "professional"),
-            ("organisation", organisation),
+            ("organisation", organisation.as_str()),
             ("territoire", "autre"),
             ("structure_nom", "Nom changé (exemple)"),
             ("structure_type", "lawyer"),
@@ -1411,7 +1412,7 @@ async fn a_coordinator_invites_a_professional_and_a_mistake_keeps_what_was_typed
         .unwrap()
         .unwrap();
     assert_eq!(user.role, Role::Professional);
-    assert_eq!(user.organisation_id.as_deref(), Some(t.a_second.as_str()));
+    assert_eq!(user.organisation_id.as_ref(), Some(&t.a_second));
     assert!(user.password_hash.is_none());
     assert!(page.body.contains("invitation envoyée"));
 
@@ -1471,7 +1472,7 @@ async fn a_coordinator_cannot_take_over_an_active_account_and_a_reset_is_confirm
         .await
         .unwrap();
     assert!(log.iter().any(|e| e.action == "account-password-reset"
-        && e.object == at_work.account.id
+        && at_work.account.id == e.object
         && e.actor == "coord@example.org"));
     assert_eq!(
         notices_for(&app, &at_work.account.email).await,

@@ -137,11 +137,11 @@ async fn no_field_of_any_form_or_query_makes_a_request_cost_more_than_its_budget
     let fill = |example: &str| {
         example
             .replace("{t}", "montreuillois")
-            .replace("{o}", &organisation)
-            .replace("{s}", &services[0].id)
-            .replace("{u}", &professional.id)
+            .replace("{o}", organisation.as_str())
+            .replace("{s}", services[0].id.as_str())
+            .replace("{u}", professional.id.as_str())
             .replace("{f}", "csv")
-            .replace("{r}", &referral)
+            .replace("{r}", referral.as_str())
             .replace("{i}", "pas-une-invitation")
     };
     let mut tried = 0;
@@ -407,11 +407,11 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
     let fill = |example: &str| {
         example
             .replace("{t}", "montreuillois")
-            .replace("{o}", &organisation)
-            .replace("{s}", &services[0].id)
-            .replace("{u}", &professional.id)
+            .replace("{o}", organisation.as_str())
+            .replace("{s}", services[0].id.as_str())
+            .replace("{u}", professional.id.as_str())
             .replace("{f}", "csv")
-            .replace("{r}", &referral)
+            .replace("{r}", referral.as_str())
     };
     let mut as_admin = Session::new(&app);
     let sign_in = as_admin.get("/pro/connexion").await;

@@ -17,6 +17,7 @@ use axum::http::Method;
 use fantoccini::actions::{InputSource as _, KeyAction, KeyActions};
 use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
+use relais::storage::{ReferralId, UserId};
 use serde_json::{Value, json};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
@@ -693,7 +694,7 @@ async fn professional_with_a_browser_key(
     browser: &Browser,
     app: &TestApp,
     email: &str,
-) -> (String, Account) {
+) -> (relais::storage::OrganisationId, Account) {
     members_everywhere(app).await;
     let organisation = first_sender(&app.person().reaches_the_orientation("x").await);
     let professional = app.professional(email, &organisation).account().await;
@@ -869,7 +870,8 @@ return { checked: v.encryptions.length, problems };
 
 #[tokio::test]
 async fn the_browser_module_passes_the_hpke_vectors_and_round_trips_with_rust() {
-    use relais::referral::envelope::{Author, PrivateKey, ReferralKey, new_id};
+    use relais::referral::envelope::{Author, PrivateKey, ReferralKey};
+    use relais::storage::MessageId;
 
     let Some(browser) = Browser::start(Js::On).await else {
         return;
@@ -902,8 +904,8 @@ async fn the_browser_module_passes_the_hpke_vectors_and_round_trips_with_rust() 
         "RELAIS-RECOVERY-1:{}",
         base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, &pkcs8)
     );
-    let id = new_id();
-    let message_id = new_id();
+    let id = ReferralId::new();
+    let message_id = MessageId::new();
     let key = ReferralKey::random();
     let report = json!({ "version": 1, "free_text": "Écrit en Rust, lu dans le navigateur ✓" });
     let sealed = json!({
@@ -931,7 +933,7 @@ async fn the_browser_module_passes_the_hpke_vectors_and_round_trips_with_rust() 
 
     // The browser seals, Rust opens; and a private key wrapped with a
     // passphrase opens only with it.
-    let id = new_id();
+    let id = ReferralId::new();
     let made = run(
         r#"
         const K = C.randomBytes(32);
@@ -967,7 +969,7 @@ async fn the_browser_module_passes_the_hpke_vectors_and_round_trips_with_rust() 
     let message = key
         .open_message(
             &id,
-            made["message_id"].as_str().unwrap(),
+            &MessageId::from(made["message_id"].as_str().unwrap()),
             Author::Professional,
             made["message"].as_str().unwrap(),
         )
@@ -1077,9 +1079,9 @@ async fn wait_for_db<F: AsyncFn() -> bool>(what: &str, check: F) {
 
 /// Waits for the copy of referral `id`'s key wrapped for `recipient`, as a
 /// browser sends it, and returns it.
-async fn wrapped_copy(app: &TestApp, id: &str, recipient: &str) -> String {
+async fn wrapped_copy(app: &TestApp, id: &ReferralId, recipient: &UserId) -> String {
     let copy = async || {
-        relais::referral::storage::wrapped_key(&app.state.db, id, recipient)
+        relais::referral::storage::wrapped_key(&app.state.db, id, recipient.as_str())
             .await
             .unwrap()
     };

@@ -8,6 +8,7 @@ use relais::directory::export;
 use relais::directory::import::{self, Format};
 use relais::directory::model::{Organisation, Service};
 use relais::directory::{DEMO_DIRECTORY, DEMO_TERRITORY, storage, territories};
+use relais::storage::{OrganisationId, ServiceId};
 use serde_json::Value;
 
 use crate::helpers::{TestApp, assert_has_safety_chrome, test_db};
@@ -179,14 +180,14 @@ fn comparable(
     organisations: Vec<Organisation>,
     services: Vec<Service>,
 ) -> (Vec<Organisation>, Vec<Service>) {
-    let sources: std::collections::HashMap<String, String> = organisations
+    let sources: std::collections::HashMap<OrganisationId, String> = organisations
         .iter()
         .map(|o| (o.id.clone(), o.source_id.clone()))
         .collect();
     let organisations = organisations
         .into_iter()
         .map(|o| Organisation {
-            id: String::new(),
+            id: OrganisationId::default(),
             territory: String::new(),
             ..o
         })
@@ -194,8 +195,9 @@ fn comparable(
     let services = services
         .into_iter()
         .map(|s| Service {
-            id: String::new(),
-            organisation_id: sources[&s.organisation_id].clone(),
+            id: ServiceId::default(),
+            // The organisation's source id, as a file gives it.
+            organisation_id: sources[&s.organisation_id].as_str().into(),
             ..s
         })
         .collect();

@@ -10,10 +10,11 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relais::backoffice::storage as accounts;
-use relais::referral::envelope::{Author, PrivateKey, ReferralKey, new_id};
+use relais::referral::envelope::{Author, PrivateKey, ReferralKey};
 use relais::referral::report::Report;
 use relais::referral::storage::{self as referrals, Status};
 use relais::referral::{outbox, retention};
+use relais::storage::{MessageId, OrganisationId, ReferralId};
 
 use crate::helpers::TestApp;
 use crate::helpers::page::hidden;
@@ -57,7 +58,7 @@ async fn only_referral(app: &TestApp, member: &Member) -> (referrals::Referral, 
         receiving[0].id.clone()
     };
     let referral = referrals::by_id(&app.state.db, &id).await.unwrap().unwrap();
-    let wrapped = referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+    let wrapped = referrals::wrapped_key(&app.state.db, &id, member.user_id.as_str())
         .await
         .unwrap()
         .expect("a copy for the member");
@@ -76,7 +77,7 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
     // The sending page: what will be sent, and who will read it.
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation.clone()),
+        ("organisation".to_owned(), organisation.to_string()),
     ];
     let (status, page) = app.post_text("/envoyer", &form).await;
     assert_eq!(status, 200);
@@ -131,7 +132,7 @@ async fn a_report_sent_without_javascript_is_sealed_for_the_chosen_organisation_
     for (other, member) in &members {
         if *other != organisation {
             assert_eq!(
-                referrals::wrapped_key(&app.state.db, &referral.id, &member.user_id)
+                referrals::wrapped_key(&app.state.db, &referral.id, member.user_id.as_str())
                     .await
                     .unwrap(),
                 None
@@ -170,7 +171,10 @@ async fn without_consent_the_form_comes_back_with_everything_typed() {
     let outcome = app.person().reaches_the_orientation(STORY).await;
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), first_sender(&outcome)),
+        (
+            "organisation".to_owned(),
+            first_sender(&outcome).to_string(),
+        ),
     ];
     let (_, page) = app.post_text("/envoyer", &form).await;
     let mut typed = send_form(&page);
@@ -211,7 +215,7 @@ async fn an_organisation_nobody_can_receive_for_is_not_offered_and_is_refused() 
             .unwrap();
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisations[0].id.clone()),
+        ("organisation".to_owned(), organisations[0].id.to_string()),
     ];
     let (status, page) = app.post_text("/envoyer", &form).await;
     assert_eq!(status, 200);
@@ -235,7 +239,7 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
     let (referral, key) = only_referral(&app, member).await;
     let id = referral.id.clone();
     assert!(
-        referrals::wrapped_key(&app.state.db, &id, &professional.account.id)
+        referrals::wrapped_key(&app.state.db, &id, professional.account.id.as_str())
             .await
             .unwrap()
             .is_some(),
@@ -256,18 +260,18 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
         !opened.body.contains("surveille"),
         "the page carries only ciphertext"
     );
-    let own = referrals::wrapped_key(&app.state.db, &id, &professional.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, professional.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
     let their_key = ReferralKey::unwrap(&own, professional.account.key(), &id).unwrap();
-    let message_id = new_id();
+    let message_id = MessageId::new();
     let reply = "Bonjour Camille, je peux vous rappeler demain matin.";
     let body = their_key.seal_message(&id, &message_id, Author::Professional, reply);
     let page = professional
         .submit(
             &format!("/pro/demandes/{id}/reponse"),
-            &[("message_id", &message_id), ("body", &body)],
+            &[("message_id", message_id.as_str()), ("body", &body)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -305,7 +309,10 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
             .iter()
             .all(|m| !m.body.contains("Merci") && !m.body.contains("rappeler"))
     );
-    let hers = messages.iter().find(|m| m.author == "person").unwrap();
+    let hers = messages
+        .iter()
+        .find(|m| m.author == Author::Person)
+        .unwrap();
     assert_eq!(
         key.open_message(&id, &hers.id, Author::Person, &hers.body)
             .unwrap(),
@@ -324,7 +331,7 @@ async fn with_her_receipt_she_reads_replies_writes_and_deletes_and_no_text_is_st
         .await
         .unwrap();
     assert!(log.iter().any(|e| e.action == "referral-opened"
-        && e.object == id
+        && id == e.object
         && e.actor == "lecture@example.org"));
 
     // She deletes it: asked first, then gone for everyone.
@@ -392,12 +399,12 @@ async fn a_professional_of_another_organisation_is_refused_and_holds_no_key_to_i
     // And could not decrypt it anyway: no copy is wrapped for them, and the
     // copies that exist do not open with their key.
     assert_eq!(
-        referrals::wrapped_key(&app.state.db, &id, &outsider.account.id)
+        referrals::wrapped_key(&app.state.db, &id, outsider.account.id.as_str())
             .await
             .unwrap(),
         None
     );
-    let copy = referrals::wrapped_key(&app.state.db, &id, &members[&organisation].user_id)
+    let copy = referrals::wrapped_key(&app.state.db, &id, members[&organisation].user_id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -481,7 +488,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
     let receipt = app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
-    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, browser.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -499,7 +506,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
     let page = browser
         .submit(
             &format!("/pro/demandes/{id}/transfert"),
-            &[("organisation", &target), ("keys", "[]")],
+            &[("organisation", target.as_str()), ("keys", "[]")],
         )
         .await;
     assert_eq!(page.status, 422);
@@ -515,7 +522,7 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
         .submit(
             &format!("/pro/demandes/{id}/transfert"),
             &[
-                ("organisation", &target),
+                ("organisation", target.as_str()),
                 ("keys", &keys),
                 ("check", &referral_key.check(&id)),
             ],
@@ -527,14 +534,14 @@ async fn transfer_rewraps_the_key_for_the_new_organisation_and_she_sees_reorient
     assert_eq!(moved.organisation_id, target);
     assert_eq!(moved.status(), Status::Redirected);
     assert_eq!(
-        referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
+        referrals::wrapped_key(&app.state.db, &id, browser.account.id.as_str())
             .await
             .unwrap(),
         None,
         "the first organisation's copies are destroyed"
     );
     let new_member = &members[&target];
-    let copy = referrals::wrapped_key(&app.state.db, &id, &new_member.user_id)
+    let copy = referrals::wrapped_key(&app.state.db, &id, new_member.user_id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -583,7 +590,7 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
     let access = first.get("/pro/acces").await;
     assert_eq!(access.status, 200);
     // What the browser does: open its copy, wrap it for the colleague.
-    let own = referrals::wrapped_key(&app.state.db, &id, &first.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, first.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -597,11 +604,11 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
     let page = first
         .submit(
             "/pro/acces",
-            &[("recipient", &newcomer.id), ("keys", &keys)],
+            &[("recipient", newcomer.id.as_str()), ("keys", &keys)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let copy = referrals::wrapped_key(&app.state.db, &id, &newcomer.id)
+    let copy = referrals::wrapped_key(&app.state.db, &id, newcomer.id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -611,7 +618,7 @@ async fn a_colleague_given_access_can_open_what_arrived_before_their_key() {
     let page = first
         .submit(
             "/pro/acces",
-            &[("recipient", &outsider.user_id), ("keys", &keys)],
+            &[("recipient", outsider.user_id.as_str()), ("keys", &keys)],
         )
         .await;
     assert_eq!(page.status, 403);
@@ -649,7 +656,7 @@ async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it(
     let member = &members[&organisation];
     let new_key = give_key(&app, &member.user_id).await;
     assert_eq!(
-        referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+        referrals::wrapped_key(&app.state.db, &id, member.user_id.as_str())
             .await
             .unwrap(),
         None,
@@ -668,11 +675,11 @@ async fn the_recovery_key_gets_a_copy_and_a_coordinator_can_give_access_with_it(
     let page = browser
         .submit(
             "/pro/territoires/montreuillois/cle-de-secours/acces",
-            &[("recipient", &member.user_id), ("keys", &keys)],
+            &[("recipient", member.user_id.as_str()), ("keys", &keys)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
-    let copy = referrals::wrapped_key(&app.state.db, &id, &member.user_id)
+    let copy = referrals::wrapped_key(&app.state.db, &id, member.user_id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -786,7 +793,7 @@ async fn eight_clients_sending_for_twenty_seconds_get_no_error_and_lose_nothing(
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation),
+        ("organisation".to_owned(), organisation.to_string()),
     ];
     let (_, page) = app.post_text("/envoyer", &form).await;
     let template = Arc::new(send_form(&page));
@@ -862,7 +869,7 @@ async fn every_referral_screen_sends_an_anonymous_visitor_to_sign_in() {
         let method = screen.method;
         let path = screen
             .example
-            .replace("{r}", &new_id())
+            .replace("{r}", ReferralId::new().as_str())
             .replace("{t}", "montreuillois");
         let page = if method == "GET" {
             browser.get(&path).await
@@ -928,7 +935,7 @@ async fn a_report_sent_in_english_carries_her_words_next_to_the_french() {
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation.clone()),
+        ("organisation".to_owned(), organisation.to_string()),
     ];
     let (status, page) = app.post_text("/en/envoyer", &form).await;
     assert_eq!(status, 200);
@@ -984,8 +991,8 @@ async fn a_professional_without_a_key_goes_on_to_make_one_after_signing_in() {
 /// each recipient the server lists, and the key's check value.
 async fn transfer_form(
     browser: &mut Session<'_>,
-    id: &str,
-    target: &str,
+    id: &ReferralId,
+    target: &OrganisationId,
     key: &ReferralKey,
 ) -> Vec<(String, String)> {
     let list = browser
@@ -1005,14 +1012,14 @@ async fn transfer_form(
         })
         .collect();
     vec![
-        ("organisation".to_owned(), target.to_owned()),
+        ("organisation".to_owned(), target.to_string()),
         ("keys".to_owned(), serde_json::to_string(&keys).unwrap()),
         ("check".to_owned(), key.check(id)),
     ]
 }
 
 /// The recipients of every copy of a referral's key.
-async fn copies(app: &TestApp, id: &str) -> Vec<String> {
+async fn copies(app: &TestApp, id: &ReferralId) -> Vec<String> {
     relais::with_pool!(&app.state.db, pool => {
         sqlx::query_scalar("SELECT recipient FROM referral_keys WHERE referral_id = $1 ORDER BY recipient")
             .bind(id)
@@ -1049,7 +1056,7 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
     app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id.clone();
-    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, browser.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -1128,8 +1135,8 @@ async fn a_transfer_is_refused_unless_each_copy_is_a_real_one_for_a_current_memb
         after.contains(&"recovery:montreuillois".to_owned()),
         "the recovery copy is kept across transfers: {after:?}"
     );
-    assert!(after.contains(&target_member.user_id));
-    assert!(!after.contains(&browser.account.id));
+    assert!(after.contains(&target_member.user_id.to_string()));
+    assert!(!after.contains(&browser.account.id.to_string()));
     // The list of recipients names nobody: only public keys.
     let list = browser
         .get(&format!(
@@ -1250,7 +1257,7 @@ async fn no_account_gains_the_key_of_a_referral_without_its_team_and_the_person_
     let page = coordination
         .submit(
             "/pro/territoires/montreuillois/cle-de-secours/acces",
-            &[("recipient", &planted.id), ("keys", &keys)],
+            &[("recipient", planted.id.as_str()), ("keys", &keys)],
         )
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
@@ -1318,7 +1325,7 @@ async fn retention_counts_from_the_transfer_so_a_referral_opened_then_transferre
             .unwrap();
     });
     // Transferred today: the new organisation has not opened it yet.
-    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, browser.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
@@ -1360,7 +1367,7 @@ async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation.clone()),
+        ("organisation".to_owned(), organisation.to_string()),
     ];
     let (_, page) = app.post_text("/envoyer", &form).await;
     let filled = send_form(&page);
@@ -1380,7 +1387,7 @@ async fn a_finished_conversation_sends_at_most_one_referral_per_organisation() {
         .iter()
         .map(|(k, v)| {
             let v = if k == "organisation" {
-                other.clone()
+                other.to_string()
             } else {
                 v.clone()
             };
@@ -1400,7 +1407,7 @@ async fn sending_is_limited_per_client_and_a_burst_makes_one_email() {
     let organisation = first_sender(&outcome);
     let form = vec![
         ("t".to_owned(), hidden(&outcome, "t")),
-        ("organisation".to_owned(), organisation.clone()),
+        ("organisation".to_owned(), organisation.to_string()),
     ];
     let (_, page) = app.post_text("/envoyer", &form).await;
     let template = send_form(&page);
@@ -1494,12 +1501,12 @@ async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_erro
     app.person().sends_report(&organisation, STORY).await;
     let (referral, _) = only_referral(&app, &members[&organisation]).await;
     let id = referral.id;
-    let own = referrals::wrapped_key(&app.state.db, &id, &browser.account.id)
+    let own = referrals::wrapped_key(&app.state.db, &id, browser.account.id.as_str())
         .await
         .unwrap()
         .unwrap();
     let referral_key = ReferralKey::unwrap(&own, browser.account.key(), &id).unwrap();
-    let message_id = new_id();
+    let message_id = MessageId::new();
     let body = referral_key.seal_message(&id, &message_id, Author::Professional, "Bonjour");
     let path = format!("/pro/demandes/{id}/reponse");
     let fields = [("message_id", message_id.as_str()), ("body", body.as_str())];
@@ -1512,8 +1519,8 @@ async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_erro
         .submit(
             &path,
             &[
-                ("message_id", new_id().as_str()),
-                ("message_id", new_id().as_str()),
+                ("message_id", MessageId::new().as_str()),
+                ("message_id", MessageId::new().as_str()),
                 ("body", body.as_str()),
             ],
         )

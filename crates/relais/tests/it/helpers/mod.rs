@@ -33,7 +33,7 @@ use relais::backoffice::Screen;
 use relais::backoffice::storage::Role;
 use relais::config::Settings;
 use relais::secret::ServerSecret;
-use relais::storage::Db;
+use relais::storage::{Db, OrganisationId};
 use relais::web::RouteExample;
 use sqlx::postgres::PgConnectOptions;
 use tokio::sync::oneshot;
@@ -283,7 +283,7 @@ impl TestApp {
     /// A professional of `organisation`: awaited, signed in to the back
     /// office; `.with_key()` gives them a referral key first, `.account()`
     /// makes the account without signing in.
-    pub fn professional(&self, email: &str, organisation: &str) -> NewAccount<'_> {
+    pub fn professional(&self, email: &str, organisation: &OrganisationId) -> NewAccount<'_> {
         NewAccount::new(self, email, Role::Professional, Some(organisation), &[])
     }
 

@@ -6,6 +6,8 @@
 //! Every public form is a plain POST; `Person` keeps the token the last page
 //! gave, as a browser keeps the hidden field of the form it shows.
 
+use relais::storage::OrganisationId;
+
 use crate::helpers::TestApp;
 use crate::helpers::page::{between, field, hidden};
 
@@ -143,11 +145,11 @@ impl<'a> Person<'a> {
     /// Reaches the orientation with `story`, then sends her report to
     /// `organisation` with the form as `send_form` fills it; returns the
     /// receipt.
-    pub async fn sends_report(&mut self, organisation: &str, story: &str) -> String {
+    pub async fn sends_report(&mut self, organisation: &OrganisationId, story: &str) -> String {
         let outcome = self.reaches_the_orientation(story).await;
         let form = vec![
             ("t".to_owned(), hidden(&outcome, "t")),
-            ("organisation".to_owned(), organisation.to_owned()),
+            ("organisation".to_owned(), organisation.to_string()),
         ];
         let (status, page) = self.app.post_text("/envoyer", &form).await;
         assert_eq!(status, 200, "{page}");
@@ -182,11 +184,11 @@ pub fn send_form(page: &str) -> Vec<(String, String)> {
 }
 
 /// The organisation of the first "Envoyer mon récit" button.
-pub fn first_sender(html: &str) -> String {
+pub fn first_sender(html: &str) -> OrganisationId {
     let button = html
         .find("formaction=")
         .expect("an organisation that receives referrals");
-    hidden(&html[button..], "organisation")
+    hidden(&html[button..], "organisation").into()
 }
 
 /// The receipt shown on a page, as typed back: 16 digits in four groups.

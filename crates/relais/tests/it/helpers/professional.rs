@@ -20,8 +20,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use relais::accounts::{password, totp};
 use relais::backoffice::storage::{self as accounts, Role};
-use relais::referral::envelope::{PrivateKey, new_id};
+use relais::referral::envelope::PrivateKey;
 use relais::referral::storage::{self as referrals, KeyRecord};
+use relais::storage::{OrganisationId, ReferralId, UserId};
 use reqwest::header;
 
 use crate::helpers::TestApp;
@@ -33,7 +34,7 @@ pub const PASSWORD: &str = "une phrase de passe assez longue";
 /// An account made for a test, with its authenticator's secret and, for a
 /// professional made `with_key`, the private key their browser would hold.
 pub struct Account {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub secret: Vec<u8>,
     key: Option<PrivateKey>,
@@ -66,7 +67,7 @@ pub struct NewAccount<'a> {
     app: &'a TestApp,
     email: String,
     role: Role,
-    organisation: Option<String>,
+    organisation: Option<OrganisationId>,
     territories: Vec<String>,
     with_key: bool,
 }
@@ -76,14 +77,14 @@ impl<'a> NewAccount<'a> {
         app: &'a TestApp,
         email: &str,
         role: Role,
-        organisation: Option<&str>,
+        organisation: Option<&OrganisationId>,
         territories: &[&str],
     ) -> Self {
         Self {
             app,
             email: email.to_owned(),
             role,
-            organisation: organisation.map(str::to_owned),
+            organisation: organisation.cloned(),
             territories: territories.iter().map(|t| (*t).to_owned()).collect(),
             with_key: false,
         }
@@ -114,7 +115,7 @@ impl<'a> NewAccount<'a> {
             accounts::create_user,
             &email,
             role,
-            organisation.as_deref(),
+            organisation.as_ref(),
             &territories
         );
         let hashed = password::hash(PASSWORD).await;
@@ -325,13 +326,13 @@ impl<'a> Session<'a> {
 /// password (they never sign in): the test holds the private key a browser
 /// would hold.
 pub struct Member {
-    pub user_id: String,
+    pub user_id: UserId,
     pub key: PrivateKey,
 }
 
 /// One member with a key in every organisation of the demo territory
 /// (`pro0@example.org`, `pro1@example.org`…), by organisation.
-pub async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
+pub async fn members_everywhere(app: &TestApp) -> HashMap<OrganisationId, Member> {
     let db = &app.state.db;
     let (organisations, _) = relais::directory::storage::directory(db, Some("montreuillois"))
         .await
@@ -354,7 +355,7 @@ pub async fn members_everywhere(app: &TestApp) -> HashMap<String, Member> {
 
 /// Gives `user_id` a new key pair, as their browser makes one (which also
 /// replaces the key they had).
-pub async fn give_key(app: &TestApp, user_id: &str) -> PrivateKey {
+pub async fn give_key(app: &TestApp, user_id: &UserId) -> PrivateKey {
     let (key, _) = PrivateKey::generate();
     crate::committed!(
         app.state.db,
@@ -384,7 +385,16 @@ pub async fn notices_for(app: &TestApp, email: &str) -> Vec<String> {
 /// A key record as a browser would post it: the public key, and a wrapped
 /// private key the server cannot check (random bytes of the right sizes).
 pub fn key_record(key: &PrivateKey) -> KeyRecord {
-    let random = |n: usize| URL_SAFE_NO_PAD.encode(new_id().as_bytes().repeat(4).get(..n).unwrap());
+    let random = |n: usize| {
+        URL_SAFE_NO_PAD.encode(
+            ReferralId::new()
+                .as_str()
+                .as_bytes()
+                .repeat(4)
+                .get(..n)
+                .unwrap(),
+        )
+    };
     KeyRecord {
         public_key: key.public_key().encode(),
         salt: random(16),
