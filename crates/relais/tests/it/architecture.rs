@@ -280,3 +280,42 @@ fn the_code_map_names_every_module_and_only_modules_that_exist() {
         "ARCHITECTURE.md's code map names files that do not exist: {unknown:?}"
     );
 }
+
+/// A test module takes what it shares from `helpers`, never from another
+/// test module: a helper borrowed from `referral.rs` by `bounds.rs` is one
+/// nobody knows is shared.
+#[test]
+fn a_test_module_borrows_nothing_from_another_test_module() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
+    let modules: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|name| name != "main" && name != "helpers")
+        .collect();
+    assert!(modules.iter().any(|m| m == "referral"), "{modules:?}");
+    let mut borrowed = Vec::new();
+    for module in &modules {
+        let text = std::fs::read_to_string(dir.join(format!("{module}.rs"))).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            for other in modules.iter().filter(|other| *other != module) {
+                if code.contains(&format!("crate::{other}::"))
+                    || code.contains(&format!("crate::{other}}}"))
+                    || code.contains(&format!("crate::{other};"))
+                {
+                    borrowed.push(format!(
+                        "tests/it/{module}.rs:{}: {}",
+                        number + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        borrowed.is_empty(),
+        "shared helpers belong in tests/it/helpers/: {borrowed:#?}"
+    );
+}
