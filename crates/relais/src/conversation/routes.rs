@@ -86,28 +86,84 @@ struct ChoiceView {
 }
 
 /// The question being asked, with what was already typed.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct QuestionView {
     step: String,
-    kind: &'static str,
     question: String,
     help: Option<String>,
     button: String,
     optional: bool,
-    choices: Vec<ChoiceView>,
-    value: String,
-    unit: Option<String>,
-    min: i64,
-    max: i64,
-    max_length: usize,
-    communes: Vec<CommuneChoice>,
-    channels: Vec<(&'static str, String)>,
-    channel: String,
-    times: String,
-    leave_message: bool,
-    neutral_name: String,
     error: Option<String>,
     editing: bool,
+    /// What is asked, with what each kind of question shows.
+    asked: Asked,
+}
+
+/// What a question asks, one variant per kind of step, each with the
+/// fields only it shows.
+#[derive(Debug)]
+enum Asked {
+    /// One choice: each is a button that answers.
+    Choice {
+        choices: Vec<ChoiceView>,
+    },
+    /// Several choices: checkboxes.
+    Multiple {
+        choices: Vec<ChoiceView>,
+    },
+    /// A number, in its unit.
+    Number {
+        value: String,
+        unit: Option<String>,
+    },
+    /// A commune typed, and the communes to choose from when several match.
+    Commune {
+        value: String,
+        communes: Vec<CommuneChoice>,
+    },
+    /// A line of text, and its limit.
+    Text {
+        value: String,
+        max_length: usize,
+    },
+    /// A text of several lines, and its limit.
+    LongText {
+        value: String,
+        max_length: usize,
+    },
+    /// How she may be reached: the channels offered and what she gave.
+    Contact {
+        channels: Vec<(&'static str, String)>,
+        channel: String,
+        value: String,
+        times: String,
+        leave_message: bool,
+        neutral_name: String,
+    },
+    /// A message to read.
+    Message,
+    /// The summary of her answers.
+    Summary,
+    /// The emergency numbers, then a button that goes on: the only outcome
+    /// that is asked (the others are final).
+    Emergency,
+}
+
+impl Asked {
+    /// Whether the question labels one field of its own (the question text
+    /// is then that field's label).
+    fn labels_a_field(&self) -> bool {
+        matches!(
+            self,
+            Self::Number { .. } | Self::Commune { .. } | Self::Text { .. } | Self::LongText { .. }
+        )
+    }
+
+    /// Whether the question has its answer button (a single choice answers
+    /// with the choice's own button).
+    fn has_answer_button(&self) -> bool {
+        !matches!(self, Self::Choice { .. })
+    }
 }
 
 /// A youth service as shown.
@@ -311,7 +367,12 @@ async fn answer(
         }
         Err(Refusal::ChooseCommune(communes)) => {
             let mut question = question_view(&app, lang, step, &progress, &fields);
-            question.communes = communes;
+            if let Asked::Commune {
+                communes: shown, ..
+            } = &mut question.asked
+            {
+                *shown = communes;
+            }
             question.error = Some(lang.t_with(
                 "conversation-commune-several",
                 &[("query", FluentValue::from(fields.text("lieu")))],
@@ -441,62 +502,58 @@ fn question_view(
     let code = lang.code();
     let given = answered(&app.conversation.flow, progress, &step.id);
     let posted = !fields.0.is_empty();
-    let mut view = QuestionView {
-        step: step.id.clone(),
-        question: step.question.get(code).to_owned(),
-        help: step.help.as_ref().map(|h| h.get(code).to_owned()),
-        button: step.button.as_ref().map_or_else(
-            || lang.t("conversation-continue"),
-            |b| b.get(code).to_owned(),
-        ),
-        optional: step.optional,
-        ..QuestionView::default()
+    let choices = |choices: &[flow::Choice]| {
+        let chosen: Vec<String> = if posted {
+            fields.all("choix")
+        } else {
+            match given {
+                Some(Answer::Choice(id)) => vec![id.clone()],
+                Some(Answer::Choices(ids)) => ids.clone(),
+                _ => Vec::new(),
+            }
+        };
+        choices
+            .iter()
+            .map(|c| ChoiceView {
+                id: c.id.clone(),
+                label: c.label.get(code).to_owned(),
+                checked: chosen.contains(&c.id),
+            })
+            .collect()
     };
-    match &step.kind {
-        StepKind::Message => view.kind = "message",
-        StepKind::Summary => view.kind = "summary",
-        StepKind::Outcome(_) => view.kind = "emergency",
-        StepKind::Choice(choices) | StepKind::Multiple(choices) => {
-            view.kind = if matches!(step.kind, StepKind::Choice(_)) {
-                "choice"
-            } else {
-                "multiple"
-            };
-            let chosen: Vec<String> = if posted {
-                fields.all("choix")
-            } else {
-                match given {
-                    Some(Answer::Choice(id)) => vec![id.clone()],
-                    Some(Answer::Choices(ids)) => ids.clone(),
-                    _ => Vec::new(),
-                }
-            };
-            view.choices = choices
-                .iter()
-                .map(|c| ChoiceView {
-                    id: c.id.clone(),
-                    label: c.label.get(code).to_owned(),
-                    checked: chosen.contains(&c.id),
-                })
-                .collect();
+    let text = || {
+        if posted {
+            fields.text("texte")
+        } else {
+            match given {
+                Some(Answer::Text(text)) => text.clone(),
+                _ => String::new(),
+            }
         }
-        StepKind::Number { min, max, unit } => {
-            view.kind = "number";
-            view.min = *min;
-            view.max = *max;
-            view.unit = unit.as_ref().map(|u| u.get(code).to_owned());
-            view.value = if posted {
+    };
+    let asked = match &step.kind {
+        StepKind::Message => Asked::Message,
+        StepKind::Summary => Asked::Summary,
+        StepKind::Outcome(_) => Asked::Emergency,
+        StepKind::Choice(offered) => Asked::Choice {
+            choices: choices(offered),
+        },
+        StepKind::Multiple(offered) => Asked::Multiple {
+            choices: choices(offered),
+        },
+        StepKind::Number { unit, .. } => Asked::Number {
+            value: if posted {
                 fields.text("nombre")
             } else {
                 match given {
                     Some(Answer::Number(n)) => n.to_string(),
                     _ => String::new(),
                 }
-            };
-        }
-        StepKind::Commune => {
-            view.kind = "commune";
-            view.value = if posted {
+            },
+            unit: unit.as_ref().map(|u| u.get(code).to_owned()),
+        },
+        StepKind::Commune => Asked::Commune {
+            value: if posted {
                 fields.text("lieu")
             } else {
                 match given {
@@ -509,43 +566,60 @@ fn question_view(
                         .unwrap_or_default(),
                     _ => String::new(),
                 }
-            };
-        }
-        StepKind::Text { max_length } | StepKind::LongText { max_length } => {
-            view.kind = if matches!(step.kind, StepKind::Text { .. }) {
-                "text"
-            } else {
-                "long_text"
-            };
-            view.max_length = *max_length;
-            view.value = if posted {
-                fields.text("texte")
-            } else {
-                match given {
-                    Some(Answer::Text(text)) => text.clone(),
-                    _ => String::new(),
-                }
-            };
-        }
+            },
+            communes: Vec::new(),
+        },
+        StepKind::Text { max_length } => Asked::Text {
+            value: text(),
+            max_length: *max_length,
+        },
+        StepKind::LongText { max_length } => Asked::LongText {
+            value: text(),
+            max_length: *max_length,
+        },
         StepKind::Contact => {
-            view.kind = "contact";
-            view.channels = channels(lang);
-            if posted {
-                view.channel = fields.text("canal");
-                view.value = fields.text("coordonnee");
-                view.times = fields.text("moments");
-                view.leave_message = fields.get("message_ok") == Some("oui");
-                view.neutral_name = fields.text("nom_neutre");
+            let (channel, value, times, leave_message, neutral_name) = if posted {
+                (
+                    fields.text("canal"),
+                    fields.text("coordonnee"),
+                    fields.text("moments"),
+                    fields.get("message_ok") == Some("oui"),
+                    fields.text("nom_neutre"),
+                )
             } else if let Some(Answer::Contact(contact)) = given {
-                view.channel = channel_code(contact.channel).to_owned();
-                view.value = contact.value.clone();
-                view.times = contact.times.clone();
-                view.leave_message = contact.may_leave_message;
-                view.neutral_name = contact.neutral_name.clone();
+                (
+                    channel_code(contact.channel).to_owned(),
+                    contact.value.clone(),
+                    contact.times.clone(),
+                    contact.may_leave_message,
+                    contact.neutral_name.clone(),
+                )
+            } else {
+                Default::default()
+            };
+            Asked::Contact {
+                channels: channels(lang),
+                channel,
+                value,
+                times,
+                leave_message,
+                neutral_name,
             }
         }
+    };
+    QuestionView {
+        step: step.id.clone(),
+        question: step.question.get(code).to_owned(),
+        help: step.help.as_ref().map(|h| h.get(code).to_owned()),
+        button: step.button.as_ref().map_or_else(
+            || lang.t("conversation-continue"),
+            |b| b.get(code).to_owned(),
+        ),
+        optional: step.optional,
+        error: None,
+        editing: false,
+        asked,
     }
-    view
 }
 
 /// Renders the conversation at `progress`: the transcript, then the
