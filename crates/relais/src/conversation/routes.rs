@@ -19,19 +19,19 @@ use axum::routing::get;
 use flow::{Answer, AnswerError, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
-use crate::conversation::ConversationState;
 use crate::conversation::answers::{
     Refusal, answer_text, answered, channel_code, channels, commune_of, orientation_for,
     read_answer, refusal_message,
 };
-use crate::conversation::token::{ConversationId, TokenError};
+use crate::conversation::token::{self, ConversationId, TokenError};
+use crate::conversation::{Conversation, ConversationState};
 use crate::directory::hours;
 use crate::directory::views::{Choice as CommuneChoice, OrientationView};
 use crate::storage::OrganisationId;
 use crate::storage::counters::{self, Event};
 use crate::web::Site;
 use crate::web::error::AppError;
-use crate::web::form::{Field, Fields, Spec};
+use crate::web::form::{Field, Fields, Posted, Spec};
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
 
@@ -52,7 +52,7 @@ const STEP_ID_MAX: usize = 64;
 
 /// What an answer to `/aide` may carry, each field with its bound.
 pub static ANSWER: Spec = Spec::new(&[
-    Field::one("t", crate::conversation::token::MAX_TOKEN_LEN),
+    Field::one("t", token::MAX_TOKEN_LEN),
     Field::one("etape", STEP_ID_MAX),
     Field::one("action", 16),
     Field::one("modifier", STEP_ID_MAX),
@@ -67,6 +67,127 @@ pub static ANSWER: Spec = Spec::new(&[
     Field::one("message_ok", 3),
     Field::one("nom_neutre", flow::CONTACT_NAME_MAX),
 ]);
+
+/// What the conversation's form posts, read once from [`ANSWER`]: the
+/// token, the button pressed, the step answered or to change, and the
+/// answer's own fields.
+#[derive(Debug)]
+struct AnswerForm {
+    token: Token,
+    action: Action,
+    /// The step answered (`etape`), when the page asked one.
+    step: Option<String>,
+    /// The step whose answer she wants to change (`modifier`).
+    edit: Option<String>,
+    /// The bound of a value cut to it (the token's aside): the question
+    /// comes back with what she typed, cut, and says so.
+    too_long: Option<usize>,
+    /// Every field as posted: [`read_answer`] reads the answer's own.
+    fields: Fields,
+}
+
+/// The token a form carries.
+#[derive(Debug, PartialEq, Eq)]
+enum Token {
+    /// None (or empty): the conversation starts.
+    Absent,
+    /// Longer than its bound, so cut: it cannot open.
+    Cut,
+    /// A sealed progress, to open.
+    Sealed(String),
+}
+
+/// The button pressed (`action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Action {
+    /// `repondre`, or no action at all (a choice answers with its own
+    /// button, which names no action): answer the step.
+    Answer,
+    /// `passer`: leave an optional step unanswered ([`read_answer`] reads
+    /// it as such).
+    Skip,
+    /// `reprendre`: leave the change of an answer, back to where she was.
+    Resume,
+    /// `recommencer`: a new conversation from the first question.
+    Restart,
+}
+
+/// Why a posted form is not one our pages send: a 400.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+enum FormError {
+    #[error("a field the form does not have, or has once only, given anyway")]
+    Forged,
+    #[error("an action no button of the conversation sends")]
+    UnknownAction,
+}
+
+impl From<FormError> for AppError {
+    fn from(_: FormError) -> Self {
+        AppError::BadRequest
+    }
+}
+
+impl TryFrom<Posted> for AnswerForm {
+    type Error = FormError;
+
+    fn try_from(posted: Posted) -> Result<Self, FormError> {
+        if posted.is_forged() {
+            return Err(FormError::Forged);
+        }
+        let cut = posted.too_long();
+        let fields = posted.fields;
+        let token = match (cut, fields.get("t")) {
+            (Some(("t", _)), _) => Token::Cut,
+            (_, None | Some("")) => Token::Absent,
+            (_, Some(sealed)) => Token::Sealed(sealed.to_owned()),
+        };
+        Ok(Self {
+            token,
+            action: Action::parse(fields.get("action"))?,
+            step: fields.get("etape").map(str::to_owned),
+            edit: fields.get("modifier").map(str::to_owned),
+            too_long: cut.filter(|(field, _)| *field != "t").map(|(_, max)| max),
+            fields,
+        })
+    }
+}
+
+impl Action {
+    fn parse(raw: Option<&str>) -> Result<Self, FormError> {
+        match raw {
+            None | Some("repondre") => Ok(Self::Answer),
+            Some("passer") => Ok(Self::Skip),
+            Some("reprendre") => Ok(Self::Resume),
+            Some("recommencer") => Ok(Self::Restart),
+            Some(_) => Err(FormError::UnknownAction),
+        }
+    }
+}
+
+impl Token {
+    /// The progress it carries and the conversation's identity (a new one
+    /// when there is no token yet), if the token opens and its answers fit
+    /// the flow.
+    fn open(
+        &self,
+        conversation: &Conversation,
+        now: i64,
+    ) -> Result<(Progress, ConversationId), TokenError> {
+        let (progress, id) = match self {
+            Self::Absent => (Progress::default(), ConversationId::new()),
+            Self::Cut => return Err(TokenError::Malformed),
+            Self::Sealed(token) => {
+                conversation
+                    .sealer
+                    .open(token, conversation.flow.version(), now)?
+            }
+        };
+        if flow::position(&conversation.flow, &progress).is_err() {
+            return Err(TokenError::OtherFlow);
+        }
+        Ok((progress, id))
+    }
+}
 
 /// One question and its answer, in the transcript.
 #[derive(Debug)]
@@ -104,33 +225,20 @@ struct QuestionView {
 #[derive(Debug)]
 enum Asked {
     /// One choice: each is a button that answers.
-    Choice {
-        choices: Vec<ChoiceView>,
-    },
+    Choice { choices: Vec<ChoiceView> },
     /// Several choices: checkboxes.
-    Multiple {
-        choices: Vec<ChoiceView>,
-    },
+    Multiple { choices: Vec<ChoiceView> },
     /// A number, in its unit.
-    Number {
-        value: String,
-        unit: Option<String>,
-    },
+    Number { value: String, unit: Option<String> },
     /// A commune typed, and the communes to choose from when several match.
     Commune {
         value: String,
         communes: Vec<CommuneChoice>,
     },
     /// A line of text, and its limit.
-    Text {
-        value: String,
-        max_length: usize,
-    },
+    Text { value: String, max_length: usize },
     /// A text of several lines, and its limit.
-    LongText {
-        value: String,
-        max_length: usize,
-    },
+    LongText { value: String, max_length: usize },
     /// How she may be reached: the channels offered and what she gave.
     Contact {
         channels: Vec<(&'static str, String)>,
@@ -281,18 +389,13 @@ async fn answer(
         fragment,
         conversation: ConversationId::new(),
     };
-    let posted = ANSWER.read(&body);
-    if posted.is_forged() {
-        return Err(AppError::BadRequest);
-    }
-    let too_long = posted.too_long();
-    let fields = posted.fields;
-    if too_long.is_some_and(|(field, _)| field == "t") {
+    let form = AnswerForm::try_from(ANSWER.read(&body))?;
+    if form.token == Token::Cut {
         return closed(&app, &context, &TokenError::Malformed);
     }
     let conversation = &app.conversation;
     let flow = &conversation.flow;
-    if fields.get("action") == Some("recommencer") {
+    if form.action == Action::Restart {
         return render(
             &app,
             &context,
@@ -302,24 +405,17 @@ async fn answer(
             StatusCode::OK,
         );
     }
-    let progress = match fields.get("t").filter(|t| !t.is_empty()) {
-        None => Progress::default(),
-        Some(token) => match conversation.sealer.open(token, flow.version(), now()) {
-            Ok((progress, id)) => {
-                context.conversation = id;
-                progress
-            }
-            Err(error) => return closed(&app, &context, &error),
-        },
+    let progress = match form.token.open(conversation, now()) {
+        Ok((progress, id)) => {
+            context.conversation = id;
+            progress
+        }
+        Err(error) => return closed(&app, &context, &error),
     };
-    if flow::position(flow, &progress).is_err() {
-        return closed(&app, &context, &TokenError::OtherFlow);
-    }
     let lang = context.page.lang;
+    let fields = &form.fields;
     // "Modifier": show that step again, prefilled; nothing changes yet.
-    if let Some(step_id) = fields.get("modifier")
-        && let Some(step) = flow.step(step_id)
-    {
+    if let Some(step) = form.edit.as_deref().and_then(|id| flow.step(id)) {
         let mut question = question_view(&app, lang, step, &progress, &Fields(Vec::new()));
         question.editing = true;
         return render(
@@ -331,16 +427,16 @@ async fn answer(
             StatusCode::OK,
         );
     }
-    if fields.get("action") == Some("reprendre") {
+    if form.action == Action::Resume {
         return render(&app, &context, &progress, None, None, StatusCode::OK);
     }
-    let Some(step) = fields.get("etape").and_then(|id| flow.step(id)) else {
+    let Some(step) = form.step.as_deref().and_then(|id| flow.step(id)) else {
         return render(&app, &context, &progress, None, None, StatusCode::OK);
     };
-    if let Some((_, max)) = too_long {
+    if let Some(max) = form.too_long {
         // Nothing is read beyond the bound: the question comes back with
         // what she typed, cut, and says so.
-        let mut question = question_view(&app, lang, step, &progress, &fields);
+        let mut question = question_view(&app, lang, step, &progress, fields);
         question.error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
         return render(
             &app,
@@ -351,10 +447,10 @@ async fn answer(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let answer = match read_answer(&app.directory, lang, step, &fields) {
+    let answer = match read_answer(&app.directory, lang, step, fields) {
         Ok(answer) => answer,
         Err(Refusal::Message(message)) => {
-            let mut question = question_view(&app, lang, step, &progress, &fields);
+            let mut question = question_view(&app, lang, step, &progress, fields);
             question.error = Some(message);
             return render(
                 &app,
@@ -366,7 +462,7 @@ async fn answer(
             );
         }
         Err(Refusal::ChooseCommune(communes)) => {
-            let mut question = question_view(&app, lang, step, &progress, &fields);
+            let mut question = question_view(&app, lang, step, &progress, fields);
             if let Asked::Commune {
                 communes: shown, ..
             } = &mut question.asked
@@ -396,7 +492,7 @@ async fn answer(
             render(&app, &context, &next, None, None, StatusCode::OK)
         }
         Err(error) => {
-            let mut question = question_view(&app, lang, step, &progress, &fields);
+            let mut question = question_view(&app, lang, step, &progress, fields);
             question.error = Some(refusal_message(lang, step, &error));
             let status = if error == AnswerError::Finished || error == AnswerError::NotOnPath {
                 // A double submission or an old page: show where she is.
@@ -763,5 +859,75 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
             }
         }
         _ => Stage::Leave { heading },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(body: &str) -> Result<AnswerForm, FormError> {
+        AnswerForm::try_from(ANSWER.read(body.as_bytes()))
+    }
+
+    #[test]
+    fn each_button_of_the_conversation_is_read_as_its_action() {
+        for (body, action) in [
+            ("t=x&etape=danger&choix=oui", Action::Answer),
+            ("t=x&etape=age&nombre=34&action=repondre", Action::Answer),
+            ("t=x&etape=violences&action=passer", Action::Skip),
+            ("t=x&etape=age&action=reprendre", Action::Resume),
+            ("t=x&action=recommencer", Action::Restart),
+        ] {
+            assert_eq!(form(body).unwrap().action, action, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_form_with_an_action_no_button_sends_is_refused() {
+        assert_eq!(
+            form("t=x&etape=age&action=effacer").unwrap_err(),
+            FormError::UnknownAction
+        );
+        assert_eq!(form("t=x&action=").unwrap_err(), FormError::UnknownAction);
+    }
+
+    #[test]
+    fn a_field_the_form_does_not_have_is_refused() {
+        assert_eq!(form("t=x&structure_id=1").unwrap_err(), FormError::Forged);
+        assert_eq!(form("etape=a&etape=b").unwrap_err(), FormError::Forged);
+    }
+
+    #[test]
+    fn the_step_answered_and_the_step_to_change_are_read_as_posted() {
+        let answered = form("t=x&etape=age&nombre=34").unwrap();
+        assert_eq!(answered.token, Token::Sealed("x".to_owned()));
+        assert_eq!(
+            (answered.step.as_deref(), answered.edit.as_deref()),
+            (Some("age"), None)
+        );
+        assert_eq!(answered.fields.value("nombre"), "34");
+        let edited = form("t=x&modifier=age").unwrap();
+        assert_eq!(
+            (edited.step.as_deref(), edited.edit.as_deref()),
+            (None, Some("age"))
+        );
+    }
+
+    #[test]
+    fn a_form_without_a_token_starts_a_conversation() {
+        assert_eq!(form("etape=formulaire").unwrap().token, Token::Absent);
+        assert_eq!(form("t=&etape=formulaire").unwrap().token, Token::Absent);
+    }
+
+    #[test]
+    fn a_token_longer_than_its_bound_is_cut_and_a_long_answer_says_its_bound() {
+        let long_token = format!("t={}", "a".repeat(token::MAX_TOKEN_LEN + 1));
+        let cut = form(&long_token).unwrap();
+        assert_eq!((cut.token, cut.too_long), (Token::Cut, None));
+        let long_text = format!("t=x&etape=message&texte={}", "a".repeat(flow::TEXT_MAX + 1));
+        let said = form(&long_text).unwrap();
+        assert_eq!(said.too_long, Some(flow::TEXT_MAX));
+        assert_eq!(said.fields.value("texte").len(), flow::TEXT_MAX);
     }
 }

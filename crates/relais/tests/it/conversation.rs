@@ -310,6 +310,16 @@ async fn an_altered_token_gives_a_calm_page_that_offers_to_start_again() {
 }
 
 #[tokio::test]
+async fn an_action_no_button_sends_is_refused() {
+    let app = TestApp::spawn().await;
+    let mut person = Person::arrives(&app).await;
+    person
+        .sends(&[("etape", "formulaire"), ("action", "effacer")])
+        .await;
+    assert_eq!(person.status, 400);
+}
+
+#[tokio::test]
 async fn an_expired_token_gives_a_calm_page_that_offers_to_start_again() {
     let app = TestApp::spawn().await;
     let conversation = &app.state.conversation;
