@@ -25,6 +25,7 @@ pub fn commune_of(directory: &Directory, flow: &Flow, progress: &Progress) -> Op
 }
 
 /// Why the fields do not make an answer yet.
+#[derive(Debug)]
 pub enum Refusal {
     /// A message to show next to the field.
     Message(String),

@@ -1,11 +1,14 @@
 //! `/aide`: one address, one question at a time.
 //!
-//! A POST carries the sealed token `t`, the step answered `etape`, and the
-//! answer's fields; a "Modifier" button sends `modifier=<step>`. The handler
-//! opens the token, turns the fields into a [`flow::Answer`], advances the
-//! flow, counts what must be counted, seals the new progress and renders the
-//! next question or the outcome. A refused answer comes back with its
-//! message next to the field and everything typed kept.
+//! A POST carries the sealed token `t`, the button pressed `action`, the
+//! step answered `etape`, and the answer's fields; a "Modifier" button sends
+//! `modifier=<step>`. The handler reads parse → decide → store → render: it
+//! reads the form once (`AnswerForm`), opens the token, lets `decide` (a
+//! plain function) say what comes next (`Next`: turning the fields into a
+//! [`flow::Answer`] and advancing the flow), counts what must be counted,
+//! then seals the progress and renders what it shows (`Shown`): the next
+//! question or the outcome. A refused answer comes back with its message
+//! next to the field and everything typed kept.
 //!
 //! With JavaScript, `static/js/conversation.js` posts the same form with
 //! `fetch` and swaps the conversation in place: the page never navigates.
@@ -16,7 +19,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use flow::{Answer, AnswerError, Outcome, Position, Progress, Step, StepKind};
+use flow::{Answer, AnswerError, Flow, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::conversation::answers::{
@@ -165,27 +168,141 @@ impl Action {
 }
 
 impl Token {
-    /// The progress it carries and the conversation's identity (a new one
-    /// when there is no token yet), if the token opens and its answers fit
-    /// the flow.
-    fn open(
-        &self,
-        conversation: &Conversation,
-        now: i64,
-    ) -> Result<(Progress, ConversationId), TokenError> {
-        let (progress, id) = match self {
-            Self::Absent => (Progress::default(), ConversationId::new()),
+    /// The conversation it carries (a new one when there is no token yet),
+    /// if the token opens and its answers fit the flow.
+    fn open(&self, conversation: &Conversation, now: i64) -> Result<Opened, TokenError> {
+        let opened = match self {
+            Self::Absent => Opened::new(),
             Self::Cut => return Err(TokenError::Malformed),
             Self::Sealed(token) => {
-                conversation
-                    .sealer
-                    .open(token, conversation.flow.version(), now)?
+                let (progress, id) =
+                    conversation
+                        .sealer
+                        .open(token, conversation.flow.version(), now)?;
+                Opened { progress, id }
             }
         };
-        if flow::position(&conversation.flow, &progress).is_err() {
+        if flow::position(&conversation.flow, &opened.progress).is_err() {
             return Err(TokenError::OtherFlow);
         }
-        Ok((progress, id))
+        Ok(opened)
+    }
+}
+
+/// A conversation as its token gives it: the answers, and the identity
+/// sealed with them.
+#[derive(Debug)]
+struct Opened {
+    progress: Progress,
+    id: ConversationId,
+}
+
+impl Opened {
+    /// A new conversation, at its first question.
+    fn new() -> Self {
+        Self {
+            progress: Progress::default(),
+            id: ConversationId::new(),
+        }
+    }
+}
+
+/// What a posted form leads to, decided before anything is counted or
+/// shown.
+#[derive(Debug)]
+enum Next<'f> {
+    /// "Recommencer": a new conversation.
+    Restart,
+    /// The token cannot go on: the calm page that offers to start again.
+    Closed(TokenError),
+    /// Where she is, unchanged: a change of answer left, a form without a
+    /// step, a double submission or an old page.
+    Stay(Opened),
+    /// A step shown again, prefilled, to change its answer; nothing
+    /// changes yet.
+    Edit(Opened, &'f Step),
+    /// The question comes back with what she typed, and why.
+    Refused {
+        at: Opened,
+        step: &'f Step,
+        why: Why,
+    },
+    /// The answer is taken: the progress it answered, and where it leads.
+    Advanced { before: Progress, after: Opened },
+}
+
+/// Why an answer is refused.
+#[derive(Debug)]
+enum Why {
+    /// A value was longer than its bound (this one).
+    TooLong(usize),
+    /// The fields make no answer yet: a message, or communes to choose.
+    Unread(Refusal),
+    /// The flow refuses the answer.
+    Flow(AnswerError),
+}
+
+/// Decides what `form` leads to, from the conversation its token `opened`
+/// and the answer `read` makes of its fields ([`read_answer`]; a test gives
+/// its own).
+fn decide<'f>(
+    flow: &'f Flow,
+    form: &AnswerForm,
+    opened: Result<Opened, TokenError>,
+    read: impl FnOnce(&Step) -> Result<Answer, Refusal>,
+) -> Next<'f> {
+    // A cut token never opens, whatever was pressed; "Recommencer" needs
+    // no token at all.
+    if form.token == Token::Cut {
+        return Next::Closed(TokenError::Malformed);
+    }
+    if form.action == Action::Restart {
+        return Next::Restart;
+    }
+    let at = match opened {
+        Ok(at) => at,
+        Err(error) => return Next::Closed(error),
+    };
+    if let Some(step) = form.edit.as_deref().and_then(|id| flow.step(id)) {
+        return Next::Edit(at, step);
+    }
+    let step = match form.step.as_deref().and_then(|id| flow.step(id)) {
+        Some(step) if form.action != Action::Resume => step,
+        _ => return Next::Stay(at),
+    };
+    if let Some(max) = form.too_long {
+        // Nothing is read beyond the bound.
+        return Next::Refused {
+            at,
+            step,
+            why: Why::TooLong(max),
+        };
+    }
+    let answer = match read(step) {
+        Ok(answer) => answer,
+        Err(refusal) => {
+            return Next::Refused {
+                at,
+                step,
+                why: Why::Unread(refusal),
+            };
+        }
+    };
+    match flow::advance(flow, &at.progress, &step.id, answer) {
+        Ok(progress) => Next::Advanced {
+            before: at.progress,
+            after: Opened {
+                progress,
+                id: at.id,
+            },
+        },
+        // A double submission or an old page: show where she is.
+        Err(AnswerError::Finished | AnswerError::NotOnPath) => Next::Stay(at),
+        Err(error) => Next::Refused {
+            at,
+            step,
+            why: Why::Flow(error),
+        },
     }
 }
 
@@ -274,6 +391,35 @@ impl Asked {
     }
 }
 
+impl QuestionView {
+    /// The question shown to change its answer.
+    fn editing(self) -> Self {
+        Self {
+            editing: true,
+            ..self
+        }
+    }
+
+    /// The question with this message next to its field.
+    fn with_error(self, error: String) -> Self {
+        Self {
+            error: Some(error),
+            ..self
+        }
+    }
+
+    /// A commune question with these communes to choose from.
+    fn offering(mut self, communes: Vec<CommuneChoice>) -> Self {
+        if let Asked::Commune {
+            communes: offered, ..
+        } = &mut self.asked
+        {
+            *offered = communes;
+        }
+        self
+    }
+}
+
 /// A youth service as shown.
 #[derive(Debug)]
 struct YouthView {
@@ -331,8 +477,61 @@ struct Fragment<'a> {
 struct Context {
     page: PageContext,
     fragment: bool,
-    /// The conversation's identity, carried in its token.
-    conversation: ConversationId,
+}
+
+/// What a response shows: a conversation where it stands, the question as
+/// it comes back (refused, or to change) instead of its next one, a notice
+/// above it, and the status.
+struct Shown {
+    at: Opened,
+    question: Option<QuestionView>,
+    notice: Option<String>,
+    status: StatusCode,
+}
+
+impl Shown {
+    /// The conversation where it stands: its next question or its outcome.
+    fn at(at: Opened) -> Self {
+        Self {
+            at,
+            question: None,
+            notice: None,
+            status: StatusCode::OK,
+        }
+    }
+
+    /// A new conversation, at its first question.
+    fn start() -> Self {
+        Self::at(Opened::new())
+    }
+
+    /// The calm page of a conversation that cannot go on: a new one, and
+    /// why.
+    fn closed(lang: Lang, error: &TokenError) -> Self {
+        let (notice, status) = match error {
+            TokenError::Expired => (lang.t("conversation-expired"), StatusCode::OK),
+            TokenError::OtherFlow => (lang.t("conversation-changed"), StatusCode::OK),
+            TokenError::Malformed | TokenError::Tampered => {
+                (lang.t("conversation-unreadable"), StatusCode::BAD_REQUEST)
+            }
+        };
+        Self {
+            notice: Some(notice),
+            ..Self::start().status(status)
+        }
+    }
+
+    /// This question instead of the next one.
+    fn with_question(self, question: QuestionView) -> Self {
+        Self {
+            question: Some(question),
+            ..self
+        }
+    }
+
+    fn status(self, status: StatusCode) -> Self {
+        Self { status, ..self }
+    }
 }
 
 /// The header the conversation script sends to get the fragment only.
@@ -366,16 +565,8 @@ async fn start(
     let context = Context {
         page,
         fragment: false,
-        conversation: ConversationId::new(),
     };
-    render(
-        &app,
-        &context,
-        &Progress::default(),
-        None,
-        None,
-        StatusCode::OK,
-    )
+    render(&app, &context, Shown::start())
 }
 
 async fn answer(
@@ -384,149 +575,66 @@ async fn answer(
     WantsFragment(fragment): WantsFragment,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let mut context = Context {
-        page,
-        fragment,
-        conversation: ConversationId::new(),
-    };
     let form = AnswerForm::try_from(ANSWER.read(&body))?;
-    if form.token == Token::Cut {
-        return closed(&app, &context, &TokenError::Malformed);
-    }
+    let lang = page.lang;
     let conversation = &app.conversation;
-    let flow = &conversation.flow;
-    if form.action == Action::Restart {
-        return render(
-            &app,
-            &context,
-            &Progress::default(),
-            None,
-            None,
-            StatusCode::OK,
-        );
-    }
-    let progress = match form.token.open(conversation, now()) {
-        Ok((progress, id)) => {
-            context.conversation = id;
-            progress
+    let opened = form.token.open(conversation, now());
+    let next = decide(&conversation.flow, &form, opened, |step| {
+        read_answer(&app.directory, lang, step, &form.fields)
+    });
+    let shown = match next {
+        Next::Restart => Shown::start(),
+        Next::Closed(error) => Shown::closed(lang, &error),
+        Next::Stay(at) => Shown::at(at),
+        Next::Edit(at, step) => {
+            let question = question_view(&app, lang, step, &at.progress, None).editing();
+            Shown::at(at).with_question(question)
         }
-        Err(error) => return closed(&app, &context, &error),
-    };
-    let lang = context.page.lang;
-    let fields = &form.fields;
-    // "Modifier": show that step again, prefilled; nothing changes yet.
-    if let Some(step) = form.edit.as_deref().and_then(|id| flow.step(id)) {
-        let mut question = question_view(&app, lang, step, &progress, &Fields(Vec::new()));
-        question.editing = true;
-        return render(
-            &app,
-            &context,
-            &progress,
-            Some(question),
-            None,
-            StatusCode::OK,
-        );
-    }
-    if form.action == Action::Resume {
-        return render(&app, &context, &progress, None, None, StatusCode::OK);
-    }
-    let Some(step) = form.step.as_deref().and_then(|id| flow.step(id)) else {
-        return render(&app, &context, &progress, None, None, StatusCode::OK);
-    };
-    if let Some(max) = form.too_long {
-        // Nothing is read beyond the bound: the question comes back with
-        // what she typed, cut, and says so.
-        let mut question = question_view(&app, lang, step, &progress, fields);
-        question.error = Some(lang.t_with("form-too-long", &[("max", FluentValue::from(max))]));
-        return render(
-            &app,
-            &context,
-            &progress,
-            Some(question),
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        );
-    }
-    let answer = match read_answer(&app.directory, lang, step, fields) {
-        Ok(answer) => answer,
-        Err(Refusal::Message(message)) => {
-            let mut question = question_view(&app, lang, step, &progress, fields);
-            question.error = Some(message);
-            return render(
-                &app,
-                &context,
-                &progress,
-                Some(question),
-                None,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
+        Next::Refused { at, step, why } => {
+            let (question, status) = refused(&app, lang, step, &at.progress, &form.fields, why);
+            Shown::at(at).with_question(question).status(status)
         }
-        Err(Refusal::ChooseCommune(communes)) => {
-            let mut question = question_view(&app, lang, step, &progress, fields);
-            if let Asked::Commune {
-                communes: shown, ..
-            } = &mut question.asked
-            {
-                *shown = communes;
-            }
-            question.error = Some(lang.t_with(
-                "conversation-commune-several",
-                &[("query", FluentValue::from(fields.text("lieu")))],
-            ));
-            return render(
-                &app,
-                &context,
-                &progress,
-                Some(question),
-                None,
-                StatusCode::OK,
-            );
+        Next::Advanced { before, after } => {
+            count(&app, &before, &after.progress).await;
+            Shown::at(after)
         }
     };
-    let before = flow::position(flow, &progress)
-        .ok()
-        .map(|p| position_key(&p));
-    match flow::advance(flow, &progress, &step.id, answer) {
-        Ok(next) => {
-            count(&app, &progress, &next, before).await;
-            render(&app, &context, &next, None, None, StatusCode::OK)
-        }
-        Err(error) => {
-            let mut question = question_view(&app, lang, step, &progress, fields);
-            question.error = Some(refusal_message(lang, step, &error));
-            let status = if error == AnswerError::Finished || error == AnswerError::NotOnPath {
-                // A double submission or an old page: show where she is.
-                return render(&app, &context, &progress, None, None, StatusCode::OK);
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            render(&app, &context, &progress, Some(question), None, status)
-        }
-    }
+    render(&app, &Context { page, fragment }, shown)
 }
 
-/// The calm page of a conversation that cannot go on.
-fn closed(
+/// The question refused, with what she typed and why, and the status that
+/// says so: several communes matching is a choice to make, not an error.
+fn refused(
     app: &ConversationState,
-    context: &Context,
-    error: &TokenError,
-) -> Result<Response, AppError> {
-    let lang = context.page.lang;
-    let (notice, status) = match error {
-        TokenError::Expired => (lang.t("conversation-expired"), StatusCode::OK),
-        TokenError::OtherFlow => (lang.t("conversation-changed"), StatusCode::OK),
-        TokenError::Malformed | TokenError::Tampered => {
-            (lang.t("conversation-unreadable"), StatusCode::BAD_REQUEST)
-        }
-    };
-    render(
-        app,
-        context,
-        &Progress::default(),
-        None,
-        Some(notice),
-        status,
-    )
+    lang: Lang,
+    step: &Step,
+    progress: &Progress,
+    fields: &Fields,
+    why: Why,
+) -> (QuestionView, StatusCode) {
+    let question = question_view(app, lang, step, progress, Some(fields));
+    match why {
+        // What she typed comes back cut, and says so.
+        Why::TooLong(max) => (
+            question.with_error(lang.t_with("form-too-long", &[("max", FluentValue::from(max))])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Why::Unread(Refusal::Message(message)) => (
+            question.with_error(message),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Why::Unread(Refusal::ChooseCommune(communes)) => (
+            question.offering(communes).with_error(lang.t_with(
+                "conversation-commune-several",
+                &[("query", FluentValue::from(fields.text("lieu")))],
+            )),
+            StatusCode::OK,
+        ),
+        Why::Flow(error) => (
+            question.with_error(refusal_message(lang, step, &error)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
 }
 
 /// What the page is at, to count each outcome once.
@@ -538,8 +646,9 @@ fn position_key(position: &Position<'_>) -> String {
 
 /// Adds one to the counters an answer moves: started (the first answer),
 /// an outcome reached, completed (a final outcome).
-async fn count(app: &ConversationState, before: &Progress, after: &Progress, was: Option<String>) {
+async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
     let flow = &app.conversation.flow;
+    let was = flow::position(flow, before).ok().map(|p| position_key(&p));
     let mut events = Vec::new();
     if before.answers.is_empty() {
         events.push(STARTED);
@@ -586,27 +695,25 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress, was
     }
 }
 
-/// The question form for a step, filled with what was posted, else with
+/// The question form for a step, filled with what was `posted`, else with
 /// the answer already given.
 fn question_view(
     app: &ConversationState,
     lang: Lang,
     step: &Step,
     progress: &Progress,
-    fields: &Fields,
+    posted: Option<&Fields>,
 ) -> QuestionView {
     let code = lang.code();
     let given = answered(&app.conversation.flow, progress, &step.id);
-    let posted = !fields.0.is_empty();
     let choices = |choices: &[flow::Choice]| {
-        let chosen: Vec<String> = if posted {
-            fields.all("choix")
-        } else {
-            match given {
+        let chosen: Vec<String> = match posted {
+            Some(fields) => fields.all("choix"),
+            None => match given {
                 Some(Answer::Choice(id)) => vec![id.clone()],
                 Some(Answer::Choices(ids)) => ids.clone(),
                 _ => Vec::new(),
-            }
+            },
         };
         choices
             .iter()
@@ -617,15 +724,12 @@ fn question_view(
             })
             .collect()
     };
-    let text = || {
-        if posted {
-            fields.text("texte")
-        } else {
-            match given {
-                Some(Answer::Text(text)) => text.clone(),
-                _ => String::new(),
-            }
-        }
+    let text = || match posted {
+        Some(fields) => fields.text("texte"),
+        None => match given {
+            Some(Answer::Text(text)) => text.clone(),
+            _ => String::new(),
+        },
     };
     let asked = match &step.kind {
         StepKind::Message => Asked::Message,
@@ -638,21 +742,19 @@ fn question_view(
             choices: choices(offered),
         },
         StepKind::Number { unit, .. } => Asked::Number {
-            value: if posted {
-                fields.text("nombre")
-            } else {
-                match given {
+            value: match posted {
+                Some(fields) => fields.text("nombre"),
+                None => match given {
                     Some(Answer::Number(n)) => n.to_string(),
                     _ => String::new(),
-                }
+                },
             },
             unit: unit.as_ref().map(|u| u.get(code).to_owned()),
         },
         StepKind::Commune => Asked::Commune {
-            value: if posted {
-                fields.text("lieu")
-            } else {
-                match given {
+            value: match posted {
+                Some(fields) => fields.text("lieu"),
+                None => match given {
                     Some(Answer::Commune(insee)) => app
                         .directory
                         .index()
@@ -661,7 +763,7 @@ fn question_view(
                         .map(|c| c.name.to_string())
                         .unwrap_or_default(),
                     _ => String::new(),
-                }
+                },
             },
             communes: Vec::new(),
         },
@@ -674,24 +776,22 @@ fn question_view(
             max_length: *max_length,
         },
         StepKind::Contact => {
-            let (channel, value, times, leave_message, neutral_name) = if posted {
-                (
+            let (channel, value, times, leave_message, neutral_name) = match (posted, given) {
+                (Some(fields), _) => (
                     fields.text("canal"),
                     fields.text("coordonnee"),
                     fields.text("moments"),
                     fields.get("message_ok") == Some("oui"),
                     fields.text("nom_neutre"),
-                )
-            } else if let Some(Answer::Contact(contact)) = given {
-                (
+                ),
+                (None, Some(Answer::Contact(contact))) => (
                     channel_code(contact.channel).to_owned(),
                     contact.value.clone(),
                     contact.times.clone(),
                     contact.may_leave_message,
                     contact.neutral_name.clone(),
-                )
-            } else {
-                Default::default()
+                ),
+                (None, _) => Default::default(),
             };
             Asked::Contact {
                 channels: channels(lang),
@@ -718,16 +818,16 @@ fn question_view(
     }
 }
 
-/// Renders the conversation at `progress`: the transcript, then the
-/// question (or `question` when given: an error, an edit) or the outcome.
-fn render(
-    app: &ConversationState,
-    context: &Context,
-    progress: &Progress,
-    question: Option<QuestionView>,
-    notice: Option<String>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
+/// Renders what is `shown`: the transcript, then the question (the one
+/// given, or the next) or the outcome, with the progress sealed in the form.
+fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Response, AppError> {
+    let Shown {
+        at: Opened { progress, id },
+        question,
+        notice,
+        status,
+    } = shown;
+    let progress = &progress;
     let flow = &app.conversation.flow;
     let lang = context.page.lang;
     let code = lang.code();
@@ -758,13 +858,9 @@ fn render(
     }
     let stage = match (question, position) {
         (Some(question), _) => Stage::Ask(Box::new(question)),
-        (None, Position::Ask(step)) => Stage::Ask(Box::new(question_view(
-            app,
-            lang,
-            step,
-            progress,
-            &Fields(Vec::new()),
-        ))),
+        (None, Position::Ask(step)) => {
+            Stage::Ask(Box::new(question_view(app, lang, step, progress, None)))
+        }
         (None, Position::Reached(step)) => outcome_stage(app, lang, step, progress),
     };
     let announce = match &stage {
@@ -774,10 +870,10 @@ fn render(
         | Stage::Leave { heading } => heading.clone(),
     };
     let c = Chrome::new(app, &context.page);
-    let token =
-        app.conversation
-            .sealer
-            .seal(flow.version(), now(), progress, &context.conversation);
+    let token = app
+        .conversation
+        .sealer
+        .seal(flow.version(), now(), progress, &id);
     let html = if context.fragment {
         Fragment {
             c,
@@ -929,5 +1025,224 @@ mod tests {
         let said = form(&long_text).unwrap();
         assert_eq!(said.too_long, Some(flow::TEXT_MAX));
         assert_eq!(said.fields.value("texte").len(), flow::TEXT_MAX);
+    }
+
+    /// An age, a choice that may lead to the emergency numbers, an end.
+    const FLOW: &str = r#"id = "essai"
+start = "age"
+
+[[step]]
+id = "age"
+type = "number"
+question = { fr = "Quel âge avez-vous ?" }
+min = 8
+max = 120
+next = "danger"
+
+[[step]]
+id = "danger"
+type = "choice"
+question = { fr = "Êtes-vous en danger maintenant ?" }
+
+  [[step.choice]]
+  id = "oui"
+  label = { fr = "Oui" }
+  next = "urgence"
+
+  [[step.choice]]
+  id = "non"
+  label = { fr = "Non" }
+  next = "fin"
+
+[[step]]
+id = "urgence"
+type = "outcome"
+outcome = "emergency"
+question = { fr = "Appelez le 17." }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Merci." }
+"#;
+
+    fn essai() -> Flow {
+        Flow::parse(FLOW, &crate::conversation::known_needs()).unwrap()
+    }
+
+    /// A conversation that answered `age`, with this many years.
+    fn aged(flow: &Flow, years: i64) -> Opened {
+        let progress =
+            flow::advance(flow, &Progress::default(), "age", Answer::Number(years)).unwrap();
+        Opened {
+            progress,
+            id: ConversationId::new(),
+        }
+    }
+
+    /// Decides `body` for a conversation `opened`, reading the answer as
+    /// `answer` (or panicking when the decision should not read one).
+    fn decided<'f>(
+        flow: &'f Flow,
+        body: &str,
+        opened: Result<Opened, TokenError>,
+        answer: Option<Result<Answer, Refusal>>,
+    ) -> Next<'f> {
+        let form = form(body).unwrap();
+        decide(flow, &form, opened, |_| {
+            answer.expect("this decision reads no answer")
+        })
+    }
+
+    #[test]
+    fn recommencer_starts_again_whatever_the_token_but_a_cut_token_closes_first() {
+        let flow = essai();
+        let next = decided(
+            &flow,
+            "t=x&action=recommencer",
+            Err(TokenError::Tampered),
+            None,
+        );
+        assert!(matches!(next, Next::Restart), "{next:?}");
+        let cut = format!(
+            "t={}&action=recommencer",
+            "a".repeat(token::MAX_TOKEN_LEN + 1)
+        );
+        let next = decided(&flow, &cut, Err(TokenError::Malformed), None);
+        assert!(
+            matches!(next, Next::Closed(TokenError::Malformed)),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn a_token_that_does_not_open_closes_the_conversation() {
+        let flow = essai();
+        let next = decided(
+            &flow,
+            "t=x&etape=age&nombre=34",
+            Err(TokenError::Expired),
+            None,
+        );
+        assert!(
+            matches!(next, Next::Closed(TokenError::Expired)),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn modifier_shows_the_step_again_before_anything_is_read() {
+        let flow = essai();
+        let next = decided(&flow, "t=x&modifier=age", Ok(aged(&flow, 34)), None);
+        assert!(
+            matches!(next, Next::Edit(_, step) if step.id == "age"),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn reprendre_or_a_form_without_a_step_stays_where_she_is() {
+        let flow = essai();
+        for body in ["t=x&etape=age&action=reprendre", "t=x&action=repondre"] {
+            let next = decided(&flow, body, Ok(aged(&flow, 34)), None);
+            assert!(matches!(next, Next::Stay(_)), "{body}: {next:?}");
+        }
+    }
+
+    #[test]
+    fn a_value_beyond_its_bound_is_refused_without_being_read() {
+        let flow = essai();
+        let body = format!("t=x&etape=age&nombre={}", "1".repeat(17));
+        let next = decided(&flow, &body, Ok(Opened::new()), None);
+        assert!(
+            matches!(next, Next::Refused { step, why: Why::TooLong(16), .. } if step.id == "age"),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn fields_that_make_no_answer_are_refused_with_what_the_reading_said() {
+        let flow = essai();
+        let unread = Err(Refusal::Message("Écrivez un nombre".to_owned()));
+        let next = decided(
+            &flow,
+            "t=x&etape=age&nombre=trente",
+            Ok(Opened::new()),
+            Some(unread),
+        );
+        assert!(
+            matches!(
+                next,
+                Next::Refused {
+                    why: Why::Unread(Refusal::Message(_)),
+                    ..
+                }
+            ),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_the_flow_refuses_comes_back_with_the_flow_s_reason() {
+        let flow = essai();
+        let next = decided(
+            &flow,
+            "t=x&etape=age&nombre=300",
+            Ok(Opened::new()),
+            Some(Ok(Answer::Number(300))),
+        );
+        assert!(
+            matches!(
+                next,
+                Next::Refused {
+                    why: Why::Flow(AnswerError::OutOfRange { min: 8, max: 120 }),
+                    ..
+                }
+            ),
+            "{next:?}"
+        );
+    }
+
+    #[test]
+    fn an_answer_taken_advances_from_the_progress_it_answered() {
+        let flow = essai();
+        let next = decided(
+            &flow,
+            "t=x&etape=age&nombre=34",
+            Ok(Opened::new()),
+            Some(Ok(Answer::Number(34))),
+        );
+        let Next::Advanced { before, after } = next else {
+            panic!("{next:?}");
+        };
+        assert_eq!(before, Progress::default());
+        assert_eq!(after.progress, aged(&flow, 34).progress);
+    }
+
+    #[test]
+    fn an_answer_after_the_end_or_off_the_path_stays_where_she_is() {
+        let flow = essai();
+        let ended = flow::advance(
+            &flow,
+            &aged(&flow, 34).progress,
+            "danger",
+            Answer::Choice("non".to_owned()),
+        )
+        .unwrap();
+        let at = Opened {
+            progress: ended,
+            id: ConversationId::new(),
+        };
+        let next = decided(&flow, "t=x&etape=fin", Ok(at), Some(Ok(Answer::Continue)));
+        assert!(matches!(next, Next::Stay(_)), "{next:?}");
+        let next = decided(
+            &flow,
+            "t=x&etape=urgence",
+            Ok(Opened::new()),
+            Some(Ok(Answer::Continue)),
+        );
+        assert!(matches!(next, Next::Stay(_)), "{next:?}");
     }
 }
