@@ -122,6 +122,10 @@ enum FormError {
     Forged,
     #[error("an action no button of the conversation sends")]
     UnknownAction,
+    /// A step the flow does not have, or that no page names there: an
+    /// answer to a final outcome, a change to an answer that has none.
+    #[error("a step no page of the conversation names there")]
+    UnknownStep,
 }
 
 impl From<FormError> for AppError {
@@ -244,51 +248,56 @@ enum Why {
 
 /// Decides what `form` leads to, from the conversation its token `opened`
 /// and the answer `read` makes of its fields ([`read_answer`]; a test gives
-/// its own).
+/// its own). A step no page names there is refused, not ignored.
 fn decide<'f>(
     flow: &'f Flow,
     form: &AnswerForm,
     opened: Result<Opened, TokenError>,
     read: impl FnOnce(&Step) -> Result<Answer, Refusal>,
-) -> Next<'f> {
+) -> Result<Next<'f>, FormError> {
     // A cut token never opens, whatever was pressed; "Recommencer" needs
     // no token at all.
     if form.token == Token::Cut {
-        return Next::Closed(TokenError::Malformed);
+        return Ok(Next::Closed(TokenError::Malformed));
     }
     if form.action == Action::Restart {
-        return Next::Restart;
+        return Ok(Next::Restart);
     }
     let at = match opened {
         Ok(at) => at,
-        Err(error) => return Next::Closed(error),
+        Err(error) => return Ok(Next::Closed(error)),
     };
-    if let Some(step) = form.edit.as_deref().and_then(|id| flow.step(id)) {
-        return Next::Edit(at, step);
+    if let Some(id) = &form.edit {
+        return Ok(Next::Edit(at, named(flow, id, can_change)?));
     }
-    let step = match form.step.as_deref().and_then(|id| flow.step(id)) {
+    // The page of a final outcome has no step to answer.
+    let step = match &form.step {
+        Some(id) => Some(named(flow, id, |step| !step.is_final())?),
+        None => None,
+    };
+    let step = match step {
         Some(step) if form.action != Action::Resume => step,
-        _ => return Next::Stay(at),
+        _ => return Ok(Next::Stay(at)),
     };
     if let Some(max) = form.too_long {
         // Nothing is read beyond the bound.
-        return Next::Refused {
+        return Ok(Next::Refused {
             at,
             step,
             why: Why::TooLong(max),
-        };
+        });
     }
     let answer = match read(step) {
         Ok(answer) => answer,
         Err(refusal) => {
-            return Next::Refused {
+            return Ok(Next::Refused {
                 at,
                 step,
                 why: Why::Unread(refusal),
-            };
+            });
         }
     };
-    match flow::advance(flow, &at.progress, &step.id, answer) {
+    Ok(match flow::advance(flow, &at.progress, &step.id, answer) {
         Ok(progress) => Next::Advanced {
             before: at.progress,
             after: Opened {
@@ -303,7 +312,23 @@ fn decide<'f>(
             step,
             why: Why::Flow(error),
         },
-    }
+    })
+}
+
+/// The step `id` of the flow, if it is one a page of ours names there.
+fn named<'f>(flow: &'f Flow, id: &str, fits: fn(&Step) -> bool) -> Result<&'f Step, FormError> {
+    flow.step(id)
+        .filter(|step| fits(step))
+        .ok_or(FormError::UnknownStep)
+}
+
+/// Whether a step's answer can be changed ("Modifier"): a message read,
+/// the summary, an outcome acknowledged say nothing to change.
+fn can_change(step: &Step) -> bool {
+    !matches!(
+        step.kind,
+        StepKind::Outcome(_) | StepKind::Message | StepKind::Summary
+    )
 }
 
 /// One question and its answer, in the transcript.
@@ -581,7 +606,7 @@ async fn answer(
     let opened = form.token.open(conversation, now());
     let next = decide(&conversation.flow, &form, opened, |step| {
         read_answer(&app.directory, lang, step, &form.fields)
-    });
+    })?;
     let shown = match next {
         Next::Restart => Shown::start(),
         Next::Closed(error) => Shown::closed(lang, &error),
@@ -846,14 +871,10 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
             // A message read, an emergency acknowledged: nothing to change.
             continue;
         }
-        let can_edit = !matches!(
-            step.kind,
-            StepKind::Outcome(_) | StepKind::Message | StepKind::Summary
-        );
         transcript.push(Bubble {
             question: step.question.get(code).to_owned(),
             answer: text,
-            edit: can_edit.then(|| step.id.clone()),
+            edit: can_change(step).then(|| step.id.clone()),
         });
     }
     let stage = match (question, position) {
@@ -954,6 +975,8 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
                 senders,
             }
         }
+        // Position::Reached is a final outcome (flow::position), so this
+        // is Outcome::Leave: the national lines.
         _ => Stage::Leave { heading },
     }
 }
@@ -1094,6 +1117,7 @@ question = { fr = "Merci." }
         decide(flow, &form, opened, |_| {
             answer.expect("this decision reads no answer")
         })
+        .unwrap()
     }
 
     #[test]
@@ -1235,7 +1259,12 @@ question = { fr = "Merci." }
             progress: ended,
             id: ConversationId::new(),
         };
-        let next = decided(&flow, "t=x&etape=fin", Ok(at), Some(Ok(Answer::Continue)));
+        let next = decided(
+            &flow,
+            "t=x&etape=urgence",
+            Ok(at),
+            Some(Ok(Answer::Continue)),
+        );
         assert!(matches!(next, Next::Stay(_)), "{next:?}");
         let next = decided(
             &flow,
@@ -1244,5 +1273,23 @@ question = { fr = "Merci." }
             Some(Ok(Answer::Continue)),
         );
         assert!(matches!(next, Next::Stay(_)), "{next:?}");
+    }
+
+    #[test]
+    fn a_step_no_page_names_there_is_refused() {
+        let flow = essai();
+        for body in [
+            "t=x&etape=inconnue&nombre=34",
+            "t=x&etape=fin&action=repondre",
+            "t=x&modifier=inconnue",
+            "t=x&modifier=urgence",
+            "t=x&modifier=fin",
+        ] {
+            let form = form(body).unwrap();
+            let next = decide(&flow, &form, Ok(aged(&flow, 34)), |_| {
+                panic!("{body}: no answer is read")
+            });
+            assert_eq!(next.unwrap_err(), FormError::UnknownStep, "{body}");
+        }
     }
 }

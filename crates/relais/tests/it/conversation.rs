@@ -310,13 +310,19 @@ async fn an_altered_token_gives_a_calm_page_that_offers_to_start_again() {
 }
 
 #[tokio::test]
-async fn an_action_no_button_sends_is_refused() {
+async fn an_action_or_a_step_no_page_sends_is_refused() {
     let app = TestApp::spawn().await;
-    let mut person = Person::arrives(&app).await;
-    person
-        .sends(&[("etape", "formulaire"), ("action", "effacer")])
-        .await;
-    assert_eq!(person.status, 400);
+    let mut person = app.person().arrives().await;
+    for fields in [
+        [("etape", "formulaire"), ("action", "effacer")],
+        [("etape", "inconnue"), ("choix", "oui")],
+        [("etape", "orientation"), ("action", "repondre")],
+        [("modifier", "inconnue"), ("action", "repondre")],
+        [("modifier", "resume"), ("action", "repondre")],
+    ] {
+        person.sends(&fields).await;
+        assert_eq!(person.status, 400, "{fields:?}");
+    }
 }
 
 #[tokio::test]
