@@ -9,6 +9,7 @@
 
 pub mod answers;
 pub mod commands;
+mod decide;
 pub mod routes;
 pub mod token;
 
