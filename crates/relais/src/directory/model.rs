@@ -47,6 +47,19 @@ macro_rules! coded_enum {
             }
         }
 
+        /// A stored code: one no value has is an error when the row is
+        /// read, never a row quietly left out.
+        impl TryFrom<String> for $name {
+            type Error = crate::storage::UnknownCode;
+
+            fn try_from(code: String) -> Result<Self, Self::Error> {
+                Self::parse(&code).ok_or(crate::storage::UnknownCode {
+                    what: stringify!($name),
+                    code,
+                })
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.code())
@@ -266,6 +279,15 @@ pub struct Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stored_kind_no_value_has_is_an_error_not_a_row_left_out() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::try_from(kind.code().to_owned()).unwrap(), *kind);
+        }
+        let error = Kind::try_from("ovni".to_owned()).unwrap_err();
+        assert_eq!(error.to_string(), "unknown stored Kind \"ovni\"");
+    }
 
     #[test]
     fn codes_and_french_aliases_parse_to_the_same_need() {

@@ -286,7 +286,8 @@ struct OrganisationRow {
     territory: String,
     source_id: String,
     name: String,
-    kind: String,
+    #[sqlx(try_from = "String")]
+    kind: Kind,
     siret: Option<String>,
     phone: Option<String>,
     email: Option<String>,
@@ -294,18 +295,18 @@ struct OrganisationRow {
 }
 
 impl OrganisationRow {
-    fn into_model(self) -> Option<Organisation> {
-        Some(Organisation {
+    fn into_model(self) -> Organisation {
+        Organisation {
             id: self.id,
             territory: self.territory,
             source_id: self.source_id,
             name: self.name,
-            kind: Kind::parse(&self.kind)?,
+            kind: self.kind,
             siret: self.siret,
             phone: self.phone,
             email: self.email,
             website: self.website,
-        })
+        }
     }
 }
 
@@ -421,7 +422,7 @@ pub async fn directory(
     Ok((
         organisations
             .into_iter()
-            .filter_map(OrganisationRow::into_model)
+            .map(OrganisationRow::into_model)
             .collect(),
         services.into_iter().map(ServiceRow::into_model).collect(),
     ))
@@ -446,7 +447,7 @@ pub async fn organisation(
             .flatten();
         Ok::<_, sqlx::Error>(row.map(|r| (r, archived)))
     })?;
-    Ok(row.and_then(|(row, archived)| row.into_model().map(|o| (o, archived.is_some()))))
+    Ok(row.map(|(row, archived)| (row.into_model(), archived.is_some())))
 }
 
 /// One service (archived or not) with its territory.
