@@ -286,30 +286,50 @@ fn the_code_map_names_every_module_and_only_modules_that_exist() {
 /// nobody knows is shared.
 #[test]
 fn a_test_module_borrows_nothing_from_another_test_module() {
+    // A test module is a file of tests/it, or a folder of them (browser/):
+    // its files may share among themselves, never with another module.
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it");
-    let modules: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|e| e == "rs"))
-        .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
-        .filter(|name| name != "main" && name != "helpers")
-        .collect();
-    assert!(modules.iter().any(|m| m == "referral"), "{modules:?}");
+    let mut modules: Vec<(String, Vec<PathBuf>)> = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "main" || name == "helpers" {
+            continue;
+        }
+        if path.is_dir() {
+            let files = std::fs::read_dir(&path)
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+                .collect();
+            modules.push((name, files));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            modules.push((name, vec![path]));
+        }
+    }
+    assert!(modules.iter().any(|(m, _)| m == "referral"), "{modules:?}");
+    assert!(
+        modules.iter().any(|(m, files)| m == "browser" && files.len() > 1),
+        "{modules:?}"
+    );
     let mut borrowed = Vec::new();
-    for module in &modules {
-        let text = std::fs::read_to_string(dir.join(format!("{module}.rs"))).unwrap();
-        for (number, line) in text.lines().enumerate() {
-            let code = line.split("//").next().unwrap_or_default();
-            for other in modules.iter().filter(|other| *other != module) {
-                if code.contains(&format!("crate::{other}::"))
-                    || code.contains(&format!("crate::{other}}}"))
-                    || code.contains(&format!("crate::{other};"))
-                {
-                    borrowed.push(format!(
-                        "tests/it/{module}.rs:{}: {}",
-                        number + 1,
-                        line.trim()
-                    ));
+    for (module, files) in &modules {
+        for file in files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or_default();
+                for (other, _) in modules.iter().filter(|(other, _)| other != module) {
+                    if code.contains(&format!("crate::{other}::"))
+                        || code.contains(&format!("crate::{other}}}"))
+                        || code.contains(&format!("crate::{other};"))
+                    {
+                        borrowed.push(format!(
+                            "{}:{}: {}",
+                            file.strip_prefix(&dir).unwrap().display(),
+                            number + 1,
+                            line.trim()
+                        ));
+                    }
                 }
             }
         }

@@ -1,7 +1,7 @@
 //! The integration tests of the `relais` crate: one binary, one module per
 //! concern. Run on in-memory SQLite by default; `.ci/run` runs them again on
 //! PostgreSQL and with a headless browser (see `helpers/mod.rs`,
-//! `browser.rs`). What the test modules share lives in `helpers/`, one
+//! `browser/`). What the test modules share lives in `helpers/`, one
 //! client per role; no test module imports from another.
 
 #![allow(

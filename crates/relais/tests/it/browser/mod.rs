@@ -9,6 +9,10 @@
 //! it they return at once, except under `.ci/run` (`RELAIS_CI=1`), where a
 //! missing browser is a failure.
 
+mod accessibility;
+mod backoffice;
+mod journeys;
+
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,0 +1,2 @@
+//! axe-core on every public and back-office page, in French and Arabic,
+//! with and without JavaScript: no violation.
