@@ -53,7 +53,14 @@ struct Browser {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Js {
     On,
+    /// JavaScript turned off in the browser: ChromeDriver can then neither
+    /// find elements nor run a script, so only keys and the page source
+    /// are left to a test.
     Off,
+    /// Our scripts blocked from loading (every `*.js` request fails), so
+    /// the page is what a person without JavaScript gets, while the test
+    /// can still measure it with scripts of its own (the layout tests).
+    Blocked,
 }
 
 impl Browser {
@@ -106,6 +113,17 @@ impl Browser {
             .connect(&webdriver)
             .await
             .expect("ChromeDriver starts a session");
+        if js == Js::Blocked {
+            for (cmd, params) in [
+                ("Network.enable", json!({})),
+                ("Network.setBlockedURLs", json!({ "urls": ["*.js"] })),
+            ] {
+                client
+                    .issue_cmd(Cdp { cmd, params })
+                    .await
+                    .expect("ChromeDriver passes DevTools commands on");
+            }
+        }
         Some(Self {
             client,
             js,
@@ -152,7 +170,7 @@ impl Browser {
         // Chromium drops input sent before a fresh page has painted, which a
         // loaded machine makes likely: wait for two frames first. Without
         // JavaScript the script cannot run (keyboard tests then retry).
-        if self.js == Js::On {
+        if self.js != Js::Off {
             self.client
                 .execute_async(
                     "const done = arguments[arguments.length - 1];\n\
@@ -254,6 +272,34 @@ impl WebDriverCompatibleCommand for PerformanceLog {
         (
             Method::POST,
             Some(json!({ "type": "performance" }).to_string()),
+        )
+    }
+}
+
+/// A DevTools command, through ChromeDriver's `goog/cdp/execute`.
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let base = base.as_str().trim_end_matches('/');
+        url::Url::parse(&format!(
+            "{base}/session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _url: &url::Url) -> (Method, Option<String>) {
+        (
+            Method::POST,
+            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
         )
     }
 }
