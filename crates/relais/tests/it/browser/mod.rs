@@ -12,6 +12,7 @@
 mod accessibility;
 mod backoffice;
 mod journeys;
+mod reading;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -33,6 +34,9 @@ use crate::helpers::{TestApp, in_ci};
 pub const WEBDRIVER_VAR: &str = "RELAIS_TEST_WEBDRIVER";
 /// The variable giving the Chromium binary [default: /usr/bin/chromium].
 pub const CHROMIUM_VAR: &str = "RELAIS_TEST_CHROMIUM";
+/// The variable naming a folder where the layout tests save what the
+/// screen showed, for a person to look at (`.ci/run` keeps them).
+pub const SCREENSHOTS_VAR: &str = "RELAIS_TEST_SCREENSHOTS";
 
 const LEFT_SHIFT: char = '\u{e008}';
 const RIGHT_SHIFT: char = '\u{e050}';
@@ -244,6 +248,18 @@ impl Browser {
             }
         }
         urls
+    }
+
+    /// Saves what the screen shows as `name.png` in the folder
+    /// [`SCREENSHOTS_VAR`] names, when it names one.
+    async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os(SCREENSHOTS_VAR).filter(|dir| !dir.is_empty()) else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("a screenshot");
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("the screenshots folder");
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("the screenshot is saved");
     }
 
     async fn close(self) {
