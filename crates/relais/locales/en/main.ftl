@@ -42,13 +42,13 @@ line-112-text = Works everywhere in Europe, from a mobile or a landline. Free.
 line-114-name = Emergency by text message
 line-114-text = If you cannot speak or hear: send a text to 114. It reaches the police, the gendarmerie, the fire brigade or the ambulance service.
 line-3919-name = Violences Femmes Info
-line-3919-text = Listening, information and guidance, in French. Free and anonymous, 24/7. The number does not appear on phone bills.
+line-3919-text = Listening, information and guidance. Free and anonymous, 24/7. The number does not appear on phone bills.
 line-119-name = Allô Enfance en danger
 line-119-text = If a child is in danger or at risk. Free, 24/7.
 line-115-name = Emergency shelter
 line-115-text = To find somewhere to sleep tonight. Free, 24/7.
 line-fsj-name = Fil Santé Jeunes
-line-fsj-text = For people aged 12 to 25: listening, information, guidance, in French. Anonymous and free, every day.
+line-fsj-text = For people aged 12 to 25: listening, information, guidance. Anonymous and free, every day.
 line-call = Call { $number }
 line-sms = Text { $number }
 
@@ -109,7 +109,7 @@ directory-back = New search
 ## Needs
 
 need-legal = Rights, legal advice
-need-complaint = Filing a complaint
+need-complaint = Complaint, police record (main courante)
 need-protection = Protection, protection order
 need-housing = Shelter, housing
 need-health = Care, recording injuries
@@ -122,7 +122,7 @@ need-youth = Young people
 
 ## Kinds of organisation
 
-kind-lawyer = Lawyer, free legal advice
+kind-lawyer = Lawyer, legal advice sessions (permanence juridique)
 kind-justice-point = Point-justice (legal information)
 kind-police = Police
 kind-gendarmerie = Gendarmerie

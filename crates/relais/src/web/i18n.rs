@@ -317,6 +317,119 @@ mod tests {
         }
     }
 
+    /// Every text of a pattern, its variants' too.
+    fn texts(pattern: &fluent_syntax::ast::Pattern<&str>, out: &mut String) {
+        use fluent_syntax::ast::{Expression, PatternElement};
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => out.push_str(value),
+                PatternElement::Placeable {
+                    expression: Expression::Select { variants, .. },
+                } => {
+                    for variant in variants {
+                        out.push(' ');
+                        texts(&variant.value, out);
+                    }
+                }
+                PatternElement::Placeable { .. } => out.push(' '),
+            }
+        }
+    }
+
+    /// The text of the message `id` of `lang`, lower case.
+    fn written(lang: Lang, id: &str) -> String {
+        let resource = FluentResource::try_new(source(lang).to_owned()).unwrap();
+        let mut text = String::new();
+        for entry in resource.entries() {
+            if let Entry::Message(message) = entry
+                && message.id.name == id
+                && let Some(pattern) = &message.value
+            {
+                texts(pattern, &mut text);
+            }
+        }
+        text.to_lowercase()
+    }
+
+    /// Whether `text` says `word`: where a word starts, and, when `word`
+    /// begins with `=`, as a whole word (سري "confidential", not سريع
+    /// "quick").
+    fn mentions(text: &str, word: &str) -> bool {
+        let (word, whole) = match word.strip_prefix('=') {
+            Some(word) => (word, true),
+            None => (word, false),
+        };
+        text.match_indices(word).any(|(at, _)| {
+            let starts = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let ends = text[at + word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            starts && (ends || !whole)
+        })
+    }
+
+    #[test]
+    fn no_translation_promises_what_the_french_does_not() {
+        // What a person would count on: free of charge, anonymous, at any
+        // hour, confidential. "Free legal advice" where the French says
+        // "permanence juridique" sends her to a lawyer expecting no bill.
+        // What is promised, then its words in French, English and Arabic.
+        type Promise = (
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+            &'static [&'static str],
+        );
+        let promises: [Promise; 4] = [
+            ("free of charge", &["gratuit"], &["free"], &["مجان"]),
+            ("anonymous", &["anonym"], &["anonym"], &["مجهول الهوية"]),
+            (
+                "at any hour",
+                &["24h/24", "24 h/24", "jour et nuit"],
+                &["24/7", "day and night"],
+                &["على مدار الساعة", "ليلًا ونهارًا"],
+            ),
+            (
+                "confidential",
+                &["confidenti"],
+                &["confidential"],
+                &["=سري", "=سرية"],
+            ),
+        ];
+        let mut promised = Vec::new();
+        for id in message_ids(Lang::Fr) {
+            let french = written(Lang::Fr, &id);
+            for (what, fr, en, ar) in promises {
+                let says = |text: &str, words: &[&str]| words.iter().any(|w| mentions(text, w));
+                if says(&french, fr) {
+                    continue;
+                }
+                if says(&written(Lang::En, &id), en) {
+                    promised.push(format!("{id} (en): {what}"));
+                }
+                if says(&written(Lang::Ar, &id), ar) {
+                    promised.push(format!("{id} (ar): {what}"));
+                }
+            }
+        }
+        assert!(
+            promised.is_empty(),
+            "translations that promise what the French does not: {promised:#?}"
+        );
+    }
+
+    #[test]
+    fn a_promise_is_found_only_as_a_word() {
+        assert!(mentions("lawyer, free legal advice", "free"));
+        assert!(!mentions("what you want to tell", "free"));
+        assert!(mentions("عنوان سري", "=سري"));
+        assert!(!mentions("أحتاج إلى رد سريع", "=سري"));
+    }
+
     #[test]
     fn the_language_comes_from_the_path_prefix() {
         assert_eq!(Lang::from_path("/"), (Lang::Fr, "/"));
