@@ -99,6 +99,9 @@ enum Asked {
     Commune {
         value: String,
         communes: Vec<CommuneChoice>,
+        /// "Plusieurs communes correspondent à « … ». Choisissez la vôtre :",
+        /// a question put to her, not an error.
+        prompt: Option<String>,
     },
     /// A line of text, and its limit.
     Text { value: String, max_length: usize },
@@ -156,13 +159,17 @@ impl QuestionView {
         }
     }
 
-    /// A commune question with these communes to choose from.
-    fn offering(mut self, communes: Vec<CommuneChoice>) -> Self {
+    /// A commune question with these communes to choose from, and the
+    /// question that offers them.
+    fn offering(mut self, communes: Vec<CommuneChoice>, question: String) -> Self {
         if let Asked::Commune {
-            communes: offered, ..
+            communes: offered,
+            prompt,
+            ..
         } = &mut self.asked
         {
             *offered = communes;
+            *prompt = Some(question);
         }
         self
     }
@@ -374,10 +381,28 @@ fn refused(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Why::Unread(Refusal::ChooseCommune(communes)) => (
-            question.offering(communes).with_error(lang.t_with(
-                "conversation-commune-several",
-                &[("query", FluentValue::from(fields.text("lieu")))],
-            )),
+            question.offering(
+                communes,
+                lang.t_with(
+                    "conversation-commune-several",
+                    &[("query", FluentValue::from(fields.text("lieu")))],
+                ),
+            ),
+            StatusCode::OK,
+        ),
+        // Not "several communes match": none does, and these are near it.
+        Why::Unread(Refusal::SuggestCommune(communes)) => (
+            question.offering(
+                communes,
+                format!(
+                    "{} {}",
+                    lang.t_with(
+                        "directory-unknown",
+                        &[("query", FluentValue::from(fields.text("lieu")))],
+                    ),
+                    lang.t("directory-suggestions")
+                ),
+            ),
             StatusCode::OK,
         ),
         Why::Flow(error) => (
@@ -516,6 +541,7 @@ fn question_view(
                 },
             },
             communes: Vec::new(),
+            prompt: None,
         },
         StepKind::Text { max_length } => Asked::Text {
             value: text(),

@@ -413,7 +413,7 @@ async fn confirm(
                 Err(error) => form.contact_error = Some(refusal_message(lang, step, &error)),
             },
             Err(Refusal::Message(message)) => form.contact_error = Some(message),
-            Err(Refusal::ChooseCommune(_)) => {}
+            Err(Refusal::ChooseCommune(_) | Refusal::SuggestCommune(_)) => {}
         }
     }
     if let Some(max) = too_long {

@@ -229,6 +229,35 @@ async fn no_outcome_lists_a_service_twice() {
 }
 
 #[tokio::test]
+async fn several_communes_matching_is_asked_as_a_question_not_shown_as_an_error() {
+    let app = TestApp::spawn().await;
+    let mut person = app.person().arrives().await;
+    person.reaches_the_commune().await;
+    let html = person.answers("commune", "lieu", "62170").await.to_owned();
+
+    assert_eq!(person.status, 200);
+    let asked = between(&html, "<p class=\"choose\"", "</p>").expect("the question, as a question");
+    assert!(
+        asked.contains("Plusieurs communes correspondent à « 62170 »"),
+        "{asked}"
+    );
+    assert!(!asked.contains("role=\"alert\""), "{asked}");
+    assert!(
+        !html.contains("class=\"error\""),
+        "shown as an error: {html}"
+    );
+    assert!(html.contains("aria-describedby=\"commune-prompt\""));
+
+    // A commune that does not exist is not "several communes match".
+    let html = person.answers("commune", "lieu", "62999").await.to_owned();
+    assert!(!html.contains("Plusieurs communes"), "{html}");
+    assert!(
+        html.contains("Nous ne trouvons pas « 62999 »") && html.contains("Vouliez-vous dire"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
 async fn danger_now_shows_the_emergency_numbers_then_continues_only_once_safe() {
     let app = TestApp::spawn().await;
     let mut person = app.person().arrives().await;
