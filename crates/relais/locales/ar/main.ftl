@@ -307,6 +307,7 @@ follow-code-format = يتكون رمز المتابعة من ⁦16⁩ رقمًا
 follow-code-unknown = لم نجد طلبًا بهذا الرمز. تحققي من الأرقام. ربما حُذف الطلب أيضًا.
 follow-blocked = محاولات كثيرة لإدخال الرمز من هذا الجهاز. لحماية الطلبات، حاولي مجددًا بعد ساعة.
 follow-status = أين وصل طلبك:
+follow-organisation = الهيئة التي استلمت طلبك:
 follow-sent-on = تم الإرسال في { $date }
 follow-readers-heading = من يمكنه قراءته
 follow-readers = { $count ->

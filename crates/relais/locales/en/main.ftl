@@ -299,6 +299,7 @@ follow-code-format = The follow-up code has 16 digits. Check what you typed.
 follow-code-unknown = We cannot find a request with this code. Check the digits. The request may also have been erased.
 follow-blocked = Too many code attempts from this device. To protect requests, try again in an hour.
 follow-status = Where your request stands:
+follow-organisation = Organisation that received your request:
 follow-sent-on = Sent on { $date }
 follow-readers-heading = Who can read it
 follow-readers = { $count ->

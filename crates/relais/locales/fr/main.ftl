@@ -300,6 +300,7 @@ follow-code-format = Le code de suivi compte 16 chiffres. Vérifiez ce que vous 
 follow-code-unknown = Nous ne trouvons pas de demande avec ce code. Vérifiez les chiffres. La demande a peut-être aussi été effacée.
 follow-blocked = Trop d'essais de code depuis cet appareil. Pour protéger les demandes, réessayez dans une heure.
 follow-status = Où en est votre demande :
+follow-organisation = Structure qui a reçu votre demande :
 follow-sent-on = Envoyée le { $date }
 follow-readers-heading = Qui peut la lire
 follow-readers = { $count ->
