@@ -1,4 +1,10 @@
 # Relais — نصوص الواجهة العامة، بالعربية.
+#
+# Every number written in a message here sits between the invisible marks
+# U+2066 (LRI) and U+2069 (PDI), so that it reads left to right inside the
+# right-to-left sentence ("06 12 34 56 78", not "78 56 34 12 06"); the
+# arguments ({ $number }…) are isolated by Fluent itself. A unit test in
+# src/web/i18n.rs checks that no number is left bare.
 
 site-name = Relais
 site-tagline = باب واحد نحو المساعدة في مواجهة العنف الزوجي
@@ -13,8 +19,8 @@ exit-shortcut-one = مفتاح Shift: اضغطي مرة أخرى لإخفاء ا
 emergency-label = في حالة الطوارئ
 emergency-danger = خطر فوري:
 emergency-or = أو
-emergency-sms = رسالة نصية إلى 114 إذا لم تستطيعي الكلام
-emergency-3919 = 3919: مجاني ومجهول الهوية، على مدار الساعة
+emergency-sms = رسالة نصية إلى ⁦114⁩ إذا لم تستطيعي الكلام
+emergency-3919 = ⁦3919⁩: مجاني ومجهول الهوية، على مدار الساعة
 help-button = أحتاج إلى مساعدة
 help-button-sub = نرشدك إلى مختص
 language-switch = اللغة
@@ -40,15 +46,15 @@ line-17-text = إذا كنتِ في خطر الآن. مكالمة مجانية،
 line-112-name = رقم الطوارئ الأوروبي
 line-112-text = يعمل في كل أوروبا، من هاتف محمول أو ثابت. مجاني.
 line-114-name = الطوارئ عبر الرسائل النصية
-line-114-text = إذا لم تستطيعي الكلام أو السمع: أرسلي رسالة نصية إلى 114. تصل إلى الشرطة أو الدرك أو الإطفاء أو الإسعاف.
+line-114-text = إذا لم تستطيعي الكلام أو السمع: أرسلي رسالة نصية إلى ⁦114⁩. تصل إلى الشرطة أو الدرك أو الإطفاء أو الإسعاف.
 line-3919-name = Violences Femmes Info
-line-3919-text = استماع ومعلومات وتوجيه، بالفرنسية. مجاني ومجهول الهوية، على مدار الساعة طوال الأسبوع. لا يظهر الرقم في فواتير الهاتف.
+line-3919-text = استماع ومعلومات وتوجيه. مجاني ومجهول الهوية، على مدار الساعة طوال الأسبوع. لا يظهر الرقم في فواتير الهاتف.
 line-119-name = Allô Enfance en danger
 line-119-text = إذا كان طفل في خطر أو معرضًا له. مجاني، على مدار الساعة.
 line-115-name = الإيواء الطارئ
 line-115-text = لإيجاد مكان للنوم الليلة. مجاني، على مدار الساعة.
 line-fsj-name = Fil Santé Jeunes
-line-fsj-text = للشباب من 12 إلى 25 سنة: استماع ومعلومات وتوجيه، بالفرنسية. مجهول الهوية ومجاني، كل يوم.
+line-fsj-text = للشباب من ⁦12⁩ إلى ⁦25⁩ سنة: استماع ومعلومات وتوجيه. مجهول الهوية ومجاني، كل يوم.
 line-call = اتصلي بالرقم { $number }
 line-sms = أرسلي رسالة إلى { $number }
 
@@ -70,21 +76,21 @@ error-timeout-message = لم يتمكن الموقع من الرد في الوق
 error-too-large-title = ما أرسلتِه طويل جدًا
 error-too-large-message = ما أرسلتِه يتجاوز الحجم المقبول. عودي إلى الصفحة السابقة واختصري نصك.
 error-too-many-title = طلبات كثيرة في وقت قصير
-error-too-many-message = انتظري دقيقة، ثم حاولي مجددًا. إذا كنتِ في خطر، لا تنتظري: اتصلي بالرقم 17 أو 112.
+error-too-many-message = انتظري دقيقة، ثم حاولي مجددًا. إذا كنتِ في خطر، لا تنتظري: اتصلي بالرقم ⁦17⁩ أو ⁦112⁩.
 error-internal-title = حدث خطأ من جهتنا
 error-internal-message = ليس هذا خطأك. حاولي مجددًا بعد بضع دقائق.
 error-home = العودة إلى الصفحة الرئيسية
-error-urgent = إذا كنتِ في خطر، اتصلي بالرقم 17 أو 112، أو أرسلي رسالة نصية إلى 114.
+error-urgent = إذا كنتِ في خطر، اتصلي بالرقم ⁦17⁩ أو ⁦112⁩، أو أرسلي رسالة نصية إلى ⁦114⁩.
 
 ## الدليل
 
 directory-title = إيجاد مختص بالقرب منك
 directory-intro = أدخلي رمزك البريدي أو اسم بلديتك، وما تحتاجين إليه. النتائج مرتبة حسب المسافة وأوقات العمل.
 directory-place = الرمز البريدي أو البلدية
-directory-place-hint = مثلًا 62170 أو Montreuil-sur-Mer
+directory-place-hint = مثلًا ⁦62170⁩ أو Montreuil-sur-Mer
 directory-need = ما تحتاجين إليه
 directory-need-choose = اختاري حاجة
-directory-minor = عمري أقل من 18 سنة
+directory-minor = عمري أقل من ⁦18⁩ سنة
 directory-search = بحث
 directory-place-missing = أدخلي رمزك البريدي أو اسم بلديتك.
 directory-need-missing = اختاري حاجة من القائمة.
@@ -93,6 +99,7 @@ directory-unknown = لم نجد «{ $query }». تحققي من الرمز ال�
 directory-suggestions = هل تقصدين:
 directory-results = بالقرب من { $commune }
 directory-none = لا توجد في الدليل حاليًا خدمة تلبي هذه الحاجة بالقرب منك. يمكن للأرقام الوطنية أدناه أن تساعدك فورًا.
+directory-also-above = لهذه الحاجة أيضًا، سبق عرضه أعلاه:
 directory-outside = لا يغطي Relais بلديتك بعد. إليك أقرب الخدمات: قد تكون بعيدة عنك. أقرب منطقة مغطاة هي { $territory }، على بعد { $km } كم.
 directory-lines = الأرقام الوطنية
 directory-call = اتصلي بالرقم { $number }
@@ -109,7 +116,7 @@ directory-back = بحث جديد
 ## الحاجات
 
 need-legal = الحقوق، الاستشارة القانونية
-need-complaint = تقديم شكوى
+need-complaint = شكوى، تصريح مسجل لدى الشرطة (main courante)
 need-protection = الحماية، أمر الحماية
 need-housing = الإيواء، السكن
 need-health = العلاج، إثبات الإصابات
@@ -122,7 +129,7 @@ need-youth = الشباب
 
 ## أنواع الهيئات
 
-kind-lawyer = محامٍ، استشارة قانونية مجانية
+kind-lawyer = محامٍ، جلسات استشارة قانونية (permanence juridique)
 kind-justice-point = نقطة العدالة (معلومات قانونية)
 kind-police = الشرطة
 kind-gendarmerie = الدرك
@@ -210,11 +217,11 @@ conversation-max-length = { $max } حرف على الأكثر.
 form-too-long = هذا النص طويل جدًا: { $max } حرف على الأكثر. لقد اختصرناه؛ أعيدي قراءته قبل المتابعة.
 conversation-error-choose = اختاري إجابة.
 conversation-error-required = اكتبي إجابتك، أو تخطي السؤال إن كان ذلك ممكنًا.
-conversation-error-number = اكتبي رقمًا بين { $min } و{ $max }، مثلًا 34.
+conversation-error-number = اكتبي رقمًا بين { $min } و{ $max }، مثلًا ⁦34⁩.
 conversation-error-too-long = نصك طويل جدًا: { $max } حرف على الأكثر. لم يضِع شيء مما كتبتِه، يمكنك اختصاره.
 conversation-error-channel = اختاري الطريقة التي تفضلين أن نتواصل بها معك، أو «لا تتواصلوا معي».
 conversation-error-contact-missing = أدخلي الرقم أو العنوان الذي نستعمله، أو اختاري «لا تتواصلوا معي».
-conversation-error-phone = يبدو أن هذا الرقم غير مكتمل: 10 أرقام، مثلًا 06 12 34 56 78.
+conversation-error-phone = يبدو أن هذا الرقم غير مكتمل: ⁦10⁩ أرقام، مثلًا ⁦06 12 34 56 78⁩.
 conversation-error-email = يبدو أن عنوان البريد الإلكتروني غير مكتمل، مثلًا name@example.com.
 conversation-commune-several = عدة بلديات تطابق «{ $query }». اختاري بلديتك:
 conversation-expired = أُغلقت محادثتك لأن أكثر من ساعتين مرتا دون إجابة. حفاظًا على سلامتك، حُذفت إجاباتك. يمكنك البدء من جديد متى شئت.
@@ -228,7 +235,7 @@ conversation-channel-none = لا تتواصلوا معي
 conversation-contact-value = رقم الهاتف أو عنوان البريد الإلكتروني
 conversation-contact-value-hint = الذي تطلعين عليه وحدك.
 conversation-contact-times = في أي أوقات يكون ذلك آمنًا؟
-conversation-contact-times-hint = مثلًا: أيام الأسبوع بين الساعة 10 و12.
+conversation-contact-times-hint = مثلًا: أيام الأسبوع بين الساعة ⁦10⁩ و⁦12⁩.
 conversation-contact-leave-message = يمكن ترك رسالة لي
 conversation-contact-neutral-name = اسم محايد يقدم به المختص نفسه
 conversation-contact-neutral-hint = الاسم الذي سيذكره المختص، مثلًا «السيدة مارتان، من شركة التأمين».
@@ -240,9 +247,10 @@ conversation-contact-message-yes = يمكن ترك رسالة
 conversation-contact-message-no = دون رسالة
 conversation-contact-neutral = يقدم نفسه باسم «{ $name }»
 conversation-youth-or = أو
+conversation-youth-at = على الرقم
 conversation-next-steps = والآن؟
 conversation-next-call = اتصلي بالمختص الذي تختارينه عندما تكونين في أمان. يمكنك أن تقولي له ما تريدين، على مهلك.
-conversation-next-danger = إذا تغير الوضع وكنتِ في خطر، اتصلي بالرقم 17 أو 112، أو أرسلي رسالة نصية إلى 114.
+conversation-next-danger = إذا تغير الوضع وكنتِ في خطر، اتصلي بالرقم ⁦17⁩ أو ⁦112⁩، أو أرسلي رسالة نصية إلى ⁦114⁩.
 conversation-next-sheets = فهم حقوقك: بطاقات المعلومات
 
 ## Sending the report (/envoyer) and following it up (/suivi)
@@ -262,7 +270,7 @@ send-preview-change = لتغيير إجابة، عودي إلى الأسئلة.
 send-urgent-question = هل الأمر عاجل؟
 send-urgent-no = لا، الأمر ليس عاجلًا
 send-urgent-yes = نعم، أحتاج إلى رد سريع
-send-urgent-hint = إذا كنتِ في خطر الآن، اتصلي بالرقم 17 أو 112، أو أرسلي رسالة نصية إلى 114.
+send-urgent-hint = إذا كنتِ في خطر الآن، اتصلي بالرقم ⁦17⁩ أو ⁦112⁩، أو أرسلي رسالة نصية إلى ⁦114⁩.
 send-consent = أوافق على أن يقرأ المختصون في { $organisation } هذه القصة. لن يستطيع أي شخص آخر قراءتها، ولا حتى فريق Relais.
 send-consent-missing = لإرسال قصتك، ضعي علامة في الخانة التي تقول إنك موافقة.
 send-button = إرسال قصتي
@@ -279,7 +287,7 @@ send-done-heading = تم الأمر
 send-done-text = وصل طلبك. سيقرؤه مختص ويتواصل معك بالطريقة التي طلبتِها. إذا اخترتِ ألا نتواصل معك، ستجدين ردوده برمز المتابعة الخاص بك.
 send-done-follow = متابعة طلبي برمزي
 send-already = تم إرسال هذا الطلب من قبل. ظهر رمز المتابعة الخاص بك عند الإرسال الأول.
-send-too-many = أُرسلت عدة طلبات من هذا الجهاز خلال الساعة. لتجنّب الإرسال الجماعي إلى المهنيين، انتظري قليلًا قبل إرسال طلب آخر: ما اخترتِه محفوظ هنا. في حالة الخطر: 17 أو 112، رسالة نصية 114.
+send-too-many = أُرسلت عدة طلبات من هذا الجهاز خلال الساعة. لتجنّب الإرسال الجماعي إلى المهنيين، انتظري قليلًا قبل إرسال طلب آخر: ما اخترتِه محفوظ هنا. في حالة الخطر: ⁦17⁩ أو ⁦112⁩، رسالة نصية ⁦114⁩.
 referral-status-sent = مُرسَل
 referral-status-sent-help = وصل طلبك. لم يُفتح بعد.
 referral-status-read = مقروء
@@ -291,14 +299,15 @@ referral-status-redirected-help = أُحيل طلبك إلى هيئة أخرى �
 referral-status-closed = مُغلق
 referral-status-closed-help = هذا الطلب مُغلق. يمكنك تقديم طلب جديد متى شئت.
 follow-title = متابعة طلبي
-follow-intro = أدخلي رمز المتابعة المكوّن من 16 رقمًا الذي دوّنتِه بعد الإرسال.
+follow-intro = أدخلي رمز المتابعة المكوّن من ⁦16⁩ رقمًا الذي دوّنتِه بعد الإرسال.
 follow-code = رمز المتابعة
-follow-code-hint = 16 رقمًا، مع مسافات أو دونها.
+follow-code-hint = ⁦16⁩ رقمًا، مع مسافات أو دونها.
 follow-see = عرض طلبي
-follow-code-format = يتكون رمز المتابعة من 16 رقمًا. تحققي مما كتبتِه.
+follow-code-format = يتكون رمز المتابعة من ⁦16⁩ رقمًا. تحققي مما كتبتِه.
 follow-code-unknown = لم نجد طلبًا بهذا الرمز. تحققي من الأرقام. ربما حُذف الطلب أيضًا.
 follow-blocked = محاولات كثيرة لإدخال الرمز من هذا الجهاز. لحماية الطلبات، حاولي مجددًا بعد ساعة.
 follow-status = أين وصل طلبك:
+follow-organisation = الهيئة التي استلمت طلبك:
 follow-sent-on = تم الإرسال في { $date }
 follow-readers-heading = من يمكنه قراءته
 follow-readers = { $count ->

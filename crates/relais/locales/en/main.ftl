@@ -42,13 +42,13 @@ line-112-text = Works everywhere in Europe, from a mobile or a landline. Free.
 line-114-name = Emergency by text message
 line-114-text = If you cannot speak or hear: send a text to 114. It reaches the police, the gendarmerie, the fire brigade or the ambulance service.
 line-3919-name = Violences Femmes Info
-line-3919-text = Listening, information and guidance, in French. Free and anonymous, 24/7. The number does not appear on phone bills.
+line-3919-text = Listening, information and guidance. Free and anonymous, 24/7. The number does not appear on phone bills.
 line-119-name = Allô Enfance en danger
 line-119-text = If a child is in danger or at risk. Free, 24/7.
 line-115-name = Emergency shelter
 line-115-text = To find somewhere to sleep tonight. Free, 24/7.
 line-fsj-name = Fil Santé Jeunes
-line-fsj-text = For people aged 12 to 25: listening, information, guidance, in French. Anonymous and free, every day.
+line-fsj-text = For people aged 12 to 25: listening, information, guidance. Anonymous and free, every day.
 line-call = Call { $number }
 line-sms = Text { $number }
 
@@ -93,6 +93,7 @@ directory-unknown = We cannot find "{ $query }". Check the postcode or the spell
 directory-suggestions = Did you mean:
 directory-results = Near { $commune }
 directory-none = No service in the directory meets this need near you for now. The national numbers below can help you right away.
+directory-also-above = Also for this need, already shown above:
 directory-outside = Relais does not cover your commune yet. Here are the nearest services: they may be far from you. The nearest covered territory is { $territory }, { $km } km away.
 directory-lines = National numbers
 directory-call = Call { $number }
@@ -109,7 +110,7 @@ directory-back = New search
 ## Needs
 
 need-legal = Rights, legal advice
-need-complaint = Filing a complaint
+need-complaint = Complaint, police record (main courante)
 need-protection = Protection, protection order
 need-housing = Shelter, housing
 need-health = Care, recording injuries
@@ -122,7 +123,7 @@ need-youth = Young people
 
 ## Kinds of organisation
 
-kind-lawyer = Lawyer, free legal advice
+kind-lawyer = Lawyer, legal advice sessions (permanence juridique)
 kind-justice-point = Point-justice (legal information)
 kind-police = Police
 kind-gendarmerie = Gendarmerie
@@ -238,6 +239,7 @@ conversation-contact-message-yes = a message may be left
 conversation-contact-message-no = no message
 conversation-contact-neutral = introduce themselves as "{ $name }"
 conversation-youth-or = Or
+conversation-youth-at = on
 conversation-next-steps = What now?
 conversation-next-call = Call the professional of your choice when you are safe. You can tell them what you want, at your own pace.
 conversation-next-danger = If things change and you are in danger, call 17 or 112, or text 114.
@@ -297,6 +299,7 @@ follow-code-format = The follow-up code has 16 digits. Check what you typed.
 follow-code-unknown = We cannot find a request with this code. Check the digits. The request may also have been erased.
 follow-blocked = Too many code attempts from this device. To protect requests, try again in an hour.
 follow-status = Where your request stands:
+follow-organisation = Organisation that received your request:
 follow-sent-on = Sent on { $date }
 follow-readers-heading = Who can read it
 follow-readers = { $count ->

@@ -31,6 +31,8 @@ pub enum Refusal {
     Message(String),
     /// Several communes match: choose one.
     ChooseCommune(Vec<CommuneChoice>),
+    /// None matches, but these are near what she typed: did she mean one?
+    SuggestCommune(Vec<CommuneChoice>),
 }
 
 /// Turns the posted fields into an answer to `step`.
@@ -99,7 +101,7 @@ pub fn read_answer(
                 Resolution::Unknown(near) if near.is_empty() => Err(Refusal::Message(
                     lang.t_with("directory-unknown", &[("query", FluentValue::from(query))]),
                 )),
-                Resolution::Unknown(near) => Err(Refusal::ChooseCommune(
+                Resolution::Unknown(near) => Err(Refusal::SuggestCommune(
                     near.into_iter().map(choice).collect(),
                 )),
             }

@@ -31,6 +31,7 @@ pub use crate::conversation::decide::ANSWER;
 use crate::conversation::decide::{AnswerForm, Next, Opened, Why, can_change, decide};
 use crate::conversation::token::TokenError;
 use crate::directory::hours;
+use crate::directory::territories::YouthService;
 use crate::directory::views::{Choice as CommuneChoice, OrientationView};
 use crate::storage::OrganisationId;
 use crate::storage::counters::{self, Event};
@@ -39,6 +40,7 @@ use crate::web::error::AppError;
 use crate::web::form::Fields;
 use crate::web::i18n::Lang;
 use crate::web::layout::{Chrome, PageContext};
+use crate::web::national::{self, Listed};
 
 const STARTED: Event = Event::new("conversation-started");
 const COMPLETED: Event = Event::new("conversation-completed");
@@ -97,6 +99,9 @@ enum Asked {
     Commune {
         value: String,
         communes: Vec<CommuneChoice>,
+        /// "Plusieurs communes correspondent à « … ». Choisissez la vôtre :",
+        /// a question put to her, not an error.
+        prompt: Option<String>,
     },
     /// A line of text, and its limit.
     Text { value: String, max_length: usize },
@@ -154,24 +159,30 @@ impl QuestionView {
         }
     }
 
-    /// A commune question with these communes to choose from.
-    fn offering(mut self, communes: Vec<CommuneChoice>) -> Self {
+    /// A commune question with these communes to choose from, and the
+    /// question that offers them.
+    fn offering(mut self, communes: Vec<CommuneChoice>, question: String) -> Self {
         if let Asked::Commune {
-            communes: offered, ..
+            communes: offered,
+            prompt,
+            ..
         } = &mut self.asked
         {
             *offered = communes;
+            *prompt = Some(question);
         }
         self
     }
 }
 
-/// A youth service as shown.
+/// A youth service as shown: "la Maison des Adolescents du Littoral Est au
+/// 03 91 18 15 80", then what it offers.
 #[derive(Debug)]
 struct YouthView {
     name: String,
     phone: String,
     dial: String,
+    description: Option<String>,
 }
 
 /// What the page shows below the transcript.
@@ -370,10 +381,28 @@ fn refused(
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
         Why::Unread(Refusal::ChooseCommune(communes)) => (
-            question.offering(communes).with_error(lang.t_with(
-                "conversation-commune-several",
-                &[("query", FluentValue::from(fields.text("lieu")))],
-            )),
+            question.offering(
+                communes,
+                lang.t_with(
+                    "conversation-commune-several",
+                    &[("query", FluentValue::from(fields.text("lieu")))],
+                ),
+            ),
+            StatusCode::OK,
+        ),
+        // Not "several communes match": none does, and these are near it.
+        Why::Unread(Refusal::SuggestCommune(communes)) => (
+            question.offering(
+                communes,
+                format!(
+                    "{} {}",
+                    lang.t_with(
+                        "directory-unknown",
+                        &[("query", FluentValue::from(fields.text("lieu")))],
+                    ),
+                    lang.t("directory-suggestions")
+                ),
+            ),
             StatusCode::OK,
         ),
         Why::Flow(error) => (
@@ -512,6 +541,7 @@ fn question_view(
                 },
             },
             communes: Vec::new(),
+            prompt: None,
         },
         StepKind::Text { max_length } => Asked::Text {
             value: text(),
@@ -640,6 +670,51 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
     Ok((status, Html(html)).into_response())
 }
 
+/// What a minor is told to reach: the territory's youth services, then the
+/// national lines for young people, each once. A territory that lists Fil
+/// Santé Jeunes itself keeps it in its place, in the national line's words
+/// (which exist in every language), and does not see it again after "Ou".
+fn youth_views(lang: Lang, territory: &[YouthService]) -> Vec<YouthView> {
+    fn listed(service: &YouthService) -> Listed<'_> {
+        Listed {
+            names: [service.name.as_str(), service.name.as_str()],
+            phone: Some(service.phone.as_str()),
+        }
+    }
+    let line_view = |line: &national::Line| YouthView {
+        name: lang.t(line.name),
+        phone: line.number.to_owned(),
+        dial: line.dial.to_owned(),
+        description: Some(lang.t(line.text)),
+    };
+    let mut seen: Vec<Listed<'_>> = Vec::new();
+    let mut views = Vec::new();
+    for service in territory {
+        let this = listed(service);
+        if seen.iter().any(|s| s.same_as(&this)) {
+            continue;
+        }
+        seen.push(this);
+        views.push(
+            match national::YOUTH.iter().find(|l| l.listed().same_as(&this)) {
+                Some(line) => line_view(line),
+                None => YouthView {
+                    name: service.name.clone(),
+                    phone: service.phone.clone(),
+                    dial: service.phone.chars().filter(char::is_ascii_digit).collect(),
+                    description: service.description.clone().filter(|d| !d.trim().is_empty()),
+                },
+            },
+        );
+    }
+    views.extend(
+        national::besides(&national::YOUTH, seen)
+            .iter()
+            .map(line_view),
+    );
+    views
+}
+
 fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Progress) -> Stage {
     let code = lang.code();
     let heading = step.question.get(code).to_owned();
@@ -651,16 +726,10 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
                 .as_ref()
                 .and_then(|c| index.territory_of(c))
                 .or_else(|| index.only_territory());
-            let services = territory
-                .map(|t| t.youth_services.clone())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|s| YouthView {
-                    dial: s.phone.chars().filter(char::is_ascii_digit).collect(),
-                    phone: s.phone,
-                    name: s.name,
-                })
-                .collect();
+            let services = youth_views(
+                lang,
+                territory.map_or(&[][..], |t| t.youth_services.as_slice()),
+            );
             let button = step.button.as_ref().map_or_else(
                 || lang.t("conversation-continue"),
                 |b| b.get(code).to_owned(),
@@ -699,5 +768,57 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
         // Position::Reached is a final outcome (flow::position), so this
         // is Outcome::Leave: the national lines.
         _ => Stage::Leave { heading },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn youth(name: &str, phone: &str, description: Option<&str>) -> YouthService {
+        YouthService {
+            name: name.to_owned(),
+            phone: phone.to_owned(),
+            description: description.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_minor_is_told_of_each_youth_service_once_the_territorys_first() {
+        let territory = [
+            youth(
+                "Maison des Adolescents du Littoral Est",
+                "03 91 18 15 80",
+                Some("Écoute, conseil et accompagnement des jeunes"),
+            ),
+            youth("Fil Santé Jeunes", "0800 235 236", None),
+            youth("Maison des Adolescents (antenne)", "03.91.18.15.80", None),
+        ];
+        let views = youth_views(Lang::Fr, &territory);
+        let shown: Vec<(&str, &str)> = views
+            .iter()
+            .map(|v| (v.name.as_str(), v.phone.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("Maison des Adolescents du Littoral Est", "03 91 18 15 80"),
+                ("Fil Santé Jeunes", "0800 235 236"),
+                ("Allô Enfance en danger", "119"),
+            ]
+        );
+        assert_eq!(
+            views[0].description.as_deref(),
+            Some("Écoute, conseil et accompagnement des jeunes")
+        );
+        assert_eq!(views[1].dial, "0800235236");
+        assert!(views.iter().all(|v| v.description.is_some()));
+    }
+
+    #[test]
+    fn a_territory_without_youth_services_gives_the_national_lines_for_young_people() {
+        let views = youth_views(Lang::Ar, &[]);
+        let dials: Vec<&str> = views.iter().map(|v| v.dial.as_str()).collect();
+        assert_eq!(dials, ["0800235236", "119"]);
     }
 }

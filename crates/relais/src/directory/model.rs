@@ -99,7 +99,7 @@ coded_enum! {
 coded_enum! {
     /// The kind of an organisation.
     pub enum Kind {
-        /// Lawyer or free legal consultation.
+        /// Lawyer or legal advice session (permanence juridique).
         Lawyer = "lawyer" ["avocat", "avocate", "permanence-juridique"] "Avocat·e, permanence juridique",
         /// Point-justice, CDAD.
         JusticePoint = "justice-point" ["point-justice", "cdad"] "Point-justice",

@@ -11,6 +11,7 @@ use crate::directory::model::{Kind, Need};
 use crate::directory::orientation::{Listing, Orientation, Reason, day_offset};
 use crate::storage::OrganisationId;
 use crate::web::i18n::{Lang, msg};
+use crate::web::national::{self, Line, Listed};
 
 /// The message id of a need's label.
 pub fn need_message(need: Need) -> &'static str {
@@ -194,6 +195,9 @@ pub struct NeedView {
     pub label: String,
     /// Best first.
     pub suggestions: Vec<SuggestionView>,
+    /// Organisations listed under an earlier need that also meet this one:
+    /// named, not listed again.
+    pub also_above: Vec<String>,
 }
 
 /// An orientation, ready for the template.
@@ -207,6 +211,9 @@ pub struct OrientationView {
     pub needs: Vec<NeedView>,
     /// Said when a need has no service.
     pub none: String,
+    /// The national lines that follow, less those the results already give
+    /// (a service with the same number or name): a service is listed once.
+    pub national: Vec<Line>,
 }
 
 impl OrientationView {
@@ -232,28 +239,55 @@ impl OrientationView {
                 &[("commune", FluentValue::from(&*commune.name))],
             ),
             outside,
-            needs: orientation
-                .needs
-                .iter()
-                .map(|result| NeedView {
-                    label: lang.t(need_message(result.need)),
-                    suggestions: result
-                        .suggestions
-                        .iter()
-                        .map(|s| {
-                            let reasons = s
-                                .reasons
-                                .iter()
-                                .map(|r| reason_text(lang, r, now))
-                                .collect();
-                            SuggestionView::new(lang, &s.listing, reasons)
-                        })
-                        .collect(),
-                })
-                .collect(),
+            needs: need_views(lang, orientation, now),
             none: lang.t("directory-none"),
+            national: national::besides(
+                &national::LINES,
+                orientation
+                    .needs
+                    .iter()
+                    .flat_map(|result| &result.suggestions)
+                    .map(|s| Listed {
+                        names: [&s.listing.organisation_name, &s.listing.service_name],
+                        phone: s.listing.phone.as_deref(),
+                    }),
+            ),
         }
     }
+}
+
+/// The results need by need, each service once: a service that meets
+/// several of her needs is shown under the first, and named under the
+/// others, so that she does not read the same number twice.
+fn need_views(lang: Lang, orientation: &Orientation, now: DateTime) -> Vec<NeedView> {
+    let mut shown = std::collections::HashSet::new();
+    orientation
+        .needs
+        .iter()
+        .map(|result| {
+            let mut suggestions = Vec::new();
+            let mut also_above = Vec::new();
+            for s in &result.suggestions {
+                if !shown.insert(&s.listing.service_id) {
+                    if !also_above.contains(&s.listing.organisation_name) {
+                        also_above.push(s.listing.organisation_name.clone());
+                    }
+                    continue;
+                }
+                let reasons = s
+                    .reasons
+                    .iter()
+                    .map(|r| reason_text(lang, r, now))
+                    .collect();
+                suggestions.push(SuggestionView::new(lang, &s.listing, reasons));
+            }
+            NeedView {
+                label: lang.t(need_message(result.need)),
+                suggestions,
+                also_above,
+            }
+        })
+        .collect()
 }
 
 /// A commune offered to choose from.

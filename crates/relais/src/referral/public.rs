@@ -413,7 +413,7 @@ async fn confirm(
                 Err(error) => form.contact_error = Some(refusal_message(lang, step, &error)),
             },
             Err(Refusal::Message(message)) => form.contact_error = Some(message),
-            Err(Refusal::ChooseCommune(_)) => {}
+            Err(Refusal::ChooseCommune(_) | Refusal::SuggestCommune(_)) => {}
         }
     }
     if let Some(max) = too_long {
@@ -530,12 +530,19 @@ struct MessageView {
 }
 
 #[derive(Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per response, built once and rendered at once"
+)]
 enum Follow {
     /// The form asking for the receipt.
     Ask { code: String, error: Option<String> },
     /// Her request.
     Show {
         code: String,
+        /// The organisation that has her request (the one it was sent to,
+        /// or the one it was handed to since).
+        organisation: String,
         readers: String,
         history: Vec<String>,
         status: String,
@@ -590,13 +597,14 @@ async fn follow_form(
     )
 }
 
-/// The name of an organisation for the person.
-fn organisation_name(app: &ReferralState, id: &OrganisationId) -> String {
-    app.directory
-        .index()
-        .organisation(id)
-        .first()
-        .map_or_else(String::new, |l| l.organisation_name.clone())
+/// The name of an organisation for the person, read from the directory's
+/// storage: an organisation without a service in the index (all of them
+/// archived, or none yet) still has its name.
+async fn organisation_name(app: &ReferralState, id: &OrganisationId) -> Result<String, AppError> {
+    Ok(crate::directory::storage::organisation(&app.db, id)
+        .await?
+        .map(|(organisation, _archived)| organisation.name)
+        .unwrap_or_default())
 }
 
 /// Her request as she sees it: its status, who can read it and since when,
@@ -610,38 +618,32 @@ async fn show(
     let referral = &opened.referral;
     let status = referral.status();
     let readers = storage::readers(&app.db, &referral.id, &referral.organisation_id).await?;
+    let organisation = organisation_name(app, &referral.organisation_id).await?;
     let readers = lang.t_with(
         "follow-readers",
         &[
             ("count", FluentValue::from(readers)),
-            (
-                "organisation",
-                FluentValue::from(organisation_name(app, &referral.organisation_id)),
-            ),
+            ("organisation", FluentValue::from(organisation.as_str())),
         ],
     );
-    let history = storage::history(&app.db, &referral.id)
-        .await?
-        .into_iter()
-        .filter_map(|line| {
-            let id = match line.event {
-                event if event.gives_access() => msg("follow-history-access"),
-                storage::Event::Transferred => msg("follow-history-transferred"),
-                _ => return None,
-            };
-            Some(lang.t_with(
-                id,
-                &[
-                    ("date", FluentValue::from(local_time(&line.at))),
-                    (
-                        "organisation",
-                        FluentValue::from(organisation_name(app, &line.organisation_id)),
-                    ),
-                ],
-            ))
-        })
-        .collect();
+    let mut history = Vec::new();
+    for line in storage::history(&app.db, &referral.id).await? {
+        let id = match line.event {
+            event if event.gives_access() => msg("follow-history-access"),
+            storage::Event::Transferred => msg("follow-history-transferred"),
+            _ => continue,
+        };
+        let name = organisation_name(app, &line.organisation_id).await?;
+        history.push(lang.t_with(
+            id,
+            &[
+                ("date", FluentValue::from(local_time(&line.at))),
+                ("organisation", FluentValue::from(name)),
+            ],
+        ));
+    }
     Ok(Follow::Show {
+        organisation,
         readers,
         history,
         code: code.to_owned(),

@@ -234,6 +234,10 @@ struct SheetPage<'a> {
     sources: Vec<(String, String)>,
     notice: Option<String>,
     variant: Option<(String, String)>,
+    /// ` lang="fr" dir="ltr"` when the sheet is written in another language
+    /// than the page's (a French sheet on an Arabic page still reads left to
+    /// right), for the elements that hold its text; empty otherwise.
+    written_in: String,
 }
 
 async fn national(
@@ -392,6 +396,15 @@ async fn show(
             .collect(),
         notice: (!notices.is_empty()).then(|| notices.join(" ")),
         variant: other,
+        written_in: match Lang::ALL
+            .into_iter()
+            .find(|l| l.code() == sheet.meta.language)
+        {
+            Some(written) if written != lang => {
+                format!(" lang=\"{}\" dir=\"{}\"", written.code(), written.dir())
+            }
+            _ => String::new(),
+        },
         c,
     };
     render(&page)

@@ -212,9 +212,15 @@ fn build(lang: Lang, id: LanguageIdentifier) -> Bundle {
             resource
         });
     let mut bundle = FluentBundle::new_concurrent(vec![id]);
-    // Isolation marks would end up inside attributes and tel: links; the
-    // templates set `dir` where direction matters.
-    bundle.set_use_isolating(false);
+    // In right-to-left text, an argument (a number, a commune, an
+    // organisation, a date) must keep its own order: "03 21 00 00 00" read
+    // as one left-to-right run, not as five numbers laid right to left.
+    // Fluent's isolation marks (U+2068 … U+2069 around each argument) do
+    // exactly that; in French and English the page's direction is already
+    // that of every argument we pass, and the marks would only be noise in
+    // what tests and e-mails compare. Numbers written in a message itself are
+    // isolated in the Arabic file (see `every_number_in_arabic_text_is_isolated`).
+    bundle.set_use_isolating(lang.dir() == "rtl");
     if let Err(errors) = bundle.add_resource(resource) {
         tracing::error!(
             lang = lang.code(),
@@ -315,6 +321,189 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Every ASCII digit of `pattern`'s text that stands outside an
+    /// isolate (LRI, RLI or FSI … PDI), with its variants', as text.
+    fn bare_numbers(pattern: &fluent_syntax::ast::Pattern<&str>, bare: &mut Vec<String>) {
+        use fluent_syntax::ast::{Expression, PatternElement};
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => {
+                    let mut depth = 0_u32;
+                    for c in value.chars() {
+                        match c {
+                            '\u{2066}' | '\u{2067}' | '\u{2068}' => depth += 1,
+                            '\u{2069}' => depth = depth.saturating_sub(1),
+                            c if c.is_ascii_digit() && depth == 0 => {
+                                bare.push((*value).to_owned());
+                                break;
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                PatternElement::Placeable {
+                    expression: Expression::Select { variants, .. },
+                } => {
+                    for variant in variants {
+                        bare_numbers(&variant.value, bare);
+                    }
+                }
+                PatternElement::Placeable { .. } => {}
+            }
+        }
+    }
+
+    #[test]
+    fn every_number_in_arabic_text_is_isolated() {
+        let resource = FluentResource::try_new(source(Lang::Ar).to_owned()).unwrap();
+        let mut bare = Vec::new();
+        for entry in resource.entries() {
+            if let Entry::Message(message) = entry
+                && let Some(pattern) = &message.value
+            {
+                let before = bare.len();
+                bare_numbers(pattern, &mut bare);
+                for text in &mut bare[before..] {
+                    *text = format!("{}: {text}", message.id.name);
+                }
+            }
+        }
+        assert!(
+            bare.is_empty(),
+            "numbers outside U+2066 … U+2069 in Arabic, which the browser would lay out right to left: {bare:#?}"
+        );
+    }
+
+    /// Every text of a pattern, its variants' too.
+    fn texts(pattern: &fluent_syntax::ast::Pattern<&str>, out: &mut String) {
+        use fluent_syntax::ast::{Expression, PatternElement};
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => out.push_str(value),
+                PatternElement::Placeable {
+                    expression: Expression::Select { variants, .. },
+                } => {
+                    for variant in variants {
+                        out.push(' ');
+                        texts(&variant.value, out);
+                    }
+                }
+                PatternElement::Placeable { .. } => out.push(' '),
+            }
+        }
+    }
+
+    /// The text of the message `id` of `lang`, lower case.
+    fn written(lang: Lang, id: &str) -> String {
+        let resource = FluentResource::try_new(source(lang).to_owned()).unwrap();
+        let mut text = String::new();
+        for entry in resource.entries() {
+            if let Entry::Message(message) = entry
+                && message.id.name == id
+                && let Some(pattern) = &message.value
+            {
+                texts(pattern, &mut text);
+            }
+        }
+        text.to_lowercase()
+    }
+
+    /// Whether `text` says `word`: where a word starts, and, when `word`
+    /// begins with `=`, as a whole word (سري "confidential", not سريع
+    /// "quick").
+    fn mentions(text: &str, word: &str) -> bool {
+        let (word, whole) = match word.strip_prefix('=') {
+            Some(word) => (word, true),
+            None => (word, false),
+        };
+        text.match_indices(word).any(|(at, _)| {
+            let starts = text[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| !c.is_alphanumeric());
+            let ends = text[at + word.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric());
+            starts && (ends || !whole)
+        })
+    }
+
+    #[test]
+    fn no_translation_promises_what_the_french_does_not() {
+        // What a person would count on: free of charge, anonymous, at any
+        // hour, confidential. "Free legal advice" where the French says
+        // "permanence juridique" sends her to a lawyer expecting no bill.
+        // What is promised, then its words in French, English and Arabic.
+        type Promise = (
+            &'static str,
+            &'static [&'static str],
+            &'static [&'static str],
+            &'static [&'static str],
+        );
+        let promises: [Promise; 4] = [
+            ("free of charge", &["gratuit"], &["free"], &["مجان"]),
+            ("anonymous", &["anonym"], &["anonym"], &["مجهول الهوية"]),
+            (
+                "at any hour",
+                &["24h/24", "24 h/24", "jour et nuit"],
+                &["24/7", "day and night"],
+                &["على مدار الساعة", "ليلًا ونهارًا"],
+            ),
+            (
+                "confidential",
+                &["confidenti"],
+                &["confidential"],
+                &["=سري", "=سرية"],
+            ),
+        ];
+        let mut promised = Vec::new();
+        for id in message_ids(Lang::Fr) {
+            let french = written(Lang::Fr, &id);
+            for (what, fr, en, ar) in promises {
+                let says = |text: &str, words: &[&str]| words.iter().any(|w| mentions(text, w));
+                if says(&french, fr) {
+                    continue;
+                }
+                if says(&written(Lang::En, &id), en) {
+                    promised.push(format!("{id} (en): {what}"));
+                }
+                if says(&written(Lang::Ar, &id), ar) {
+                    promised.push(format!("{id} (ar): {what}"));
+                }
+            }
+        }
+        assert!(
+            promised.is_empty(),
+            "translations that promise what the French does not: {promised:#?}"
+        );
+    }
+
+    #[test]
+    fn a_promise_is_found_only_as_a_word() {
+        assert!(mentions("lawyer, free legal advice", "free"));
+        assert!(!mentions("what you want to tell", "free"));
+        assert!(mentions("عنوان سري", "=سري"));
+        assert!(!mentions("أحتاج إلى رد سريع", "=سري"));
+    }
+
+    #[test]
+    fn an_argument_keeps_its_own_order_in_arabic_only() {
+        let number = || [("number", FluentValue::from("03 21 00 00 00"))];
+        assert_eq!(
+            Lang::Ar.t_with("directory-call", &number()),
+            "اتصلي بالرقم \u{2068}03 21 00 00 00\u{2069}"
+        );
+        assert_eq!(
+            Lang::Fr.t_with("directory-call", &number()),
+            "Appeler le 03 21 00 00 00"
+        );
+        assert_eq!(
+            Lang::En.t_with("directory-call", &number()),
+            "Call 03 21 00 00 00"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use jiff::civil::date;
 use relais::storage::counters;
 
+use crate::helpers::page::between;
 use crate::helpers::{TestApp, assert_has_safety_chrome};
 
 #[tokio::test]
@@ -113,6 +114,146 @@ async fn a_minor_is_directed_to_youth_services_before_any_other_question() {
     assert!(
         !html.contains("name=\"etape\""),
         "no other question is asked"
+    );
+}
+
+/// The text a page shows between `start` and `end`, tags dropped, entities
+/// read and spaces collapsed: what a person reads, in the source's order.
+fn text_between(html: &str, start: &str, end: &str) -> String {
+    let part = between(html, start, end).unwrap_or_else(|| panic!("no {start} in {html}"));
+    let mut text = String::new();
+    // `start` may open a tag and leave its attributes to `part`.
+    let mut in_tag = start.starts_with('<') && !start.ends_with('>');
+    for c in part.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push(' ');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Every `tel:` and `sms:` link of the page's content (the emergency band
+/// above it is on every page, and is not the outcome's list).
+fn numbers_offered(html: &str) -> Vec<String> {
+    let main = between(html, "<main", "</main>").expect("a main");
+    main.split("href=\"")
+        .skip(1)
+        .filter(|link| link.starts_with("tel:") || link.starts_with("sms:"))
+        .map(|link| link[..link.find('"').unwrap_or(0)].to_owned())
+        .collect()
+}
+
+fn assert_each_number_once(html: &str, outcome: &str) {
+    let offered = numbers_offered(html);
+    let mut seen = std::collections::BTreeSet::new();
+    let twice: Vec<&String> = offered.iter().filter(|n| !seen.insert(*n)).collect();
+    assert!(
+        twice.is_empty(),
+        "{outcome} offers {twice:?} twice: {offered:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_minors_screen_reads_as_the_seed_with_each_service_once() {
+    let app = TestApp::spawn().await;
+    let mut person = app.person().arrives().await;
+    person.answers("formulaire", "choix", "oui").await;
+    let html = person.answers("age", "nombre", "15").await.to_owned();
+
+    let screen = text_between(&html, "<section class=\"outcome\"", "</section>");
+    assert!(
+        screen.starts_with(
+            "Nous vous recommandons de joindre : \
+             Maison des Adolescents du Littoral Est au 03 91 18 15 80 \
+             Écoute, conseil et accompagnement des jeunes \
+             Ou Fil Santé Jeunes au 0800 235 236"
+        ),
+        "{screen}"
+    );
+    assert!(screen.ends_with("J'ai compris"), "{screen}");
+    assert_eq!(
+        screen.matches("Fil Santé Jeunes").count(),
+        1,
+        "the territory lists it and so does the national list: {screen}"
+    );
+    for number in ["tel:0391181580", "tel:0800235236", "tel:119"] {
+        assert_eq!(html.matches(number).count(), 1, "{number}: {html}");
+    }
+    assert_each_number_once(&html, "the minor's screen");
+}
+
+#[tokio::test]
+async fn no_outcome_lists_a_service_twice() {
+    let app = TestApp::spawn().await;
+    // Orientation, then the national lines.
+    let mut person = app.person().arrives().await;
+    let html = person
+        .reaches_the_orientation("Je voudrais de l'aide.")
+        .await;
+    assert_each_number_once(&html, "the orientation");
+    assert!(
+        html.contains("Aussi pour ce besoin, déjà proposé plus haut :"),
+        "the lawyer meets both needs, and is named under the second: {html}"
+    );
+    // Choosing to call: the national lines alone.
+    let mut person = app.person().arrives().await;
+    let html = person
+        .answers("formulaire", "choix", "appeler")
+        .await
+        .to_owned();
+    assert_each_number_once(&html, "the lines");
+    // Immediate danger: the emergency numbers.
+    let mut person = app.person().arrives().await;
+    person.answers("formulaire", "choix", "oui").await;
+    person.answers("age", "nombre", "40").await;
+    let html = person.answers("danger", "choix", "oui").await.to_owned();
+    assert_each_number_once(&html, "the emergency");
+    // The minor's screen, in every language.
+    for lang in ["", "/en", "/ar"] {
+        let mut person = app.person().in_language(lang).arrives().await;
+        person.answers("formulaire", "choix", "oui").await;
+        let html = person.answers("age", "nombre", "15").await.to_owned();
+        assert_each_number_once(&html, &format!("the minor's screen at {lang}/aide"));
+    }
+}
+
+#[tokio::test]
+async fn several_communes_matching_is_asked_as_a_question_not_shown_as_an_error() {
+    let app = TestApp::spawn().await;
+    let mut person = app.person().arrives().await;
+    person.reaches_the_commune().await;
+    let html = person.answers("commune", "lieu", "62170").await.to_owned();
+
+    assert_eq!(person.status, 200);
+    let asked = between(&html, "<p class=\"choose\"", "</p>").expect("the question, as a question");
+    assert!(
+        asked.contains("Plusieurs communes correspondent à « 62170 »"),
+        "{asked}"
+    );
+    assert!(!asked.contains("role=\"alert\""), "{asked}");
+    assert!(
+        !html.contains("class=\"error\""),
+        "shown as an error: {html}"
+    );
+    assert!(html.contains("aria-describedby=\"commune-prompt\""));
+
+    // A commune that does not exist is not "several communes match".
+    let html = person.answers("commune", "lieu", "62999").await.to_owned();
+    assert!(!html.contains("Plusieurs communes"), "{html}");
+    assert!(
+        html.contains("Nous ne trouvons pas « 62999 »") && html.contains("Vouliez-vous dire"),
+        "{html}"
     );
 }
 

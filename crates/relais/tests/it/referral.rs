@@ -1531,3 +1531,31 @@ async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_erro
         1
     );
 }
+
+#[tokio::test]
+async fn the_follow_up_page_names_the_organisation_her_request_went_to() {
+    let app = TestApp::spawn().await;
+    members_everywhere(&app).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    let (named, _) = relais::directory::storage::organisation(&app.state.db, &organisation)
+        .await
+        .unwrap()
+        .expect("the organisation");
+    let name = named.name.replace('\'', "&#39;");
+    let receipt = app.person().sends_report(&organisation, STORY).await;
+
+    let (status, page) = app.person().follows_up(&[("code", &receipt)]).await;
+    assert_eq!(status, 200, "{page}");
+    let said = crate::helpers::page::between(&page, "<p class=\"sent-to\">", "</p>")
+        .unwrap_or_else(|| panic!("the page does not say where it went: {page}"));
+    assert!(
+        said.contains("Structure qui a reçu votre demande") && said.contains(&name),
+        "{said}"
+    );
+
+    // In Arabic, the name is isolated: Latin script inside right-to-left text.
+    let (_, page) = app
+        .post_text("/ar/suivi", &[("code", receipt.as_str())])
+        .await;
+    assert!(page.contains(&format!("<bdi>{name}</bdi>")), "{page}");
+}

@@ -107,6 +107,20 @@ async fn english_and_arabic_readers_get_what_exists_and_are_told_when_it_is_fren
 }
 
 #[tokio::test]
+async fn a_french_sheet_on_an_arabic_page_keeps_its_language_and_direction() {
+    let app = TestApp::spawn().await;
+    let (_, html) = app.get_text("/ar/fiches/porter-plainte").await;
+    // Its numbers, names and sentences read left to right inside the page.
+    assert!(
+        html.contains("<div class=\"body\" lang=\"fr\" dir=\"ltr\">"),
+        "{html}"
+    );
+    assert!(html.contains("<h1 lang=\"fr\" dir=\"ltr\">"), "{html}");
+    let (_, html) = app.get_text("/fiches/porter-plainte").await;
+    assert!(html.contains("<div class=\"body\">"), "{html}");
+}
+
+#[tokio::test]
 async fn a_territorys_version_replaces_the_national_sheet_only_in_that_territory() {
     let app = TestApp::spawn().await;
     crate::committed!(

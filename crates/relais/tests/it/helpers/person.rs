@@ -194,7 +194,9 @@ pub fn first_sender(html: &str) -> OrganisationId {
 /// The receipt shown on a page, as typed back: 16 digits in four groups.
 pub fn receipt_of(html: &str) -> String {
     between(html, "<p class=\"receipt\"", "</strong>")
-        .and_then(|p| p.split("<strong>").nth(1))
+        .and_then(|p| p.split_once("<strong"))
+        .and_then(|(_, strong)| strong.split_once('>'))
+        .map(|(_, receipt)| receipt)
         .unwrap_or_else(|| panic!("a receipt in {html}"))
         .to_owned()
 }
