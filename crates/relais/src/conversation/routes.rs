@@ -804,7 +804,6 @@ mod tests {
             [
                 ("Maison des Adolescents du Littoral Est", "03 91 18 15 80"),
                 ("Fil Santé Jeunes", "0800 235 236"),
-                ("Allô Enfance en danger", "119"),
             ]
         );
         assert_eq!(
@@ -819,6 +818,6 @@ mod tests {
     fn a_territory_without_youth_services_gives_the_national_lines_for_young_people() {
         let views = youth_views(Lang::Ar, &[]);
         let dials: Vec<&str> = views.iter().map(|v| v.dial.as_str()).collect();
-        assert_eq!(dials, ["0800235236", "119"]);
+        assert_eq!(dials, ["0800235236"]);
     }
 }

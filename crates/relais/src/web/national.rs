@@ -140,9 +140,12 @@ pub const SMS: Line = LINES[2];
 /// The listening line for violence against women: 3919.
 pub const LISTENING: Line = LINES[3];
 
-/// The lines for young people, after the territory's youth services:
-/// Fil Santé Jeunes, then Allô Enfance en danger.
-pub const YOUTH: [Line; 2] = [FIL_SANTE_JEUNES, LINES[4]];
+/// The line for young people, after the territory's youth services: Fil
+/// Santé Jeunes, as the model's screen for a minor reads ("… ou le Fil
+/// Santé Jeunes au 0800 235 236", then "J'ai compris"). The emergency
+/// numbers stay in the bar on every page, and 119 among the national
+/// lines of the other outcomes.
+pub const YOUTH: [Line; 1] = [FIL_SANTE_JEUNES];
 
 /// A service an outcome lists, as far as telling it from a line goes.
 #[derive(Clone, Copy, Debug)]
@@ -230,7 +233,7 @@ mod tests {
             // The territory lists Fil Santé Jeunes itself, spaced its own way.
             service("Fil santé jeunes", "08.00.23.52.36"),
         ];
-        assert_eq!(besides(&YOUTH, shown), [LINES[4]]);
+        assert_eq!(besides(&YOUTH, shown), []);
         // Another name, the same number.
         let siao = [service("SIAO du Pas-de-Calais", "115")];
         let national = besides(&LINES, siao);

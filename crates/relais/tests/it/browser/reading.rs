@@ -222,7 +222,7 @@ async fn numbers_and_addresses_read_in_their_own_order_in_french_and_arabic_on_s
                 // The minor's screen: each number whole, after its name in
                 // the page's direction.
                 reach_the_minors_screen(&browser, &app, lang).await;
-                for number in ["03 91 18 15 80", "0800 235 236", "119"] {
+                for number in ["03 91 18 15 80", "0800 235 236"] {
                     assert_whole_number(&browser, ".youth .tel", number, &seen).await;
                 }
                 let name_then_number = browser
