@@ -263,20 +263,32 @@ fn form(
         answer: preview.needs.join(", "),
     })
     .filter(|line| !line.answer.is_empty())
+    .chain(preview.answers.iter().map(|line: &Line| {
+        PreviewLine {
+            question: line
+                .question_original
+                .clone()
+                .unwrap_or_else(|| line.question.clone()),
+            answer: line
+                .answer_original
+                .clone()
+                .unwrap_or_else(|| line.answer.clone()),
+        }
+    }))
+    // Her contact as she gave it, under the question she was asked: the
+    // report labels it for the professional ("Comment la joindre").
     .chain(
-        preview
-            .answers
-            .iter()
-            .chain(&preview.contact)
-            .map(|line: &Line| PreviewLine {
-                question: line
-                    .question_original
-                    .clone()
-                    .unwrap_or_else(|| line.question.clone()),
-                answer: line
-                    .answer_original
-                    .clone()
-                    .unwrap_or_else(|| line.answer.clone()),
+        flow::path(flow, progress)
+            .into_iter()
+            .filter(|(step, _)| step.role == Some(Role::Contact))
+            .map(|(step, answer)| PreviewLine {
+                question: step.question.get(lang.code()).to_owned(),
+                answer: crate::conversation::answers::answer_text(
+                    &app.directory,
+                    lang,
+                    step,
+                    answer,
+                ),
             }),
     )
     .collect();

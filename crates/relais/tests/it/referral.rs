@@ -1531,3 +1531,56 @@ async fn a_reply_sent_twice_with_the_same_id_is_a_calm_refusal_not_a_server_erro
         1
     );
 }
+
+#[tokio::test]
+async fn the_report_labels_her_contact_for_the_professional_and_leaves_out_what_only_steered_the_conversation()
+ {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    app.person().sends_report(&organisation, STORY).await;
+    let (referral, key) = only_referral(&app, &members[&organisation]).await;
+    let report: Report =
+        serde_json::from_slice(&key.open_report(&referral.id, &referral.report).unwrap()).unwrap();
+
+    // Her contact, under labels for the one who will call her, not under
+    // the question she was asked ("Comment pouvons-nous vous contacter…").
+    let labels: Vec<&str> = report.contact.iter().map(|l| l.question.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Comment la joindre",
+            "Moments sans danger",
+            "Laisser un message",
+            "Se présenter comme"
+        ]
+    );
+    let answers: Vec<&str> = report.contact.iter().map(|l| l.answer.as_str()).collect();
+    assert_eq!(
+        answers,
+        [
+            "Par SMS au 06 12 34 56 78",
+            "le matin",
+            "Oui, c'est possible",
+            "Madame Martin"
+        ]
+    );
+    // What the flow marks `report = false` is not in it: the online
+    // form's "Oui" told the professional nothing.
+    let flow = &app.state.conversation.flow;
+    let left_out: Vec<&str> = flow
+        .steps()
+        .filter(|step| !step.in_report)
+        .map(|step| step.question.get("fr"))
+        .collect();
+    assert!(
+        left_out
+            .iter()
+            .any(|q| q.contains("formulaire d'aide en ligne"))
+    );
+    for line in report.answers.iter().chain(&report.contact) {
+        assert!(!left_out.contains(&line.question.as_str()), "{line:?}");
+        assert!(!line.question.contains("pouvons-nous"), "{line:?}");
+    }
+    assert!(report.answers.iter().any(|l| l.question.contains("âge")));
+}
