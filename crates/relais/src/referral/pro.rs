@@ -206,7 +206,19 @@ async fn save_key(
     .await?;
     tx.commit().await?;
     app.referrals.refresh_receiving(&app.db).await?;
-    Ok(Redirect::to("/pro/demandes").into_response())
+    // Said only now that the key is stored: the browser made it, but only
+    // the server's answer tells that it arrived.
+    Ok(render(&MessagePage {
+        b: Base::of(&app, &pro),
+        title: "Votre clé est créée".to_owned(),
+        message: "Les demandes envoyées à votre structure sont désormais chiffrées pour vous aussi. \
+                  Gardez votre phrase secrète pour vous : personne ne pourra vous la redonner. \
+                  Les demandes arrivées avant votre clé s'ouvriront dès qu'un·e collègue vous en aura donné l'accès."
+            .to_owned(),
+        link: "/pro/demandes".to_owned(),
+        link_label: "Voir les demandes".to_owned(),
+    })?
+    .into_response())
 }
 
 // -------------------------------------------------------------------- inbox

@@ -19,7 +19,9 @@ use relais::storage::{MessageId, OrganisationId, ReferralId};
 use crate::helpers::TestApp;
 use crate::helpers::page::hidden;
 use crate::helpers::person::{first_sender, receipt_of, send_form};
-use crate::helpers::professional::{Member, Session, give_key, members_everywhere, notices_for};
+use crate::helpers::professional::{
+    Member, Session, give_key, key_record, members_everywhere, notices_for,
+};
 
 /// The free text every test person writes.
 const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
@@ -1583,4 +1585,48 @@ async fn the_report_labels_her_contact_for_the_professional_and_leaves_out_what_
         assert!(!line.question.contains("pouvons-nous"), "{line:?}");
     }
     assert!(report.answers.iter().any(|l| l.question.contains("âge")));
+}
+
+#[tokio::test]
+async fn a_key_is_confirmed_once_the_server_stored_it_and_never_when_it_refused_it() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let mut professional = app
+        .professional("nouvelle@example.org", &organisation)
+        .await;
+    let page = professional.get("/pro/cle").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Votre clé est créée"));
+
+    let (key, _) = PrivateKey::generate();
+    let record = key_record(&key);
+    let iterations = record.iterations.to_string();
+    let mut fields = vec![
+        ("public_key", record.public_key.as_str()),
+        ("salt", record.salt.as_str()),
+        ("iterations", iterations.as_str()),
+        ("nonce", record.nonce.as_str()),
+        ("wrapped", record.wrapped.as_str()),
+    ];
+    fields[0].1 = "incomplete";
+    let refused = professional.submit("/pro/cle", &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(!refused.body.contains("Votre clé est créée"));
+
+    fields[0].1 = record.public_key.as_str();
+    let stored = professional.submit("/pro/cle", &fields).await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert!(
+        stored.body.contains("<h1>Votre clé est créée</h1>"),
+        "{}",
+        stored.body
+    );
+    assert!(stored.body.contains("href=\"/pro/demandes\""));
+    assert!(
+        referrals::key_of(&app.state.db, &professional.account.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
