@@ -1573,3 +1573,74 @@ async fn an_archived_organisation_or_service_is_changed_by_no_form() {
         404
     );
 }
+
+/// Checks that `page` is the back office's own error page: its frame, its
+/// words, the way back to the dashboard, and nothing of the public side's
+/// page for a person in danger.
+fn assert_back_office_error(page: &Page, status: u16, heading: &str) {
+    assert_eq!(page.status, status, "{}", page.body);
+    assert!(page.body.contains("<body class=\"pro\">"), "{}", page.body);
+    assert!(page.body.contains(heading), "{status}: {}", page.body);
+    assert!(
+        page.body
+            .contains("<a class=\"button\" href=\"/pro\">Revenir au tableau de bord</a>")
+    );
+    for public in [
+        "tel:17",
+        "tel:3919",
+        "id=\"exit\"",
+        "coordination de votre territoire",
+    ] {
+        assert!(
+            !page.body.contains(public),
+            "{status}: {public} in {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_back_office_error_is_the_back_office_s_own_calm_page_and_the_public_side_keeps_its_own()
+ {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let new_organisation = "/pro/territoires/montreuillois/structures/nouvelle";
+
+    let page = Session::new(&app).get("/pro/nulle-part").await;
+    assert_back_office_error(&page, 404, "Cette page n&#39;existe pas");
+    let page = coordinator.get("/pro/deconnexion").await;
+    assert_back_office_error(&page, 405, "Cette page n&#39;existe pas");
+    // The administration's log, asked by a coordinator: she is not sent
+    // to ask "la coordination de votre territoire", herself.
+    let page = coordinator.get("/pro/journal").await;
+    assert_back_office_error(&page, 403, "Cette page ne vous est pas ouverte");
+    assert!(page.body.contains("la personne qui vous a invité·e"));
+    let page = coordinator
+        .submit(new_organisation, &[("inconnu", "x")])
+        .await;
+    assert_back_office_error(&page, 400, "Cette demande n&#39;a pas pu être lue");
+    let long = "x".repeat(300 * 1024);
+    let page = coordinator
+        .submit(new_organisation, &[("structure_nom", long.as_str())])
+        .await;
+    assert_back_office_error(&page, 413, "L&#39;envoi est trop lourd");
+
+    // The public side keeps the page with the exit button and the numbers.
+    let (status, public) = app.get_text("/nulle-part").await;
+    assert_eq!(status, 404);
+    crate::helpers::assert_has_safety_chrome(&public, "/nulle-part");
+
+    // The server's own failure: the database gone.
+    app.state.db.close().await;
+    let page = coordinator.get("/pro").await;
+    assert_back_office_error(&page, 500, "Une erreur est survenue de notre côté");
+
+    // Too many requests in a minute.
+    let app = TestApp::spawn_with(|settings| settings.rate_limit_per_minute = 3).await;
+    let mut visitor = Session::new(&app);
+    let mut last = visitor.get("/pro/connexion").await;
+    for _ in 0..5 {
+        last = visitor.get("/pro/connexion").await;
+    }
+    assert_back_office_error(&last, 429, "Trop de demandes en peu de temps");
+}
