@@ -51,6 +51,18 @@ struct TerritoryCard {
     services: usize,
     to_reverify: usize,
     sheets_to_review: usize,
+    /// Whether the territory has its recovery key: without it, a
+    /// professional alone in her organisation who forgets her passphrase
+    /// loses the referrals sent to her.
+    has_recovery_key: bool,
+}
+
+/// What a professional's dashboard says first: the referrals not opened
+/// yet, and how many of them she said are urgent.
+#[derive(Debug)]
+struct Unopened {
+    count: i64,
+    urgent: i64,
 }
 
 #[derive(Template)]
@@ -60,6 +72,10 @@ struct DashboardPage {
     role: &'static str,
     territories: Vec<TerritoryCard>,
     organisation: Option<OrganisationView>,
+    unopened: Option<Unopened>,
+    /// Who can attach an account to a territory or an organisation, for an
+    /// account attached to none: never the reader herself.
+    attach_by: &'static str,
 }
 
 async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Response, AppError> {
@@ -87,6 +103,9 @@ async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Respons
                 today(&app.directory, &slug),
             )
             .await?,
+            has_recovery_key: crate::referral::storage::recovery_key(&app.db, &slug)
+                .await?
+                .is_some(),
             name,
             slug,
         });
@@ -95,16 +114,32 @@ async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Respons
         (Role::Professional, Some(id)) => organisation_view(&app.db, &app.directory, id).await?,
         _ => None,
     };
+    let unopened = match &organisation {
+        Some(o) => {
+            let (count, urgent) = crate::referral::storage::unopened(&app.db, &o.id).await?;
+            Some(Unopened { count, urgent })
+        }
+        None => None,
+    };
     let role = match pro.user.role {
         Role::Admin => "administratrice ou administrateur",
         Role::Coordinator => "coordination",
         Role::Professional => "professionnel·le",
+    };
+    let attach_by = match pro.user.role {
+        Role::Professional => "La coordination de votre territoire peut le faire.",
+        Role::Coordinator => "La personne qui administre Relais peut vous confier un territoire.",
+        Role::Admin => {
+            "Aucun territoire n'existe encore : ajoutez-en un avec la commande « relais territory add »."
+        }
     };
     Ok(render(&DashboardPage {
         b: Base::of(&app, &pro),
         role,
         territories,
         organisation,
+        unopened,
+        attach_by,
     })?
     .into_response())
 }

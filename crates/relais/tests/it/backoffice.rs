@@ -1644,3 +1644,91 @@ async fn every_back_office_error_is_the_back_office_s_own_calm_page_and_the_publ
     }
     assert_back_office_error(&last, 429, "Trop de demandes en peu de temps");
 }
+
+#[tokio::test]
+async fn a_coordinator_is_told_on_the_dashboard_to_make_the_recovery_key_until_it_exists() {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let page = coordinator.get("/pro").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("n'a pas encore de clé de secours")
+            && page.body.contains(
+                "href=\"/pro/territoires/montreuillois/cle-de-secours\">Créer la clé de secours"
+            ),
+        "{}",
+        page.body
+    );
+    let (_, public_key) = relais::referral::envelope::PrivateKey::generate();
+    crate::committed!(
+        app.state.db,
+        relais::referral::storage::set_recovery_key,
+        "montreuillois",
+        &public_key.encode()
+    );
+    let page = coordinator.get("/pro").await;
+    assert!(
+        !page.body.contains("pas encore de clé de secours"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Clé de secours des demandes"));
+}
+
+#[tokio::test]
+async fn an_account_attached_to_nothing_is_pointed_to_someone_else_than_herself() {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app
+        .coordinator("sans-territoire@example.org", "montreuillois")
+        .await;
+    // Her territory taken back: she coordinates nothing for now.
+    let id = coordinator.account.id.clone();
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("DELETE FROM user_territories WHERE user_id = $1").bind(&id).execute(pool).await.map(drop)
+    })
+    .unwrap();
+    let page = coordinator.get("/pro").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Votre compte n'est rattaché à aucun territoire")
+    );
+    assert!(
+        page.body
+            .contains("La personne qui administre Relais peut vous confier un territoire."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("La coordination de votre territoire"));
+}
+
+#[tokio::test]
+async fn no_back_office_page_sends_a_coordinator_to_ask_the_coordination() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let account = coordinator.account.id.clone();
+    let objects = Objects {
+        territory: "montreuillois",
+        organisation: &t.a_first,
+        service: &t.a_second_service,
+        account: &account,
+    };
+    let mut seen = 0;
+    for screen in app.screens.iter().filter(|s| s.method == "GET") {
+        let path = fill(screen.example, &objects);
+        if path.contains('{') {
+            continue;
+        }
+        let page = coordinator.get(&path).await;
+        seen += 1;
+        for wrong in [
+            "la coordination de votre territoire",
+            "La coordination de votre territoire",
+            "prévenez la coordination",
+        ] {
+            assert!(!page.body.contains(wrong), "{path}: {}", page.body);
+        }
+    }
+    assert!(seen > 10, "{seen} pages");
+}

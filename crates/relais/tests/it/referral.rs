@@ -9,12 +9,14 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flow::Channel;
 use relais::backoffice::storage as accounts;
 use relais::referral::envelope::{Author, PrivateKey, ReferralKey};
 use relais::referral::report::Report;
-use relais::referral::storage::{self as referrals, Status};
+use relais::referral::storage::{self as referrals, Status, StoredChannel, StoredLanguage};
 use relais::referral::{outbox, retention};
 use relais::storage::{MessageId, OrganisationId, ReferralId};
+use relais::web::i18n::Lang;
 
 use crate::helpers::TestApp;
 use crate::helpers::page::hidden;
@@ -1585,6 +1587,104 @@ async fn the_report_labels_her_contact_for_the_professional_and_leaves_out_what_
         assert!(!line.question.contains("pouvons-nous"), "{line:?}");
     }
     assert!(report.answers.iter().any(|l| l.question.contains("âge")));
+}
+
+#[tokio::test]
+async fn the_inbox_and_the_dashboard_say_what_helps_to_choose_without_what_she_wrote() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let outcome = app
+        .person()
+        .in_language("/en")
+        .reaches_the_orientation(STORY)
+        .await;
+    let organisation = first_sender(&outcome);
+    let mut professional = app
+        .professional("accueil@example.org", &organisation)
+        .with_key()
+        .await;
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("Aucune nouvelle demande"),
+        "{}",
+        page.body
+    );
+
+    // She writes in English, and accepts a call.
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.to_string()),
+    ];
+    let (status, page) = app.post_text("/en/envoyer", &form).await;
+    assert_eq!(status, 200);
+    let mut fields = send_form(&page);
+    for (name, value) in &mut fields {
+        if name == "canal" {
+            "telephone".clone_into(value);
+        }
+    }
+    let (status, sent) = app.post_text("/en/envoyer/confirmer", &fields).await;
+    assert_eq!(status, 200, "{sent}");
+
+    // Kept in clear: her choices, nothing she wrote.
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    assert_eq!(referral.language, StoredLanguage(Some(Lang::En)));
+    assert_eq!(
+        referral.contact_channel,
+        StoredChannel(Some(Channel::Phone))
+    );
+
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("1 nouvelle demande</strong>, urgente."),
+        "{}",
+        page.body
+    );
+    let inbox = professional.get("/pro/demandes").await;
+    assert_eq!(inbox.status, 200);
+    for shown in [
+        "Attend depuis",
+        "moins d",
+        "Appel possible",
+        "anglais",
+        "Urgente",
+    ] {
+        assert!(inbox.body.contains(shown), "{shown}: {}", inbox.body);
+    }
+    for hidden_text in [
+        "06 12 34 56 78",
+        "Camille",
+        "surveille",
+        "Madame Martin",
+        "le matin",
+    ] {
+        assert!(
+            !inbox.body.contains(hidden_text),
+            "{hidden_text} in the inbox"
+        );
+    }
+
+    // Opened: no longer new.
+    let opened = professional
+        .get(&format!("/pro/demandes/{}", referral.id))
+        .await;
+    assert_eq!(opened.status, 200);
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("Aucune nouvelle demande"),
+        "{}",
+        page.body
+    );
+    // Taken in hand: it waits no more.
+    let taken = professional
+        .submit(
+            &format!("/pro/demandes/{}/statut", referral.id),
+            &[("statut", "accepted")],
+        )
+        .await;
+    assert!(taken.status < 400, "{}", taken.body);
+    let inbox = professional.get("/pro/demandes").await;
+    assert!(!inbox.body.contains("moins d"), "{}", inbox.body);
 }
 
 #[tokio::test]
