@@ -767,11 +767,47 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
     );
     assert_eq!(log[1].object, organisation);
 
+    // Read in French sentences, at the territory's time, with names.
     let page = browser.get("/pro/territoires/montreuillois/journal").await;
     assert!(
-        page.body.contains("organisation-created")
-            && page.body.contains("Maison des femmes (exemple)")
+        page.body
+            .contains("coord@example.org s&#39;est connecté·e.")
+            || page.body.contains("coord@example.org s'est connecté·e."),
+        "{}",
+        page.body
     );
+    assert!(
+        page.body
+            .contains("coord@example.org a ajouté la structure « Maison des femmes (exemple) »."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("coord@example.org a ajouté le service « Écoute sans rendez-vous »."),
+        "{}",
+        page.body
+    );
+    let local = log[1]
+        .at
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .in_tz("Europe/Paris")
+        .unwrap()
+        .strftime("%d/%m/%Y à %H:%M")
+        .to_string();
+    assert!(page.body.contains(&local), "{local}: {}", page.body);
+    for raw in [
+        "organisation-created",
+        "service-created",
+        ">sign-in<",
+        "UTC",
+        organisation.as_str(),
+        log[2].object.as_str(),
+        log[0].at.as_str(),
+    ] {
+        assert!(!page.body.contains(raw), "{raw} in {}", page.body);
+    }
     // The other territory's coordination sees its own log only.
     let mut elsewhere = app.coordinator("coord-b@example.org", "autre").await;
     let page = elsewhere.get("/pro/territoires/autre/journal").await;

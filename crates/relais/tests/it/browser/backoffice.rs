@@ -151,3 +151,54 @@ async fn the_key_made_in_the_browser_is_confirmed_once_the_server_stored_it() {
     browser.screenshot("backoffice-dashboard").await;
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_coordinator_sees_at_first_glance_that_the_recovery_key_is_missing_and_reads_the_log_in_sentences()
+ {
+    for (width, height) in SCREENS {
+        let Some(browser) = Browser::start_sized(Js::Blocked, (width, height)).await else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let coordinator = app
+            .coordinator("coordination@example.org", "montreuillois")
+            .account()
+            .await;
+        sign_in(
+            &browser,
+            &app,
+            &coordinator,
+            &app.url("/pro/territoires/montreuillois/journal"),
+            &app.url("/pro/territoires/montreuillois/journal"),
+        )
+        .await;
+        browser
+            .screenshot(&format!("backoffice-journal-{width}"))
+            .await;
+        let text = browser
+            .eval("return document.querySelector('main').innerText")
+            .await;
+        let text = text.as_str().unwrap();
+        assert!(
+            text.contains("coordination@example.org s'est connecté·e."),
+            "{text}"
+        );
+        assert!(!text.contains("sign-in") && !text.contains("UTC"), "{text}");
+
+        browser.goto(&app.url("/pro")).await;
+        browser
+            .screenshot(&format!("backoffice-dashboard-coordination-{width}"))
+            .await;
+        // The prompt is on the first screen, not below the fold.
+        let top = browser
+            .eval(
+                "const h = [...document.querySelectorAll('h2')]\n\
+                   .find(h => h.textContent.includes('pas encore de clé de secours'));\n\
+                 return h ? h.getBoundingClientRect().bottom : null;",
+            )
+            .await;
+        let bottom = top.as_f64().expect("the recovery key prompt");
+        assert!(bottom <= f64::from(height), "{width}: at {bottom} px");
+        browser.close().await;
+    }
+}
