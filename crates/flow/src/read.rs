@@ -463,7 +463,9 @@ impl Reader<'_, '_> {
             && let Some(role) = role
             && matches!(role.value, Role::Name | Role::Contact | Role::Message)
         {
-            let line = table.get("report").map_or(role.line, |value| self.line(value));
+            let line = table
+                .get("report")
+                .map_or(role.line, |value| self.line(value));
             self.problem(
                 line,
                 format!(
