@@ -199,6 +199,25 @@ async fn a_coordinator_sees_at_first_glance_that_the_recovery_key_is_missing_and
             .await;
         let bottom = top.as_f64().expect("the recovery key prompt");
         assert!(bottom <= f64::from(height), "{width}: at {bottom} px");
+
+        // A page she may not open: the back office's own calm page, with
+        // the way back and neither the exit button nor the emergency band.
+        browser.goto(&app.url("/pro/journal")).await;
+        browser
+            .screenshot(&format!("backoffice-error-403-{width}"))
+            .await;
+        let shown = browser
+            .eval(
+                "return [document.querySelector('h1').textContent,
+                   !!document.getElementById('exit'), !!document.querySelector('a[href^=\"tel:\"]'),
+                   !!document.querySelector('main a[href=\"/pro\"]')]",
+            )
+            .await;
+        assert_eq!(
+            shown,
+            serde_json::json!(["Cette page ne vous est pas ouverte", false, false, true]),
+            "{width}"
+        );
         browser.close().await;
     }
 }
