@@ -642,6 +642,7 @@ fn build(draft: &Draft, linked: Linked, version: String) -> Option<Flow> {
             help: step.help.clone(),
             button: step.button.clone(),
             optional: step.optional,
+            in_report: step.report,
             role: step.role.as_ref().map(|role| role.value),
             next: links.next,
             rules,

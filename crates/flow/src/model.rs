@@ -87,6 +87,12 @@ pub struct Step {
     pub button: Option<Text>,
     /// Whether the person may skip the step ("Passer").
     pub optional: bool,
+    /// Whether the report sent to a professional shows this step's answer
+    /// (`report = false` in the file leaves it out: "Vous souhaitez
+    /// utiliser le formulaire ? Oui" tells a professional nothing). Never
+    /// false on a step whose role the report reads (name, contact,
+    /// message).
+    pub in_report: bool,
     /// What the application reads this step's answer for, if anything
     /// (`role = "…"` in the file); at most one step of a flow has each role.
     pub role: Option<Role>,

@@ -86,7 +86,7 @@ impl Ty {
         // Skipping a message, a summary or an outcome would mean nothing:
         // there is no answer to leave out, nor any for a role to read.
         if !matches!(self, Ty::Message | Ty::Summary | Ty::Outcome) {
-            keys.extend(["optional", "role"]);
+            keys.extend(["optional", "role", "report"]);
         }
         keys.extend_from_slice(match self {
             Ty::Choice | Ty::Multiple => &["choice"][..],
@@ -121,6 +121,7 @@ const STEP_KEYS: &[&str] = &[
     "button",
     "optional",
     "role",
+    "report",
     "next",
     "when",
     "choice",
@@ -143,6 +144,9 @@ pub(crate) struct DraftStep {
     pub(crate) help: Option<Text>,
     pub(crate) button: Option<Text>,
     pub(crate) optional: bool,
+    /// Whether the report sent to a professional shows this step's answer
+    /// (`report = false` leaves it out).
+    pub(crate) report: bool,
     /// The step's role, when it could be read.
     pub(crate) role: Option<At<Role>>,
     /// Whether the file gives a `role` that could not be read (already
@@ -326,6 +330,7 @@ impl Reader<'_, '_> {
         let button = self.text(table, "button");
         let optional = self.boolean(table, "optional").unwrap_or(false);
         let role = self.role(table, ty);
+        let report = self.report(table, role.as_ref());
         let next = self.id(table, "next");
         let when: Vec<DraftWhen> = self
             .tables(table, "when", line)
@@ -350,6 +355,7 @@ impl Reader<'_, '_> {
             help,
             button,
             optional,
+            report,
             role_unread: role.is_none() && table.get("role").is_some(),
             role,
             next,
@@ -443,6 +449,32 @@ impl Reader<'_, '_> {
             value: role,
             line: name.line,
         })
+    }
+
+    /// Whether the report shows the step's answer: `report = false` leaves
+    /// it out, except on a step whose role the report reads (the name, the
+    /// contact, her message), which would leave the professional without
+    /// it.
+    fn report(&mut self, table: &DeTable<'_>, role: Option<&At<Role>>) -> bool {
+        let Some(report) = self.boolean(table, "report") else {
+            return true;
+        };
+        if !report
+            && let Some(role) = role
+            && matches!(role.value, Role::Name | Role::Contact | Role::Message)
+        {
+            let line = table
+                .get("report")
+                .map_or(role.line, |value| self.line(value));
+            self.problem(
+                line,
+                format!(
+                    "« report = false » ne va pas avec le rôle « {} » : le compte-rendu en a besoin",
+                    role.value.name()
+                ),
+            );
+        }
+        report
     }
 
     fn number(
@@ -632,6 +664,10 @@ impl Reader<'_, '_> {
                 let ty = ty.name();
                 let message = if name == "optional" {
                     format!("une étape « {ty} » ne peut pas être facultative (« optional »)")
+                } else if name == "report" {
+                    format!(
+                        "une étape « {ty} » n'a pas de réponse : le compte-rendu ne la montre jamais (« report »)"
+                    )
                 } else {
                     format!("« {name} » ne s'applique pas à une étape « {ty} »")
                 };

@@ -222,6 +222,108 @@ question = { fr = "Fin" }
 }
 
 #[test]
+fn a_step_marked_report_false_is_read_so_and_the_others_are_in_the_report() {
+    let flow = parse(
+        r#"id = "t"
+start = "a"
+
+[[step]]
+id = "a"
+type = "choice"
+question = { fr = "Le formulaire ?" }
+report = false
+
+  [[step.choice]]
+  id = "oui"
+  label = { fr = "Oui" }
+  next = "b"
+
+[[step]]
+id = "b"
+type = "text"
+question = { fr = "B" }
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#,
+    );
+
+    assert!(!flow.step("a").unwrap().in_report);
+    assert!(flow.step("b").unwrap().in_report);
+}
+
+#[test]
+fn a_message_cannot_be_left_out_of_the_report_it_is_never_in() {
+    let source = r#"id = "t"
+start = "a"
+
+[[step]]
+id = "a"
+type = "message"
+question = { fr = "Bonjour" }
+report = false
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    assert_one_problem(source, 8, Some("a"), "le compte-rendu ne la montre jamais");
+}
+
+#[test]
+fn the_contact_cannot_be_left_out_of_the_report() {
+    let source = r#"id = "t"
+start = "a"
+
+[[step]]
+id = "a"
+type = "contact"
+role = "contact"
+question = { fr = "Comment vous joindre ?" }
+report = false
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    assert_one_problem(source, 9, Some("a"), "le compte-rendu en a besoin");
+}
+
+#[test]
+fn report_is_true_or_false() {
+    let source = r#"id = "t"
+start = "a"
+
+[[step]]
+id = "a"
+type = "text"
+question = { fr = "A" }
+report = "non"
+next = "fin"
+
+[[step]]
+id = "fin"
+type = "outcome"
+outcome = "leave"
+question = { fr = "Fin" }
+"#;
+
+    assert_one_problem(source, 8, Some("a"), "vaut true ou false");
+}
+
+#[test]
 fn an_unknown_type_is_refused() {
     let source = r#"id = "t"
 start = "a"

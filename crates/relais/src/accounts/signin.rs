@@ -681,7 +681,7 @@ fn expired_invitation(app: &AccountsState) -> Result<Response, AppError> {
     let page = MessagePage {
         b: Base::anonymous(app),
         title: "Ce lien n'est plus valable".to_owned(),
-        message: "Une invitation ne sert qu'une fois et expire après sept jours. Demandez-en une nouvelle à la coordination de votre territoire.".to_owned(),
+        message: "Une invitation ne sert qu'une fois et expire après sept jours. Demandez-en une nouvelle à la personne qui vous a invité·e.".to_owned(),
         link: "/pro/connexion".to_owned(),
         link_label: "Aller à la connexion".to_owned(),
     };

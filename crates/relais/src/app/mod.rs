@@ -230,8 +230,12 @@ impl Routes {
     /// back office's below them.
     pub fn into_router(self, web: Web) -> axum::Router {
         let back_office = crate::backoffice::router(web.clone(), self.open, self.guarded);
-        self.site
-            .into_router(web, back_office, crate::accounts::signin::PRIVATE_PATHS)
+        self.site.into_router(
+            web,
+            back_office,
+            crate::accounts::signin::PRIVATE_PATHS,
+            vec![crate::backoffice::ERROR_PAGES],
+        )
     }
 }
 

@@ -26,7 +26,7 @@ use askama::Template;
 
 use crate::backoffice::session::Pro;
 use crate::web::Web;
-use crate::web::error::AppError;
+use crate::web::error::{AppError, OwnErrorPages};
 use crate::web::form::{Field, Fields, Form, Posted, Spec};
 
 /// Largest body the back office accepts: a directory file to import.
@@ -155,6 +155,73 @@ pub struct MessagePage {
     pub link: String,
     /// The link's words.
     pub link_label: String,
+}
+
+/// The back office's error pages, for every error response under `/pro`
+/// that is not already a page of ours (`web::error::error_pages`).
+pub const ERROR_PAGES: OwnErrorPages = OwnErrorPages {
+    prefix: "/pro",
+    page: error_page,
+};
+
+/// The back office's error page: calm, in French, saying what happened
+/// and what to do, with the way back to the dashboard; without the public
+/// site's exit button and emergency band, which speak to a person in
+/// danger, not to a professional at work.
+#[derive(Template)]
+#[template(path = "backoffice/error.html")]
+struct ErrorPage {
+    b: Base,
+    title: &'static str,
+    message: &'static str,
+}
+
+fn error_page(web: &Web, status: StatusCode) -> Result<String, askama::Error> {
+    let (title, message) = error_words(status);
+    ErrorPage {
+        b: Base::anonymous(web),
+        title,
+        message,
+    }
+    .render()
+}
+
+/// The heading and the sentence of the back office's page for a status.
+fn error_words(status: StatusCode) -> (&'static str, &'static str) {
+    match status.as_u16() {
+        400 | 415 | 422 => (
+            "Cette demande n'a pas pu être lue",
+            "Ce qui a été envoyé ne correspond pas à ce que la page attendait. Revenez à la page précédente, rechargez-la, puis réessayez.",
+        ),
+        403 => (
+            "Cette page ne vous est pas ouverte",
+            "Votre compte n'a pas accès à cette page ou à ce qu'elle montre. Si vous en avez besoin pour votre travail, demandez-le à la personne qui vous a invité·e sur Relais.",
+        ),
+        404 | 405 => (
+            "Cette page n'existe pas",
+            "L'adresse est peut-être incomplète, ou ce qu'elle montrait a été archivé ou effacé.",
+        ),
+        408 => (
+            "La réponse a pris trop de temps",
+            "Le serveur n'a pas pu finir à temps. Réessayez dans un moment.",
+        ),
+        409 => (
+            "Cette action ne peut plus être faite",
+            "Quelqu'un l'a peut-être faite juste avant vous. Rechargez la page pour voir où en sont les choses.",
+        ),
+        413 => (
+            "L'envoi est trop lourd",
+            "Un formulaire accepte 256 Ko au plus, un fichier à importer 8 Mo. Allégez ou découpez ce que vous envoyez, puis réessayez.",
+        ),
+        429 => (
+            "Trop de demandes en peu de temps",
+            "Pour protéger les comptes, le nombre de demandes par minute est limité. Attendez une minute, puis réessayez.",
+        ),
+        _ => (
+            "Une erreur est survenue de notre côté",
+            "Ce n'est pas de votre fait. Réessayez dans quelques minutes ; si cela continue, prévenez la personne qui administre Relais.",
+        ),
+    }
 }
 
 /// The largest body of a back-office form; only the import takes more.
@@ -348,4 +415,29 @@ pub fn router(web: Web, open: Screens, guarded: Screens) -> Router {
             web,
             crate::web::ratelimit::limit,
         ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_status_has_back_office_words_that_never_send_to_the_emergency_numbers() {
+        let statuses = [
+            400, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 502, 503, 504,
+        ];
+        let mut headings = std::collections::BTreeSet::new();
+        for code in statuses {
+            let status = StatusCode::from_u16(code).unwrap();
+            let (title, message) = error_words(status);
+            assert!(!title.is_empty() && message.ends_with('.'), "{code}");
+            for number in ["17", "112", "114", "3919"] {
+                assert!(!message.contains(number), "{code}: {message}");
+            }
+            headings.insert(title);
+        }
+        // Each kind of trouble is told apart: 400, 403, 404, 408, 409, 413,
+        // 429 and the server's own errors.
+        assert_eq!(headings.len(), 8, "{headings:?}");
+    }
 }

@@ -620,6 +620,131 @@ audit_actions! {
     TerritoryChanged => "territory-changed",
 }
 
+/// What an audit line's object is, so that the log can name it: the
+/// identifier is stored, the name is looked up when the log is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditObject {
+    /// An account (its id).
+    Account,
+    /// An organisation (its id).
+    Organisation,
+    /// A service (its id).
+    Service,
+    /// A referral (its id): it has no name, only the day it was received.
+    Referral,
+    /// A territory (its slug).
+    Territory,
+    /// A sheet (`language/slug`).
+    Sheet,
+    /// A file imported from the command line or a screen (its name).
+    File,
+}
+
+impl AuditAction {
+    /// What the line is about.
+    pub fn object(self) -> AuditObject {
+        use AuditAction as A;
+        match self {
+            A::AccessGiven
+            | A::AccessGivenWithRecoveryKey
+            | A::AccountDisabled
+            | A::AccountEnabled
+            | A::AccountInvited
+            | A::AccountPasswordReset
+            | A::AccountReinvited
+            | A::InvitationAccepted
+            | A::KeyCreated
+            | A::SecondFactorEnrolled
+            | A::SignIn
+            | A::SignInFailed
+            | A::SignOut => AuditObject::Account,
+            A::OrganisationArchived | A::OrganisationChanged | A::OrganisationCreated => {
+                AuditObject::Organisation
+            }
+            A::ServiceArchived | A::ServiceChanged | A::ServiceCreated | A::ServiceVerified => {
+                AuditObject::Service
+            }
+            A::ReferralAccepted
+            | A::ReferralClosed
+            | A::ReferralDeletedByPerson
+            | A::ReferralErased
+            | A::ReferralOpened
+            | A::ReferralRead
+            | A::ReferralRedirected
+            | A::ReferralReplied
+            | A::ReferralSent
+            | A::ReferralTransferred => AuditObject::Referral,
+            A::RecoveryKeyProposalWithdrawn
+            | A::RecoveryKeyProposed
+            | A::RecoveryKeyReplaced
+            | A::RecoveryKeySet
+            | A::TerritoryChanged => AuditObject::Territory,
+            A::SheetSaved => AuditObject::Sheet,
+            A::CentroidsImported | A::DirectoryImported => AuditObject::File,
+        }
+    }
+
+    /// What was done, in French, as the end of a sentence whose subject is
+    /// who did it; `{o}` stands for the object's name.
+    pub fn sentence(self) -> &'static str {
+        use AuditAction as A;
+        match self {
+            A::AccessGiven => "a donné à {o} l'accès à des demandes",
+            A::AccessGivenWithRecoveryKey => {
+                "a donné à {o} l'accès à des demandes, avec la clé de secours du territoire"
+            }
+            A::AccountDisabled => "a désactivé le compte de {o}",
+            A::AccountEnabled => "a réactivé le compte de {o}",
+            A::AccountInvited => "a invité {o}",
+            A::AccountPasswordReset => {
+                "a envoyé à {o} un lien pour choisir un nouveau mot de passe"
+            }
+            A::AccountReinvited => "a envoyé une nouvelle invitation à {o}",
+            A::CentroidsImported => "a importé les coordonnées des communes ({o})",
+            A::DirectoryImported => "a importé un annuaire ({o})",
+            A::InvitationAccepted => "a accepté son invitation et choisi son mot de passe",
+            A::KeyCreated => "a créé sa clé pour lire les demandes",
+            A::OrganisationArchived => "a archivé la structure {o}",
+            A::OrganisationChanged => "a modifié la structure {o}",
+            A::OrganisationCreated => "a ajouté la structure {o}",
+            A::RecoveryKeyProposalWithdrawn => {
+                "a retiré la nouvelle clé de secours proposée pour {o}"
+            }
+            A::RecoveryKeyProposed => "a proposé une nouvelle clé de secours pour {o}",
+            A::RecoveryKeyReplaced => "a approuvé la nouvelle clé de secours de {o}",
+            A::RecoveryKeySet => "a créé la clé de secours de {o}",
+            A::ReferralAccepted => "a pris en charge {o}",
+            A::ReferralClosed => "a clos {o}",
+            A::ReferralDeletedByPerson => "a effacé {o}",
+            A::ReferralErased => "a effacé {o}, au bout de sa durée de conservation",
+            A::ReferralOpened => "a ouvert {o}",
+            A::ReferralRead => "a marqué {o} comme lue",
+            A::ReferralRedirected => "a réorienté {o}",
+            A::ReferralReplied => "a répondu à la personne dans {o}",
+            A::ReferralSent => "a remis {o} au statut « envoyée »",
+            A::ReferralTransferred => "a transféré {o} à une autre structure",
+            A::SecondFactorEnrolled => "a configuré son application d'authentification",
+            A::ServiceArchived => "a archivé le service {o}",
+            A::ServiceChanged => "a modifié le service {o}",
+            A::ServiceCreated => "a ajouté le service {o}",
+            A::ServiceVerified => "a vérifié le service {o}",
+            A::SheetSaved => "a enregistré une version de la fiche {o}",
+            A::SignIn => "s'est connecté·e",
+            A::SignInFailed => "n'a pas pu se connecter",
+            A::SignOut => "s'est déconnecté·e",
+            A::TerritoryChanged => "a modifié les paramètres du territoire {o}",
+        }
+    }
+
+    /// The action of a stored code; `None` for a code no action has.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|action| action.code() == code)
+    }
+}
+
 /// Appends a line to the audit log.
 pub async fn audit(
     tx: &mut Tx,
@@ -686,6 +811,42 @@ mod tests {
         // Never a professional by default: a bad row is refused.
         assert!(Role::try_from("superuser".to_owned()).is_err());
         assert!(Stage::try_from("half".to_owned()).is_err());
+    }
+
+    #[test]
+    fn every_audit_action_reads_as_a_french_sentence_and_reads_back_from_its_code() {
+        for action in AuditAction::ALL {
+            let sentence = action.sentence();
+            assert_eq!(AuditAction::parse(action.code()), Some(*action));
+            // A verb in the past, never the stored code.
+            assert!(
+                sentence.starts_with("a ")
+                    || sentence.starts_with("s'est ")
+                    || sentence.starts_with("n'a "),
+                "{sentence}"
+            );
+            assert!(!sentence.contains(action.code()), "{sentence}");
+            assert!(
+                sentence.chars().all(|c| !c.is_ascii_uppercase()),
+                "{sentence}"
+            );
+            // An action done to someone or something names it; one a person
+            // does to her own account needs no name.
+            let on_herself = matches!(
+                action,
+                AuditAction::InvitationAccepted
+                    | AuditAction::KeyCreated
+                    | AuditAction::SecondFactorEnrolled
+                    | AuditAction::SignIn
+                    | AuditAction::SignInFailed
+                    | AuditAction::SignOut
+            );
+            assert_eq!(sentence.contains("{o}"), !on_herself, "{sentence}");
+            if on_herself {
+                assert_eq!(action.object(), AuditObject::Account);
+            }
+        }
+        assert_eq!(AuditAction::parse("service-deleted"), None);
     }
 
     #[test]

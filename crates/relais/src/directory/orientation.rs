@@ -473,6 +473,17 @@ impl Index {
         crate::directory::hours::now_in(departement).date()
     }
 
+    /// The time zone of the territory of that slug (metropolitan France's
+    /// for an unknown slug), by its IANA name.
+    pub fn time_zone_of(&self, slug: &str) -> &'static str {
+        crate::directory::hours::timezone_of(
+            self.territory(slug)
+                .map_or(crate::directory::hours::METROPOLE, |t| {
+                    t.departement(&self.communes)
+                }),
+        )
+    }
+
     /// The territory with a commune nearest to `point`, and the distance.
     pub fn nearest_territory(&self, point: Point) -> Option<(&Territory, f64)> {
         self.territories

@@ -395,6 +395,18 @@ const SERVICE_COLUMNS: &str = "id, organisation_id, source_id, name, description
     longitude, confidential_address, public_contact, accepts_anonymous, languages, lsf, wheelchair, receives_minors,
     free_of_charge, receives_referrals, verified_on, verified_by";
 
+/// The name of every organisation and service ever stored, archived ones
+/// included, by id: what the audit log shows instead of an identifier.
+pub async fn names(db: &Db) -> sqlx::Result<Vec<(String, String)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT id, name FROM organisations UNION ALL SELECT id, name FROM services",
+        )
+        .fetch_all(pool)
+        .await
+    })
+}
+
 /// The organisations and services of a territory (or of all territories
 /// when `territory` is `None`), ordered by source identifier.
 pub async fn directory(

@@ -31,7 +31,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use envelope::{Author, PublicKey, ReferralKey};
 use receipt::{Derived, Hasher, Receipt};
-use storage::{Message, NewReferral, Referral};
+use storage::{InClear, Message, NewReferral, Referral};
 
 use crate::storage::{Db, MessageId, OrganisationId, ReferralId};
 
@@ -163,7 +163,7 @@ impl Referrals {
         id: &ReferralId,
         organisation_id: &OrganisationId,
         territory: &str,
-        urgent: bool,
+        in_clear: InClear,
         report: &[u8],
     ) -> Result<Receipt, SendError> {
         let members = storage::members(db, organisation_id).await?;
@@ -199,7 +199,7 @@ impl Referrals {
                 receipt_lookup: derived.lookup,
                 organisation_id: organisation_id.clone(),
                 territory: Some(territory.to_owned()),
-                urgent,
+                in_clear,
                 report: sealed,
                 key_check: key.check(id),
                 keys,

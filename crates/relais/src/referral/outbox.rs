@@ -108,13 +108,13 @@ pub fn message(settings: &Settings, notification: &Notification) -> anyhow::Resu
             "Relais : des essais de connexion à votre compte",
             "Quelqu'un a essayé plusieurs fois de se connecter à votre compte Relais \
              sans y parvenir ; la connexion est suspendue quelques minutes. Si c'était vous, \
-             attendez un peu et réessayez. Sinon, prévenez la coordination de votre territoire.",
+             attendez un peu et réessayez. Sinon, prévenez la personne qui vous a invité·e sur Relais.",
             "/pro/connexion",
         ),
         Notice::PasswordReset => (
             "Relais : un lien pour changer votre mot de passe a été créé",
-            "La coordination a créé un lien pour choisir un nouveau mot de passe pour votre \
-             compte Relais ; elle doit vous le transmettre. Si vous ne l'avez pas demandé, \
+            "Un lien pour choisir un nouveau mot de passe a été créé pour votre compte Relais ; \
+             la personne qui l'a créé doit vous le transmettre. Si vous ne l'avez pas demandé, \
              prévenez-la : votre mot de passe actuel reste valable tant que le lien n'a pas servi.",
             "/pro/connexion",
         ),

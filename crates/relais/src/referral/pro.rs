@@ -20,6 +20,7 @@ use axum::http::header;
 use axum::response::{IntoResponse as _, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flow::Channel;
 use serde::{Deserialize, Serialize};
 
 use crate::backoffice::MessagePage;
@@ -37,10 +38,13 @@ use crate::referral::forms::{
     REPLY, Recipients, Recovery, Reply, STATUS, TRANSFER,
 };
 use crate::referral::local_time;
-use crate::referral::storage::{self, Event, HistoryLine, KeyRecord, Message, Referral, Status};
+use crate::referral::storage::{
+    self, Event, HistoryLine, KeyRecord, Message, Referral, Status, StoredChannel, StoredLanguage,
+};
 use crate::storage::{MessageId, OrganisationId, ReferralId, UserId, now_text};
 use crate::web::error::AppError;
 use crate::web::form::read_form;
+use crate::web::i18n::Lang;
 use crate::web::{render, render_status};
 
 /// Fewest PBKDF2 iterations accepted for a wrapped private key.
@@ -206,7 +210,19 @@ async fn save_key(
     .await?;
     tx.commit().await?;
     app.referrals.refresh_receiving(&app.db).await?;
-    Ok(Redirect::to("/pro/demandes").into_response())
+    // Said only now that the key is stored: the browser made it, but only
+    // the server's answer tells that it arrived.
+    Ok(render(&MessagePage {
+        b: Base::of(&app, &pro),
+        title: "Votre clé est créée".to_owned(),
+        message: "Les demandes envoyées à votre structure sont désormais chiffrées pour vous aussi. \
+                  Gardez votre phrase secrète pour vous : personne ne pourra vous la redonner. \
+                  Les demandes arrivées avant votre clé s'ouvriront dès qu'un·e collègue vous en aura donné l'accès."
+            .to_owned(),
+        link: "/pro/demandes".to_owned(),
+        link_label: "Voir les demandes".to_owned(),
+    })?
+    .into_response())
 }
 
 // -------------------------------------------------------------------- inbox
@@ -216,8 +232,50 @@ struct InboxLine {
     id: ReferralId,
     received: String,
     status: &'static str,
+    /// How long it has waited for someone to take it in hand, in words;
+    /// `None` once taken in hand or closed.
+    waiting: Option<String>,
     urgent: bool,
+    /// Whether she accepts a call, in words.
+    reach: &'static str,
+    /// The language of the pages she used, in words.
+    language: &'static str,
     can_open: bool,
+}
+
+/// How long a referral has waited, from `since` (as stored) to `now`, in
+/// the words of the inbox: "moins d'une heure", "5 h", "3 jours".
+fn waiting_for(since: &str, now: jiff::Timestamp) -> Option<String> {
+    let since = since.parse::<jiff::Timestamp>().ok()?;
+    let hours = now.duration_since(since).as_hours().max(0);
+    Some(match hours {
+        0 => "moins d'une heure".to_owned(),
+        1..=23 => format!("{hours} h"),
+        24..=47 => "1 jour".to_owned(),
+        _ => format!("{} jours", hours / 24),
+    })
+}
+
+/// Whether she accepts a call, as the inbox says it: what she chose, never
+/// her number.
+fn reach_label(channel: StoredChannel) -> &'static str {
+    match channel.0 {
+        Some(Channel::Phone) => "Appel possible",
+        Some(Channel::Sms) => "Pas d'appel : par SMS",
+        Some(Channel::Email) => "Pas d'appel : par e-mail",
+        Some(Channel::None) => "Ne pas la contacter",
+        None => "—",
+    }
+}
+
+/// The language of the pages she used, in words.
+fn language_label(language: StoredLanguage) -> &'static str {
+    match language.0 {
+        Some(Lang::Fr) => "français",
+        Some(Lang::En) => "anglais",
+        Some(Lang::Ar) => "arabe",
+        None => "—",
+    }
 }
 
 #[derive(Template)]
@@ -279,13 +337,22 @@ async fn inbox(State(app): State<ReferralState>, pro: Pro) -> Result<Response, A
             .into_iter()
             .map(|(id, _)| id)
             .collect();
+    let now = jiff::Timestamp::now();
     let lines = storage::inbox(&app.db, organisation)
         .await?
         .into_iter()
         .map(|r| InboxLine {
             received: local_time(&r.created_at),
             status: status_label(r.status()),
+            waiting: match r.status() {
+                Status::Accepted | Status::Closed => None,
+                Status::Sent | Status::Read | Status::Redirected => {
+                    waiting_for(r.retain_from.as_deref().unwrap_or(&r.created_at), now)
+                }
+            },
             urgent: r.urgent,
+            reach: reach_label(r.contact_channel),
+            language: language_label(r.language),
             can_open: mine.contains(&r.id),
             id: r.id,
         })
@@ -1204,4 +1271,35 @@ async fn grant_with_recovery(
     )
     .await?;
     Ok(Redirect::to(&back).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_waiting_time_is_said_in_hours_then_days() {
+        let now: jiff::Timestamp = "2026-03-10T12:00:00Z".parse().unwrap();
+        let waited = |since: &str| waiting_for(since, now).unwrap();
+        assert_eq!(waited("2026-03-10T11:30:00Z"), "moins d'une heure");
+        assert_eq!(waited("2026-03-10T07:00:00Z"), "5 h");
+        assert_eq!(waited("2026-03-09T11:00:00Z"), "1 jour");
+        assert_eq!(waited("2026-03-07T12:00:00Z"), "3 jours");
+        // A clock a little behind another instance's is not a negative wait.
+        assert_eq!(waited("2026-03-10T12:05:00Z"), "moins d'une heure");
+        assert_eq!(waiting_for("not a time", now), None);
+    }
+
+    #[test]
+    fn the_inbox_says_whether_she_accepts_a_call_without_her_number() {
+        assert_eq!(
+            reach_label(StoredChannel(Some(Channel::Phone))),
+            "Appel possible"
+        );
+        for channel in [Channel::Sms, Channel::Email, Channel::None] {
+            assert!(!reach_label(StoredChannel(Some(channel))).starts_with("Appel"));
+        }
+        assert_eq!(reach_label(StoredChannel(None)), "—");
+        assert_eq!(language_label(StoredLanguage(Some(Lang::Ar))), "arabe");
+    }
 }

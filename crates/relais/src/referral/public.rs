@@ -34,7 +34,7 @@ use crate::referral::ReferralState;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
-use crate::referral::storage::{self, Status};
+use crate::referral::storage::{self, InClear, Status, StoredChannel, StoredLanguage};
 use crate::referral::{Opened, SendError, local_time};
 use crate::storage::{OrganisationId, ReferralId};
 use crate::web::Site;
@@ -263,20 +263,32 @@ fn form(
         answer: preview.needs.join(", "),
     })
     .filter(|line| !line.answer.is_empty())
+    .chain(preview.answers.iter().map(|line: &Line| {
+        PreviewLine {
+            question: line
+                .question_original
+                .clone()
+                .unwrap_or_else(|| line.question.clone()),
+            answer: line
+                .answer_original
+                .clone()
+                .unwrap_or_else(|| line.answer.clone()),
+        }
+    }))
+    // Her contact as she gave it, under the question she was asked: the
+    // report labels it for the professional ("Comment la joindre").
     .chain(
-        preview
-            .answers
-            .iter()
-            .chain(&preview.contact)
-            .map(|line: &Line| PreviewLine {
-                question: line
-                    .question_original
-                    .clone()
-                    .unwrap_or_else(|| line.question.clone()),
-                answer: line
-                    .answer_original
-                    .clone()
-                    .unwrap_or_else(|| line.answer.clone()),
+        flow::path(flow, progress)
+            .into_iter()
+            .filter(|(step, _)| step.role == Some(Role::Contact))
+            .map(|(step, answer)| PreviewLine {
+                question: step.question.get(lang.code()).to_owned(),
+                answer: crate::conversation::answers::answer_text(
+                    &app.directory,
+                    lang,
+                    step,
+                    answer,
+                ),
             }),
     )
     .collect();
@@ -454,16 +466,20 @@ async fn confirm(
     );
     let json = serde_json::to_vec(&report).expect("a report serialises");
     drop(report);
+    let in_clear =
+        InClear {
+            urgent: form.urgent,
+            language: StoredLanguage(Some(lang)),
+            channel: StoredChannel(flow::path(flow, &progress).into_iter().find_map(
+                |(_, answer)| match answer {
+                    Answer::Contact(contact) => Some(contact.channel),
+                    _ => None,
+                },
+            )),
+        };
     let sent = app
         .referrals
-        .send(
-            &app.db,
-            &id,
-            &organisation_id,
-            &territory,
-            form.urgent,
-            &json,
-        )
+        .send(&app.db, &id, &organisation_id, &territory, in_clear, &json)
         .await;
     match sent {
         Ok(receipt) => send_page(

@@ -3,7 +3,8 @@
 //! Built in memory from the conversation's progress, serialised to JSON,
 //! sealed at once (docs/crypto.md, "The report").
 
-use flow::{Answer, Progress, Role, StepKind};
+use flow::{Answer, Channel, Contact, Progress, Role, StepKind};
+use fluent_bundle::FluentValue;
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::answers::{answer_text, commune_of, needs_latest_first};
@@ -48,9 +49,12 @@ pub struct Report {
     pub name: Option<String>,
     /// Her needs, in French, hers first.
     pub needs: Vec<String>,
-    /// How to contact her safely.
+    /// How to contact her safely, each line labelled for the professional
+    /// ("Comment la joindre", "Moments sans danger"…), not with the
+    /// question she was asked.
     pub contact: Vec<Line>,
-    /// The other answers, in the order asked.
+    /// The other answers, in the order asked, but those of the steps the
+    /// flow leaves out of the report (`report = false`).
     pub answers: Vec<Line>,
     /// What she wants to say to the professional, in her words.
     pub free_text: Option<String>,
@@ -104,6 +108,9 @@ pub fn build(
             (Some(Role::Contact), Some(chosen)) => chosen,
             _ => answer,
         };
+        if !step.in_report {
+            continue;
+        }
         match (step.role, &step.kind, answer) {
             (_, StepKind::Message | StepKind::Summary | StepKind::Outcome(_), _)
             | (_, _, Answer::Continue)
@@ -113,6 +120,9 @@ pub fn build(
             }
             (Some(Role::Message), _, Answer::Text(text)) => {
                 report.free_text = Some(text.clone());
+            }
+            (Some(Role::Contact), _, Answer::Contact(contact)) => {
+                report.contact = contact_lines(lang, contact);
             }
             _ => {
                 let line = Line {
@@ -132,4 +142,80 @@ pub fn build(
         }
     }
     report
+}
+
+/// Her contact preferences as the professional reads them: one line each,
+/// labelled for the professional, in French, with her language's words when
+/// she used another. Her own words (the number, the times, the name) are
+/// given as she typed them.
+fn contact_lines(lang: Lang, contact: &Contact) -> Vec<Line> {
+    let in_her_language = |french: String, hers: String| Line {
+        question: String::new(),
+        answer: french,
+        question_original: None,
+        answer_original: (lang != Lang::Fr).then_some(hers),
+    };
+    let as_typed = |text: &str| Line {
+        question: String::new(),
+        answer: text.to_owned(),
+        question_original: None,
+        answer_original: None,
+    };
+    let channel = |lang: Lang| {
+        let value = [("value", FluentValue::from(contact.value.as_str()))];
+        match contact.channel {
+            Channel::Phone => lang.t_with("conversation-contact-by-phone", &value),
+            Channel::Sms => lang.t_with("conversation-contact-by-sms", &value),
+            Channel::Email => lang.t_with("conversation-contact-by-email", &value),
+            Channel::None => lang.t("conversation-contact-none"),
+        }
+    };
+    let mut lines = Vec::new();
+    let how = if contact.channel == Channel::None {
+        in_her_language(
+            "Elle ne souhaite pas être contactée : elle suit sa demande avec son code de suivi"
+                .to_owned(),
+            channel(lang),
+        )
+    } else {
+        in_her_language(channel(Lang::Fr), channel(lang))
+    };
+    lines.push(Line {
+        question: "Comment la joindre".to_owned(),
+        ..how
+    });
+    if contact.channel == Channel::None {
+        return lines;
+    }
+    if !contact.times.is_empty() {
+        lines.push(Line {
+            question: "Moments sans danger".to_owned(),
+            ..as_typed(&contact.times)
+        });
+    }
+    let message = |lang: Lang| {
+        lang.t(if contact.may_leave_message {
+            "conversation-contact-message-yes"
+        } else {
+            "conversation-contact-message-no"
+        })
+    };
+    lines.push(Line {
+        question: "Laisser un message".to_owned(),
+        ..in_her_language(
+            if contact.may_leave_message {
+                "Oui, c'est possible".to_owned()
+            } else {
+                "Non : ne laissez pas de message".to_owned()
+            },
+            message(lang),
+        )
+    });
+    if !contact.neutral_name.is_empty() {
+        lines.push(Line {
+            question: "Se présenter comme".to_owned(),
+            ..as_typed(&contact.neutral_name)
+        });
+    }
+    lines
 }

@@ -1,13 +1,98 @@
 //! SQL of referrals: keys, referrals, their wrapped keys and messages, and
 //! the outbox of notifications. Nothing here ever sees a plaintext.
 
+use flow::Channel;
+
 use crate::referral::envelope::Author;
 use crate::storage::now_text;
 use crate::storage::{
     Db, MessageId, NotificationId, OrganisationId, ReferralId, Tx, UnknownCode, UserId,
 };
-use crate::web::i18n::msg;
+use crate::web::i18n::{Lang, msg};
 use crate::{with_pool, with_tx};
+
+/// The language of the pages she used, as stored (`fr`, `en`, `ar`);
+/// `None` for a referral sent before it was recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoredLanguage(pub Option<Lang>);
+
+impl StoredLanguage {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        self.0.map_or("", Lang::code)
+    }
+}
+
+impl TryFrom<String> for StoredLanguage {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        if code.is_empty() {
+            return Ok(Self(None));
+        }
+        Lang::ALL
+            .into_iter()
+            .find(|lang| lang.code() == code)
+            .map(|lang| Self(Some(lang)))
+            .ok_or(UnknownCode {
+                what: "referral language",
+                code,
+            })
+    }
+}
+
+/// How she agreed to be contacted, as stored (`phone`, `sms`, `email`,
+/// `none`); `None` for a referral sent before it was recorded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StoredChannel(pub Option<Channel>);
+
+impl StoredChannel {
+    const CODES: [(Channel, &'static str); 4] = [
+        (Channel::Phone, "phone"),
+        (Channel::Sms, "sms"),
+        (Channel::Email, "email"),
+        (Channel::None, "none"),
+    ];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        Self::CODES
+            .iter()
+            .find(|(channel, _)| Some(*channel) == self.0)
+            .map_or("", |(_, code)| code)
+    }
+}
+
+impl TryFrom<String> for StoredChannel {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        if code.is_empty() {
+            return Ok(Self(None));
+        }
+        Self::CODES
+            .iter()
+            .find(|(_, known)| *known == code)
+            .map(|(channel, _)| Self(Some(*channel)))
+            .ok_or(UnknownCode {
+                what: "referral contact channel",
+                code,
+            })
+    }
+}
+
+/// What a referral keeps in clear for its inbox line, beside its status
+/// and dates: choices she made on the way, never what she said (her story,
+/// her number, her name stay in the sealed report).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct InClear {
+    /// She said it is urgent.
+    pub urgent: bool,
+    /// The language of the pages she used.
+    pub language: StoredLanguage,
+    /// How she agreed to be contacted.
+    pub channel: StoredChannel,
+}
 
 /// Where a referral stands, as the person and the professionals see it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +213,12 @@ pub struct Referral {
     pub key_check: String,
     /// The last event retention counts from (sent, transferred, closed).
     pub retain_from: Option<String>,
+    /// The language of the pages she used.
+    #[sqlx(try_from = "String")]
+    pub language: StoredLanguage,
+    /// How she agreed to be contacted.
+    #[sqlx(try_from = "String")]
+    pub contact_channel: StoredChannel,
 }
 
 impl Referral {
@@ -173,8 +264,8 @@ pub struct NewReferral {
     pub organisation_id: OrganisationId,
     /// Its territory.
     pub territory: Option<String>,
-    /// Urgent.
-    pub urgent: bool,
+    /// What its inbox line shows in clear: urgency, language, channel.
+    pub in_clear: InClear,
     /// The sealed report.
     pub report: String,
     /// The key's check value.
@@ -185,7 +276,7 @@ pub struct NewReferral {
     pub notify: Vec<String>,
 }
 
-const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at, key_check, retain_from";
+const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at, key_check, retain_from, language, contact_channel";
 
 /// The recipient name of a territory's recovery copy: one per territory, so
 /// that a transfer to another territory keeps the first.
@@ -585,15 +676,17 @@ pub async fn territory_members(db: &Db, territory: &str) -> sqlx::Result<Vec<Str
 pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at, retain_from, key_check) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7, $7, $8)")
+        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at, retain_from, key_check, language, contact_channel) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7, $7, $8, $9, $10)")
             .bind(&referral.id)
             .bind(&referral.receipt_lookup)
             .bind(&referral.organisation_id)
             .bind(&referral.territory)
-            .bind(referral.urgent)
+            .bind(referral.in_clear.urgent)
             .bind(&referral.report)
             .bind(&now)
             .bind(&referral.key_check)
+            .bind(referral.in_clear.language.code())
+            .bind(referral.in_clear.channel.code())
             .execute(&mut *conn)
             .await?;
         for (recipient, wrapped) in &referral.keys {
@@ -648,6 +741,38 @@ pub async fn inbox(db: &Db, organisation_id: &OrganisationId) -> sqlx::Result<Ve
             .bind(organisation_id)
             .fetch_all(pool)
             .await
+    })
+}
+
+/// When each of these referrals was received (those still stored): what
+/// the audit log names a referral by, since it has no name.
+pub async fn received_at(db: &Db, ids: &[String]) -> sqlx::Result<Vec<(String, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    with_pool!(db, pool => {
+        let mut query = sqlx::QueryBuilder::new("SELECT id, created_at FROM referrals WHERE id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(id.clone());
+        }
+        query.push(")");
+        query.build_query_as::<(String, String)>().fetch_all(pool).await
+    })
+}
+
+/// How many referrals an organisation has not opened yet (sent to it, or
+/// transferred to it), and how many of those she said are urgent: what
+/// the dashboard says first.
+pub async fn unopened(db: &Db, organisation_id: &OrganisationId) -> sqlx::Result<(i64, i64)> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (i64, i64)>(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN urgent THEN 1 ELSE 0 END), 0) FROM referrals \
+             WHERE organisation_id = $1 AND status IN ('sent', 'redirected')",
+        )
+        .bind(organisation_id)
+        .fetch_one(pool)
+        .await
     })
 }
 

@@ -5,7 +5,9 @@
 //! gives every error response that is not already a page of ours (ours, the
 //! router's 404 and 405, the body limit's 413, the rate limiter's 429, the
 //! timeout's 408) a calm page in the visitor's language, with the exit
-//! button and the emergency band, showing nothing internal.
+//! button and the emergency band, showing nothing internal. A part of the
+//! site that draws its own error pages (the back office, under `/pro`)
+//! says so with [`OwnErrorPages`]: its errors get its page instead.
 
 use askama::Template;
 use axum::extract::{Request, State};
@@ -127,8 +129,52 @@ struct ErrorPage<'a> {
     message: String,
 }
 
-/// Gives every error response without a page of its own the error page.
-pub async fn error_pages(State(app): State<Web>, request: Request, next: Next) -> Response {
+/// The error pages of a part of the site under a path prefix that draws
+/// its own: the back office, whose people are at work and need neither the
+/// exit button nor the emergency band, but the way back to their screens.
+/// The toolkit knows only the prefix and the function.
+#[derive(Clone, Copy)]
+pub struct OwnErrorPages {
+    /// The prefix, without a trailing slash: `/pro`.
+    pub prefix: &'static str,
+    /// The page for a status.
+    pub page: fn(&Web, StatusCode) -> Result<String, askama::Error>,
+}
+
+impl std::fmt::Debug for OwnErrorPages {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnErrorPages")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OwnErrorPages {
+    /// Whether `path` (without its language prefix) is under the prefix.
+    pub fn covers(&self, path: &str) -> bool {
+        path.strip_prefix(self.prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }
+}
+
+/// What the error pages middleware needs: the toolkit's state and the
+/// parts of the site with pages of their own.
+#[derive(Clone, Debug)]
+pub struct ErrorPages {
+    /// The toolkit's state.
+    pub web: Web,
+    /// The parts with their own pages.
+    pub own: Vec<OwnErrorPages>,
+}
+
+/// Gives every error response without a page of its own the error page:
+/// the public one, or that of the part of the site the path is under.
+pub async fn error_pages(
+    State(pages): State<ErrorPages>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let app = &pages.web;
     let context = PageContext::of(&request);
     let response = next.run(request).await;
     let status = response.status();
@@ -136,15 +182,21 @@ pub async fn error_pages(State(app): State<Web>, request: Request, next: Next) -
         return response;
     }
     let (mut parts, _body) = response.into_parts();
-    let kind = ErrorKind::for_status(status);
-    let c = Chrome::new(&app, &context);
-    let (title, message) = kind.messages();
-    let page = ErrorPage {
-        title: c.t(title).into_owned(),
-        message: c.t(message).into_owned(),
-        c,
+    let rendered = match pages.own.iter().find(|own| own.covers(&context.path)) {
+        Some(own) => (own.page)(app, status),
+        None => {
+            let kind = ErrorKind::for_status(status);
+            let c = Chrome::new(app, &context);
+            let (title, message) = kind.messages();
+            ErrorPage {
+                title: c.t(title).into_owned(),
+                message: c.t(message).into_owned(),
+                c,
+            }
+            .render()
+        }
     };
-    let body = match page.render() {
+    let body = match rendered {
         Ok(html) => html,
         Err(error) => {
             tracing::error!(%error, "the error page could not be rendered");
@@ -201,6 +253,19 @@ mod tests {
             ErrorKind::for_status(StatusCode::SERVICE_UNAVAILABLE),
             ErrorKind::Internal
         );
+    }
+
+    #[test]
+    fn a_part_with_its_own_pages_covers_its_prefix_and_nothing_that_only_starts_like_it() {
+        let own = OwnErrorPages {
+            prefix: "/pro",
+            page: |_, _| Ok(String::new()),
+        };
+        assert!(own.covers("/pro"));
+        assert!(own.covers("/pro/demandes/abc"));
+        assert!(!own.covers("/professionnels"));
+        assert!(!own.covers("/"));
+        assert!(!own.covers("/aide"));
     }
 
     #[test]

@@ -286,9 +286,16 @@ impl<S: Clone + Send + Sync + 'static> Site<S> {
 impl Site {
     /// The router with every layer of the public site, and below them the
     /// back office's `inner` router (which has its own limits); then the
-    /// error pages, compression and security headers over both. The access
+    /// error pages (the public ones, or those of `own_errors` under their
+    /// prefix), compression and security headers over both. The access
     /// log writes `private` path prefixes without what follows them.
-    pub fn into_router(self, web: Web, inner: Router, private: &'static [&'static str]) -> Router {
+    pub fn into_router(
+        self,
+        web: Web,
+        inner: Router,
+        private: &'static [&'static str],
+        own_errors: Vec<error::OwnErrorPages>,
+    ) -> Router {
         let settings = &web.settings;
         let mut router = self
             .router
@@ -310,7 +317,10 @@ impl Site {
         }
         router
             .layer(middleware::from_fn_with_state(
-                web.clone(),
+                error::ErrorPages {
+                    web: web.clone(),
+                    own: own_errors,
+                },
                 error::error_pages,
             ))
             .layer(compression::layer())

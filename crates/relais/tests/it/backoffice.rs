@@ -767,11 +767,47 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
     );
     assert_eq!(log[1].object, organisation);
 
+    // Read in French sentences, at the territory's time, with names.
     let page = browser.get("/pro/territoires/montreuillois/journal").await;
     assert!(
-        page.body.contains("organisation-created")
-            && page.body.contains("Maison des femmes (exemple)")
+        page.body
+            .contains("coord@example.org s&#39;est connecté·e.")
+            || page.body.contains("coord@example.org s'est connecté·e."),
+        "{}",
+        page.body
     );
+    assert!(
+        page.body
+            .contains("coord@example.org a ajouté la structure « Maison des femmes (exemple) »."),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("coord@example.org a ajouté le service « Écoute sans rendez-vous »."),
+        "{}",
+        page.body
+    );
+    let local = log[1]
+        .at
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .in_tz("Europe/Paris")
+        .unwrap()
+        .strftime("%d/%m/%Y à %H:%M")
+        .to_string();
+    assert!(page.body.contains(&local), "{local}: {}", page.body);
+    for raw in [
+        "organisation-created",
+        "service-created",
+        ">sign-in<",
+        "UTC",
+        organisation.as_str(),
+        log[2].object.as_str(),
+        log[0].at.as_str(),
+    ] {
+        assert!(!page.body.contains(raw), "{raw} in {}", page.body);
+    }
     // The other territory's coordination sees its own log only.
     let mut elsewhere = app.coordinator("coord-b@example.org", "autre").await;
     let page = elsewhere.get("/pro/territoires/autre/journal").await;
@@ -1572,4 +1608,163 @@ async fn an_archived_organisation_or_service_is_changed_by_no_form() {
             .status,
         404
     );
+}
+
+/// Checks that `page` is the back office's own error page: its frame, its
+/// words, the way back to the dashboard, and nothing of the public side's
+/// page for a person in danger.
+fn assert_back_office_error(page: &Page, status: u16, heading: &str) {
+    assert_eq!(page.status, status, "{}", page.body);
+    assert!(page.body.contains("<body class=\"pro\">"), "{}", page.body);
+    assert!(page.body.contains(heading), "{status}: {}", page.body);
+    assert!(
+        page.body
+            .contains("<a class=\"button\" href=\"/pro\">Revenir au tableau de bord</a>")
+    );
+    for public in [
+        "tel:17",
+        "tel:3919",
+        "id=\"exit\"",
+        "coordination de votre territoire",
+    ] {
+        assert!(
+            !page.body.contains(public),
+            "{status}: {public} in {}",
+            page.body
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_back_office_error_is_the_back_office_s_own_calm_page_and_the_public_side_keeps_its_own()
+ {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let new_organisation = "/pro/territoires/montreuillois/structures/nouvelle";
+
+    let page = Session::new(&app).get("/pro/nulle-part").await;
+    assert_back_office_error(&page, 404, "Cette page n&#39;existe pas");
+    let page = coordinator.get("/pro/deconnexion").await;
+    assert_back_office_error(&page, 405, "Cette page n&#39;existe pas");
+    // The administration's log, asked by a coordinator: she is not sent
+    // to ask "la coordination de votre territoire", herself.
+    let page = coordinator.get("/pro/journal").await;
+    assert_back_office_error(&page, 403, "Cette page ne vous est pas ouverte");
+    assert!(page.body.contains("la personne qui vous a invité·e"));
+    let page = coordinator
+        .submit(new_organisation, &[("inconnu", "x")])
+        .await;
+    assert_back_office_error(&page, 400, "Cette demande n&#39;a pas pu être lue");
+    let long = "x".repeat(300 * 1024);
+    let page = coordinator
+        .submit(new_organisation, &[("structure_nom", long.as_str())])
+        .await;
+    assert_back_office_error(&page, 413, "L&#39;envoi est trop lourd");
+
+    // The public side keeps the page with the exit button and the numbers.
+    let (status, public) = app.get_text("/nulle-part").await;
+    assert_eq!(status, 404);
+    crate::helpers::assert_has_safety_chrome(&public, "/nulle-part");
+
+    // The server's own failure: the database gone.
+    app.state.db.close().await;
+    let page = coordinator.get("/pro").await;
+    assert_back_office_error(&page, 500, "Une erreur est survenue de notre côté");
+
+    // Too many requests in a minute.
+    let app = TestApp::spawn_with(|settings| settings.rate_limit_per_minute = 3).await;
+    let mut visitor = Session::new(&app);
+    let mut last = visitor.get("/pro/connexion").await;
+    for _ in 0..5 {
+        last = visitor.get("/pro/connexion").await;
+    }
+    assert_back_office_error(&last, 429, "Trop de demandes en peu de temps");
+}
+
+#[tokio::test]
+async fn a_coordinator_is_told_on_the_dashboard_to_make_the_recovery_key_until_it_exists() {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let page = coordinator.get("/pro").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("n'a pas encore de clé de secours")
+            && page.body.contains(
+                "href=\"/pro/territoires/montreuillois/cle-de-secours\">Créer la clé de secours"
+            ),
+        "{}",
+        page.body
+    );
+    let (_, public_key) = relais::referral::envelope::PrivateKey::generate();
+    crate::committed!(
+        app.state.db,
+        relais::referral::storage::set_recovery_key,
+        "montreuillois",
+        &public_key.encode()
+    );
+    let page = coordinator.get("/pro").await;
+    assert!(
+        !page.body.contains("pas encore de clé de secours"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Clé de secours des demandes"));
+}
+
+#[tokio::test]
+async fn an_account_attached_to_nothing_is_pointed_to_someone_else_than_herself() {
+    let app = TestApp::spawn().await;
+    let mut coordinator = app
+        .coordinator("sans-territoire@example.org", "montreuillois")
+        .await;
+    // Her territory taken back: she coordinates nothing for now.
+    let id = coordinator.account.id.clone();
+    relais::with_pool!(&app.state.db, pool => {
+        sqlx::query("DELETE FROM user_territories WHERE user_id = $1").bind(&id).execute(pool).await.map(drop)
+    })
+    .unwrap();
+    let page = coordinator.get("/pro").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Votre compte n'est rattaché à aucun territoire")
+    );
+    assert!(
+        page.body
+            .contains("La personne qui administre Relais peut vous confier un territoire."),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("La coordination de votre territoire"));
+}
+
+#[tokio::test]
+async fn no_back_office_page_sends_a_coordinator_to_ask_the_coordination() {
+    let app = TestApp::spawn().await;
+    let t = two_territories(&app).await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let account = coordinator.account.id.clone();
+    let objects = Objects {
+        territory: "montreuillois",
+        organisation: &t.a_first,
+        service: &t.a_second_service,
+        account: &account,
+    };
+    let mut seen = 0;
+    for screen in app.screens.iter().filter(|s| s.method == "GET") {
+        let path = fill(screen.example, &objects);
+        if path.contains('{') {
+            continue;
+        }
+        let page = coordinator.get(&path).await;
+        seen += 1;
+        for wrong in [
+            "la coordination de votre territoire",
+            "La coordination de votre territoire",
+            "prévenez la coordination",
+        ] {
+            assert!(!page.body.contains(wrong), "{path}: {}", page.body);
+        }
+    }
+    assert!(seen > 10, "{seen} pages");
 }

@@ -9,17 +9,21 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flow::Channel;
 use relais::backoffice::storage as accounts;
 use relais::referral::envelope::{Author, PrivateKey, ReferralKey};
 use relais::referral::report::Report;
-use relais::referral::storage::{self as referrals, Status};
+use relais::referral::storage::{self as referrals, Status, StoredChannel, StoredLanguage};
 use relais::referral::{outbox, retention};
 use relais::storage::{MessageId, OrganisationId, ReferralId};
+use relais::web::i18n::Lang;
 
 use crate::helpers::TestApp;
 use crate::helpers::page::hidden;
 use crate::helpers::person::{first_sender, receipt_of, send_form};
-use crate::helpers::professional::{Member, Session, give_key, members_everywhere, notices_for};
+use crate::helpers::professional::{
+    Member, Session, give_key, key_record, members_everywhere, notices_for,
+};
 
 /// The free text every test person writes.
 const STORY: &str = "Il me surveille et je voudrais partir avec mes enfants.";
@@ -1558,4 +1562,199 @@ async fn the_follow_up_page_names_the_organisation_her_request_went_to() {
         .post_text("/ar/suivi", &[("code", receipt.as_str())])
         .await;
     assert!(page.contains(&format!("<bdi>{name}</bdi>")), "{page}");
+}
+
+#[tokio::test]
+async fn the_report_labels_her_contact_for_the_professional_and_leaves_out_what_only_steered_the_conversation()
+ {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = first_sender(&app.person().reaches_the_orientation(STORY).await);
+    app.person().sends_report(&organisation, STORY).await;
+    let (referral, key) = only_referral(&app, &members[&organisation]).await;
+    let report: Report =
+        serde_json::from_slice(&key.open_report(&referral.id, &referral.report).unwrap()).unwrap();
+
+    // Her contact, under labels for the one who will call her, not under
+    // the question she was asked ("Comment pouvons-nous vous contacter…").
+    let labels: Vec<&str> = report.contact.iter().map(|l| l.question.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Comment la joindre",
+            "Moments sans danger",
+            "Laisser un message",
+            "Se présenter comme"
+        ]
+    );
+    let answers: Vec<&str> = report.contact.iter().map(|l| l.answer.as_str()).collect();
+    assert_eq!(
+        answers,
+        [
+            "Par SMS au 06 12 34 56 78",
+            "le matin",
+            "Oui, c'est possible",
+            "Madame Martin"
+        ]
+    );
+    // What the flow marks `report = false` is not in it: the online
+    // form's "Oui" told the professional nothing.
+    let flow = &app.state.conversation.flow;
+    let left_out: Vec<&str> = flow
+        .steps()
+        .filter(|step| !step.in_report)
+        .map(|step| step.question.get("fr"))
+        .collect();
+    assert!(
+        left_out
+            .iter()
+            .any(|q| q.contains("formulaire d'aide en ligne"))
+    );
+    for line in report.answers.iter().chain(&report.contact) {
+        assert!(!left_out.contains(&line.question.as_str()), "{line:?}");
+        assert!(!line.question.contains("pouvons-nous"), "{line:?}");
+    }
+    assert!(report.answers.iter().any(|l| l.question.contains("âge")));
+}
+
+#[tokio::test]
+async fn the_inbox_and_the_dashboard_say_what_helps_to_choose_without_what_she_wrote() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let outcome = app
+        .person()
+        .in_language("/en")
+        .reaches_the_orientation(STORY)
+        .await;
+    let organisation = first_sender(&outcome);
+    let mut professional = app
+        .professional("accueil@example.org", &organisation)
+        .with_key()
+        .await;
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("Aucune nouvelle demande"),
+        "{}",
+        page.body
+    );
+
+    // She writes in English, and accepts a call.
+    let form = vec![
+        ("t".to_owned(), hidden(&outcome, "t")),
+        ("organisation".to_owned(), organisation.to_string()),
+    ];
+    let (status, page) = app.post_text("/en/envoyer", &form).await;
+    assert_eq!(status, 200);
+    let mut fields = send_form(&page);
+    for (name, value) in &mut fields {
+        if name == "canal" {
+            "telephone".clone_into(value);
+        }
+    }
+    let (status, sent) = app.post_text("/en/envoyer/confirmer", &fields).await;
+    assert_eq!(status, 200, "{sent}");
+
+    // Kept in clear: her choices, nothing she wrote.
+    let (referral, _) = only_referral(&app, &members[&organisation]).await;
+    assert_eq!(referral.language, StoredLanguage(Some(Lang::En)));
+    assert_eq!(
+        referral.contact_channel,
+        StoredChannel(Some(Channel::Phone))
+    );
+
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("1 nouvelle demande</strong>, urgente."),
+        "{}",
+        page.body
+    );
+    let inbox = professional.get("/pro/demandes").await;
+    assert_eq!(inbox.status, 200);
+    for shown in [
+        "Attend depuis",
+        "moins d",
+        "Appel possible",
+        "anglais",
+        "Urgente",
+    ] {
+        assert!(inbox.body.contains(shown), "{shown}: {}", inbox.body);
+    }
+    for hidden_text in [
+        "06 12 34 56 78",
+        "Camille",
+        "surveille",
+        "Madame Martin",
+        "le matin",
+    ] {
+        assert!(
+            !inbox.body.contains(hidden_text),
+            "{hidden_text} in the inbox"
+        );
+    }
+
+    // Opened: no longer new.
+    let opened = professional
+        .get(&format!("/pro/demandes/{}", referral.id))
+        .await;
+    assert_eq!(opened.status, 200);
+    let page = professional.get("/pro").await;
+    assert!(
+        page.body.contains("Aucune nouvelle demande"),
+        "{}",
+        page.body
+    );
+    // Taken in hand: it waits no more.
+    let taken = professional
+        .submit(
+            &format!("/pro/demandes/{}/statut", referral.id),
+            &[("statut", "accepted")],
+        )
+        .await;
+    assert!(taken.status < 400, "{}", taken.body);
+    let inbox = professional.get("/pro/demandes").await;
+    assert!(!inbox.body.contains("moins d"), "{}", inbox.body);
+}
+
+#[tokio::test]
+async fn a_key_is_confirmed_once_the_server_stored_it_and_never_when_it_refused_it() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let mut professional = app
+        .professional("nouvelle@example.org", &organisation)
+        .await;
+    let page = professional.get("/pro/cle").await;
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("Votre clé est créée"));
+
+    let (key, _) = PrivateKey::generate();
+    let record = key_record(&key);
+    let iterations = record.iterations.to_string();
+    let mut fields = vec![
+        ("public_key", record.public_key.as_str()),
+        ("salt", record.salt.as_str()),
+        ("iterations", iterations.as_str()),
+        ("nonce", record.nonce.as_str()),
+        ("wrapped", record.wrapped.as_str()),
+    ];
+    fields[0].1 = "incomplete";
+    let refused = professional.submit("/pro/cle", &fields).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(!refused.body.contains("Votre clé est créée"));
+
+    fields[0].1 = record.public_key.as_str();
+    let stored = professional.submit("/pro/cle", &fields).await;
+    assert_eq!(stored.status, 200, "{}", stored.body);
+    assert!(
+        stored.body.contains("<h1>Votre clé est créée</h1>"),
+        "{}",
+        stored.body
+    );
+    assert!(stored.body.contains("href=\"/pro/demandes\""));
+    assert!(
+        referrals::key_of(&app.state.db, &professional.account.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

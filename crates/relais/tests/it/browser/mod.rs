@@ -774,9 +774,16 @@ async fn professional_with_a_browser_key(
     .await;
     fill(browser, "passphrase", PASSPHRASE).await;
     fill(browser, "passphrase-again", PASSPHRASE).await;
+    click(browser, "#key-form button[type=submit]").await;
+    // The server's answer once the key is stored, then on to the inbox.
+    wait_until(
+        browser,
+        "return document.querySelector('h1')?.textContent === 'Votre clé est créée'",
+    )
+    .await;
     click_and_wait(
         browser,
-        "#key-form button[type=submit]",
+        "main a[href='/pro/demandes']",
         &app.url("/pro/demandes"),
     )
     .await;
