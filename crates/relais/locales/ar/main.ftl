@@ -201,6 +201,12 @@ category-securite-numerique = الهاتف والأمان الرقمي
 conversation-title = أحتاج إلى مساعدة
 conversation-privacy = لا تُحفظ إجاباتك في أي مكان: تبقى في هذه الصفحة، لمدة ساعتين على الأكثر. يمكنك التوقف أو الرجوع أو إخفاء الموقع في أي وقت.
 conversation-transcript = إجاباتك
+conversation-transcript-summary = { $count ->
+    [one] إجابتك · تعديل
+    [two] إجابتاك · تعديل
+    [few] إجاباتك الـ{ $count } · تعديل
+   *[other] إجاباتك الـ{ $count } · تعديل
+}
 conversation-continue = متابعة
 conversation-skip = تخطي هذا السؤال
 conversation-edit = تعديل

@@ -199,6 +199,10 @@ category-securite-numerique = Phone and online safety
 conversation-title = I need help
 conversation-privacy = Your answers are not recorded anywhere: they stay in this page, for two hours at most. You can stop, go back or hide the site at any time.
 conversation-transcript = Your answers
+conversation-transcript-summary = { $count ->
+    [one] Your answer · Change
+   *[other] Your { $count } answers · Change
+}
 conversation-continue = Continue
 conversation-skip = Skip this question
 conversation-edit = Change

@@ -6,11 +6,140 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Browser, Js};
+use super::{Browser, Js, click, fill, wait_until};
 use crate::helpers::TestApp;
 
 /// The two phone screens every layout check runs on (CSS pixels).
 const PHONES: [(u32, u32); 2] = [(320, 640), (360, 640)];
+
+/// Where the question stands on screen, between the exit bar above and the
+/// help bar below, and how the earlier answers are shown.
+const QUESTION_ON_SCREEN: &str = "
+    const question = document.getElementById('question');
+    const text = question.querySelector('.ask');
+    const first = question.querySelector('button.answer, #answer-field, input[type=checkbox], \
+        input[type=radio], .lines a, button.button');
+    const top = document.querySelector('.bar').getBoundingClientRect().bottom;
+    const bottom = document.querySelector('.help-bar').getBoundingClientRect().top;
+    const within = (r) => r.top >= top - 1 && r.bottom <= bottom + 1;
+    const fold = document.querySelector('.transcript-fold');
+    return {
+      step: (document.querySelector(\"input[name='etape']\") || {}).value || 'outcome',
+      url: location.href,
+      scrolled: scrollY,
+      question: within(text.getBoundingClientRect()),
+      first: !first || within(first.getBoundingClientRect()),
+      questionTop: text.getBoundingClientRect().top, barBottom: top, helpTop: bottom,
+      folded: !fold || !fold.open,
+      summaryHeight: fold ? fold.querySelector('summary').getBoundingClientRect().height : 0,
+      answers: document.querySelectorAll('.transcript .exchange').length,
+    };";
+
+/// Answers the first questions of the conversation one by one, as she
+/// would, and checks after each that the page shows the new question, with
+/// its first answer, between the two bars, the earlier answers folded into
+/// one line.
+async fn answer_and_check_each_question(browser: &Browser, app: &TestApp, lang: &str, shot: &str) {
+    browser.goto(&app.url(&format!("{lang}/aide"))).await;
+    let answers: [(&str, &str); 6] = [
+        ("formulaire", "button[name='choix'][value='oui']"),
+        ("age", "fill answer-field 34"),
+        ("danger", "button[name='choix'][value='non']"),
+        ("concerne", "button[name='choix'][value='moi']"),
+        (
+            "violences",
+            "#question button[name='action'][value='repondre']",
+        ),
+        ("enfants", "button[name='choix'][value='non']"),
+    ];
+    for (count, (step, gesture)) in answers.iter().enumerate() {
+        if let Some(typed) = gesture.strip_prefix("fill ") {
+            let (id, text) = typed.split_once(' ').expect("a field and a text");
+            fill(browser, id, text).await;
+            click(browser, "#question button[name='action'][value='repondre']").await;
+        } else {
+            click(browser, gesture).await;
+        }
+        wait_until(
+            browser,
+            &format!(
+                "const step = document.querySelector(\"input[name='etape']\");
+                 return document.readyState === 'complete' && !!step && step.value !== '{step}';"
+            ),
+        )
+        .await;
+        // Without JavaScript the browser scrolls to the fragment once the
+        // page is laid out; give it the frame it needs.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let seen = browser.eval(QUESTION_ON_SCREEN).await;
+        let context = format!("{shot}, after answering {step}: {seen}");
+        assert_eq!(
+            seen["question"], true,
+            "the question is off screen: {context}"
+        );
+        assert_eq!(
+            seen["first"], true,
+            "its first answer is off screen: {context}"
+        );
+        assert_eq!(
+            seen["folded"], true,
+            "the earlier answers are unfolded: {context}"
+        );
+        assert_eq!(
+            seen["answers"].as_u64(),
+            Some(count as u64 + 1),
+            "{context}"
+        );
+        assert!(
+            seen["summaryHeight"].as_f64().unwrap_or(999.0) < 50.0,
+            "the earlier answers take more than one line: {context}"
+        );
+        if browser.js == Js::Blocked {
+            assert!(
+                seen["url"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .ends_with("/aide#question"),
+                "the form did not land on the question: {context}"
+            );
+        }
+        if count == 1 || count == answers.len() - 1 {
+            browser.screenshot(&format!("{shot}-after-{step}")).await;
+        }
+    }
+    // Opened, the fold shows every answer with its "Modifier".
+    click(browser, ".transcript-fold summary").await;
+    let edits = browser
+        .eval(
+            "const buttons = [...document.querySelectorAll(\"button[name='modifier']\")];
+             return buttons.filter((b) => b.getBoundingClientRect().height > 0).length;",
+        )
+        .await;
+    assert_eq!(edits, answers.len(), "{shot}: every answer can be changed");
+    browser.screenshot(&format!("{shot}-answers-opened")).await;
+}
+
+#[tokio::test]
+async fn each_answer_lands_on_the_next_question_with_earlier_answers_folded_on_a_phone_with_and_without_javascript()
+ {
+    let app = TestApp::spawn().await;
+    for js in [Js::Blocked, Js::On] {
+        for (width, height) in PHONES {
+            let Some(browser) = Browser::start_sized(js, (width, height)).await else {
+                return;
+            };
+            for lang in ["", "/ar"] {
+                let shot = format!(
+                    "conversation-{}-{width}x{height}-{}",
+                    if lang.is_empty() { "fr" } else { "ar" },
+                    if js == Js::On { "js" } else { "nojs" }
+                );
+                answer_and_check_each_question(&browser, &app, lang, &shot).await;
+            }
+            browser.close().await;
+        }
+    }
+}
 
 /// Whether the exit, the help button and the numbers for immediate danger
 /// are inside the screen and uncovered, and where the help bar stands.

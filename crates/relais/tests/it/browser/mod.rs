@@ -744,9 +744,10 @@ async fn without_javascript_the_conversation_is_answered_by_plain_forms() {
             source.contains("name=\"nombre\"")
         })
         .await;
+    // One address, landing on the question.
     assert_eq!(
         browser.url().await,
-        app.url("/aide"),
+        app.url("/aide#question"),
         "the conversation stays at one address"
     );
     let requested = browser.requested_urls().await;
