@@ -309,7 +309,9 @@ fn a_test_module_borrows_nothing_from_another_test_module() {
     }
     assert!(modules.iter().any(|(m, _)| m == "referral"), "{modules:?}");
     assert!(
-        modules.iter().any(|(m, files)| m == "browser" && files.len() > 1),
+        modules
+            .iter()
+            .any(|(m, files)| m == "browser" && files.len() > 1),
         "{modules:?}"
     );
     let mut borrowed = Vec::new();
