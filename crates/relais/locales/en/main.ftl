@@ -7,7 +7,7 @@ site-tagline = One door to help, for people facing domestic violence
 
 skip-to-content = Skip to content
 exit-button = Hide this site
-exit-button-hint = Leaves this site at once for a weather site. Shortcut: press the Shift key three times.
+exit-button-hint = Leaves this site at once for a weather site. With JavaScript, pressing the Shift key three times does the same and the Back button does not return here; without JavaScript, it returns to the pages already seen, without your answers.
 exit-shortcut-two = Shift key: press 2 more times to hide this site.
 exit-shortcut-one = Shift key: press 1 more time to hide this site.
 emergency-label = In an emergency

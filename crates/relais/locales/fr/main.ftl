@@ -8,7 +8,7 @@ site-tagline = Une seule porte vers l'aide, face aux violences conjugales
 
 skip-to-content = Aller au contenu
 exit-button = Cacher le site
-exit-button-hint = Quitte ce site tout de suite pour un site de météo. Raccourci : appuyez trois fois sur la touche Maj.
+exit-button-hint = Quitte ce site tout de suite pour un site de météo. Avec JavaScript, trois appuis sur la touche Maj font de même et le bouton Retour ne ramène pas ici ; sans JavaScript, il ramène aux pages déjà vues, sans vos réponses.
 exit-shortcut-two = Touche Maj : appuyez encore 2 fois pour cacher le site.
 exit-shortcut-one = Touche Maj : appuyez encore 1 fois pour cacher le site.
 emergency-label = En cas d'urgence

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::{Browser, Js, click, fill, wait_until};
+use super::{Browser, Elsewhere, Js, app_leaving_to, click, fill, wait_until};
 use crate::helpers::TestApp;
 
 /// The two phone screens every layout check runs on (CSS pixels).
@@ -274,4 +274,114 @@ async fn the_help_button_and_the_emergency_numbers_stay_on_screen_at_every_scrol
             browser.close().await;
         }
     }
+}
+
+/// What Back shows, entry by entry, until it reaches the page before our
+/// site: the address, and whether the page carries anything of ours or of
+/// her answers.
+async fn walk_back(browser: &Browser, app: &TestApp, before: &str, answer: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    for step in 1..=8 {
+        browser.client.back().await.expect("Back works");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        browser
+            .screenshot(&format!("back-after-exit-without-javascript-{step}"))
+            .await;
+        let url = browser.url().await;
+        let source = browser.client.source().await.expect("a page source");
+        let ours = source.contains("Cacher le site");
+        assert!(
+            !source.contains(answer),
+            "Back showed one of her answers at {url}"
+        );
+        assert!(
+            !source.contains("class=\"transcript"),
+            "Back showed her answers at {url}"
+        );
+        seen.push(format!(
+            "{} {}",
+            url.replace(&app.url(""), "relais:"),
+            if ours {
+                "(our page)"
+            } else {
+                "(no content of ours)"
+            }
+        ));
+        if url.starts_with(before) {
+            return seen;
+        }
+    }
+    panic!("Back never reached the page before: {seen:?}");
+}
+
+#[tokio::test]
+async fn without_javascript_back_after_the_exit_shows_none_of_her_answers_and_the_safety_page_says_what_it_shows()
+ {
+    let Some(browser) = Browser::start(Js::Blocked).await else {
+        return;
+    };
+    let elsewhere = Elsewhere::spawn().await;
+    let app = app_leaving_to(&elsewhere).await;
+    browser.goto(&elsewhere.url("/avant")).await;
+    browser.goto(&app.url("/aide")).await;
+    click(&browser, "button[name='choix'][value='oui']").await;
+    wait_until(&browser, "return !!document.getElementById('answer-field')").await;
+    fill(&browser, "answer-field", "47").await;
+    click(
+        &browser,
+        "#question button[name='action'][value='repondre']",
+    )
+    .await;
+    wait_until(
+        &browser,
+        "return !!document.querySelector(\"input[name='etape'][value='danger']\")",
+    )
+    .await;
+
+    click(&browser, "#exit").await;
+    browser.wait_for_url(&elsewhere.url("/meteo")).await;
+    let seen = walk_back(&browser, &app, &elsewhere.url("/avant"), ">47<").await;
+
+    // What the safety page says is what Back does: for each answer sent, a
+    // page of the browser's with nothing of ours (the answers were never
+    // kept), then the pages seen before, here the start of the
+    // conversation, with none of her answers.
+    let before = elsewhere.url("/avant");
+    assert_eq!(
+        seen,
+        [
+            "relais:/aide#question (no content of ours)",
+            "relais:/aide#question (no content of ours)",
+            "relais:/aide (our page)",
+            &format!("{before} (no content of ours)"),
+        ]
+    );
+
+    // The safety page and the exit's own hint say exactly that.
+    browser.goto(&app.url("/securite")).await;
+    let said = browser
+        .eval(
+            "return { page: document.querySelector('main').innerText,
+                      hint: document.getElementById('exit').title };",
+        )
+        .await;
+    let page = said["page"].as_str().unwrap_or_default();
+    for sentence in [
+        "« Retour » mène à la page d'avant Relais",
+        "« Retour » y revient, une par une",
+        "À la place de chaque réponse envoyée, le navigateur affiche une page à lui, qui demande s'il faut renvoyer un formulaire : rien de Relais ni de vos réponses n'y apparaît.",
+        "Les autres pages de Relais vues avant, comme le début de la conversation, s'affichent de nouveau.",
+        "Si quelqu'un accepte de renvoyer le formulaire dans les deux heures, la conversation revient",
+    ] {
+        assert!(
+            page.contains(sentence),
+            "/securite does not say: {sentence}"
+        );
+    }
+    let hint = said["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("sans JavaScript, il ramène aux pages déjà vues, sans vos réponses"),
+        "{hint}"
+    );
+    browser.close().await;
 }
