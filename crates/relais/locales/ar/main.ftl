@@ -202,10 +202,10 @@ conversation-title = أحتاج إلى مساعدة
 conversation-privacy = لا تُحفظ إجاباتك في أي مكان: تبقى في هذه الصفحة، لمدة ساعتين على الأكثر. يمكنك التوقف أو الرجوع أو إخفاء الموقع في أي وقت.
 conversation-transcript = إجاباتك
 conversation-transcript-summary = { $count ->
-    [one] إجابتك · تعديل
-    [two] إجابتاك · تعديل
-    [few] إجاباتك الـ{ $count } · تعديل
-   *[other] إجاباتك الـ{ $count } · تعديل
+    [one] إجابة واحدة · تعديل
+    [two] إجابتان · تعديل
+    [few] { $count } إجابات · تعديل
+   *[other] { $count } إجابة · تعديل
 }
 conversation-continue = متابعة
 conversation-skip = تخطي هذا السؤال

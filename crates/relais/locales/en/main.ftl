@@ -200,8 +200,8 @@ conversation-title = I need help
 conversation-privacy = Your answers are not recorded anywhere: they stay in this page, for two hours at most. You can stop, go back or hide the site at any time.
 conversation-transcript = Your answers
 conversation-transcript-summary = { $count ->
-    [one] Your answer · Change
-   *[other] Your { $count } answers · Change
+    [one] 1 answer · Change
+   *[other] { $count } answers · Change
 }
 conversation-continue = Continue
 conversation-skip = Skip this question

@@ -201,8 +201,8 @@ conversation-title = J'ai besoin d'aide
 conversation-privacy = Vos réponses ne sont enregistrées nulle part : elles restent dans cette page, pendant deux heures au plus. Vous pouvez vous arrêter, revenir en arrière ou cacher le site à tout moment.
 conversation-transcript = Vos réponses
 conversation-transcript-summary = { $count ->
-    [one] Votre réponse · Modifier
-   *[other] Vos { $count } réponses · Modifier
+    [one] 1 réponse · Modifier
+   *[other] { $count } réponses · Modifier
 }
 conversation-continue = Continuer
 conversation-skip = Passer cette question
