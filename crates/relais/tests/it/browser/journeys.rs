@@ -140,6 +140,55 @@ async fn answer_and_check_each_question(browser: &Browser, app: &TestApp, lang: 
     browser.screenshot(&format!("{shot}-answers-opened")).await;
 }
 
+/// A refused answer lands on its error, and danger now on the numbers to
+/// call: both between the two bars.
+async fn refused_then_in_danger(browser: &Browser, app: &TestApp, lang: &str, shot: &str) {
+    browser.goto(&app.url(&format!("{lang}/aide"))).await;
+    click(browser, "button[name='choix'][value='oui']").await;
+    wait_until(browser, "return !!document.getElementById('answer-field')").await;
+    fill(browser, "answer-field", "300").await;
+    click(browser, ANSWER).await;
+    wait_until(
+        browser,
+        "return !!document.getElementById('question-error')",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let error = browser
+        .eval(
+            "const top = document.querySelector('.bar').getBoundingClientRect().bottom;
+             const bottom = document.querySelector('.help-bar').getBoundingClientRect().top;
+             const within = (id) => { const r = document.getElementById(id).getBoundingClientRect();
+                                      return r.top >= top - 1 && r.bottom <= bottom + 1; };
+             return within('question-error') && within('answer-field');",
+        )
+        .await;
+    assert_eq!(
+        error, true,
+        "{shot}: the refusal or its field is off screen"
+    );
+    browser
+        .eval("document.getElementById('answer-field').value = ''; return null;")
+        .await;
+    fill(browser, "answer-field", "34").await;
+    click(browser, ANSWER).await;
+    wait_until(
+        browser,
+        "return !!document.querySelector(\"input[name='etape'][value='danger']\")",
+    )
+    .await;
+    click(browser, "button[name='choix'][value='oui']").await;
+    wait_until(browser, "return !!document.querySelector('.emergency-now')").await;
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let seen = browser.eval(QUESTION_ON_SCREEN).await;
+    assert_eq!(seen["question"], true, "{shot}, in danger: {seen}");
+    assert_eq!(
+        seen["first"], true,
+        "{shot}, in danger: the 17 is off screen: {seen}"
+    );
+    browser.screenshot(&format!("{shot}-in-danger")).await;
+}
+
 #[tokio::test]
 async fn each_answer_lands_on_the_next_question_with_earlier_answers_folded_on_a_phone_with_and_without_javascript()
  {
@@ -156,6 +205,7 @@ async fn each_answer_lands_on_the_next_question_with_earlier_answers_folded_on_a
                     if js == Js::On { "js" } else { "nojs" }
                 );
                 answer_and_check_each_question(&browser, &app, lang, &shot).await;
+                refused_then_in_danger(&browser, &app, lang, &shot).await;
             }
             browser.close().await;
         }
