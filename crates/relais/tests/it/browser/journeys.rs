@@ -456,3 +456,68 @@ async fn without_javascript_back_after_the_exit_shows_none_of_her_answers_and_th
     );
     browser.close().await;
 }
+
+/// Whether the element `css` stands between the two bars.
+async fn between_the_bars(browser: &Browser, css: &str) -> Value {
+    browser
+        .eval(&format!(
+            "const top = document.querySelector('.bar').getBoundingClientRect().bottom;
+             const bottom = document.querySelector('.help-bar').getBoundingClientRect().top;
+             const el = document.querySelector(\"{css}\");
+             if (!el) {{ return 'missing'; }}
+             const r = el.getBoundingClientRect();
+             return {{ within: r.top >= top - 1 && r.bottom <= bottom + 1, top: r.top, url: location.href }};"
+        ))
+        .await
+}
+
+#[tokio::test]
+async fn a_search_of_the_directory_or_the_sheets_lands_on_what_it_found_on_a_phone() {
+    let app = TestApp::spawn().await;
+    for js in [Js::Blocked, Js::On] {
+        for (width, height) in PHONES {
+            let Some(browser) = Browser::start_sized(js, (width, height)).await else {
+                return;
+            };
+            for lang in ["", "/ar"] {
+                let context = format!("{lang} at {width}x{height}");
+                // A postcode several communes share: the choice first.
+                browser.goto(&app.url(&format!("{lang}/annuaire"))).await;
+                fill(&browser, "lieu", "62170").await;
+                browser
+                    .eval("document.getElementById('besoin').value = 'legal'; return null;")
+                    .await;
+                click(&browser, "form.search button[type=submit]").await;
+                wait_until(&browser, "return !!document.getElementById('choices')").await;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let seen = between_the_bars(&browser, "#choices").await;
+                assert_eq!(
+                    seen["within"], true,
+                    "the communes to choose {context}: {seen}"
+                );
+                click(&browser, "ul.choices button").await;
+                wait_until(&browser, "return !!document.getElementById('results')").await;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let seen = between_the_bars(&browser, "#results").await;
+                assert_eq!(
+                    seen["within"], true,
+                    "the directory's results {context}: {seen}"
+                );
+                let name = if lang.is_empty() { "fr" } else { "ar" };
+                let mode = if js == Js::On { "js" } else { "nojs" };
+                browser
+                    .screenshot(&format!("directory-results-{name}-{width}x{height}-{mode}"))
+                    .await;
+
+                browser.goto(&app.url(&format!("{lang}/fiches"))).await;
+                fill(&browser, "q", "plainte").await;
+                click(&browser, "form.search button[type=submit]").await;
+                wait_until(&browser, "return !!document.getElementById('results')").await;
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                let seen = between_the_bars(&browser, "#results").await;
+                assert_eq!(seen["within"], true, "the sheets found {context}: {seen}");
+            }
+            browser.close().await;
+        }
+    }
+}
