@@ -895,7 +895,7 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
     browser.goto(&app.url("/annuaire")).await;
     fill(&browser, "lieu", "Étaples").await;
     click(&browser, "#besoin option[value=foreigners]").await;
-    click(&browser, "form[action='/annuaire'] button[type=submit]").await;
+    click(&browser, "form[action^='/annuaire'] button[type=submit]").await;
     let started = Instant::now();
     loop {
         let source = browser.client.source().await.unwrap();
