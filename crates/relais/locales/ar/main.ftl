@@ -13,14 +13,15 @@ site-tagline = باب واحد نحو المساعدة في مواجهة الع�
 
 skip-to-content = الانتقال إلى المحتوى
 exit-button = إخفاء الموقع
-exit-button-hint = يغادر هذا الموقع فورًا إلى موقع للأحوال الجوية. اختصار: اضغطي على مفتاح Shift ثلاث مرات.
+exit-button-hint = يغادر هذا الموقع فورًا إلى موقع للأحوال الجوية. مع JavaScript، الضغط ثلاث مرات على مفتاح Shift يفعل الشيء نفسه، ولا يعيد زر «رجوع» إلى هنا؛ وبدون JavaScript، يعيد إلى الصفحات التي رأيتِها، بدون إجاباتك.
 exit-shortcut-two = مفتاح Shift: اضغطي مرتين أخريين لإخفاء الموقع.
 exit-shortcut-one = مفتاح Shift: اضغطي مرة أخرى لإخفاء الموقع.
 emergency-label = في حالة الطوارئ
 emergency-danger = خطر فوري:
 emergency-or = أو
-emergency-sms = رسالة نصية إلى ⁦114⁩ إذا لم تستطيعي الكلام
-emergency-3919 = ⁦3919⁩: مجاني ومجهول الهوية، على مدار الساعة
+emergency-sms = رسالة نصية إلى
+emergency-sms-when = إذا لم تستطيعي الكلام
+emergency-3919 = مجاني ومجهول الهوية، على مدار الساعة
 help-button = أحتاج إلى مساعدة
 help-button-sub = نرشدك إلى مختص
 language-switch = اللغة
@@ -207,6 +208,12 @@ category-securite-numerique = الهاتف والأمان الرقمي
 conversation-title = أحتاج إلى مساعدة
 conversation-privacy = لا تُحفظ إجاباتك في أي مكان: تبقى في هذه الصفحة، لمدة ساعتين على الأكثر. يمكنك التوقف أو الرجوع أو إخفاء الموقع في أي وقت.
 conversation-transcript = إجاباتك
+conversation-transcript-summary = { $count ->
+    [one] إجابة واحدة · تعديل
+    [two] إجابتان · تعديل
+    [few] { $count } إجابات · تعديل
+   *[other] { $count } إجابة · تعديل
+}
 conversation-continue = متابعة
 conversation-skip = تخطي هذا السؤال
 conversation-edit = تعديل

@@ -7,14 +7,15 @@ site-tagline = One door to help, for people facing domestic violence
 
 skip-to-content = Skip to content
 exit-button = Hide this site
-exit-button-hint = Leaves this site at once for a weather site. Shortcut: press the Shift key three times.
+exit-button-hint = Leaves this site at once for a weather site. With JavaScript, pressing the Shift key three times does the same and the Back button does not return here; without JavaScript, it returns to the pages already seen, without your answers.
 exit-shortcut-two = Shift key: press 2 more times to hide this site.
 exit-shortcut-one = Shift key: press 1 more time to hide this site.
 emergency-label = In an emergency
 emergency-danger = Immediate danger:
 emergency-or = or
-emergency-sms = Text 114 if you cannot speak
-emergency-3919 = 3919: free and anonymous, 24/7
+emergency-sms = Text
+emergency-sms-when = if you cannot speak
+emergency-3919 = free and anonymous, 24/7
 help-button = I need help
 help-button-sub = We direct you to a professional
 language-switch = Language
@@ -199,6 +200,10 @@ category-securite-numerique = Phone and online safety
 conversation-title = I need help
 conversation-privacy = Your answers are not recorded anywhere: they stay in this page, for two hours at most. You can stop, go back or hide the site at any time.
 conversation-transcript = Your answers
+conversation-transcript-summary = { $count ->
+    [one] 1 answer · Change
+   *[other] { $count } answers · Change
+}
 conversation-continue = Continue
 conversation-skip = Skip this question
 conversation-edit = Change

@@ -8,14 +8,15 @@ site-tagline = Une seule porte vers l'aide, face aux violences conjugales
 
 skip-to-content = Aller au contenu
 exit-button = Cacher le site
-exit-button-hint = Quitte ce site tout de suite pour un site de météo. Raccourci : appuyez trois fois sur la touche Maj.
+exit-button-hint = Quitte ce site tout de suite pour un site de météo. Avec JavaScript, trois appuis sur la touche Maj font de même et le bouton Retour ne ramène pas ici ; sans JavaScript, il ramène aux pages déjà vues, sans vos réponses.
 exit-shortcut-two = Touche Maj : appuyez encore 2 fois pour cacher le site.
 exit-shortcut-one = Touche Maj : appuyez encore 1 fois pour cacher le site.
 emergency-label = En cas d'urgence
 emergency-danger = Danger immédiat :
 emergency-or = ou
-emergency-sms = SMS au 114 si vous ne pouvez pas parler
-emergency-3919 = 3919 : gratuit et anonyme, 24h/24
+emergency-sms = SMS au
+emergency-sms-when = si vous ne pouvez pas parler
+emergency-3919 = gratuit et anonyme, 24h/24
 help-button = J'ai besoin d'aide
 help-button-sub = Nous vous orientons vers un professionnel
 language-switch = Langue
@@ -200,6 +201,10 @@ category-securite-numerique = Téléphone et numérique
 conversation-title = J'ai besoin d'aide
 conversation-privacy = Vos réponses ne sont enregistrées nulle part : elles restent dans cette page, pendant deux heures au plus. Vous pouvez vous arrêter, revenir en arrière ou cacher le site à tout moment.
 conversation-transcript = Vos réponses
+conversation-transcript-summary = { $count ->
+    [one] 1 réponse · Modifier
+   *[other] { $count } réponses · Modifier
+}
 conversation-continue = Continuer
 conversation-skip = Passer cette question
 conversation-edit = Modifier

@@ -296,7 +296,7 @@ mod tests {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for marker in ["t(", "t_arg(", "t_with(", "msg("] {
+            for marker in ["t(", "t_arg(", "t_count(", "t_with(", "msg("] {
                 for (start, _) in text.match_indices(marker) {
                     // `get(` is not `t(`: the marker starts a name.
                     let starts_name = text[..start]

@@ -125,6 +125,12 @@ impl<'a> Chrome<'a> {
         self.lang.t_with(id, &[(name, FluentValue::from(value))])
     }
 
+    /// A message that counts something, with `count` as a number so that
+    /// the language's plural forms apply.
+    pub fn t_count(&self, id: &str, count: usize) -> String {
+        self.lang.t_with(id, &[("count", FluentValue::from(count))])
+    }
+
     /// The national lines, in the order every page shows them.
     pub fn national_lines(&self) -> &'static [Line] {
         &national::LINES

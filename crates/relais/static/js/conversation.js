@@ -27,6 +27,9 @@
     var error = document.getElementById('question-error');
     var field = document.getElementById('answer-field');
     var question = document.getElementById('question');
+    // Where a page without JavaScript lands (/aide#question): the question
+    // at the top, clear of the exit bar (the stylesheet's scroll margins).
+    if (question && question.scrollIntoView) { question.scrollIntoView({ block: 'start' }); }
     if (error && field) { field.focus(); return; }
     if (question) { question.focus(); }
   }

@@ -1,7 +1,10 @@
 /* Relais — quick exit, and a visit that takes a single place in history.
  *
  * Without JavaScript the exit button is a plain link to /sortie, which clears
- * site data and redirects to the neutral site. With it:
+ * site data and redirects to the neutral site; Back then returns to the pages
+ * seen before, one by one (no server can take entries out of the tab's
+ * history), each answer of the conversation as the browser's own "send the
+ * form again?" page, since no page is ever stored. With it:
  *  - the button, or Shift pressed three times within 5 seconds, blanks the
  *    page in the same frame and replaces this history entry with the neutral
  *    site, so that Back does not show Relais;

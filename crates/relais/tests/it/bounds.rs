@@ -331,6 +331,8 @@ fn matches(pattern: &str, path: &str) -> bool {
 
 /// The form a path takes by POST, from the registries.
 fn form_of(app: &TestApp, path: &str) -> Option<&'static Spec> {
+    // A browser sends no fragment: `/aide#question` posts to `/aide`.
+    let path = path.split('#').next().unwrap_or(path);
     let (_, local) = Lang::from_path(path);
     app.routes
         .iter()

@@ -4,7 +4,7 @@
 use jiff::civil::date;
 use relais::storage::counters;
 
-use crate::helpers::page::between;
+use crate::helpers::page::{between, field};
 use crate::helpers::{TestApp, assert_has_safety_chrome};
 
 #[tokio::test]
@@ -24,7 +24,7 @@ async fn the_conversation_starts_at_one_address_with_the_safety_chrome() {
     assert!(
         person
             .html
-            .contains("<form method=\"post\" action=\"/aide\"")
+            .contains("<form method=\"post\" action=\"/aide#question\"")
     );
     assert_has_safety_chrome(&person.html, "/aide");
     assert!(!person.token.is_empty());
@@ -500,10 +500,10 @@ async fn an_expired_token_gives_a_calm_page_that_offers_to_start_again() {
 async fn the_conversation_speaks_english_and_arabic_at_its_own_address() {
     let app = TestApp::spawn().await;
     let (_, html) = app.get_text("/en/aide").await;
-    assert!(html.contains("action=\"/en/aide\""));
+    assert!(html.contains("action=\"/en/aide#question\""));
     assert!(html.contains("lang=\"en\""));
     let (_, html) = app.get_text("/ar/aide").await;
-    assert!(html.contains("action=\"/ar/aide\"") && html.contains("dir=\"rtl\""));
+    assert!(html.contains("action=\"/ar/aide#question\"") && html.contains("dir=\"rtl\""));
 }
 
 #[tokio::test]
@@ -527,4 +527,49 @@ async fn nothing_about_the_person_is_written_to_the_database() {
             .all(|c| c.event.starts_with("conversation-") || c.event.starts_with("outcome:")),
         "{counts:?}"
     );
+}
+
+#[tokio::test]
+async fn every_answer_is_answered_with_no_store_and_lands_on_its_question() {
+    // Back after the exit shows a page again only if the browser kept it:
+    // none of the conversation's answers may be kept, in any language.
+    let app = TestApp::spawn().await;
+    for lang in ["", "/en", "/ar"] {
+        let (_, start) = app.get_text(&format!("{lang}/aide")).await;
+        let mut token = field(&start, "t").expect("a token");
+        let steps: [&[(&str, &str)]; 5] = [
+            &[("etape", "formulaire"), ("choix", "oui")],
+            &[("etape", "age"), ("nombre", "34")],
+            &[("etape", "danger"), ("choix", "non")],
+            &[("etape", "concerne"), ("choix", "moi")],
+            &[("etape", "violences"), ("action", "passer")],
+        ];
+        for fields in steps {
+            let current = token.clone();
+            let mut form = vec![("t", current.as_str())];
+            form.extend_from_slice(fields);
+            for fragment in [true, false] {
+                let mut request = app
+                    .client
+                    .post(app.url(&format!("{lang}/aide")))
+                    .form(&form);
+                if fragment {
+                    request = request.header("X-Relais-Fragment", "1");
+                }
+                let response = request.send().await.expect("the server answers");
+                let context = format!("{lang}/aide after {fields:?}, fragment {fragment}");
+                assert_eq!(response.status().as_u16(), 200, "{context}");
+                assert_eq!(response.headers()["cache-control"], "no-store", "{context}");
+                let html = response.text().await.expect("a body");
+                assert!(
+                    html.contains(&format!("action=\"{lang}/aide#question\"")),
+                    "{context}: the form does not land on the question"
+                );
+                assert!(html.contains("id=\"question\""), "{context}");
+                if !fragment {
+                    token = field(&html, "t").expect("a token");
+                }
+            }
+        }
+    }
 }

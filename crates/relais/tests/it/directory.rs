@@ -51,7 +51,7 @@ async fn a_shared_postcode_asks_which_commune_then_names_contacts_with_reasons()
 async fn the_search_never_puts_the_place_or_need_in_a_url() {
     let app = TestApp::spawn().await;
     let (_, html) = app.get_text("/annuaire").await;
-    assert!(html.contains("<form method=\"post\" action=\"/annuaire\""));
+    assert!(html.contains("<form method=\"post\" action=\"/annuaire#reponse\""));
     assert!(!html.contains("method=\"get\""));
 }
 

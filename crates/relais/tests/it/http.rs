@@ -185,10 +185,13 @@ async fn the_404_page_is_french_and_carries_the_exit_button_and_the_emergency_ba
     );
     assert!(html.contains("Cacher le site"));
     assert!(
-        html.contains("Danger immédiat : <a href=\"tel:17\">17</a> ou <a href=\"tel:112\">112</a>")
+        html.contains(
+            "Danger immédiat : <a href=\"tel:17\" dir=\"ltr\">17</a> ou <a href=\"tel:112\" dir=\"ltr\">112</a>"
+        ),
+        "{html}"
     );
-    assert!(html.contains("SMS au 114"));
-    assert!(html.contains("3919"));
+    assert!(html.contains("SMS au <bdi dir=\"ltr\">114</bdi>"), "{html}");
+    assert!(html.contains("<bdi dir=\"ltr\">3919</bdi>"), "{html}");
     assert_has_safety_chrome(&html, "404");
 }
 
