@@ -289,3 +289,68 @@ fn purge_says_how_many_referrals_it_erased_and_under_which_rules() {
         "{said}"
     );
 }
+
+/// `relais` run in `dir` with `args`, without the test's own database
+/// settings.
+fn relais_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(RELAIS)
+        .args(args)
+        .args(["--log", "warn"])
+        .current_dir(dir)
+        .env_remove("RELAIS_DATABASE_URL")
+        .env_remove("RELAIS_DATA_DIR")
+        .env_remove("RELAIS_PUBLIC_URL")
+        .output()
+        .unwrap()
+}
+
+
+#[test]
+fn orient_reads_five_digits_as_a_postcode_as_the_site_does_and_lists_the_communes_it_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(relais_in(dir.path(), &["migrate"]).status.success());
+    let output = relais_in(
+        dir.path(),
+        &["orient", "--commune", "62170", "--needs", "legal"],
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("« 62170 » correspond à ") && stderr.contains("--insee CODE"),
+        "{stderr}"
+    );
+    let listed: Vec<&str> = stderr.lines().filter(|l| l.contains('\t')).collect();
+    assert!(listed.len() > 20, "{stderr}");
+    assert!(
+        listed
+            .iter()
+            .all(|line| line.split('\t').nth(3).is_some_and(|p| p.contains("62170"))),
+        "{stderr}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|line| line.starts_with("62588\tMontreuil-sur-Mer\t")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("62170 est aussi le code INSEE de Bouvigny-Boyeffles : --insee 62170"),
+        "{stderr}"
+    );
+
+    for place in [
+        &["--commune", "62170 Montreuil-sur-Mer"][..],
+        &["--commune", "Montreuil-sur-Mer"],
+        &["--insee", "62588"],
+    ] {
+        let mut args = vec!["orient", "--needs", "legal", "--at", "2026-12-01T10:00"];
+        args.extend_from_slice(place);
+        let output = relais_in(dir.path(), &args);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            stdout.starts_with("Commune : Montreuil-sur-Mer (62588)"),
+            "{place:?}: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}

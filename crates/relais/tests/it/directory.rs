@@ -515,7 +515,7 @@ fn orient_prints_the_ranked_contacts_and_their_reasons() {
 
     let text = relais(&[
         "orient",
-        "--commune",
+        "--insee",
         "62588",
         "--needs",
         "legal,hebergement",

@@ -388,3 +388,29 @@ async fn public_pages_load_nothing_from_another_origin() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_site_reads_a_postcode_and_a_name_as_the_commune_of_that_postcode() {
+    let app = TestApp::spawn().await;
+    // Five digits are a postcode: 62170 covers many communes, to choose from.
+    let (_, choices) = app
+        .post_text("/annuaire", &[("lieu", "62170"), ("besoin", "legal")])
+        .await;
+    assert!(
+        choices.contains("name=\"commune\" value=\"62588\""),
+        "{choices}"
+    );
+    assert!(!choices.contains("Bouvigny-Boyeffles"), "{choices}");
+    // A postcode and a name are that commune, at once.
+    let (status, found) = app
+        .post_text(
+            "/annuaire",
+            &[("lieu", "62170 Montreuil-sur-Mer"), ("besoin", "legal")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        found.contains("(exemple)") && !found.contains("name=\"commune\" value="),
+        "{found}"
+    );
+}
