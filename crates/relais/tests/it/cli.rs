@@ -354,3 +354,77 @@ fn orient_reads_five_digits_as_a_postcode_as_the_site_does_and_lists_the_commune
         );
     }
 }
+
+#[test]
+fn an_invitation_link_says_which_site_address_it_uses_and_how_to_set_another() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(relais_in(dir.path(), &["migrate"]).status.success());
+    let output = relais_in(
+        dir.path(),
+        &[
+            "user",
+            "create",
+            "--email",
+            "admin@example.org",
+            "--role",
+            "admin",
+        ],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(output.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("\nhttp://127.0.0.1:8080/pro/invitation/"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "Adresse du site dans ce lien : http://127.0.0.1:8080 (public_url : valeur par défaut)."
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("public_url dans relais.toml, RELAIS_PUBLIC_URL ou --public-url")
+            && stdout.contains("relais user invite --email admin@example.org"),
+        "{stdout}"
+    );
+
+    // The file relais serve reads gives the address to the commands too.
+    std::fs::write(
+        dir.path().join("relais.toml"),
+        "public_url = \"https://relais.example.org\"\n",
+    )
+    .unwrap();
+    let output = relais_in(
+        dir.path(),
+        &["user", "invite", "--email", "admin@example.org"],
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("\nhttps://relais.example.org/pro/invitation/")
+            && stdout.contains(
+                "Adresse du site dans ce lien : https://relais.example.org (public_url : relais.toml)."
+            )
+            && !stdout.contains("Si le site est servi"),
+        "{stdout}"
+    );
+    let output = Command::new(RELAIS)
+        .args([
+            "user",
+            "invite",
+            "--email",
+            "admin@example.org",
+            "--log",
+            "warn",
+        ])
+        .current_dir(dir.path())
+        .env_remove("RELAIS_DATABASE_URL")
+        .env("RELAIS_PUBLIC_URL", "https://ailleurs.example.org/")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("\nhttps://ailleurs.example.org/pro/invitation/")
+            && stdout.contains("(public_url : RELAIS_PUBLIC_URL)"),
+        "{stdout}"
+    );
+}
