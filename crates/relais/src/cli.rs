@@ -120,7 +120,7 @@ async fn purge(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
-    let db = crate::storage::open_database(&settings).await?;
+    let db = crate::storage::open_or_create_database(&settings).await?;
     println!("the {} database is up to date", db.engine());
     db.close().await;
     Ok(ExitCode::SUCCESS)

@@ -253,7 +253,7 @@ impl Application {
     /// Prepares the data directory, the secret and the database (applying
     /// migrations), then binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = storage::open_database(&settings).await?;
+        let db = storage::open_or_create_database(&settings).await?;
         let secret = load_secret(&settings)?;
         Self::build_with(settings, db, secret).await
     }

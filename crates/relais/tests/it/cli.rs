@@ -200,6 +200,7 @@ fn user_create_prints_a_one_time_invitation_link_and_names_a_bad_option() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../content/territories/montreuillois.toml"
     );
+    assert!(relais(&["migrate"]).status.success());
     assert!(relais(&["territory", "add", territory]).status.success());
 
     let output = relais(&[
@@ -269,6 +270,14 @@ fn user_create_prints_a_one_time_invitation_link_and_names_a_bad_option() {
 #[test]
 fn purge_says_how_many_referrals_it_erased_and_under_which_rules() {
     let dir = tempfile::tempdir().unwrap();
+    let migrated = Command::new(RELAIS)
+        .args(["migrate", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .env_remove("RELAIS_DATABASE_URL")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(migrated.status.success());
     let output = Command::new(RELAIS)
         .args(["purge", "--retention-closed-days", "60", "--data-dir"])
         .arg(dir.path().join("data"))
@@ -303,7 +312,6 @@ fn relais_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .output()
         .unwrap()
 }
-
 
 #[test]
 fn orient_reads_five_digits_as_a_postcode_as_the_site_does_and_lists_the_communes_it_covers() {
@@ -427,4 +435,55 @@ fn an_invitation_link_says_which_site_address_it_uses_and_how_to_set_another() {
             && stdout.contains("(public_url : RELAIS_PUBLIC_URL)"),
         "{stdout}"
     );
+}
+
+#[test]
+fn every_command_that_needs_data_refuses_a_missing_data_directory_and_says_where_it_looked() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../content/sheets/fr/avocat-aide-juridictionnelle.md"
+    );
+    let commands: &[&[&str]] = &[
+        &["territory", "list"],
+        &["territory", "add", "t.toml"],
+        &["directory", "import", "d.csv", "--territory", "t"],
+        &["directory", "export", "--territory", "t", "--format", "csv"],
+        &["communes", "import-centroids", "c.csv"],
+        &["orient", "--commune", "62170 Montreuil", "--needs", "legal"],
+        &["sheets", "stale"],
+        &["sheets", "override", "--territory", "t", sheet, "--by", "X"],
+        &["sheets", "history", "--territory", "t", "x"],
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@example.org",
+            "--role",
+            "admin",
+        ],
+        &["user", "invite", "--email", "a@example.org"],
+        &["user", "list"],
+        &["purge"],
+    ];
+    for args in commands {
+        let output = relais_in(dir.path(), args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(
+            stderr.contains("aucune base de données Relais à ")
+                && stderr.contains("relais-data/relais.sqlite3")
+                && stderr.contains("(data_dir = relais-data, valeur par défaut)")
+                && stderr.contains("--data-dir"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !dir.path().join("relais-data").exists(),
+            "{args:?} made a data directory"
+        );
+    }
+    // What makes data still does.
+    assert!(relais_in(dir.path(), &["migrate"]).status.success());
+    let output = relais_in(dir.path(), &["territory", "list"]);
+    assert!(output.status.success());
 }
