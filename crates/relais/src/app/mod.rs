@@ -7,6 +7,8 @@
 //! Capabilities never see [`AppState`]: each has a state of its own (the
 //! pieces it reaches, and the toolkit's [`Web`]), given to its routes here.
 
+pub mod demo;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -288,6 +290,11 @@ impl Application {
             directory_index,
             Arc::new(sheets),
             Arc::new(conversation),
+        );
+        state.web.set_demo(
+            storage::demo::is_demo(&state.db)
+                .await
+                .context("could not read whether the database is a demonstration")?,
         );
         state
             .referrals

@@ -16,6 +16,7 @@
 //! added to both folders.
 
 pub mod counters;
+pub mod demo;
 mod ids;
 
 pub use ids::{MessageId, NotificationId, OrganisationId, ReferralId, ServiceId, UserId};

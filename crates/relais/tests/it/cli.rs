@@ -482,8 +482,250 @@ fn every_command_that_needs_data_refuses_a_missing_data_directory_and_says_where
             "{args:?} made a data directory"
         );
     }
+    let output = relais_in(dir.path(), &["demo", "code"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("relais-demo/relais.sqlite3"), "{stderr}");
+    assert!(!dir.path().join("relais-demo").exists());
+
     // What makes data still does.
     assert!(relais_in(dir.path(), &["migrate"]).status.success());
     let output = relais_in(dir.path(), &["territory", "list"]);
     assert!(output.status.success());
+}
+
+/// A `relais` process that serves, its address, what it printed on
+/// standard output before serving, and stops on drop.
+struct Served {
+    child: std::process::Child,
+    addr: String,
+    stdout: String,
+}
+
+impl Served {
+    /// Starts `relais args` in `dir` on a free port and waits until it
+    /// listens.
+    fn start(dir: &std::path::Path, args: &[&str]) -> Self {
+        let mut child = Command::new(RELAIS)
+            .args(args)
+            .args(["--addr", "127.0.0.1:0", "--log-format", "json"])
+            .current_dir(dir)
+            .env_remove("RELAIS_DATABASE_URL")
+            .env_remove("RELAIS_DATA_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let mut lines = BufReader::new(stderr).lines();
+        let started = Instant::now();
+        let addr = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let _ = child.kill();
+                let output = child.wait_with_output().unwrap();
+                panic!(
+                    "relais {args:?} stopped: {}",
+                    String::from_utf8_lossy(&output.stdout)
+                );
+            };
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                break rest.split('"').next().unwrap().to_owned();
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "no start");
+        };
+        // What is printed is printed before the server listens.
+        let mut stdout = String::new();
+        if args.first() == Some(&"demo") {
+            let out = child.stdout.take().unwrap();
+            let mut out = BufReader::new(out).lines();
+            while let Some(Ok(line)) = out.next() {
+                stdout.push_str(&line);
+                stdout.push('\n');
+                if line.contains("Ctrl-C") {
+                    break;
+                }
+            }
+        }
+        Self {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    fn get(&self, path: &str, cookie: Option<&str>) -> String {
+        http_request(&self.addr, "GET", path, cookie, "")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A minimal HTTP/1.1 request over a plain socket, as the back office's
+/// own pages send it (same origin); returns the whole response.
+fn http_request(addr: &str, method: &str, path: &str, cookie: Option<&str>, form: &str) -> String {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let cookie = cookie.map_or(String::new(), |c| format!("Cookie: __Host-relais={c}\r\n"));
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{cookie}\
+         Origin: http://{addr}\r\nSec-Fetch-Site: same-origin\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// The value of the field `name` in a page, empty when it has none.
+fn hidden_field(page: &str, name: &str) -> String {
+    crate::helpers::page::field(page, name).unwrap_or_default()
+}
+
+/// The `suite` of the second factor a sign-in redirects to.
+fn suite_of(response: &str) -> String {
+    let location = response
+        .lines()
+        .find_map(|line| line.strip_prefix("location: "))
+        .unwrap_or_default()
+        .trim();
+    let query = location.split_once('?').map_or("", |(_, query)| query);
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "suite")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
+}
+
+/// The session cookie a response sets.
+fn session_cookie(response: &str) -> Option<String> {
+    response
+        .lines()
+        .filter_map(|line| line.strip_prefix("set-cookie: __Host-relais="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .next_back()
+}
+
+fn encode(fields: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+const DEMO_BANNER: &str = "Base de démonstration.";
+
+#[test]
+fn demo_serves_example_accounts_that_sign_in_with_what_it_prints_on_a_database_that_says_it_is_a_demo()
+ {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = Served::start(dir.path(), &["demo"]);
+    assert!(
+        demo.stdout.contains("juriste.demo@example.org")
+            && demo.stdout.contains("avocate.demo@example.org")
+            && demo.stdout.contains("coordination.demo@example.org"),
+        "{}",
+        demo.stdout
+    );
+    assert!(dir.path().join("relais-demo/relais.sqlite3").exists());
+    assert!(!dir.path().join("relais-data").exists());
+
+    let sign_in = demo.get("/pro/connexion", None);
+    assert!(sign_in.contains(DEMO_BANNER), "{sign_in}");
+
+    // The professional signs in with the password printed, then a code of
+    // `relais demo code`.
+    let printed = demo
+        .stdout
+        .split("juriste.demo@example.org")
+        .nth(1)
+        .unwrap();
+    let password = printed
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("mot de passe"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    let response = http_request(
+        &demo.addr,
+        "POST",
+        "/pro/connexion",
+        None,
+        &encode(&[
+            ("email", "juriste.demo@example.org"),
+            ("password", &password),
+            ("jeton", &hidden_field(&sign_in, "jeton")),
+            ("suite", &hidden_field(&sign_in, "suite")),
+        ]),
+    );
+    assert!(response.starts_with("HTTP/1.1 303"), "{response}");
+    let half = session_cookie(&response).unwrap();
+    let suite = suite_of(&response);
+    let codes = relais_in(dir.path(), &["demo", "code"]);
+    let codes = String::from_utf8(codes.stdout).unwrap();
+    let code = codes
+        .lines()
+        .find_map(|l| l.strip_prefix("juriste.demo@example.org\t"))
+        .unwrap_or_else(|| panic!("{codes}"));
+    assert_eq!(code.len(), 6, "{codes}");
+    let response = http_request(
+        &demo.addr,
+        "POST",
+        "/pro/deuxieme-facteur",
+        Some(&half),
+        &encode(&[("code", code), ("suite", &suite)]),
+    );
+    assert!(response.starts_with("HTTP/1.1 303"), "{response}");
+    let session = session_cookie(&response).unwrap_or(half);
+    let home = demo.get("/pro", Some(&session));
+    assert!(home.starts_with("HTTP/1.1 200"), "{home}");
+    assert!(
+        home.contains(DEMO_BANNER) && home.contains("juriste.demo@example.org"),
+        "{home}"
+    );
+    drop(demo);
+
+    // A second run keeps the accounts and gives them a new password.
+    let again = Served::start(dir.path(), &["demo"]);
+    assert!(!again.stdout.contains(&password), "{}", again.stdout);
+    drop(again);
+    let listed = relais_in(dir.path(), &["user", "list", "--data-dir", "relais-demo"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert!(listed.lines().all(|l| l.ends_with("\tactif")), "{listed}");
+}
+
+#[test]
+fn a_production_start_never_makes_the_demo_accounts_and_demo_refuses_its_database() {
+    let dir = tempfile::tempdir().unwrap();
+    // load_demo is on by default: the demo territory, never its accounts.
+    let served = Served::start(dir.path(), &["serve"]);
+    let sign_in = served.get("/pro/connexion", None);
+    assert!(sign_in.starts_with("HTTP/1.1 200"), "{sign_in}");
+    assert!(!sign_in.contains(DEMO_BANNER), "{sign_in}");
+    drop(served);
+    let listed = relais_in(dir.path(), &["user", "list"]);
+    assert!(listed.status.success());
+    assert_eq!(String::from_utf8(listed.stdout).unwrap(), "");
+
+    // Its database is no demonstration, so relais demo will not use it.
+    let output = relais_in(
+        dir.path(),
+        &["demo", "--data-dir", "relais-data", "--addr", "127.0.0.1:0"],
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("cette base n'est pas une base de démonstration"),
+        "{stderr}"
+    );
+    let listed = relais_in(dir.path(), &["user", "list"]);
+    assert_eq!(String::from_utf8(listed.stdout).unwrap(), "");
 }
