@@ -729,3 +729,51 @@ fn a_production_start_never_makes_the_demo_accounts_and_demo_refuses_its_databas
     let listed = relais_in(dir.path(), &["user", "list"]);
     assert_eq!(String::from_utf8(listed.stdout).unwrap(), "");
 }
+
+#[test]
+fn every_relative_link_of_the_readme_and_the_docs_leads_to_a_file_inside_the_repository() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap();
+    let mut documents: Vec<std::path::PathBuf> = [
+        "README.md",
+        "ARCHITECTURE.md",
+        "BENCHMARKS.md",
+        "SECURITY.md",
+    ]
+    .iter()
+    .map(|name| root.join(name))
+    .collect();
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            documents.push(path);
+        }
+    }
+    let mut checked = 0;
+    let mut broken = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).unwrap();
+        for (at, _) in text.match_indices("](") {
+            let rest = &text[at + 2..];
+            let Some(end) = rest.find(')') else { continue };
+            let target = rest[..end].split('#').next().unwrap_or_default().trim();
+            if target.is_empty() || target.contains(':') {
+                continue; // an anchor, or an address with a scheme
+            }
+            checked += 1;
+            let resolved = document.parent().unwrap().join(target);
+            match resolved.canonicalize() {
+                Ok(file) if file.starts_with(&root) && file.is_file() => {}
+                _ => broken.push(format!("{}: {target}", document.display())),
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} links found");
+    assert!(
+        broken.is_empty(),
+        "links that leave the repository or lead nowhere:\n{}",
+        broken.join("\n")
+    );
+}
