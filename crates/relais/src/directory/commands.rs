@@ -305,11 +305,15 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
             if crate::directory::communes::is_postcode_shaped(query) {
                 found = communes.by_postcode(query);
             }
-            // An INSEE code (not a postcode) is listed too, after.
+            // An INSEE code (not a postcode) is listed too, after, and said
+            // to be one when it follows a postcode's communes: everywhere
+            // else five digits are read as a postcode.
+            let mut insee_after_postcode = false;
             if query.len() == 5
                 && let Some(commune) = communes.by_insee(query)
                 && !found.contains(&commune)
             {
+                insee_after_postcode = !found.is_empty();
                 found.push(commune);
             }
             if found.is_empty() && !crate::directory::communes::is_postcode_shaped(query) {
@@ -331,6 +335,11 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
             }
             for commune in found {
                 println!("{}", describe(commune, &communes));
+            }
+            if insee_after_postcode {
+                eprintln!(
+                    "La dernière ligne est la commune dont le code INSEE est {query} ; le site et relais orient lisent cinq chiffres comme un code postal (relais orient --insee {query} pour elle)."
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

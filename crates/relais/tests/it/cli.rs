@@ -346,6 +346,22 @@ fn orient_reads_five_digits_as_a_postcode_as_the_site_does_and_lists_the_commune
         "{stderr}"
     );
 
+    // The lookup lists every reading, and says which one is the INSEE code.
+    let output = relais_in(dir.path(), &["communes", "lookup", "62170"]);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .is_some_and(|line| line.starts_with("62170\tBouvigny-Boyeffles\t")),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("La dernière ligne est la commune dont le code INSEE est 62170"),
+        "{stderr}"
+    );
+
     for place in [
         &["--commune", "62170 Montreuil-sur-Mer"][..],
         &["--commune", "Montreuil-sur-Mer"],
