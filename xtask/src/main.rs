@@ -1,4 +1,4 @@
-//! Project chores. `cargo xtask bench` measures the budgets of DESIGN.md on
+//! Project chores. `cargo xtask bench` measures the budgets of docs/design.md on
 //! this machine, against a bare "hello" axum handler measured in the same
 //! run, and prints a Markdown report for BENCHMARKS.md (`--write` replaces
 //! the generated section of that file).

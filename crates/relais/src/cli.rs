@@ -1,4 +1,4 @@
-//! The command line: `relais serve`, `migrate`, `config`, and the
+//! The command line: `relais serve`, `demo`, `migrate`, `config`, and the
 //! directory's `territory`, `directory`, `communes` and `orient`, and the
 //! back office's `user`.
 //! Every setting is also a flag and a `RELAIS_*` variable (see
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::accounts::commands::UserCommand;
+use crate::app::demo::DemoCommand;
 use crate::app::{self, Application};
 use crate::config::{Overrides, Settings};
 use crate::conversation::commands::FlowCommand;
@@ -35,6 +36,14 @@ pub struct Cli {
 pub enum Command {
     /// Run the web server (applies pending migrations first)
     Serve,
+    /// Serve a demonstration: the demo territory and example accounts,
+    /// whose password and code are printed here, in a database of its own
+    /// (relais-demo) that says it is a demonstration
+    Demo {
+        /// Without one: prepare the demonstration and serve it.
+        #[command(subcommand)]
+        command: Option<DemoCommand>,
+    },
     /// Apply pending database migrations, then exit
     Migrate,
     /// Print the effective settings, secrets masked
@@ -71,6 +80,7 @@ impl Cli {
         telemetry::init(&settings);
         match self.command {
             Command::Serve => serve(settings).await,
+            Command::Demo { command } => app::demo::run(settings, command).await,
             Command::Migrate => migrate(settings).await,
             Command::Purge => purge(settings).await,
             Command::Config => {
@@ -120,7 +130,7 @@ async fn purge(settings: Settings) -> anyhow::Result<ExitCode> {
 }
 
 async fn migrate(settings: Settings) -> anyhow::Result<ExitCode> {
-    let db = crate::storage::open_database(&settings).await?;
+    let db = crate::storage::open_or_create_database(&settings).await?;
     println!("the {} database is up to date", db.engine());
     db.close().await;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,7 @@
 //! [`Settings::describe`]. Adding a setting is adding an entry (and its row
 //! in the README).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -51,11 +52,14 @@ macro_rules! settings {
         #[serde(default, deny_unknown_fields)]
         pub struct Settings {
             $( $(#[doc = $doc])+ pub $name: $ty, )+
+            /// Where each value came from, as [`Settings::load`] found it.
+            #[serde(skip)]
+            pub origins: Origins,
         }
 
         impl Default for Settings {
             fn default() -> Self {
-                Self { $( $name: $default, )+ }
+                Self { $( $name: $default, )+ origins: Origins::default() }
             }
         }
 
@@ -84,6 +88,15 @@ macro_rules! settings {
                 )]
                 pub $name: Option<<$ty as SettingValue>::Flag>,
             )+
+        }
+
+        impl Overrides {
+            /// The settings given as a flag or a variable.
+            fn given(&self) -> Vec<&'static str> {
+                let mut given = Vec::new();
+                $( if self.$name.is_some() { given.push(stringify!($name)); } )+
+                given
+            }
         }
 
         impl Settings {
@@ -229,6 +242,46 @@ settings! {
     retention_unopened_days: u32 = 30, value_name = "DAYS";
 }
 
+/// Where a setting's value came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Its flag on the command line.
+    Flag,
+    /// Its `RELAIS_*` variable.
+    Environment,
+    /// The configuration file.
+    File(PathBuf),
+    /// Nothing set it.
+    Default,
+}
+
+impl Origin {
+    /// The origin in French, for the commands' output: « valeur par
+    /// défaut », « --public-url », « RELAIS_PUBLIC_URL », « relais.toml ».
+    pub fn french(&self, key: &str) -> String {
+        match self {
+            Self::Flag => format!("--{}", key.replace('_', "-")),
+            Self::Environment => format!("RELAIS_{}", key.to_uppercase()),
+            Self::File(path) => path.display().to_string(),
+            Self::Default => "valeur par défaut".to_owned(),
+        }
+    }
+
+    /// How to set `key`, in French: its key in `relais.toml`, its variable
+    /// and its flag.
+    pub fn how_to_set(key: &str) -> String {
+        format!(
+            "{key} dans {DEFAULT_CONFIG_FILE}, RELAIS_{} ou --{}",
+            key.to_uppercase(),
+            key.replace('_', "-")
+        )
+    }
+}
+
+/// Where each setting came from; a setting absent here is its default.
+#[derive(Clone, Debug, Default)]
+pub struct Origins(HashMap<String, Origin>);
+
 /// How log lines are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
@@ -345,16 +398,42 @@ const fn ascii_uppercase<const N: usize>(name: &str) -> [u8; N] {
 }
 
 impl Settings {
-    /// Reads the configuration file (if any), then applies the overrides.
+    /// Reads the configuration file (if any), then applies the overrides,
+    /// noting where each value came from.
     pub fn load(overrides: Overrides) -> anyhow::Result<Self> {
-        let from_file = match &overrides.config {
-            Some(path) => Self::from_file(path)?,
+        let file = match &overrides.config {
+            Some(path) => Some(path.clone()),
             None if Path::new(DEFAULT_CONFIG_FILE).exists() => {
-                Self::from_file(Path::new(DEFAULT_CONFIG_FILE))?
+                Some(PathBuf::from(DEFAULT_CONFIG_FILE))
             }
-            None => Self::default(),
+            None => None,
         };
-        let settings = from_file.with(overrides);
+        let (from_file, in_file) = match &file {
+            Some(path) => Self::read_file(path)?,
+            None => (Self::default(), Vec::new()),
+        };
+        let given = overrides.given();
+        let mut settings = from_file.with(overrides);
+        let mut origins = HashMap::new();
+        if let Some(path) = file {
+            for key in in_file {
+                origins.insert(key, Origin::File(path.clone()));
+            }
+        }
+        let args: Vec<String> = std::env::args().collect();
+        for key in given {
+            let flag = format!("--{}", key.replace('_', "-"));
+            let on_command_line = args
+                .iter()
+                .any(|arg| *arg == flag || arg.starts_with(&format!("{flag}=")));
+            let origin = if on_command_line {
+                Origin::Flag
+            } else {
+                Origin::Environment
+            };
+            origins.insert(key.to_owned(), origin);
+        }
+        settings.origins = Origins(origins);
         settings.validate()?;
         Ok(settings)
     }
@@ -362,10 +441,26 @@ impl Settings {
     /// Parses a TOML configuration file; unknown keys are an error, so a
     /// typo never silently falls back to a default.
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
+        Self::read_file(path).map(|(settings, _)| settings)
+    }
+
+    /// [`Self::from_file`], with the keys the file sets.
+    fn read_file(path: &Path) -> anyhow::Result<(Self, Vec<String>)> {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("could not read the configuration file {}", path.display()))?;
-        toml::from_str(&text)
-            .with_context(|| format!("the configuration file {} is not valid", path.display()))
+        let settings: Self = toml::from_str(&text)
+            .with_context(|| format!("the configuration file {} is not valid", path.display()))?;
+        let keys = toml::from_str::<toml::Table>(&text)
+            .map(|table| table.keys().cloned().collect())
+            .unwrap_or_default();
+        Ok((settings, keys))
+    }
+
+    /// Where the value of `key` came from, in words, with how to set it
+    /// otherwise when it is the default: for a command's output that shows
+    /// a value the operator may not know they rely on.
+    pub fn origin(&self, key: &str) -> &Origin {
+        self.origins.0.get(key).unwrap_or(&Origin::Default)
     }
 
     /// Refuses settings that cannot work, saying which one and why.

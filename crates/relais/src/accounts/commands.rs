@@ -8,7 +8,7 @@ use clap::Subcommand;
 use crate::accounts::signin as auth;
 use crate::backoffice::storage;
 use crate::backoffice::storage::AuditAction;
-use crate::config::Settings;
+use crate::config::{Origin, Settings};
 use crate::directory::storage as directory_storage;
 use crate::storage::OrganisationId;
 
@@ -84,6 +84,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                     println!("Compte créé pour {} ({role}).", email.trim().to_lowercase());
                     println!("Lien d'invitation, à usage unique, valable sept jours :");
                     println!("{link}");
+                    print_public_url(&settings, &email);
                     ExitCode::SUCCESS
                 }
                 Err(problems) => {
@@ -133,6 +134,7 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
                     user.email
                 );
                 println!("{link}");
+                print_public_url(&settings, &user.email);
                 ExitCode::SUCCESS
             }
             None => {
@@ -167,6 +169,26 @@ pub async fn run(settings: Settings, command: UserCommand) -> anyhow::Result<Exi
     };
     db.close().await;
     Ok(code)
+}
+
+/// Says which address of the site an invitation link was made with, and
+/// where that address came from: the default (`http://127.0.0.1:8080`)
+/// reaches the site only from the machine that serves it, and a command
+/// cannot know where a server started elsewhere is reached.
+fn print_public_url(settings: &Settings, email: &str) {
+    let origin = settings.origin("public_url");
+    println!(
+        "Adresse du site dans ce lien : {} (public_url : {}).",
+        settings.public_url,
+        origin.french("public_url")
+    );
+    if *origin == Origin::Default {
+        println!(
+            "Si le site est servi à une autre adresse, donnez-la ({}, comme pour relais serve) puis faites un nouveau lien : relais user invite --email {}",
+            Origin::how_to_set("public_url"),
+            email.trim().to_lowercase()
+        );
+    }
 }
 
 /// The role and organisation of a new account, or what is wrong, one line

@@ -7,6 +7,8 @@
 //! Capabilities never see [`AppState`]: each has a state of its own (the
 //! pieces it reaches, and the toolkit's [`Web`]), given to its routes here.
 
+pub mod demo;
+
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -257,7 +259,7 @@ impl Application {
     /// Prepares the data directory, the secret and the database (applying
     /// migrations), then binds the listener.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        let db = storage::open_database(&settings).await?;
+        let db = storage::open_or_create_database(&settings).await?;
         let secret = load_secret(&settings)?;
         Self::build_with(settings, db, secret).await
     }
@@ -292,6 +294,11 @@ impl Application {
             directory_index,
             Arc::new(sheets),
             Arc::new(conversation),
+        );
+        state.web.set_demo(
+            storage::demo::is_demo(&state.db)
+                .await
+                .context("could not read whether the database is a demonstration")?,
         );
         state
             .referrals

@@ -53,6 +53,8 @@ pub struct Base {
     pub crypto_js: String,
     /// The referral screens' script.
     pub pro_js: String,
+    /// The database is a demonstration: every page says so at its top.
+    pub demo: bool,
 }
 
 impl Base {
@@ -68,6 +70,7 @@ impl Base {
             flash: None,
             crypto_js: app.assets.url("js/crypto.js").to_owned(),
             pro_js: app.assets.url("js/pro.js").to_owned(),
+            demo: app.is_demo(),
         }
     }
 

@@ -75,17 +75,8 @@ pub fn read_answer(
         StepKind::Commune => {
             let index = directory.index();
             let communes = index.communes();
-            if let Some(commune) = fields
-                .get("commune")
-                .filter(|c| !c.is_empty())
-                .and_then(|c| communes.by_insee(c))
-            {
-                return Ok(Answer::Commune(commune.insee.to_string()));
-            }
             let query = fields.text("lieu");
-            if query.trim().is_empty() {
-                return Err(Refusal::Message(lang.t("directory-place-missing")));
-            }
+            let resolution = communes.find(fields.get("commune").unwrap_or_default(), &query);
             let choice = |commune: &Commune| CommuneChoice {
                 insee: commune.insee.to_string(),
                 label: match commune.postcodes.first() {
@@ -93,8 +84,11 @@ pub fn read_answer(
                     None => commune.name.to_string(),
                 },
             };
-            match communes.resolve(&query) {
+            match resolution {
                 Resolution::One(commune) => Ok(Answer::Commune(commune.insee.to_string())),
+                Resolution::Unknown(_) if query.trim().is_empty() => {
+                    Err(Refusal::Message(lang.t("directory-place-missing")))
+                }
                 Resolution::Several(found) => Err(Refusal::ChooseCommune(
                     found.into_iter().map(choice).collect(),
                 )),

@@ -77,10 +77,17 @@ pub enum CommunesCommand {
 
 /// `relais orient …`: why a person would be sent where.
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("place").required(true).args(["commune", "insee"])))]
 pub struct OrientArgs {
-    /// INSEE code or postcode of the commune.
+    /// The commune as a person types it, read as the site reads it: a
+    /// postcode (five digits are always one), a postcode and a name
+    /// ("62170 Montreuil"), or a name.
     #[arg(long)]
-    commune: String,
+    commune: Option<String>,
+    /// The commune by its INSEE code (62588), as listed when a postcode
+    /// covers several.
+    #[arg(long)]
+    insee: Option<String>,
     /// Needs, comma-separated (legal,housing or juridique,hebergement…).
     #[arg(long, value_delimiter = ',', required = true)]
     needs: Vec<String>,
@@ -298,11 +305,15 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
             if crate::directory::communes::is_postcode_shaped(query) {
                 found = communes.by_postcode(query);
             }
-            // An INSEE code (not a postcode) is listed too, after.
+            // An INSEE code (not a postcode) is listed too, after, and said
+            // to be one when it follows a postcode's communes: everywhere
+            // else five digits are read as a postcode.
+            let mut insee_after_postcode = false;
             if query.len() == 5
                 && let Some(commune) = communes.by_insee(query)
                 && !found.contains(&commune)
             {
+                insee_after_postcode = !found.is_empty();
                 found.push(commune);
             }
             if found.is_empty() && !crate::directory::communes::is_postcode_shaped(query) {
@@ -324,6 +335,11 @@ pub async fn communes(settings: Settings, command: CommunesCommand) -> anyhow::R
             }
             for commune in found {
                 println!("{}", describe(commune, &communes));
+            }
+            if insee_after_postcode {
+                eprintln!(
+                    "La dernière ligne est la commune dont le code INSEE est {query} ; le site et relais orient lisent cinq chiffres comme un code postal (relais orient --insee {query} pour elle)."
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -365,20 +381,51 @@ pub async fn orient(settings: Settings, args: OrientArgs) -> anyhow::Result<Exit
     }
     let db = crate::storage::open_database(&settings).await?;
     let communes = Communes::with_centroids(&storage::centroids(&db).await?);
-    let commune = match communes.resolve_code(&args.commune) {
+    let chosen = args.insee.as_deref().unwrap_or_default();
+    let typed = args.commune.as_deref().unwrap_or_default();
+    // Five digits that are also an INSEE code: say which commune that is.
+    let insee_hint = || {
+        let commune = communes
+            .by_insee(typed)
+            .filter(|_| crate::directory::communes::is_postcode_shaped(typed.trim()))?;
+        Some(format!(
+            "Cinq chiffres se lisent comme un code postal, comme sur le site ; {} est aussi le code INSEE de {} : --insee {}",
+            typed.trim(),
+            commune.name,
+            commune.insee
+        ))
+    };
+    let commune = match communes.find(chosen, typed) {
         Resolution::One(commune) => commune.clone(),
         Resolution::Several(found) => {
             eprintln!(
-                "Le code postal {} couvre plusieurs communes ; donnez le code INSEE :",
-                args.commune
+                "« {typed} » correspond à {} communes ; choisissez-en une avec --insee CODE (la première colonne), ou --commune \"CODE_POSTAL NOM\" :",
+                found.len()
             );
             for commune in found {
                 eprintln!("{}", describe(commune, &communes));
             }
+            if let Some(hint) = insee_hint() {
+                eprintln!("{hint}");
+            }
             return Ok(ExitCode::FAILURE);
         }
-        Resolution::Unknown(_) => {
-            anyhow::bail!("aucune commune ne correspond à « {} »", args.commune)
+        Resolution::Unknown(near) => {
+            if args.insee.is_some() {
+                eprintln!("--insee : aucune commune n'a le code INSEE « {chosen} ».");
+            } else {
+                eprintln!("--commune : aucune commune ne correspond à « {typed} ».");
+                if let Some(hint) = insee_hint() {
+                    eprintln!("{hint}");
+                }
+                if !near.is_empty() {
+                    eprintln!("Communes proches :");
+                    for commune in near {
+                        eprintln!("{}", describe(commune, &communes));
+                    }
+                }
+            }
+            return Ok(ExitCode::FAILURE);
         }
     };
     let at = match &args.at {

@@ -316,16 +316,26 @@ impl Communes {
             .collect()
     }
 
-    /// An INSEE code, else a postcode (for operators, who know both).
-    pub fn resolve_code(&self, query: &str) -> Resolution<'_> {
-        match self.by_insee(query) {
-            Some(commune) if query.trim().len() == 5 => Resolution::One(commune),
-            _ => self.resolve(query),
+    /// The one rule by which every form and command reads a commune: one
+    /// chosen from a list we showed (`chosen`, its INSEE code), else what
+    /// was typed (`typed`), read as [`Self::resolve`] reads it. The
+    /// directory search, the conversation and `relais orient` all call it,
+    /// and the directory import reads its `code_postal` and `commune`
+    /// columns with [`Self::resolve`], so that a place means the same
+    /// everywhere.
+    pub fn find(&self, chosen: &str, typed: &str) -> Resolution<'_> {
+        match self.by_insee(chosen) {
+            Some(commune) if !chosen.trim().is_empty() => Resolution::One(commune),
+            _ => self.resolve(typed),
         }
     }
 
-    /// What a person typed, understood as a postcode or a name (five digits
-    /// are always a postcode: people do not know INSEE codes).
+    /// What was typed, read by one rule: five digits are always a postcode
+    /// (people do not know INSEE codes); five digits, a space and a name
+    /// are the commune of that postcode with that name (`62170
+    /// Montreuil`); a Corsican INSEE code (`2A004`), which no postcode
+    /// looks like, is its commune; anything else is the beginning of a
+    /// name.
     pub fn resolve(&self, query: &str) -> Resolution<'_> {
         let query = query.trim();
         if is_postcode_shaped(query) {
@@ -335,6 +345,11 @@ impl Communes {
                 1 => Resolution::One(communes[0]),
                 _ => Resolution::Several(communes),
             };
+        }
+        if let Some((postcode, name)) = query.split_once(char::is_whitespace)
+            && is_postcode_shaped(postcode)
+        {
+            return self.resolve_in_postcode(postcode, name);
         }
         if query.len() == 5
             && let Some(commune) = self.by_insee(query)
@@ -353,6 +368,36 @@ impl Communes {
             (1, _) => Resolution::One(exact[0]),
             (_, 0) => Resolution::Unknown(self.near_name(&folded)),
             (_, 1) => Resolution::One(found[0]),
+            _ => Resolution::Several(found),
+        }
+    }
+
+    /// The commune of `postcode` named `name`: the one whose name is
+    /// `name`, else those whose name starts with it; none, and the
+    /// postcode's communes are the suggestions.
+    fn resolve_in_postcode(&self, postcode: &str, name: &str) -> Resolution<'_> {
+        let candidates = self.by_postcode(postcode);
+        if candidates.is_empty() {
+            return Resolution::Unknown(self.near_postcode(postcode));
+        }
+        let folded = fold(name.trim());
+        let exact: Vec<&Commune> = candidates
+            .iter()
+            .copied()
+            .filter(|c| fold(&c.name) == folded)
+            .collect();
+        let found = if exact.is_empty() {
+            candidates
+                .iter()
+                .copied()
+                .filter(|c| fold(&c.name).starts_with(&folded))
+                .collect()
+        } else {
+            exact
+        };
+        match found.len() {
+            0 => Resolution::Unknown(candidates),
+            1 => Resolution::One(found[0]),
             _ => Resolution::Several(found),
         }
     }
@@ -507,6 +552,51 @@ mod tests {
         assert!(found.len() > 20, "{}", found.len());
         assert!(found.iter().any(|c| &*c.name == "Montreuil-sur-Mer"));
         assert!(matches!(communes.resolve("62170"), Resolution::Several(_)));
+    }
+
+    #[test]
+    fn five_digits_are_a_postcode_even_when_they_are_also_an_insee_code() {
+        let communes = communes();
+        // 62170 is Montreuil-sur-Mer's postcode and Bouvigny-Boyeffles'
+        // INSEE code: what a person types is the postcode.
+        assert_eq!(
+            &*communes.by_insee("62170").unwrap().name,
+            "Bouvigny-Boyeffles"
+        );
+        let Resolution::Several(found) = communes.find("", "62170") else {
+            panic!()
+        };
+        assert!(
+            found
+                .iter()
+                .all(|c| c.postcodes.iter().any(|p| &**p == "62170"))
+        );
+        // Montreuil-sur-Mer's INSEE code is no postcode.
+        assert!(matches!(communes.resolve("62588"), Resolution::Unknown(_)));
+        // A commune chosen from a list is named by its INSEE code.
+        let Resolution::One(chosen) = communes.find("62588", "62170") else {
+            panic!()
+        };
+        assert_eq!(&*chosen.name, "Montreuil-sur-Mer");
+    }
+
+    #[test]
+    fn a_postcode_and_a_name_are_the_commune_of_that_postcode() {
+        let communes = communes();
+        for typed in [
+            "62170 Montreuil-sur-Mer",
+            "62170 montreuil",
+            " 62170  Montreuil sur mer ",
+        ] {
+            let Resolution::One(commune) = communes.resolve(typed) else {
+                panic!("{typed}")
+            };
+            assert_eq!(&*commune.insee, "62588", "{typed}");
+        }
+        let Resolution::Unknown(suggestions) = communes.resolve("62170 Paris") else {
+            panic!()
+        };
+        assert!(suggestions.iter().any(|c| &*c.name == "Montreuil-sur-Mer"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use opening_hours::OpeningHours;
 use serde_json::Value;
 
-use crate::directory::communes::{Communes, Point, is_postcode_shaped};
+use crate::directory::communes::{Communes, Point, Resolution, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::storage::{OrganisationId, ServiceId};
@@ -911,27 +911,33 @@ impl Check<'_> {
                 }
             },
             (None, Some(postcode)) => {
-                let candidates = communes.by_postcode(postcode);
-                let chosen = match &name {
-                    Some(name) => candidates
-                        .iter()
-                        .find(|c| {
-                            crate::directory::communes::fold(&c.name)
-                                == crate::directory::communes::fold(name)
-                        })
-                        .copied(),
-                    None if candidates.len() == 1 => candidates.first().copied(),
-                    None => {
+                // The postcode and the name, read by the rule a person's
+                // "62170 Montreuil" is read by.
+                let typed = match &name {
+                    Some(name) => format!("{postcode} {name}"),
+                    None => postcode.clone(),
+                };
+                match communes.resolve(&typed) {
+                    Resolution::One(commune) => commune,
+                    Resolution::Several(found) if name.is_none() => {
                         self.fail(
                             "code_insee",
-                            format!("le code postal {postcode} couvre {} communes : donnez code_insee ou commune", candidates.len()),
+                            format!("le code postal {postcode} couvre {} communes : donnez code_insee ou commune", found.len()),
                         );
                         return None;
                     }
-                };
-                match chosen {
-                    Some(commune) => commune,
-                    None => {
+                    Resolution::Several(found) => {
+                        self.fail(
+                            "commune",
+                            format!(
+                                "{} communes du code postal {postcode} commencent par « {} » : donnez code_insee ou le nom entier",
+                                found.len(),
+                                name.unwrap_or_default()
+                            ),
+                        );
+                        return None;
+                    }
+                    Resolution::Unknown(_) => {
                         self.fail(
                             "commune",
                             format!(

@@ -747,7 +747,6 @@ mod tests {
     use jiff::civil::date;
 
     use super::*;
-    use crate::directory::communes::Resolution;
     use crate::directory::territories::{Coordinator, Slug, YouthService};
 
     fn organisation(id: &str, kind: Kind) -> Organisation {
@@ -902,10 +901,10 @@ mod tests {
     }
 
     fn commune(code: &str) -> Commune {
-        match Communes::embedded().resolve_code(code) {
-            Resolution::One(commune) => commune.clone(),
-            other => panic!("{code}: {other:?}"),
-        }
+        Communes::embedded()
+            .by_insee(code)
+            .cloned()
+            .unwrap_or_else(|| panic!("no commune has the INSEE code {code}"))
     }
 
     fn ask(

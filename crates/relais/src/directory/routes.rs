@@ -139,16 +139,12 @@ async fn search(
     let index = app.directory.index();
     let communes = Arc::clone(index.communes());
     let query = form.lieu.trim();
-    let resolution = match communes
-        .by_insee(&form.commune)
-        .filter(|_| !form.commune.is_empty())
-    {
-        Some(commune) => Some(Resolution::One(commune)),
-        None if query.is_empty() => {
+    let resolution = match communes.find(&form.commune, query) {
+        Resolution::Unknown(_) if query.is_empty() => {
             page.place_error = Some(lang.t("directory-place-missing"));
             None
         }
-        None => Some(communes.resolve(query)),
+        resolution => Some(resolution),
     };
     let choice = |commune: &Commune| Choice {
         insee: commune.insee.to_string(),

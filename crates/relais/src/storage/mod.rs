@@ -16,6 +16,7 @@
 //! added to both folders.
 
 pub mod counters;
+pub mod demo;
 mod ids;
 
 pub use ids::{MessageId, NotificationId, OrganisationId, ReferralId, ServiceId, UserId};
@@ -269,9 +270,59 @@ impl Db {
     }
 }
 
-/// Opens the database the settings name and applies pending migrations:
-/// what `relais serve` and every command that reads or writes data do first.
+/// Opens the database that an earlier `relais serve` or `relais migrate`
+/// made, applying pending migrations: what every command that reads or
+/// writes data does first. When there is none, it refuses, saying where it
+/// looked, instead of making an empty one: a command run in the wrong
+/// folder would otherwise answer from an empty database as if all was well.
 pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    if let Some(file) = missing_sqlite_file(settings) {
+        let shown = std::path::absolute(&file).unwrap_or(file);
+        let how = match settings.database_url {
+            Some(_) => format!(
+                "database_url, {}",
+                settings.origin("database_url").french("database_url")
+            ),
+            None => format!(
+                "data_dir = {}, {}",
+                settings.data_dir.display(),
+                settings.origin("data_dir").french("data_dir")
+            ),
+        };
+        anyhow::bail!(
+            "aucune base de données Relais à {} ({how}). Lancez la commande dans le dossier où tourne relais serve, ou indiquez le dossier des données ({}) ; relais migrate crée une base neuve.",
+            shown.display(),
+            crate::config::Origin::how_to_set("data_dir"),
+        );
+    }
+    open_or_create_database(settings).await
+}
+
+/// The SQLite file the settings name, when it does not exist yet (never
+/// for PostgreSQL, whose database the operator creates, nor in memory).
+fn missing_sqlite_file(settings: &Settings) -> Option<std::path::PathBuf> {
+    let file = match settings.database() {
+        DatabaseTarget::SqliteFile(path) => path,
+        DatabaseTarget::Url(url) => {
+            let url = url.expose_secret();
+            if !url.starts_with("sqlite:") {
+                return None;
+            }
+            let options = SqliteConnectOptions::from_str(url).ok()?;
+            let file = options.get_filename();
+            if file == Path::new(":memory:") || url.contains(":memory:") {
+                return None;
+            }
+            file.to_path_buf()
+        }
+    };
+    (!file.exists()).then_some(file)
+}
+
+/// Opens the database the settings name, making it (and the data
+/// directory) when it does not exist, and applies pending migrations: what
+/// `relais serve`, `relais migrate` and `relais demo` do, and only they.
+pub async fn open_or_create_database(settings: &Settings) -> anyhow::Result<Db> {
     let target = settings.database();
     if let DatabaseTarget::SqliteFile(_) = target {
         create_private_dir(&settings.data_dir)?;

@@ -65,6 +65,7 @@ pub struct WebInner {
     pub limiter: RateLimiter,
     security: SecurityHeaders,
     exit: ExitUrl,
+    demo: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for WebInner {
@@ -96,7 +97,19 @@ impl Web {
             settings,
             db,
             exit,
+            demo: std::sync::atomic::AtomicBool::new(false),
         }))
+    }
+
+    /// Whether the database is a demonstration (`relais demo`), which the
+    /// back office says on every page.
+    pub fn is_demo(&self) -> bool {
+        self.demo.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Records that the database is a demonstration, as read at start.
+    pub fn set_demo(&self, demo: bool) {
+        self.demo.store(demo, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Where quick exit leads now.

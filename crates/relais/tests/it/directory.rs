@@ -435,6 +435,7 @@ fn a_broken_file_lists_every_error_with_its_line_and_imports_nothing() {
         "slug = \"t\"\nname = \"T\"\ncommunes = [\"62588\"]\n",
     )
     .unwrap();
+    assert!(relais(&["migrate"]).status.success());
     assert!(relais(&["territory", "add", "t.toml"]).status.success());
     std::fs::write(
         dir.path().join("broken.csv"),
@@ -503,6 +504,7 @@ fn orient_prints_the_ranked_contacts_and_their_reasons() {
         );
         String::from_utf8(output.stdout).unwrap()
     };
+    relais(&["migrate"]);
     relais(&["territory", "add", &format!("{content}montreuillois.toml")]);
     let imported = relais(&[
         "directory",
@@ -515,7 +517,7 @@ fn orient_prints_the_ranked_contacts_and_their_reasons() {
 
     let text = relais(&[
         "orient",
-        "--commune",
+        "--insee",
         "62588",
         "--needs",
         "legal,hebergement",

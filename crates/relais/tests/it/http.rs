@@ -391,3 +391,101 @@ async fn public_pages_load_nothing_from_another_origin() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_site_reads_a_postcode_and_a_name_as_the_commune_of_that_postcode() {
+    let app = TestApp::spawn().await;
+    // Five digits are a postcode: 62170 covers many communes, to choose from.
+    let (_, choices) = app
+        .post_text("/annuaire", &[("lieu", "62170"), ("besoin", "legal")])
+        .await;
+    assert!(
+        choices.contains("name=\"commune\" value=\"62588\""),
+        "{choices}"
+    );
+    assert!(!choices.contains("Bouvigny-Boyeffles"), "{choices}");
+    // A postcode and a name are that commune, at once.
+    let (status, found) = app
+        .post_text(
+            "/annuaire",
+            &[("lieu", "62170 Montreuil-sur-Mer"), ("besoin", "legal")],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        found.contains("(exemple)") && !found.contains("name=\"commune\" value="),
+        "{found}"
+    );
+}
+
+const DEMO_BANNER: &str = "Base de démonstration.";
+
+/// Every back-office page a signed-in administrator can open by `GET`,
+/// with each placeholder filled with something that exists.
+async fn every_back_office_page(app: &TestApp, admin_id: &str) -> Vec<String> {
+    let (organisations, services) =
+        relais::directory::storage::directory(&app.state.db, Some("montreuillois"))
+            .await
+            .unwrap();
+    app.open_screens
+        .iter()
+        .chain(&app.screens)
+        .filter(|screen| screen.method == "GET" && !screen.example.contains("{r}"))
+        .map(|screen| {
+            screen
+                .example
+                .replace("{t}", "montreuillois")
+                .replace("{o}", organisations[0].id.as_str())
+                .replace("{s}", services[0].id.as_str())
+                .replace("{u}", admin_id)
+                .replace("{f}", "csv")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_demonstration_database_says_so_at_the_top_of_every_back_office_page() {
+    let app = TestApp::spawn().await;
+    let mut tx = app.state.db.begin().await.unwrap();
+    relais::storage::demo::mark(&mut tx).await.unwrap();
+    tx.commit().await.unwrap();
+    // What the application reads from the database when it starts.
+    app.state
+        .web
+        .set_demo(relais::storage::demo::is_demo(&app.state.db).await.unwrap());
+    let mut admin = app.administrator().await;
+    let admin_id = admin.account.id.to_string();
+    let mut seen = 0;
+    for path in every_back_office_page(&app, &admin_id).await {
+        let page = admin.get(&path).await;
+        let html = page
+            .headers
+            .get("content-type")
+            .is_some_and(|t| t.to_str().unwrap_or_default().starts_with("text/html"));
+        if page.status != 200 || !html {
+            continue;
+        }
+        seen += 1;
+        let body_start = page.body.find("<body").unwrap();
+        let banner = page.body.find(DEMO_BANNER);
+        let header = page.body.find("<header");
+        assert!(
+            banner.is_some_and(|at| at > body_start && header.is_none_or(|h| at < h)),
+            "{path} does not open with the demo banner: {}",
+            page.body
+        );
+    }
+    assert!(seen > 10, "only {seen} pages seen");
+}
+
+#[tokio::test]
+async fn a_database_that_is_no_demonstration_shows_no_demo_banner() {
+    let app = TestApp::spawn().await;
+    assert!(!relais::storage::demo::is_demo(&app.state.db).await.unwrap());
+    let mut admin = app.administrator().await;
+    let admin_id = admin.account.id.to_string();
+    for path in every_back_office_page(&app, &admin_id).await {
+        let page = admin.get(&path).await;
+        assert!(!page.body.contains(DEMO_BANNER), "{path}");
+    }
+}

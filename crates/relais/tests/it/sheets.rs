@@ -235,6 +235,7 @@ fn the_sheets_command_lists_every_sheet_and_none_is_stale_today() {
         );
         String::from_utf8(output.stdout).unwrap()
     };
+    run(&["migrate"]);
     assert!(run(&["sheets", "list"]).lines().count() >= 22);
     assert_eq!(run(&["sheets", "stale", "--today", "2026-11-28"]), "");
     assert!(

@@ -1,0 +1,332 @@
+//! `relais demo`: the whole journey on one machine, in five minutes. It
+//! serves, as `relais serve` does, a demonstration database: the demo
+//! territory, and example accounts (two professionals and a coordinator)
+//! whose password and second factor it prints in the terminal.
+//!
+//! Those accounts exist only in a database that says it is a
+//! demonstration: `relais demo` marks a new, empty database before it
+//! makes them, refuses any other, and the back office says so at the top of
+//! every page (`storage::demo`). By default it keeps its data in
+//! `relais-demo`, apart from `relais-data`. `relais serve` never makes
+//! them, whatever `load_demo` says.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use clap::Subcommand;
+
+use crate::accounts::{password, totp};
+use crate::app::{self, Application};
+use crate::backoffice::storage::{self as accounts, AuditAction, Role};
+use crate::config::{Origin, Settings};
+use crate::directory::{self, storage as directory_storage};
+use crate::secret::ServerSecret;
+use crate::storage::{self, Db};
+
+/// Where `relais demo` keeps its data when no `data_dir` or `database_url`
+/// is given: never the folder `relais serve` uses by default.
+pub const DEMO_DATA_DIR: &str = "relais-demo";
+
+/// The territory of the demo accounts (`content/territories/montreuillois.*`).
+const TERRITORY: &str = "montreuillois";
+
+/// `relais demo …`
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Print the six-digit code each demo account signs in with now
+    Code,
+}
+
+/// An example account of the demonstration.
+struct DemoAccount {
+    email: &'static str,
+    role: Role,
+    /// A professional's organisation, by its `structure_id` in the demo
+    /// directory.
+    organisation: Option<&'static str>,
+    /// Who the account stands for, in the terminal.
+    who: &'static str,
+}
+
+/// The demo's accounts: two professionals of organisations the
+/// conversation proposes for legal advice in Montreuil-sur-Mer, and the
+/// territory's coordinator.
+const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        email: "juriste.demo@example.org",
+        role: Role::Professional,
+        organisation: Some("cidff-62"),
+        who: "juriste du CIDFF du Pas-de-Calais (exemple)",
+    },
+    DemoAccount {
+        email: "avocate.demo@example.org",
+        role: Role::Professional,
+        organisation: Some("avocat-durand"),
+        who: "avocate du Cabinet Me Durand (exemple)",
+    },
+    DemoAccount {
+        email: "coordination.demo@example.org",
+        role: Role::Coordinator,
+        organisation: None,
+        who: "coordination du Montreuillois",
+    },
+];
+
+/// A demo account with the password and second factor [`prepare`] gave
+/// it: what the newcomer types.
+pub struct PreparedAccount {
+    account: &'static DemoAccount,
+    password: String,
+    secret: Vec<u8>,
+}
+
+/// Runs `relais demo` (prepare, print, serve) or `relais demo code`.
+pub async fn run(settings: Settings, command: Option<DemoCommand>) -> anyhow::Result<ExitCode> {
+    let settings = in_demo_folder(settings);
+    match command {
+        None => serve(settings).await,
+        Some(DemoCommand::Code) => codes(&settings).await,
+    }
+}
+
+/// The settings with the data in [`DEMO_DATA_DIR`] unless the operator
+/// named a place for it.
+fn in_demo_folder(mut settings: Settings) -> Settings {
+    if *settings.origin("data_dir") == Origin::Default && settings.database_url.is_none() {
+        settings.data_dir = PathBuf::from(DEMO_DATA_DIR);
+    }
+    settings
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<ExitCode> {
+    let db = storage::open_or_create_database(&settings).await?;
+    let secret = app::load_secret(&settings)?;
+    let prepared = prepare(&db, &secret).await?;
+    let app = Application::build_with(settings.clone(), db, secret).await?;
+    let addr = app.local_addr()?;
+    println!(
+        "{}",
+        describe(&settings, &prepared, &format!("http://{addr}"))
+    );
+    tracing::info!(
+        engine = app.state().db.engine(),
+        "Relais (demonstration) is listening on http://{addr}"
+    );
+    app.run_until(app::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Makes `db` a demonstration (only when it already is one, or is new and
+/// empty), loads the demo territory, and gives each demo account a new
+/// password and, the first time, its second factor. Returns what to print.
+pub async fn prepare(db: &Db, secret: &ServerSecret) -> anyhow::Result<Vec<PreparedAccount>> {
+    if !storage::demo::is_demo(db).await? {
+        if !storage::demo::is_blank(db).await? {
+            anyhow::bail!(
+                "cette base n'est pas une base de démonstration : elle a déjà des comptes ou des territoires. relais demo ne crée ses comptes d'exemple que dans une base neuve, qu'il marque comme démonstration ; sans --data-dir ni --database-url, il prend le dossier {DEMO_DATA_DIR}"
+            );
+        }
+        let mut tx = db.begin().await?;
+        storage::demo::mark(&mut tx).await?;
+        tx.commit().await?;
+    }
+    directory::load_demo_if_empty(db).await?;
+    let (organisations, _) = directory_storage::directory(db, Some(TERRITORY)).await?;
+    let keys = totp::Keys::new(secret);
+    let mut prepared = Vec::new();
+    let mut tx = db.begin().await?;
+    for account in ACCOUNTS {
+        let user = accounts::user_by_email(db, account.email).await?;
+        let (id, sealed) = match user {
+            Some(user) => (user.id, user.totp_secret),
+            None => {
+                let organisation = match account.organisation {
+                    Some(source) => Some(
+                        organisations
+                            .iter()
+                            .find(|o| o.source_id == source)
+                            .map(|o| o.id.clone())
+                            .with_context(|| {
+                                format!("the demo directory has no organisation {source}")
+                            })?,
+                    ),
+                    None => None,
+                };
+                let territories = match account.role {
+                    Role::Coordinator => vec![TERRITORY.to_owned()],
+                    _ => Vec::new(),
+                };
+                let id = accounts::create_user(
+                    &mut tx,
+                    account.email,
+                    account.role,
+                    organisation.as_ref(),
+                    &territories,
+                )
+                .await?;
+                accounts::audit(
+                    &mut tx,
+                    "relais demo",
+                    Some(TERRITORY),
+                    AuditAction::AccountInvited,
+                    &id,
+                    &format!("{} ({})", account.email, account.role),
+                )
+                .await?;
+                (id, None)
+            }
+        };
+        // An authenticator app set up at an earlier run keeps working.
+        let secret = match sealed.as_deref().and_then(|sealed| keys.open(sealed)) {
+            Some(secret) => secret,
+            None => {
+                let secret = totp::new_secret();
+                accounts::set_totp(&mut tx, &id, &keys.seal(&secret), 0).await?;
+                secret
+            }
+        };
+        let password = new_password();
+        accounts::set_password(&mut tx, &id, &password::hash(&password).await).await?;
+        accounts::set_disabled(&mut tx, &id, false).await?;
+        accounts::audit(
+            &mut tx,
+            "relais demo",
+            Some(TERRITORY),
+            AuditAction::AccountPasswordReset,
+            &id,
+            account.email,
+        )
+        .await?;
+        prepared.push(PreparedAccount {
+            account,
+            password,
+            secret,
+        });
+    }
+    tx.commit().await?;
+    Ok(prepared)
+}
+
+impl PreparedAccount {
+    /// Its e-mail.
+    pub fn email(&self) -> &str {
+        self.account.email
+    }
+
+    /// Its password, new at each `relais demo`.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// Its TOTP secret.
+    pub fn totp_secret(&self) -> &[u8] {
+        &self.secret
+    }
+}
+
+impl std::fmt::Debug for PreparedAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedAccount")
+            .field("email", &self.email())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A password of 20 random letters and digits in groups of five, new at
+/// each run: a demonstration reachable from elsewhere is still not open to
+/// anyone who read this source.
+fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    chars
+        .chunks(5)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// What the terminal shows before serving: where the data is, the
+/// addresses, each account with what it signs in with.
+fn describe(settings: &Settings, prepared: &[PreparedAccount], site: &str) -> String {
+    let place = match &settings.database_url {
+        Some(_) => "la base de database_url".to_owned(),
+        None => std::path::absolute(&settings.data_dir)
+            .unwrap_or_else(|_| settings.data_dir.clone())
+            .display()
+            .to_string(),
+    };
+    let mut out = format!(
+        "Démonstration de Relais, sur une base de démonstration ({place}) : le back-office le dit sur chaque page.\n\
+         Site public : {site}/aide    Espace professionnel : {site}/pro\n\n\
+         Comptes d'exemple (le mot de passe change à chaque relais demo ; le code à six chiffres toutes les 30 secondes) :\n"
+    );
+    for account in prepared {
+        let PreparedAccount {
+            account,
+            password,
+            secret,
+        } = account;
+        out.push_str(&format!(
+            "\n  {} — {}\n    e-mail        {}\n    mot de passe  {password}\n    code          {}  (maintenant ; ensuite : relais demo code)\n    ou, dans une application d'authentification, la clé {}\n",
+            account.who,
+            account.role,
+            account.email,
+            code_now(secret, account.email),
+            totp::secret_text(secret),
+        ));
+    }
+    out.push_str(
+        "\nPour se connecter : e-mail et mot de passe, puis le code. Un·e professionnel·le crée ensuite sa clé\n\
+         (« phrase secrète », dans son navigateur) : sa structure peut alors recevoir des récits.\n\
+         Les e-mails de notification sont écrits dans le dossier mailbox de la base. Ctrl-C arrête.",
+    );
+    out
+}
+
+/// The code of this moment for `secret`.
+fn code_now(secret: &[u8], email: &str) -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    totp::code_at(secret, email, now)
+}
+
+/// `relais demo code`: the codes of the demo accounts, on a demonstration
+/// database only.
+async fn codes(settings: &Settings) -> anyhow::Result<ExitCode> {
+    let db = storage::open_database(settings).await?;
+    if !storage::demo::is_demo(&db).await? {
+        db.close().await;
+        anyhow::bail!(
+            "cette base n'est pas une base de démonstration : relais demo code ne donne les codes que des comptes d'exemple"
+        );
+    }
+    let secret = ServerSecret::load_or_create(&settings.secret_path())?;
+    let keys = totp::Keys::new(&secret);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for account in ACCOUNTS {
+        let Some(user) = accounts::user_by_email(&db, account.email).await? else {
+            continue;
+        };
+        if let Some(secret) = user.totp_secret.as_deref().and_then(|s| keys.open(s)) {
+            println!(
+                "{}\t{}",
+                account.email,
+                totp::code_at(&secret, account.email, now)
+            );
+        }
+    }
+    println!("(valables encore {} secondes)", 30 - now % 30);
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
