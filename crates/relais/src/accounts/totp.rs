@@ -192,22 +192,27 @@ pub fn qr_svg(secret: &[u8], account: &str) -> String {
 
 /// New recovery codes, as shown once: `abcd-efgh-jkmn`.
 pub fn new_recovery_codes() -> Vec<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
     (0..RECOVERY_CODES)
-        .map(|_| {
-            let mut bytes = [0u8; 12];
-            getrandom::fill(&mut bytes).expect("random bytes");
-            let chars: Vec<char> = bytes
-                .iter()
-                .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-                .collect();
-            chars
-                .chunks(4)
-                .map(|c| c.iter().collect::<String>())
-                .collect::<Vec<_>>()
-                .join("-")
-        })
+        .map(|_| readable_random(12, 4))
         .collect()
+}
+
+/// `length` random characters a person can read out and type without
+/// confusing them (no `i`, `l`, `o`, `0`, `1`), in groups of `group`
+/// joined by dashes: `abcd-efgh-jkmn`.
+pub fn readable_random(length: usize, group: usize) -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut bytes = vec![0u8; length];
+    getrandom::fill(&mut bytes).expect("random bytes");
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    chars
+        .chunks(group)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
 }
 
 #[cfg(test)]

@@ -239,18 +239,7 @@ impl std::fmt::Debug for PreparedAccount {
 /// each run: a demonstration reachable from elsewhere is still not open to
 /// anyone who read this source.
 fn new_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).expect("random bytes");
-    let chars: Vec<char> = bytes
-        .iter()
-        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
-        .collect();
-    chars
-        .chunks(5)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join("-")
+    totp::readable_random(20, 5)
 }
 
 /// What the terminal shows before serving: where the data is, the
