@@ -5,7 +5,7 @@
 use relais::referral::storage as referrals;
 use serde_json::Value;
 
-use super::{Browser, Js, PASSPHRASE, click, click_and_wait, fill, sign_in, wait_until};
+use super::{Browser, Js, click_and_wait, make_key, sign_in, wait_until};
 use crate::helpers::TestApp;
 use crate::helpers::person::first_sender;
 use crate::helpers::professional::members_everywhere;
@@ -116,14 +116,7 @@ async fn the_key_made_in_the_browser_is_confirmed_once_the_server_stored_it() {
             .unwrap()
             .is_none()
     );
-    fill(&browser, "passphrase", PASSPHRASE).await;
-    fill(&browser, "passphrase-again", PASSPHRASE).await;
-    click(&browser, "#key-form button[type=submit]").await;
-    wait_until(
-        &browser,
-        "return document.querySelector('h1')?.textContent === 'Votre clé est créée'",
-    )
-    .await;
+    make_key(&browser).await;
     browser.screenshot("backoffice-key-created").await;
     // Said by the server's answer, so only once the key is stored.
     assert!(

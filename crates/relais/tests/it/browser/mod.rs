@@ -123,7 +123,10 @@ impl Browser {
                 ("Network.setBlockedURLs", json!({ "urls": ["*.js"] })),
             ] {
                 client
-                    .issue_cmd(Cdp { cmd, params })
+                    .issue_cmd(ChromePost {
+                        path: "goog/cdp/execute",
+                        body: json!({ "cmd": cmd, "params": params }),
+                    })
                     .await
                     .expect("ChromeDriver passes DevTools commands on");
             }
@@ -230,7 +233,10 @@ impl Browser {
     async fn requested_urls(&self) -> Vec<String> {
         let log = self
             .client
-            .issue_cmd(PerformanceLog)
+            .issue_cmd(ChromePost {
+                path: "se/log",
+                body: json!({ "type": "performance" }),
+            })
             .await
             .expect("the performance log");
         let mut urls = Vec::new();
@@ -267,11 +273,16 @@ impl Browser {
     }
 }
 
-/// ChromeDriver's log endpoint, which fantoccini does not wrap.
+/// A POST to one of ChromeDriver's own endpoints of the session, which
+/// fantoccini does not wrap: `se/log` (the performance log) and
+/// `goog/cdp/execute` (a DevTools command).
 #[derive(Debug)]
-struct PerformanceLog;
+struct ChromePost {
+    path: &'static str,
+    body: Value,
+}
 
-impl WebDriverCompatibleCommand for PerformanceLog {
+impl WebDriverCompatibleCommand for ChromePost {
     fn endpoint(
         &self,
         base: &url::Url,
@@ -279,44 +290,14 @@ impl WebDriverCompatibleCommand for PerformanceLog {
     ) -> Result<url::Url, url::ParseError> {
         let base = base.as_str().trim_end_matches('/');
         url::Url::parse(&format!(
-            "{base}/session/{}/se/log",
-            session.unwrap_or_default()
+            "{base}/session/{}/{}",
+            session.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _url: &url::Url) -> (Method, Option<String>) {
-        (
-            Method::POST,
-            Some(json!({ "type": "performance" }).to_string()),
-        )
-    }
-}
-
-/// A DevTools command, through ChromeDriver's `goog/cdp/execute`.
-#[derive(Debug)]
-struct Cdp {
-    cmd: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        let base = base.as_str().trim_end_matches('/');
-        url::Url::parse(&format!(
-            "{base}/session/{}/goog/cdp/execute",
-            session.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _url: &url::Url) -> (Method, Option<String>) {
-        (
-            Method::POST,
-            Some(json!({ "cmd": self.cmd, "params": self.params }).to_string()),
-        )
+        (Method::POST, Some(self.body.to_string()))
     }
 }
 
@@ -791,15 +772,8 @@ async fn professional_with_a_browser_key(
         &app.url("/pro/cle"),
     )
     .await;
-    fill(browser, "passphrase", PASSPHRASE).await;
-    fill(browser, "passphrase-again", PASSPHRASE).await;
-    click(browser, "#key-form button[type=submit]").await;
-    // The server's answer once the key is stored, then on to the inbox.
-    wait_until(
-        browser,
-        "return document.querySelector('h1')?.textContent === 'Votre clé est créée'",
-    )
-    .await;
+    make_key(browser).await;
+    // Then on to the inbox.
     click_and_wait(
         browser,
         "main a[href='/pro/demandes']",
@@ -807,6 +781,19 @@ async fn professional_with_a_browser_key(
     )
     .await;
     (organisation, professional)
+}
+
+/// On the key page, types the passphrase twice and makes the key, as a
+/// professional does, then waits for the server's answer that it is stored.
+async fn make_key(browser: &Browser) {
+    fill(browser, "passphrase", PASSPHRASE).await;
+    fill(browser, "passphrase-again", PASSPHRASE).await;
+    click(browser, "#key-form button[type=submit]").await;
+    wait_until(
+        browser,
+        "return document.querySelector('h1')?.textContent === 'Votre clé est créée'",
+    )
+    .await;
 }
 
 /// Opens `page` signed out, signs `who` in through the forms (password,
