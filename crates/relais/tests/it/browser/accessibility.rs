@@ -63,6 +63,27 @@ async fn audit_here(browser: &Browser, axe: &str, what: &str, found: &mut Vec<St
     }
 }
 
+/// Checks every page of the public site, under `prefix` (`""` for French,
+/// `"/ar"` for Arabic).
+async fn audit_public_pages(
+    browser: &Browser,
+    axe: &str,
+    app: &TestApp,
+    prefix: &str,
+    found: &mut Vec<String>,
+) {
+    let pages: BTreeSet<&str> = app
+        .routes
+        .iter()
+        .filter(|route| route.is_page && route.found)
+        .map(|route| route.path)
+        .collect();
+    assert!(pages.len() >= 8, "{pages:?}");
+    for page in pages {
+        audit(browser, axe, &app.url(&format!("{prefix}{page}")), found).await;
+    }
+}
+
 /// Posts `fields` from the current page to `action`, as its form would,
 /// with the page's conversation token when it has one, and waits for the
 /// next page (our scripts are blocked: this is a plain navigation).
@@ -149,24 +170,9 @@ async fn every_public_page_and_every_step_of_the_conversation_has_no_accessibili
     let app = TestApp::spawn().await;
     members_everywhere(&app).await;
     let organisation = first_sender(&app.person().reaches_the_orientation("x").await);
-    let pages: BTreeSet<&str> = app
-        .routes
-        .iter()
-        .filter(|route| route.is_page && route.found)
-        .map(|route| route.path)
-        .collect();
-    assert!(pages.len() >= 8, "{pages:?}");
     let mut found = Vec::new();
     for prefix in ["", "/ar"] {
-        for page in &pages {
-            audit(
-                &browser,
-                &axe,
-                &app.url(&format!("{prefix}{page}")),
-                &mut found,
-            )
-            .await;
-        }
+        audit_public_pages(&browser, &axe, &app, prefix, &mut found).await;
         audit(
             &browser,
             &axe,
@@ -350,23 +356,9 @@ async fn every_public_page_with_our_scripts_running_has_no_accessibility_violati
         return;
     };
     let app = TestApp::spawn().await;
-    let pages: BTreeSet<&str> = app
-        .routes
-        .iter()
-        .filter(|route| route.is_page && route.found)
-        .map(|route| route.path)
-        .collect();
     let mut found = Vec::new();
     for prefix in ["", "/ar"] {
-        for page in &pages {
-            audit(
-                &browser,
-                &axe,
-                &app.url(&format!("{prefix}{page}")),
-                &mut found,
-            )
-            .await;
-        }
+        audit_public_pages(&browser, &axe, &app, prefix, &mut found).await;
         // The conversation as the script carries it on, in the same page.
         browser.goto(&app.url(&format!("{prefix}/aide"))).await;
         click(&browser, "button[name='choix'][value='oui']").await;
