@@ -240,6 +240,14 @@ settings! {
 
     /// Days after sending when a referral nobody opened is erased.
     retention_unopened_days: u32 = 30, value_name = "DAYS";
+
+    /// Seconds without a sign from a professional's open console after
+    /// which they are no longer counted as on duty (docs/live.md).
+    live_console_silence: u64 = 60, value_name = "SECONDS";
+
+    /// Seconds without a sign from a person's page, or from the
+    /// professional, after which a live conversation ends (docs/live.md).
+    live_person_silence: u64 = 20, value_name = "SECONDS";
 }
 
 /// Where a setting's value came from.

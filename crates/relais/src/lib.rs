@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod conversation;
 pub mod directory;
+pub mod live;
 pub mod overview;
 pub mod referral;
 pub mod secret;

@@ -39,17 +39,21 @@ pub enum Purpose {
     SignInForm,
     /// Referral ids derived from a conversation and an organisation (HMAC).
     ReferralId,
+    /// The live events the instances pass through PostgreSQL
+    /// (XChaCha20-Poly1305): never written with a key the database holds.
+    LiveEvents,
 }
 
 impl Purpose {
     /// Every purpose, for the test that their labels differ.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::ConversationToken,
         Self::TotpSecrets,
         Self::RecoveryCodes,
         Self::ReceiptSalt,
         Self::SignInForm,
         Self::ReferralId,
+        Self::LiveEvents,
     ];
 
     /// The HKDF label (`info`).
@@ -61,6 +65,7 @@ impl Purpose {
             Self::ReceiptSalt => b"relais/v1/receipt-salt",
             Self::SignInForm => b"relais/v1/sign-in-form",
             Self::ReferralId => b"relais/v1/referral-id",
+            Self::LiveEvents => b"relais/v1/live-events",
         }
     }
 }

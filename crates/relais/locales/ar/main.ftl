@@ -339,3 +339,60 @@ follow-delete-confirm = هل تريدين حذف طلبك؟ سيُحذف بال�
 follow-delete-yes = نعم، احذفيه
 follow-delete-no = لا، أريد الاحتفاظ بطلبي
 follow-deleted = تم حذف طلبك. لن يستطيع أحد قراءته بعد الآن.
+
+## Live help: "Parler maintenant" (docs/live.md)
+live-title = التحدث الآن
+live-explain = يمكنك الكتابة فورًا إلى مختص مناوب، عندما يوجد مختص يناسب وضعك. يُقترح ذلك في نهاية أسئلة المساعدة.
+live-offer-heading = التحدث الآن مع مختص
+live-offer-button = التحدث الآن مع مختص
+live-with = يمكن لمختص من { $organisation } أن يجيبك كتابةً.
+live-position = { $position ->
+    [one] ستكونين أول من يُجاب.
+   *[other] سيكون ترتيبك { $position } في قائمة الانتظار.
+}
+live-wait-now = سيجيبك شخص ما بمجرد أن يتفرغ.
+live-wait-minutes = مدة الانتظار المتوقعة: حوالي { $minutes ->
+    [one] دقيقة واحدة
+    [two] دقيقتين
+    [few] { $minutes } دقائق
+   *[other] { $minutes } دقيقة
+}.
+live-wait-unknown = سيجيبك شخص ما بمجرد أن يتفرغ.
+live-nobody-heading = لا أحد متاح للتحدث الآن
+live-closed = تجيب { $organisation } كتابةً خلال أوقات المناوبة، لكن لا أحد متاح في هذه اللحظة.
+live-nobody-hint = يمكنك طلب معاودة الاتصال بك، أو إرسال قصتك، أو الاتصال بالرقم ⁦3919⁩، المجاني والمجهول الهوية، ليلًا ونهارًا. في حالة الخطر: ⁦17⁩ أو ⁦112⁩، أو رسالة نصية إلى ⁦114⁩.
+live-nobody = لا أحد متاح للرد عليك في هذه اللحظة. إليك ما يمكنك فعله.
+live-callback = طلب معاودة الاتصال بي
+live-elsewhere-heading = طرق أخرى للحصول على المساعدة
+live-shared-heading = ما سيراه المختص إذا شاركتِ إجاباتك
+live-shared-nothing = لم تكتبي شيئًا يمكن مشاركته.
+live-shared-hint = إذا لم تشاركي، فلن يرى المختص أيًّا من إجاباتك: تقولين له ما تريدين.
+live-shared-commune = بلديتك
+live-join-share = مشاركة إجاباتي والتحدث الآن
+live-join-alone = التحدث دون مشاركة إجاباتي
+live-room-heading = محادثتك مع { $organisation }
+live-messages = الرسائل
+live-your-message = رسالتك
+live-send = إرسال
+live-leave = مغادرة المحادثة
+live-refresh = رؤية الرسائل الجديدة
+live-nojs-hint = تتحدث هذه الصفحة من تلقاء نفسها. إذا توقفت عن التغير، اضغطي على «رؤية الرسائل الجديدة».
+live-yes = نعم، موافقة
+live-no = لا، شكرًا
+live-me = أنتِ
+live-them = المختص
+live-delivered-short = وصلت
+live-delivered = وصلت رسالتك الأخيرة.
+live-reconnecting = انقطع الاتصال. جارٍ إعادة المحاولة…
+live-waiting = أنتِ في قائمة الانتظار. يمكنك المغادرة في أي وقت.
+live-talking = يجيبك مختص من { $organisation }.
+live-proposal-callback = يقترح المختص أن تعاود { $organisation } الاتصال بك، بما شاركتِه. هل توافقين؟
+live-proposal-referral = يقترح المختص حفظ هذه المحادثة في طلب تتابعه { $organisation }، تجدينه برمز متابعة. هل توافقين؟
+live-expired = انتهت هذه المحادثة. يمكنك بدء محادثة أخرى من أسئلة المساعدة.
+live-you-left = غادرتِ المحادثة. لا يُحفظ شيء مما كُتب.
+live-ended-person = غادرتِ المحادثة.
+live-ended-professional = أنهى المختص المحادثة. لا يُحفظ شيء مما كُتب.
+live-ended-silent = توقفت المحادثة لأن صفحتك لم تعد ترسل أي خبر.
+live-ended-lost = انقطع الاتصال بالمختص. يمكنك طلب معاودة الاتصال بك، أو الاتصال بالرقم ⁦3919⁩.
+live-ended-nobody = لم يعد أحد متاحًا للرد عليك الآن. يمكنك طلب معاودة الاتصال بك، أو الاتصال بالرقم ⁦3919⁩.
+live-ended-kept = تم: حُفظت المحادثة في طلبك.

@@ -329,3 +329,58 @@ follow-delete-confirm = Delete your request? It will be erased for you and for t
 follow-delete-yes = Yes, delete
 follow-delete-no = No, keep my request
 follow-deleted = Your request has been deleted. Nobody can read it any more.
+
+## Live help: "Parler maintenant" (docs/live.md)
+live-title = Talk now
+live-explain = You can write straight away to a professional on duty, when there is one for your situation. It is offered at the end of the help questions.
+live-offer-heading = Talk now with a professional
+live-offer-button = Talk now with a professional
+live-with = A professional from { $organisation } can answer you in writing.
+live-position = { $position ->
+    [one] You would be the next person to be answered.
+   *[other] You would be number { $position } in the queue.
+}
+live-wait-now = Someone will answer you as soon as they are free.
+live-wait-minutes = Estimated wait: about { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+}.
+live-wait-unknown = Someone will answer you as soon as they are free.
+live-nobody-heading = Nobody is available to talk right now
+live-closed = { $organisation } answers in writing during its duty hours, but nobody is available right now.
+live-nobody-hint = You can ask to be called back, send your account, or call 3919, free and anonymous, day and night. In danger: 17 or 112, text 114.
+live-nobody = Nobody is available to answer you right now. Here is what you can do.
+live-callback = Ask to be called back
+live-elsewhere-heading = Other ways to get help
+live-shared-heading = What the professional will see if you share your answers
+live-shared-nothing = You have not written anything that could be shared.
+live-shared-hint = If you do not share, the professional sees none of your answers: you tell them what you want.
+live-shared-commune = Your town
+live-join-share = Share my answers and talk now
+live-join-alone = Talk without sharing my answers
+live-room-heading = Your conversation with { $organisation }
+live-messages = Messages
+live-your-message = Your message
+live-send = Send
+live-leave = Leave the conversation
+live-refresh = See new messages
+live-nojs-hint = This page updates by itself. If it stops moving, press “See new messages”.
+live-yes = Yes, all right
+live-no = No, thank you
+live-me = You
+live-them = The professional
+live-delivered-short = received
+live-delivered = Your last message was received.
+live-reconnecting = The connection was lost. Trying again…
+live-waiting = You are in the queue. You can leave at any time.
+live-talking = A professional from { $organisation } is answering you.
+live-proposal-callback = The professional suggests that { $organisation } calls you back, with what you shared. Do you agree?
+live-proposal-referral = The professional suggests keeping this conversation in a request followed by { $organisation }, which you will find with a follow-up code. Do you agree?
+live-expired = This conversation has ended. You can start another one from the help questions.
+live-you-left = You left the conversation. Nothing that was written is kept.
+live-ended-person = You left the conversation.
+live-ended-professional = The professional ended the conversation. Nothing that was written is kept.
+live-ended-silent = The conversation stopped, as your page gave no news.
+live-ended-lost = The connection with the professional was lost. You can ask to be called back, or call 3919.
+live-ended-nobody = Nobody is available to answer you any more right now. You can ask to be called back, or call 3919.
+live-ended-kept = Done: the conversation is kept in your request.

@@ -330,3 +330,58 @@ follow-delete-confirm = Supprimer votre demande ? Elle sera effacée pour vous e
 follow-delete-yes = Oui, supprimer
 follow-delete-no = Non, garder ma demande
 follow-deleted = Votre demande est supprimée. Personne ne pourra plus la lire.
+
+## Live help: "Parler maintenant" (docs/live.md)
+live-title = Parler maintenant
+live-explain = Vous pouvez écrire tout de suite à un professionnel de permanence, quand il y en a un pour votre situation. Cela se propose à la fin des questions d'aide.
+live-offer-heading = Parler maintenant avec un professionnel
+live-offer-button = Parler maintenant avec un professionnel
+live-with = Un professionnel de { $organisation } peut vous répondre par écrit.
+live-position = { $position ->
+    [one] Vous seriez la première personne à être répondue.
+   *[other] Vous seriez la { $position }e personne à être répondue.
+}
+live-wait-now = Une personne vous répond dès qu'elle est libre.
+live-wait-minutes = Attente estimée : environ { $minutes ->
+    [one] 1 minute
+   *[other] { $minutes } minutes
+}.
+live-wait-unknown = Une personne vous répond dès qu'elle est libre.
+live-nobody-heading = Personne n'est disponible pour parler maintenant
+live-closed = { $organisation } répond par écrit pendant ses permanences, mais personne n'est disponible en ce moment.
+live-nobody-hint = Vous pouvez demander à être rappelée, envoyer votre récit, ou appeler le 3919, gratuit et anonyme, jour et nuit. En cas de danger : 17 ou 112, SMS au 114.
+live-nobody = Personne n'est disponible pour vous répondre en ce moment. Voici ce que vous pouvez faire.
+live-callback = Être rappelée
+live-elsewhere-heading = Autres façons d'être aidée
+live-shared-heading = Ce que le professionnel verra si vous partagez vos réponses
+live-shared-nothing = Vous n'avez rien écrit qui puisse être partagé.
+live-shared-hint = Si vous ne partagez pas, le professionnel ne voit rien de vos réponses : vous lui dites ce que vous voulez.
+live-shared-commune = Votre commune
+live-join-share = Partager mes réponses et parler maintenant
+live-join-alone = Parler sans partager mes réponses
+live-room-heading = Votre conversation avec { $organisation }
+live-messages = Les messages
+live-your-message = Votre message
+live-send = Envoyer
+live-leave = Quitter la conversation
+live-refresh = Voir les nouveaux messages
+live-nojs-hint = Cette page se met à jour toute seule. Si elle ne bouge plus, appuyez sur « Voir les nouveaux messages ».
+live-yes = Oui, d'accord
+live-no = Non, merci
+live-me = Vous
+live-them = Le professionnel
+live-delivered-short = reçu
+live-delivered = Votre dernier message a été reçu.
+live-reconnecting = La connexion est perdue. Nouvelle tentative…
+live-waiting = Vous êtes dans la file d'attente. Vous pouvez partir à tout moment.
+live-talking = Un professionnel de { $organisation } vous répond.
+live-proposal-callback = Le professionnel propose que { $organisation } vous rappelle, avec ce que vous avez partagé. Êtes-vous d'accord ?
+live-proposal-referral = Le professionnel propose de garder cette conversation dans une demande suivie par { $organisation }, que vous retrouverez avec un code de suivi. Êtes-vous d'accord ?
+live-expired = Cette conversation est terminée. Vous pouvez en commencer une autre depuis les questions d'aide.
+live-you-left = Vous avez quitté la conversation. Rien de ce qui a été écrit n'est gardé.
+live-ended-person = Vous avez quitté la conversation.
+live-ended-professional = Le professionnel a terminé la conversation. Rien de ce qui a été écrit n'est gardé.
+live-ended-silent = La conversation s'est arrêtée, faute de nouvelles de votre page.
+live-ended-lost = La connexion avec le professionnel a été perdue. Vous pouvez demander à être rappelée, ou appeler le 3919.
+live-ended-nobody = Plus personne n'est disponible pour vous répondre en ce moment. Vous pouvez demander à être rappelée, ou appeler le 3919.
+live-ended-kept = C'est noté : la conversation est gardée dans votre demande.

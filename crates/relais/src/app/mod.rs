@@ -49,6 +49,8 @@ pub struct AppState {
     pub referrals: Arc<Referrals>,
     /// Failed sign-ins per client.
     pub sign_in_tries: Arc<ClientCounts>,
+    /// Live help: who is on duty, the queues, the conversations.
+    pub live: Arc<crate::live::Live>,
 }
 
 crate::capability_state!(AppState);
@@ -72,7 +74,14 @@ impl AppState {
             let fallback = settings.neutral_url.clone();
             Box::new(move || exit_url(&directory, &fallback))
         };
+        let live = Arc::new(crate::live::Live::new(
+            &db,
+            &secret,
+            settings.live_console_silence,
+            settings.live_person_silence,
+        ));
         Self {
+            live,
             web: Web::new(settings, db, exit),
             secret: Arc::new(secret),
             directory,
@@ -104,6 +113,22 @@ impl AppState {
             directory: Arc::clone(&self.directory),
             conversation: Arc::clone(&self.conversation),
             recipients: Arc::clone(&self.referrals) as Arc<dyn crate::conversation::Recipients>,
+            live: Arc::new(crate::live::offer::Offers {
+                live: Arc::clone(&self.live),
+                directory: Arc::clone(&self.directory),
+            }),
+        }
+    }
+
+    /// Live help's state, for its routes, screens and upkeep.
+    pub fn live_state(&self) -> crate::live::LiveState {
+        crate::live::LiveState {
+            web: self.web.clone(),
+            directory: Arc::clone(&self.directory),
+            conversation: Arc::clone(&self.conversation),
+            live: Arc::clone(&self.live),
+            referrals: Arc::clone(&self.referrals),
+            secret: Arc::clone(&self.secret),
         }
     }
 
@@ -195,6 +220,10 @@ impl Routes {
             .merge(
                 crate::sheets::routes::routes(Site::new()),
                 state.map(AppState::sheets_state),
+            )
+            .merge(
+                crate::live::person::routes(Site::new()),
+                state.map(AppState::live_state),
             );
         let open = Screens::new().merge(
             crate::accounts::signin::screens(Screens::new()),
@@ -220,6 +249,10 @@ impl Routes {
             .merge(
                 crate::referral::pro::screens(Screens::new()),
                 state.map(AppState::referral_state),
+            )
+            .merge(
+                crate::live::console::screens(Screens::new()),
+                state.map(AppState::live_state),
             );
         Self {
             site,
@@ -364,12 +397,20 @@ impl Application {
             tokio::spawn(Arc::clone(&state.referrals).keep_fresh(db.clone(), DIRECTORY_CHECK)),
             tokio::spawn(crate::referral::outbox::run(state.referral_state(), mailer)),
             tokio::spawn(crate::referral::retention::run(state.referral_state())),
+            tokio::spawn(state.live_state().run()),
         ];
         let router = Routes::of(&state).into_router(state.web.clone());
         // The language prefix is taken off before routing: wrap the router.
         let app = axum::middleware::from_fn(web::layout::localize).layer(router);
         let service =
             axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
+        // Live pages and sockets stay open: they are told to end when the
+        // instance stops, so that the requests in flight can finish.
+        let live = Arc::clone(&state.live);
+        let shutdown = async move {
+            shutdown.await;
+            live.close();
+        };
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;

@@ -79,6 +79,7 @@ impl Base {
         let mut menu = Vec::new();
         if pro.user.role == storage::Role::Professional && pro.user.organisation_id.is_some() {
             menu.push(("/pro/demandes".to_owned(), "Demandes".to_owned()));
+            menu.push(("/pro/permanence".to_owned(), "Permanence".to_owned()));
         }
         if pro.is_coordinator() {
             menu.push(("/pro/comptes".to_owned(), "Comptes".to_owned()));

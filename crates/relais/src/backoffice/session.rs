@@ -285,6 +285,23 @@ pub async fn same_origin(State(app): State<Web>, request: Request, next: Next) -
     next.run(request).await
 }
 
+/// Whether a WebSocket's opening request comes from a page of this site:
+/// a browser always says where a socket is opened from (`Origin`), and a
+/// page of another site must not talk to ours with its visitor's session
+/// or on her behalf. A client that is not a browser sends no `Origin`.
+pub fn same_site_socket(settings: &crate::config::Settings, headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    origin
+        .to_str()
+        .is_ok_and(|origin| is_own_origin(settings, host, origin))
+}
+
 /// Whether `origin` is this site: the scheme it is served with and the
 /// request's host, or the configured public address.
 fn is_own_origin(settings: &crate::config::Settings, host: &str, origin: &str) -> bool {

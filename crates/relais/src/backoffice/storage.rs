@@ -589,8 +589,11 @@ audit_actions! {
     AccountReinvited => "account-reinvited",
     CentroidsImported => "centroids-imported",
     DirectoryImported => "directory-imported",
+    DutyEnded => "duty-ended",
+    DutyStarted => "duty-started",
     InvitationAccepted => "invitation-accepted",
     KeyCreated => "key-created",
+    LiveAnswered => "live-answered",
     OrganisationArchived => "organisation-archived",
     OrganisationChanged => "organisation-changed",
     OrganisationCreated => "organisation-created",
@@ -658,9 +661,12 @@ impl AuditAction {
             | A::SignIn
             | A::SignInFailed
             | A::SignOut => AuditObject::Account,
-            A::OrganisationArchived | A::OrganisationChanged | A::OrganisationCreated => {
-                AuditObject::Organisation
-            }
+            A::OrganisationArchived
+            | A::OrganisationChanged
+            | A::OrganisationCreated
+            | A::DutyStarted
+            | A::DutyEnded
+            | A::LiveAnswered => AuditObject::Organisation,
             A::ServiceArchived | A::ServiceChanged | A::ServiceCreated | A::ServiceVerified => {
                 AuditObject::Service
             }
@@ -702,8 +708,11 @@ impl AuditAction {
             A::AccountReinvited => "a envoyé une nouvelle invitation à {o}",
             A::CentroidsImported => "a importé les coordonnées des communes ({o})",
             A::DirectoryImported => "a importé un annuaire ({o})",
+            A::DutyEnded => "a terminé sa permanence d'aide en direct pour {o}",
+            A::DutyStarted => "a pris la permanence d'aide en direct pour {o}",
             A::InvitationAccepted => "a accepté son invitation et choisi son mot de passe",
             A::KeyCreated => "a créé sa clé pour lire les demandes",
+            A::LiveAnswered => "a répondu en direct à une personne, pour {o}",
             A::OrganisationArchived => "a archivé la structure {o}",
             A::OrganisationChanged => "a modifié la structure {o}",
             A::OrganisationCreated => "a ajouté la structure {o}",

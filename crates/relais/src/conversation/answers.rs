@@ -263,6 +263,26 @@ pub fn answer_text(directory: &Directory, lang: Lang, step: &Step, answer: &Answ
     }
 }
 
+/// Her territory's slug (from her commune, else the only territory) and
+/// her needs, if she named any: where live help looks for someone.
+pub fn territory_and_needs(
+    directory: &Directory,
+    flow: &Flow,
+    progress: &Progress,
+) -> (Option<String>, Option<crate::directory::model::Needs>) {
+    let index = directory.index();
+    let territory = commune_of(directory, flow, progress)
+        .as_ref()
+        .and_then(|c| index.territory_of(c))
+        .or_else(|| index.only_territory())
+        .map(|t| t.slug.to_string());
+    let mut needs = crate::directory::model::Needs::EMPTY;
+    for need in needs_latest_first(flow, progress) {
+        needs.insert(need);
+    }
+    (territory, (!needs.is_empty()).then_some(needs))
+}
+
 /// The needs the answers reveal: those of the step with the `needs` role
 /// first (the person's own choice should lead the orientation), then those
 /// of the other questions, the latest first.

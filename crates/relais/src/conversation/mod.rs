@@ -33,9 +33,66 @@ pub struct ConversationState {
     pub conversation: Arc<Conversation>,
     /// Which organisations can receive a report.
     pub recipients: Arc<dyn Recipients>,
+    /// Who can answer now, for live help.
+    pub live: Arc<dyn LiveHelp>,
 }
 
 crate::capability_state!(ConversationState);
+
+/// What the outcome says of live help ("Parler maintenant"), given by
+/// the live capability: the conversation does not know who is on duty.
+pub trait LiveHelp: std::fmt::Debug + Send + Sync {
+    /// The organisations serving one of `needs` (any, when `None`) in the
+    /// territory of that slug that someone can answer now, and the names
+    /// of those that offer live help but have nobody now.
+    fn outlook(&self, territory: &str, needs: Option<crate::directory::model::Needs>) -> Outlook;
+}
+
+/// What live help can do for her now.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outlook {
+    /// Someone is there: talk now.
+    pub offers: Vec<LiveOffer>,
+    /// Organisations that offer live help, with nobody there now: id, name.
+    pub closed: Vec<(crate::storage::OrganisationId, String)>,
+}
+
+/// "Parler maintenant avec un professionnel" of one organisation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveOffer {
+    /// The organisation.
+    pub organisation: crate::storage::OrganisationId,
+    /// Its public name.
+    pub name: String,
+    /// Her place in its queue if she joined now (1: next).
+    pub position: usize,
+    /// The wait measured, rounded up to the minute; `None` without a
+    /// measure yet.
+    pub wait_minutes: Option<i64>,
+}
+
+/// Her place and the honest wait, in words: "Vous seriez la 2e personne.
+/// Attente estimée : environ 5 minutes." (or "dès qu'elle est libre"
+/// without a measure yet).
+pub fn live_wait(lang: crate::web::i18n::Lang, position: usize, minutes: Option<i64>) -> String {
+    use fluent_bundle::FluentValue;
+    let place = lang.t_with("live-position", &[("position", FluentValue::from(position))]);
+    let wait = match minutes {
+        Some(0) => lang.t("live-wait-now"),
+        Some(minutes) => {
+            lang.t_with("live-wait-minutes", &[("minutes", FluentValue::from(minutes))])
+        }
+        None => lang.t("live-wait-unknown"),
+    };
+    format!("{place} {wait}")
+}
+
+impl LiveOffer {
+    /// The wait, in words.
+    pub fn wait(&self, lang: &crate::web::i18n::Lang) -> String {
+        live_wait(*lang, self.position, self.wait_minutes)
+    }
+}
 
 /// Which organisations can receive a report now: the orientation offers to
 /// send hers to them. (The referral capability knows; the conversation

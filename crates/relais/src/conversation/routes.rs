@@ -22,10 +22,10 @@ use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
-use crate::conversation::ConversationState;
+use crate::conversation::{ConversationState, Outlook};
 use crate::conversation::answers::{
     Refusal, answer_text, answered, channel_code, channels, commune_of, orientation_for,
-    read_answer, refusal_message,
+    read_answer, refusal_message, territory_and_needs,
 };
 pub use crate::conversation::decide::ANSWER;
 use crate::conversation::decide::{AnswerForm, Next, Opened, Why, can_change, decide};
@@ -48,6 +48,7 @@ const OUTCOME_YOUTH: Event = Event::new("outcome:youth");
 const OUTCOME_EMERGENCY: Event = Event::new("outcome:emergency");
 const OUTCOME_ORIENTATION: Event = Event::new("outcome:orientation");
 const OUTCOME_LEAVE: Event = Event::new("outcome:leave");
+const LIVE_OFFERED: Event = Event::new("live:offered");
 
 /// Adds `/aide`.
 pub fn routes(site: Site<ConversationState>) -> Site<ConversationState> {
@@ -213,6 +214,8 @@ struct Page<'a> {
     transcript: Vec<Bubble>,
     stage: Stage,
     notice: Option<String>,
+    /// Live help, on the outcomes that offer it.
+    live: Outlook,
     /// The question, for the live region.
     announce: String,
 }
@@ -227,6 +230,8 @@ struct Fragment<'a> {
     transcript: Vec<Bubble>,
     stage: Stage,
     notice: Option<String>,
+    /// Live help, on the outcomes that offer it.
+    live: Outlook,
     announce: String,
 }
 
@@ -436,6 +441,18 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
             Position::Reached(step) => (step, true),
         };
         if let StepKind::Outcome(outcome) = &step.kind {
+            let offers_live = matches!(
+                outcome,
+                Outcome::Orientation | Outcome::Leave | Outcome::Emergency
+            );
+            let (live_territory, needs) =
+                territory_and_needs(&app.directory, &app.conversation.flow, after);
+            if offers_live
+                && live_territory
+                    .is_some_and(|territory| !app.live.outlook(&territory, needs).offers.is_empty())
+            {
+                events.push(LIVE_OFFERED);
+            }
             events.push(match outcome {
                 Outcome::Youth => OUTCOME_YOUTH,
                 Outcome::Emergency => OUTCOME_EMERGENCY,
@@ -641,6 +658,7 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
         | Stage::Orientation { heading, .. }
         | Stage::Leave { heading } => heading.clone(),
     };
+    let live = live_outlook(app, &stage, progress);
     let c = Chrome::new(app, &context.page);
     let token = app
         .conversation
@@ -654,6 +672,7 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
             stage,
             notice,
             announce,
+            live,
         }
         .render()?
     } else {
@@ -664,10 +683,34 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
             stage,
             notice,
             announce,
+            live,
         }
         .render()?
     };
     Ok((status, Html(html)).into_response())
+}
+
+/// What live help can do for her on this stage: on the orientation, the
+/// national lines and the emergency numbers only.
+fn live_outlook(app: &ConversationState, stage: &Stage, progress: &Progress) -> Outlook {
+    let offered = match stage {
+        Stage::Orientation { .. } | Stage::Leave { .. } => true,
+        Stage::Ask(question) => matches!(question.asked, Asked::Emergency),
+        Stage::Youth { .. } => false,
+    };
+    if !offered {
+        return Outlook::default();
+    }
+    let (Some(territory), needs) =
+        territory_and_needs(&app.directory, &app.conversation.flow, progress)
+    else {
+        return Outlook::default();
+    };
+    let mut outlook = app.live.outlook(&territory, needs);
+    // A callback is a referral: only to who can receive one.
+    let receiving = app.recipients.receiving();
+    outlook.closed.retain(|(id, _)| receiving.contains(id));
+    outlook
 }
 
 /// What a minor is told to reach: the territory's youth services, then the

@@ -476,6 +476,7 @@ async fn confirm(
                     _ => None,
                 },
             )),
+            kind: storage::Kind::Report,
         };
     let sent = app
         .referrals

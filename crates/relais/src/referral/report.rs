@@ -3,11 +3,12 @@
 //! Built in memory from the conversation's progress, serialised to JSON,
 //! sealed at once (docs/crypto.md, "The report").
 
-use flow::{Answer, Channel, Contact, Progress, Role, StepKind};
+use flow::{Answer, Channel, Contact, Flow, Progress, Role, StepKind};
 use fluent_bundle::FluentValue;
 use serde::{Deserialize, Serialize};
 
 use crate::conversation::answers::{answer_text, commune_of, needs_latest_first};
+use crate::directory::Directory;
 use crate::referral::ReferralState;
 use crate::storage::ReferralId;
 use crate::web::i18n::Lang;
@@ -58,6 +59,21 @@ pub struct Report {
     pub answers: Vec<Line>,
     /// What she wants to say to the professional, in her words.
     pub free_text: Option<String>,
+    /// A live conversation kept with her consent (docs/live.md), in order;
+    /// absent from the reports sent from the conversation's outcome.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversation: Vec<Spoken>,
+}
+
+/// One message of a live conversation kept in a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spoken {
+    /// `person` or `professional`.
+    pub from: String,
+    /// The local time it was sent, `14:05`.
+    pub at: String,
+    /// What was written.
+    pub text: String,
 }
 
 /// What the person chose on the sending page.
@@ -80,7 +96,18 @@ pub fn build(
     progress: &Progress,
     choices: &Choices<'_>,
 ) -> Report {
-    let flow = &app.conversation.flow;
+    build_with(&app.directory, &app.conversation.flow, lang, progress, choices)
+}
+
+/// Builds the report of `progress` in `flow`, with the directory's words
+/// for communes and needs.
+pub fn build_with(
+    directory: &Directory,
+    flow: &Flow,
+    lang: Lang,
+    progress: &Progress,
+    choices: &Choices<'_>,
+) -> Report {
     let mut report = Report {
         version: VERSION,
         id: choices.id.clone(),
@@ -88,7 +115,7 @@ pub fn build(
         language: lang.code().to_owned(),
         urgent: choices.urgent,
         organisation: choices.organisation.to_owned(),
-        commune: commune_of(&app.directory, &app.conversation.flow, progress).map(|c| {
+        commune: commune_of(directory, flow, progress).map(|c| {
             match c.postcodes.first() {
                 Some(postcode) => format!("{} ({postcode})", c.name),
                 None => c.name.to_string(),
@@ -102,6 +129,7 @@ pub fn build(
         contact: Vec::new(),
         answers: Vec::new(),
         free_text: None,
+        conversation: Vec::new(),
     };
     for (step, answer) in flow::path(flow, progress) {
         let answer = match (step.role, choices.contact) {
@@ -127,11 +155,11 @@ pub fn build(
             _ => {
                 let line = Line {
                     question: step.question.get(Lang::Fr.code()).to_owned(),
-                    answer: answer_text(&app.directory, Lang::Fr, step, answer),
+                    answer: answer_text(directory, Lang::Fr, step, answer),
                     question_original: (lang != Lang::Fr)
                         .then(|| step.question.get(lang.code()).to_owned()),
                     answer_original: (lang != Lang::Fr)
-                        .then(|| answer_text(&app.directory, lang, step, answer)),
+                        .then(|| answer_text(directory, lang, step, answer)),
                 };
                 if step.role == Some(Role::Contact) {
                     report.contact.push(line);

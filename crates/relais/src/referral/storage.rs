@@ -92,6 +92,20 @@ pub struct InClear {
     pub language: StoredLanguage,
     /// How she agreed to be contacted.
     pub channel: StoredChannel,
+    /// MERGE-SHIM: what the referral is.
+    pub kind: Kind,
+}
+
+/// MERGE-SHIM: what a referral is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// A report.
+    #[default]
+    Report,
+    /// A callback.
+    Callback,
+    /// A live conversation.
+    Conversation,
 }
 
 /// Where a referral stands, as the person and the professionals see it.

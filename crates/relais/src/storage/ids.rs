@@ -122,6 +122,12 @@ id!(
     NotificationId,
     16
 );
+id!(
+    /// A live conversation, from her place in a queue to its end: the
+    /// hash of the handle only her page holds (`live::Handle`).
+    LiveId,
+    16
+);
 
 /// `N` random bytes in lowercase hexadecimal.
 fn random_hex<const N: usize>() -> String {

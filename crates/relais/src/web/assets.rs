@@ -46,6 +46,16 @@ const FILES: &[(&str, &str, &[u8])] = &[
         include_bytes!("../../static/js/pro.js"),
     ),
     (
+        "js/live.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/live.js"),
+    ),
+    (
+        "js/console.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/js/console.js"),
+    ),
+    (
         "favicon.svg",
         "image/svg+xml",
         include_bytes!("../../static/favicon.svg"),

@@ -94,10 +94,33 @@ pub fn compress(bytes: &[u8], coding: Coding, best: bool) -> Vec<u8> {
 /// or more. A smaller answer fits in TCP's first round trip either way; the
 /// conversation's answers to its script are that small, and compressing
 /// them would cost a third of their time on the server.
-pub fn layer() -> CompressionLayer<And<DefaultPredicate, SizeAbove>> {
+pub fn layer() -> CompressionLayer<And<And<DefaultPredicate, SizeAbove>, NotStreamed>> {
     CompressionLayer::new()
         .quality(tower_http::CompressionLevel::Fastest)
-        .compress_when(DefaultPredicate::new().and(SizeAbove::new(MIN_SIZE)))
+        .compress_when(
+            DefaultPredicate::new()
+                .and(SizeAbove::new(MIN_SIZE))
+                .and(NotStreamed),
+        )
+}
+
+/// Marks a response whose body is written as things happen (a live
+/// conversation's page without JavaScript): the compressor would hold its
+/// chunks back until it has enough, so it is sent as it is.
+#[derive(Clone, Copy, Debug)]
+pub struct Streamed;
+
+/// Compress only what is not [`Streamed`].
+#[derive(Clone, Copy, Debug)]
+pub struct NotStreamed;
+
+impl tower_http::compression::Predicate for NotStreamed {
+    fn should_compress<B>(&self, response: &axum::http::Response<B>) -> bool
+    where
+        B: http_body::Body,
+    {
+        response.extensions().get::<Streamed>().is_none()
+    }
 }
 
 #[cfg(test)]

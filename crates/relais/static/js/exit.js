@@ -17,7 +17,10 @@
   'use strict';
 
   var exitLink = document.getElementById('exit');
-  if (!exitLink) { return; }
+  // A live conversation's page without an end loads this script in its
+  // body: once is enough.
+  if (!exitLink || window.relaisExit) { return; }
+  window.relaisExit = true;
   var neutralUrl = exitLink.getAttribute('data-exit-url') || 'about:blank';
   var live = document.getElementById('exit-live');
   var root = document.documentElement;
@@ -29,6 +32,8 @@
     // the browser paints again or starts the navigation.
     root.className += ' exiting';
     document.title = '';
+    // A live conversation says she left (live.js), before the page goes.
+    try { document.dispatchEvent(new Event('relais:exit')); } catch (e) {}
     try {
       window.location.replace(neutralUrl);
     } catch (error) {

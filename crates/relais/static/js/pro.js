@@ -184,6 +184,17 @@
         article.appendChild(el('p', report.free_text, 'free-text'));
       }
       section('Ses réponses', report.answers);
+      if (report.conversation && report.conversation.length) {
+        article.appendChild(el('h3', 'La conversation en direct'));
+        var talk = el('ol', null, 'live-messages');
+        report.conversation.forEach(function (m) {
+          var item = el('li', null, 'bubble ' + (m.from === 'professional' ? 'me' : 'bot'));
+          item.appendChild(el('p', (m.from === 'professional' ? 'Votre structure' : 'La personne') + ' — ' + m.at, 'hint'));
+          item.appendChild(el('p', m.text, 'free-text'));
+          talk.appendChild(item);
+        });
+        article.appendChild(talk);
+      }
       article.hidden = false;
     };
 
