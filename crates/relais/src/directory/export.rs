@@ -67,6 +67,8 @@ pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
                 "structure_telephone" => opt(&organisation.phone),
                 "structure_courriel" => opt(&organisation.email),
                 "structure_site_web" => opt(&organisation.website),
+                "live" => yes_no(organisation.live).to_owned(),
+                "live_hours" => organisation.live_hours.clone(),
                 "service_id" => service.source_id.clone(),
                 "service_nom" => service.name.clone(),
                 "presentation" => opt(&service.description),
@@ -154,10 +156,15 @@ pub fn to_data_inclusion(
             put(&mut object, "telephone", organisation.phone.clone());
             put(&mut object, "courriel", organisation.email.clone());
             put(&mut object, "site_web", organisation.website.clone());
-            object.insert(
-                "relais".to_owned(),
-                json!({ "type": organisation.kind.code() }),
+            let mut relais = Map::new();
+            relais.insert("type".to_owned(), json!(organisation.kind.code()));
+            relais.insert("live".to_owned(), json!(organisation.live));
+            put(
+                &mut relais,
+                "live_hours",
+                Some(organisation.live_hours.clone()),
             );
+            object.insert("relais".to_owned(), Value::Object(relais));
             Value::Object(object)
         })
         .collect();

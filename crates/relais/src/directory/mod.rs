@@ -142,13 +142,7 @@ pub async fn load_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
         })?;
     let mut tx = db.begin().await?;
     storage::save_territory(&mut tx, &territory).await?;
-    storage::import(
-        &mut tx,
-        territory.slug.as_str(),
-        &parsed.organisations,
-        &parsed.services,
-    )
-    .await?;
+    storage::import(&mut tx, territory.slug.as_str(), &parsed).await?;
     tx.commit().await?;
     tracing::info!(
         territory = territory.slug.as_str(),

@@ -760,6 +760,8 @@ mod tests {
             phone: None,
             email: None,
             website: None,
+            live: false,
+            live_hours: String::new(),
         }
     }
 

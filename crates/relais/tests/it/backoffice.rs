@@ -45,8 +45,7 @@ async fn two_territories(app: &TestApp) -> Territories {
         db,
         directory::import,
         "autre",
-        &parsed.organisations,
-        &parsed.services
+        &parsed,
     );
     app.state.directory.refresh(db).await.unwrap();
     let (a_organisations, a_services) = directory::directory(db, Some("montreuillois"))

@@ -215,8 +215,7 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
         db,
         storage::import,
         "premier",
-        &parsed.organisations,
-        &parsed.services
+        &parsed,
     );
     let (organisations, services) = storage::directory(&db, Some("premier")).await.unwrap();
 
@@ -236,8 +235,7 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
             db,
             storage::import,
             "second",
-            &again.organisations,
-            &again.services
+            &again,
         );
         let (organisations2, services2) = storage::directory(&db, Some("second")).await.unwrap();
         assert_eq!(
@@ -257,8 +255,7 @@ async fn importing_the_same_file_twice_changes_nothing() {
         db,
         storage::import,
         "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
+        &parsed,
     );
     let before = storage::directory(&db, Some("montreuillois"))
         .await
@@ -267,8 +264,7 @@ async fn importing_the_same_file_twice_changes_nothing() {
         db,
         storage::import,
         "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
+        &parsed,
     );
     let after = storage::directory(&db, Some("montreuillois"))
         .await
@@ -290,8 +286,7 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
         db,
         storage::import,
         "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
+        &parsed,
     );
     let (organisations, services) = storage::directory(&db, Some("montreuillois"))
         .await
@@ -397,8 +392,7 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
         app.state.db,
         storage::import,
         "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
+        &parsed,
     );
 
     // What each instance does every few seconds, done now; the background
