@@ -14,6 +14,7 @@ pub mod contact;
 pub mod export;
 pub mod hours;
 pub mod import;
+pub mod live_hours;
 pub mod model;
 pub mod office;
 pub mod orientation;
