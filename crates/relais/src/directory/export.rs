@@ -470,6 +470,34 @@ mod tests {
     }
 
     #[test]
+    fn live_help_and_its_hours_survive_an_export_and_an_import_in_both_formats() {
+        use crate::directory::import::{Format, parse};
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
+                    a;A (exemple);victim-support;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
+                    b;B (exemple);cidff;non;Sa 10:00-12:00;s2;X;legal;62588\n\
+                    c;C (exemple);lawyer;non;;s3;X;legal;62588\n";
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let organisations: Vec<Organisation> = parsed
+            .organisations
+            .iter()
+            .map(|o| Organisation {
+                id: o.source_id.as_str().into(),
+                ..o.clone()
+            })
+            .collect();
+        let csv = to_csv(&organisations, &parsed.services);
+        let json = to_data_inclusion(&organisations, &parsed.services, &communes).to_string();
+        for (bytes, format) in [
+            (csv, Format::Csv),
+            (json.into_bytes(), Format::DataInclusion),
+        ] {
+            let again = parse(&bytes, format, &communes).unwrap();
+            assert_eq!(again, parsed, "{format:?}");
+        }
+    }
+
+    #[test]
     fn stable_uuids_are_uuids_and_stable() {
         let a = stable_uuid("service", "abc");
         assert_eq!(a, stable_uuid("service", "abc"));

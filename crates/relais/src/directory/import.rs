@@ -1399,6 +1399,88 @@ mod tests {
         assert_eq!(parsed.services[1].commune_insee, "62318");
     }
 
+    const LIVE_HEADER: &str =
+        "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee";
+
+    #[test]
+    fn live_help_and_its_hours_are_read_with_the_other_booleans_words() {
+        let communes = Communes::embedded();
+        let text = format!(
+            "{LIVE_HEADER}\n\
+             a;A (exemple);cidff;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
+             b;B (exemple);cidff;true;24/7;s2;X;legal;62588\n\
+             c;C (exemple);cidff;non;;s3;X;legal;62588\n"
+        );
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let live: Vec<(bool, &str)> = parsed
+            .organisations
+            .iter()
+            .map(|o| (o.live, o.live_hours.as_str()))
+            .collect();
+        assert_eq!(
+            live,
+            [
+                (true, "Mo-Fr 13:00-20:00; PH off"),
+                (true, "24/7"),
+                (false, "")
+            ]
+        );
+        assert!(parsed.without_live.is_empty());
+    }
+
+    #[test]
+    fn bad_live_hours_and_live_help_without_hours_are_reported_at_their_line_and_column() {
+        let communes = Communes::embedded();
+        let text = format!(
+            "{LIVE_HEADER}\n\
+             a;A (exemple);cidff;oui;Lu 9h-12h;s1;X;legal;62588\n\
+             b;B (exemple);cidff;oui;;s2;X;legal;62588\n\
+             c;C (exemple);cidff;peut-être;24/7;s3;X;legal;62588\n"
+        );
+        let problems = parse(text.as_bytes(), Format::Csv, &communes).unwrap_err();
+        let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            all,
+            [
+                "ligne 2, colonne live_hours : « Lu 9h-12h » n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 13:00-20:00; PH off)",
+                "ligne 3, colonne live_hours : l'aide en direct a besoin de ses horaires (par exemple Mo-Fr 13:00-20:00; PH off)",
+                "ligne 4, colonne live : « peut-être » : écrivez oui ou non",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_describe_live_help_says_which_organisations_keep_theirs() {
+        let communes = Communes::embedded();
+        let parsed = parse(&csv(&["a;A (exemple);cidff;s1;X;legal;;62588;;;"]), Format::Csv, &communes)
+            .unwrap();
+        assert_eq!(parsed.without_live, ["a"]);
+        let json = r#"{
+          "structures": [
+            {"id": "a", "nom": "A (exemple)", "relais": {"type": "cidff"}},
+            {"id": "b", "nom": "B (exemple)", "relais": {"type": "cidff", "live": true, "live_hours": "24/7"}}
+          ],
+          "services": []
+        }"#;
+        let parsed = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap();
+        assert_eq!(parsed.without_live, ["a"]);
+        assert!(parsed.organisations[1].live);
+    }
+
+    #[test]
+    fn bad_live_hours_in_data_inclusion_are_reported_at_their_json_path() {
+        let communes = Communes::embedded();
+        let json = r#"{"structures": [{"id": "a", "nom": "A (exemple)",
+            "relais": {"type": "cidff", "live": true, "live_hours": "Lu 9h"}}]}"#;
+        let problems = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap_err();
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("structures[0].relais.live_hours : « Lu 9h »"),
+            "{problems:?}"
+        );
+    }
+
     #[test]
     fn dates_are_read_in_iso_and_french_forms() {
         assert_eq!(parse_date("2026-11-28").unwrap(), "2026-11-28");
