@@ -828,7 +828,9 @@ impl Check<'_> {
         if live && !given {
             self.fail(
                 "live_hours",
-                format!("l'aide en direct a besoin de ses horaires (par exemple {LIVE_HOURS_EXAMPLE})"),
+                format!(
+                    "l'aide en direct a besoin de ses horaires (par exemple {LIVE_HOURS_EXAMPLE})"
+                ),
             );
         }
         (live, live_hours)
@@ -1399,8 +1401,7 @@ mod tests {
         assert_eq!(parsed.services[1].commune_insee, "62318");
     }
 
-    const LIVE_HEADER: &str =
-        "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee";
+    const LIVE_HEADER: &str = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee";
 
     #[test]
     fn live_help_and_its_hours_are_read_with_the_other_booleans_words() {
@@ -1452,8 +1453,12 @@ mod tests {
     #[test]
     fn a_file_that_does_not_describe_live_help_says_which_organisations_keep_theirs() {
         let communes = Communes::embedded();
-        let parsed = parse(&csv(&["a;A (exemple);cidff;s1;X;legal;;62588;;;"]), Format::Csv, &communes)
-            .unwrap();
+        let parsed = parse(
+            &csv(&["a;A (exemple);cidff;s1;X;legal;;62588;;;"]),
+            Format::Csv,
+            &communes,
+        )
+        .unwrap();
         assert_eq!(parsed.without_live, ["a"]);
         let json = r#"{
           "structures": [

@@ -228,7 +228,11 @@ mod tests {
         assert_eq!(elsewhere.len(), 1);
         assert_eq!(elsewhere[0].id.as_str(), "ailleurs");
         assert!(elsewhere[0].open, "24/7");
-        assert!(index.live_organisations("inconnu", at(MONDAY_14H)).is_empty());
+        assert!(
+            index
+                .live_organisations("inconnu", at(MONDAY_14H))
+                .is_empty()
+        );
     }
 
     #[test]

@@ -493,9 +493,13 @@ impl Index {
     /// serve and whether its live hours are open at `at`, in the
     /// territory's time with French public holidays (docs/live.md). Pure,
     /// as [`Index::orient`] is: the moment is part of the question.
-    pub fn live_organisations(&self, territory: &str, at: jiff::Timestamp) -> Vec<LiveOrganisation> {
-        let zone =
-            jiff::tz::TimeZone::get(self.time_zone_of(territory)).unwrap_or(jiff::tz::TimeZone::UTC);
+    pub fn live_organisations(
+        &self,
+        territory: &str,
+        at: jiff::Timestamp,
+    ) -> Vec<LiveOrganisation> {
+        let zone = jiff::tz::TimeZone::get(self.time_zone_of(territory))
+            .unwrap_or(jiff::tz::TimeZone::UTC);
         self.live.at(territory, &zone, at)
     }
 

@@ -168,19 +168,19 @@ macro_rules! upsert_organisation {
     ($tx:expr, $sql:expr, $id:expr, $territory:expr, $source_id:expr, $organisation:expr) => {{
         let organisation: &Organisation = $organisation;
         sqlx::query($sql)
-        .bind($id)
-        .bind($territory)
-        .bind($source_id)
-        .bind(&organisation.name)
-        .bind(organisation.kind.code())
-        .bind(&organisation.siret)
-        .bind(&organisation.phone)
-        .bind(&organisation.email)
-        .bind(&organisation.website)
-        .bind(organisation.live)
-        .bind(&organisation.live_hours)
-        .execute(&mut *$tx)
-        .await
+            .bind($id)
+            .bind($territory)
+            .bind($source_id)
+            .bind(&organisation.name)
+            .bind(organisation.kind.code())
+            .bind(&organisation.siret)
+            .bind(&organisation.phone)
+            .bind(&organisation.email)
+            .bind(&organisation.website)
+            .bind(organisation.live)
+            .bind(&organisation.live_hours)
+            .execute(&mut *$tx)
+            .await
     }};
 }
 

@@ -212,12 +212,7 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
     load(&db, "premier").await;
     load(&db, "second").await;
     let parsed = demo();
-    crate::committed!(
-        db,
-        storage::import,
-        "premier",
-        &parsed,
-    );
+    crate::committed!(db, storage::import, "premier", &parsed,);
     let (organisations, services) = storage::directory(&db, Some("premier")).await.unwrap();
     assert!(
         organisations
@@ -238,12 +233,7 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
         };
         let again = import::parse(&bytes, format, &communes)
             .unwrap_or_else(|p| panic!("{format:?}: {p:?}"));
-        crate::committed!(
-            db,
-            storage::import,
-            "second",
-            &again,
-        );
+        crate::committed!(db, storage::import, "second", &again,);
         let (organisations2, services2) = storage::directory(&db, Some("second")).await.unwrap();
         assert_eq!(
             comparable(organisations.clone(), services.clone()),
@@ -258,21 +248,11 @@ async fn importing_the_same_file_twice_changes_nothing() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    let first = crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed,
-    );
+    let first = crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let before = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
-    let second = crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed,
-    );
+    let second = crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let after = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -289,12 +269,7 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed,
-    );
+    crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let (organisations, services) = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -395,12 +370,7 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
     let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                 nouvelle;Nouvelle permanence (exemple);lawyer;nouveau;Permanence du soir;foreigners;62826\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
-    crate::committed!(
-        app.state.db,
-        storage::import,
-        "montreuillois",
-        &parsed,
-    );
+    crate::committed!(app.state.db, storage::import, "montreuillois", &parsed,);
 
     // What each instance does every few seconds, done now; the background
     // check may have been first, so whether this call saw the change is
@@ -600,9 +570,18 @@ fn live_form<'a>(
     let mut fields = vec![
         ("structure_nom", organisation.name.as_str()),
         ("structure_type", organisation.kind.code()),
-        ("structure_telephone", organisation.phone.as_deref().unwrap_or("")),
-        ("structure_courriel", organisation.email.as_deref().unwrap_or("")),
-        ("structure_site_web", organisation.website.as_deref().unwrap_or("")),
+        (
+            "structure_telephone",
+            organisation.phone.as_deref().unwrap_or(""),
+        ),
+        (
+            "structure_courriel",
+            organisation.email.as_deref().unwrap_or(""),
+        ),
+        (
+            "structure_site_web",
+            organisation.website.as_deref().unwrap_or(""),
+        ),
         ("live_hours", live_hours),
     ];
     if live {
@@ -620,8 +599,7 @@ async fn a_member_offers_live_help_on_their_organisation_and_the_audit_log_says_
 
     let page = member.get(&format!("/pro/structures/{}", cidff.id)).await;
     assert!(
-        page.body
-            .contains("Aide en direct (« Parler maintenant »)")
+        page.body.contains("Aide en direct (« Parler maintenant »)")
             && page.body.contains("Mo-Fr 13:00-20:00; PH off"),
         "{}",
         page.body
@@ -642,7 +620,9 @@ async fn a_member_offers_live_help_on_their_organisation_and_the_audit_log_says_
         (cidff.name.as_str(), cidff.phone.as_deref()),
         "the rest of the organisation is as it was"
     );
-    let log = audit_log::audit_entries(&app.state.db, None, 1).await.unwrap();
+    let log = audit_log::audit_entries(&app.state.db, None, 1)
+        .await
+        .unwrap();
     assert_eq!(log[0].actor, "juriste@example.org");
     assert_eq!(log[0].action, "organisation-changed");
     assert_eq!(log[0].object, cidff.id.as_str());
@@ -672,10 +652,7 @@ async fn a_member_offers_live_help_on_their_organisation_and_the_audit_log_says_
         .directory
         .index()
         .live_organisations("montreuillois", "2026-12-07T13:00:00Z".parse().unwrap());
-    assert!(
-        live.iter().any(|o| o.id == cidff.id && o.open),
-        "{live:?}"
-    );
+    assert!(live.iter().any(|o| o.id == cidff.id && o.open), "{live:?}");
 }
 
 #[tokio::test]
@@ -697,8 +674,16 @@ async fn a_professional_of_another_organisation_may_not_change_its_live_help() {
         .await;
 
     assert_eq!(page.status, 403);
-    assert!(page.body.contains("Cette page ne vous est pas ouverte"), "{}", page.body);
-    assert_eq!(demo_organisation(&app, "cidff-62").await, cidff, "nothing changed");
+    assert!(
+        page.body.contains("Cette page ne vous est pas ouverte"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        demo_organisation(&app, "cidff-62").await,
+        cidff,
+        "nothing changed"
+    );
     let after = audit_log::audit_entries(&app.state.db, None, 1000)
         .await
         .unwrap();
@@ -721,10 +706,15 @@ async fn invalid_live_hours_are_refused_next_to_the_field_and_what_was_saved_sta
     let field = crate::helpers::page::between(&page.body, "<label for=\"live_hours\">", "</p>")
         .unwrap_or_else(|| panic!("no live hours field in {}", page.body));
     assert!(
-        field.contains("id=\"live_hours-error\">« Lu 9h-12h » n&#39;est pas un horaire au format OpenStreetMap"),
+        field.contains(
+            "id=\"live_hours-error\">« Lu 9h-12h » n&#39;est pas un horaire au format OpenStreetMap"
+        ),
         "{field}"
     );
-    assert!(field.contains("value=\"Lu 9h-12h\""), "the typed value is kept: {field}");
+    assert!(
+        field.contains("value=\"Lu 9h-12h\""),
+        "the typed value is kept: {field}"
+    );
     assert!(
         crate::helpers::page::between(&page.body, "<input type=\"checkbox\" id=\"live\"", ">")
             .is_some_and(|input| input.contains("checked")),
@@ -734,8 +724,8 @@ async fn invalid_live_hours_are_refused_next_to_the_field_and_what_was_saved_sta
     // Live help without its hours: refused too, next to the hours.
     let page = member.submit(&path, &live_form(&victims, true, "")).await;
     assert_eq!(page.status, 422);
-    let field = crate::helpers::page::between(&page.body, "<label for=\"live_hours\">", "</p>")
-        .unwrap();
+    let field =
+        crate::helpers::page::between(&page.body, "<label for=\"live_hours\">", "</p>").unwrap();
     assert!(
         field.contains("L&#39;aide en direct a besoin de ses horaires"),
         "{field}"
