@@ -140,7 +140,7 @@ pub fn column_max(column: &str) -> usize {
 }
 
 /// The live hours every message about them shows as an example.
-pub const LIVE_HOURS_EXAMPLE: &str = "Mo-Fr 13:00-20:00; PH off";
+const LIVE_HOURS_EXAMPLE: &str = "Mo-Fr 13:00-20:00; PH off";
 
 const REQUIRED: &[&str] = &[
     "structure_id",
