@@ -77,6 +77,8 @@ fn generate(
                 phone: None,
                 email: None,
                 website: None,
+                live: false,
+                live_hours: String::new(),
             });
         }
         let needs = (0..1 + rng.below(3))

@@ -202,13 +202,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             match import::parse(&bytes, format, &communes) {
                 Ok(parsed) => {
                     let mut tx = db.begin().await?;
-                    let counts = storage::import(
-                        &mut tx,
-                        &territory,
-                        &parsed.organisations,
-                        &parsed.services,
-                    )
-                    .await?;
+                    let counts = storage::import(&mut tx, &territory, &parsed).await?;
                     audit(
                         &mut tx,
                         "relais directory import",

@@ -67,6 +67,8 @@ pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
                 "structure_telephone" => opt(&organisation.phone),
                 "structure_courriel" => opt(&organisation.email),
                 "structure_site_web" => opt(&organisation.website),
+                "live" => yes_no(organisation.live).to_owned(),
+                "live_hours" => organisation.live_hours.clone(),
                 "service_id" => service.source_id.clone(),
                 "service_nom" => service.name.clone(),
                 "presentation" => opt(&service.description),
@@ -154,10 +156,15 @@ pub fn to_data_inclusion(
             put(&mut object, "telephone", organisation.phone.clone());
             put(&mut object, "courriel", organisation.email.clone());
             put(&mut object, "site_web", organisation.website.clone());
-            object.insert(
-                "relais".to_owned(),
-                json!({ "type": organisation.kind.code() }),
+            let mut relais = Map::new();
+            relais.insert("type".to_owned(), json!(organisation.kind.code()));
+            relais.insert("live".to_owned(), json!(organisation.live));
+            put(
+                &mut relais,
+                "live_hours",
+                Some(organisation.live_hours.clone()),
             );
+            object.insert("relais".to_owned(), Value::Object(relais));
             Value::Object(object)
         })
         .collect();
@@ -460,6 +467,34 @@ mod tests {
         );
         assert_eq!(again.services[0].name, "@SUM(1)");
         assert_eq!(again.services[0].description.as_deref(), Some("-moins"));
+    }
+
+    #[test]
+    fn live_help_and_its_hours_survive_an_export_and_an_import_in_both_formats() {
+        use crate::directory::import::{Format, parse};
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
+                    a;A (exemple);victim-support;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
+                    b;B (exemple);cidff;non;Sa 10:00-12:00;s2;X;legal;62588\n\
+                    c;C (exemple);lawyer;non;;s3;X;legal;62588\n";
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let organisations: Vec<Organisation> = parsed
+            .organisations
+            .iter()
+            .map(|o| Organisation {
+                id: o.source_id.as_str().into(),
+                ..o.clone()
+            })
+            .collect();
+        let csv = to_csv(&organisations, &parsed.services);
+        let json = to_data_inclusion(&organisations, &parsed.services, &communes).to_string();
+        for (bytes, format) in [
+            (csv, Format::Csv),
+            (json.into_bytes(), Format::DataInclusion),
+        ] {
+            let again = parse(&bytes, format, &communes).unwrap();
+            assert_eq!(again, parsed, "{format:?}");
+        }
     }
 
     #[test]

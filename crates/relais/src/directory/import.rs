@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use crate::directory::communes::{Communes, Point, Resolution, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
+use crate::directory::hours::Hours;
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::storage::{OrganisationId, ServiceId};
 
@@ -72,6 +73,11 @@ pub struct Parsed {
     pub organisations: Vec<Organisation>,
     /// Services, in file order.
     pub services: Vec<Service>,
+    /// The source identifiers of the organisations whose record gives
+    /// neither `live` nor `live_hours` (a file from before live help, or
+    /// from another directory): storing keeps the live help they already
+    /// have, which their members may have set, instead of switching it off.
+    pub without_live: Vec<String>,
 }
 
 /// The CSV columns, in the order the export writes them.
@@ -83,6 +89,8 @@ pub const COLUMNS: &[&str] = &[
     "structure_telephone",
     "structure_courriel",
     "structure_site_web",
+    "live",
+    "live_hours",
     "service_id",
     "service_nom",
     "presentation",
@@ -121,7 +129,7 @@ pub fn column_max(column: &str) -> usize {
         "presentation" => 2000,
         "structure_nom" | "service_nom" | "adresse" | "commune" | "verifie_par" => 200,
         "contact_public" => 300,
-        "horaires_accueil" => 500,
+        "horaires_accueil" | "live_hours" => 500,
         "structure_courriel" | "courriel" => 254,
         "structure_site_web" | "site_web" => 500,
         "besoins" | "thematiques" | "publics" | "modes_accueil" | "zone_eligibilite"
@@ -130,6 +138,9 @@ pub fn column_max(column: &str) -> usize {
         _ => 40,
     }
 }
+
+/// The live hours every message about them shows as an example.
+const LIVE_HOURS_EXAMPLE: &str = "Mo-Fr 13:00-20:00; PH off";
 
 const REQUIRED: &[&str] = &[
     "structure_id",
@@ -225,6 +236,11 @@ impl Record {
             reason: reason.into(),
         }
     }
+}
+
+/// Whether a column describes the organisation rather than the service.
+pub fn is_organisation_column(column: &str) -> bool {
+    column.starts_with("structure_") || column == "live" || column == "live_hours"
 }
 
 /// Checks an organisation typed in a form (fields named like the CSV's
@@ -430,6 +446,8 @@ const STRUCTURE_FIELDS: &[(&str, &str)] = &[
     ("structure_telephone", "telephone"),
     ("structure_courriel", "courriel"),
     ("structure_site_web", "site_web"),
+    ("live", "relais.live"),
+    ("live_hours", "relais.live_hours"),
 ];
 
 /// Column ← data·inclusion field, for services.
@@ -624,6 +642,11 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
                         organisation.source_id.clone(),
                         (parsed.organisations.len(), record.place.clone()),
                     );
+                    if !record.fields.contains_key("live")
+                        && !record.fields.contains_key("live_hours")
+                    {
+                        parsed.without_live.push(organisation.source_id.clone());
+                    }
                     parsed.organisations.push(organisation);
                 }
             }
@@ -774,6 +797,7 @@ impl Check<'_> {
         let phone = self.phone("structure_telephone");
         let email = self.checked("structure_courriel", check_email);
         let website = self.checked("structure_site_web", check_website);
+        let (live, live_hours) = self.live();
         Some(Organisation {
             id: OrganisationId::default(),
             territory: String::new(),
@@ -784,7 +808,32 @@ impl Check<'_> {
             phone,
             email,
             website,
+            live,
+            live_hours,
         })
+    }
+
+    /// Live help and its hours, read with the parser the orientation uses
+    /// for every service's hours; live help without hours is refused.
+    fn live(&mut self) -> (bool, String) {
+        let live = self.flag("live");
+        let given = self.record.get("live_hours").is_some();
+        let live_hours = self
+            .checked("live_hours", |raw| {
+                Hours::parse(raw).map(|_| raw.to_owned()).map_err(|_| {
+                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple {LIVE_HOURS_EXAMPLE})")
+                })
+            })
+            .unwrap_or_default();
+        if live && !given {
+            self.fail(
+                "live_hours",
+                format!(
+                    "l'aide en direct a besoin de ses horaires (par exemple {LIVE_HOURS_EXAMPLE})"
+                ),
+            );
+        }
+        (live, live_hours)
     }
 
     fn service(&mut self, communes: &Communes) -> Option<Service> {
@@ -1350,6 +1399,91 @@ mod tests {
         let parsed = parse(fixed.as_bytes(), Format::DataInclusion, &communes).unwrap();
         assert!(parsed.services[0].free_of_charge);
         assert_eq!(parsed.services[1].commune_insee, "62318");
+    }
+
+    const LIVE_HEADER: &str = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee";
+
+    #[test]
+    fn live_help_and_its_hours_are_read_with_the_other_booleans_words() {
+        let communes = Communes::embedded();
+        let text = format!(
+            "{LIVE_HEADER}\n\
+             a;A (exemple);cidff;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
+             b;B (exemple);cidff;true;24/7;s2;X;legal;62588\n\
+             c;C (exemple);cidff;non;;s3;X;legal;62588\n"
+        );
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let live: Vec<(bool, &str)> = parsed
+            .organisations
+            .iter()
+            .map(|o| (o.live, o.live_hours.as_str()))
+            .collect();
+        assert_eq!(
+            live,
+            [
+                (true, "Mo-Fr 13:00-20:00; PH off"),
+                (true, "24/7"),
+                (false, "")
+            ]
+        );
+        assert!(parsed.without_live.is_empty());
+    }
+
+    #[test]
+    fn bad_live_hours_and_live_help_without_hours_are_reported_at_their_line_and_column() {
+        let communes = Communes::embedded();
+        let text = format!(
+            "{LIVE_HEADER}\n\
+             a;A (exemple);cidff;oui;Lu 9h-12h;s1;X;legal;62588\n\
+             b;B (exemple);cidff;oui;;s2;X;legal;62588\n\
+             c;C (exemple);cidff;peut-être;24/7;s3;X;legal;62588\n"
+        );
+        let problems = parse(text.as_bytes(), Format::Csv, &communes).unwrap_err();
+        let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            all,
+            [
+                "ligne 2, colonne live_hours : « Lu 9h-12h » n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 13:00-20:00; PH off)",
+                "ligne 3, colonne live_hours : l'aide en direct a besoin de ses horaires (par exemple Mo-Fr 13:00-20:00; PH off)",
+                "ligne 4, colonne live : « peut-être » : écrivez oui ou non",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_does_not_describe_live_help_says_which_organisations_keep_theirs() {
+        let communes = Communes::embedded();
+        let parsed = parse(
+            &csv(&["a;A (exemple);cidff;s1;X;legal;;62588;;;"]),
+            Format::Csv,
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(parsed.without_live, ["a"]);
+        let json = r#"{
+          "structures": [
+            {"id": "a", "nom": "A (exemple)", "relais": {"type": "cidff"}},
+            {"id": "b", "nom": "B (exemple)", "relais": {"type": "cidff", "live": true, "live_hours": "24/7"}}
+          ],
+          "services": []
+        }"#;
+        let parsed = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap();
+        assert_eq!(parsed.without_live, ["a"]);
+        assert!(parsed.organisations[1].live);
+    }
+
+    #[test]
+    fn bad_live_hours_in_data_inclusion_are_reported_at_their_json_path() {
+        let communes = Communes::embedded();
+        let json = r#"{"structures": [{"id": "a", "nom": "A (exemple)",
+            "relais": {"type": "cidff", "live": true, "live_hours": "Lu 9h"}}]}"#;
+        let problems = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap_err();
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("structures[0].relais.live_hours : « Lu 9h »"),
+            "{problems:?}"
+        );
     }
 
     #[test]

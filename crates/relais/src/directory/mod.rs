@@ -14,6 +14,7 @@ pub mod contact;
 pub mod export;
 pub mod hours;
 pub mod import;
+pub mod live_hours;
 pub mod model;
 pub mod office;
 pub mod orientation;
@@ -142,13 +143,7 @@ pub async fn load_demo_if_empty(db: &Db) -> anyhow::Result<bool> {
         })?;
     let mut tx = db.begin().await?;
     storage::save_territory(&mut tx, &territory).await?;
-    storage::import(
-        &mut tx,
-        territory.slug.as_str(),
-        &parsed.organisations,
-        &parsed.services,
-    )
-    .await?;
+    storage::import(&mut tx, territory.slug.as_str(), &parsed).await?;
     tx.commit().await?;
     tracing::info!(
         territory = territory.slug.as_str(),

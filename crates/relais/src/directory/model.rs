@@ -211,6 +211,12 @@ pub struct Organisation {
     pub email: Option<String>,
     /// Website.
     pub website: Option<String>,
+    /// It offers live help ("Parler maintenant", docs/live.md) during
+    /// `live_hours`; never set without them.
+    pub live: bool,
+    /// When a professional may be on duty for live help, OpenStreetMap
+    /// syntax in the territory's time, checked on the way in; empty: never.
+    pub live_hours: String,
 }
 
 /// A service: what a person can get, where and when.

@@ -20,6 +20,7 @@ use jiff::civil::DateTime;
 
 use crate::directory::communes::{Commune, Communes, Point};
 use crate::directory::hours::{Hours, OpenState};
+use crate::directory::live_hours::{LiveOffers, LiveOrganisation};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::directory::territories::Territory;
 use crate::storage::{OrganisationId, ServiceId};
@@ -246,6 +247,7 @@ pub struct Index {
     by_need: Vec<Vec<u32>>,
     territories: Vec<TerritoryArea>,
     by_service: HashMap<ServiceId, u32>,
+    live: LiveOffers,
 }
 
 /// A grid of cells: cell → indexes of entries.
@@ -293,6 +295,7 @@ impl Index {
         organisations: &[Organisation],
         services: &[Service],
     ) -> Self {
+        let live = LiveOffers::build(organisations, services);
         let organisations: HashMap<&str, &Organisation> =
             organisations.iter().map(|o| (o.id.as_str(), o)).collect();
         let mut hours_cache: HashMap<&str, Option<Arc<Hours>>> = HashMap::new();
@@ -402,6 +405,7 @@ impl Index {
             by_need,
             territories,
             by_service,
+            live,
         }
     }
 
@@ -482,6 +486,21 @@ impl Index {
                     t.departement(&self.communes)
                 }),
         )
+    }
+
+    /// The organisations of the territory of that slug that offer live
+    /// help, in the directory's order, each with the needs its services
+    /// serve and whether its live hours are open at `at`, in the
+    /// territory's time with French public holidays (docs/live.md). Pure,
+    /// as [`Index::orient`] is: the moment is part of the question.
+    pub fn live_organisations(
+        &self,
+        territory: &str,
+        at: jiff::Timestamp,
+    ) -> Vec<LiveOrganisation> {
+        let zone = jiff::tz::TimeZone::get(self.time_zone_of(territory))
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        self.live.at(territory, &zone, at)
     }
 
     /// The territory with a commune nearest to `point`, and the distance.
@@ -760,6 +779,8 @@ mod tests {
             phone: None,
             email: None,
             website: None,
+            live: false,
+            live_hours: String::new(),
         }
     }
 

@@ -78,14 +78,14 @@ pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
         .post("/pro/territoires/{t}/parametres", &SETTINGS, save_settings)
 }
 
-/// The organisation form: its token and the CSV's organisation columns
-/// (the identifier is the server's to set).
+/// The organisation form: its token and the CSV's organisation columns,
+/// live help included (the identifier is the server's to set).
 pub static ORGANISATION_FORM: LazyLock<Spec> =
-    LazyLock::new(|| columns_form(|c| c.starts_with("structure_") && c != "structure_id"));
+    LazyLock::new(|| columns_form(|c| import::is_organisation_column(c) && c != "structure_id"));
 
 /// The service form: its token and the CSV's service columns.
 pub static SERVICE_FORM: LazyLock<Spec> =
-    LazyLock::new(|| columns_form(|c| !c.starts_with("structure_") && c != "service_id"));
+    LazyLock::new(|| columns_form(|c| !import::is_organisation_column(c) && c != "service_id"));
 
 /// A form of the token and the CSV's `columns`, each with its bound; needs
 /// are checkboxes, one value each.
@@ -254,6 +254,10 @@ impl OrganisationForm {
     fn error(&self, name: &str) -> Option<&str> {
         self.errors.get(name).map(String::as_str)
     }
+
+    fn checked(&self, name: &str) -> bool {
+        self.value(name) == "oui"
+    }
 }
 
 fn kinds() -> Vec<(String, String)> {
@@ -275,7 +279,31 @@ fn organisation_values(organisation: &Organisation) -> HashMap<String, String> {
         ("structure_telephone".to_owned(), opt(&organisation.phone)),
         ("structure_courriel".to_owned(), opt(&organisation.email)),
         ("structure_site_web".to_owned(), opt(&organisation.website)),
+        (
+            "live".to_owned(),
+            if organisation.live { "oui" } else { "non" }.to_owned(),
+        ),
+        ("live_hours".to_owned(), organisation.live_hours.clone()),
     ])
+}
+
+/// What an organisation's audit line says besides its name: what became of
+/// its live help, when a change touched it, since who may talk to people
+/// live, and when, is what a coordinator looks for in the log.
+fn change_detail(before: Option<&Organisation>, after: &Organisation) -> String {
+    let untouched = match before {
+        Some(before) => before.live == after.live && before.live_hours == after.live_hours,
+        None => !after.live && after.live_hours.is_empty(),
+    };
+    if untouched {
+        return after.name.clone();
+    }
+    let live = match (after.live, after.live_hours.as_str()) {
+        (true, hours) => format!("aide en direct : oui, {hours}"),
+        (false, "") => "aide en direct : non".to_owned(),
+        (false, hours) => format!("aide en direct : non (horaires gardés : {hours})"),
+    };
+    format!("{} — {live}", after.name)
 }
 
 fn problems_by_field(problems: &[Problem]) -> HashMap<String, String> {
@@ -342,7 +370,7 @@ async fn create_organisation(
                 &slug,
                 AuditAction::OrganisationCreated,
                 &id,
-                &organisation.name,
+                &change_detail(None, &organisation),
             )
             .await?;
             Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
@@ -456,7 +484,7 @@ async fn update_organisation(
                 &current.territory,
                 AuditAction::OrganisationChanged,
                 &id,
-                &organisation.name,
+                &change_detail(Some(&current), &organisation),
             )
             .await?;
             Ok(Redirect::to(&format!("/pro/structures/{id}")).into_response())
@@ -554,6 +582,8 @@ fn service_values(service: &Service) -> HashMap<String, Vec<String>> {
             phone: None,
             email: None,
             website: None,
+            live: false,
+            live_hours: String::new(),
         }],
         std::slice::from_ref(service),
     );
@@ -575,7 +605,7 @@ fn service_values(service: &Service) -> HashMap<String, Vec<String>> {
         .iter()
         .zip(values)
         .filter(|(column, value)| {
-            !column.starts_with("structure_") && !value.is_empty() && value != "non"
+            !import::is_organisation_column(column) && !value.is_empty() && value != "non"
         })
         .map(|(column, value)| ((*column).to_owned(), vec![value]))
         .collect()
@@ -899,9 +929,7 @@ async fn import_file(
     match parsed {
         Ok(parsed) => {
             let mut tx = app.db.begin().await?;
-            let counts =
-                directory_storage::import(&mut tx, &slug, &parsed.organisations, &parsed.services)
-                    .await?;
+            let counts = directory_storage::import(&mut tx, &slug, &parsed).await?;
             let summary = format!(
                 "{} structures ({} nouvelles), {} services ({} nouveaux) importés.",
                 parsed.organisations.len(),

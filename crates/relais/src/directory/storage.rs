@@ -3,11 +3,12 @@
 //! Every change bumps `directory_version` in the same transaction, so that
 //! each instance knows when to rebuild its orientation index.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
 
 use crate::directory::communes::Point;
+use crate::directory::import::Parsed;
 use crate::directory::model::{Kind, Needs, Organisation, Service};
 use crate::directory::territories::{Coordinator, Slug, Territory, YouthService};
 use crate::storage::{Db, OrganisationId, ServiceId, Tx};
@@ -145,28 +146,41 @@ pub async fn territory(db: &Db, slug: &str) -> sqlx::Result<Option<Territory>> {
         .find(|t| t.slug.as_str() == slug))
 }
 
+/// Adds an organisation or updates it with its live help.
+const UPSERT_ORGANISATION: &str = "INSERT INTO organisations
+         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
+         phone = $7, email = $8, website = $9, live = $10, live_hours = $11";
+
+/// Adds an organisation or updates it but for its live help, which an
+/// import that does not describe it keeps (`Parsed::without_live`).
+const UPSERT_ORGANISATION_KEEPING_LIVE: &str = "INSERT INTO organisations
+         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+     ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
+         phone = $7, email = $8, website = $9";
+
 /// Adds an organisation or updates it, matched on its territory and source
-/// identifier, inside the transaction `$tx`.
+/// identifier, inside the transaction `$tx`, with the statement `$sql` (one
+/// of the two above).
 macro_rules! upsert_organisation {
-    ($tx:expr, $id:expr, $territory:expr, $source_id:expr, $organisation:expr) => {{
+    ($tx:expr, $sql:expr, $id:expr, $territory:expr, $source_id:expr, $organisation:expr) => {{
         let organisation: &Organisation = $organisation;
-        sqlx::query(
-            "INSERT INTO organisations (id, territory, source_id, name, kind, siret, phone, email, website)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
-                 phone = $7, email = $8, website = $9",
-        )
-        .bind($id)
-        .bind($territory)
-        .bind($source_id)
-        .bind(&organisation.name)
-        .bind(organisation.kind.code())
-        .bind(&organisation.siret)
-        .bind(&organisation.phone)
-        .bind(&organisation.email)
-        .bind(&organisation.website)
-        .execute(&mut *$tx)
-        .await
+        sqlx::query($sql)
+            .bind($id)
+            .bind($territory)
+            .bind($source_id)
+            .bind(&organisation.name)
+            .bind(organisation.kind.code())
+            .bind(&organisation.siret)
+            .bind(&organisation.phone)
+            .bind(&organisation.email)
+            .bind(&organisation.website)
+            .bind(organisation.live)
+            .bind(&organisation.live_hours)
+            .execute(&mut *$tx)
+            .await
     }};
 }
 
@@ -227,14 +241,16 @@ macro_rules! upsert_service {
     }};
 }
 
-/// Adds or updates organisations and services, matched on their source
-/// identifiers, in one transaction.
-pub async fn import(
-    tx: &mut Tx,
-    territory: &str,
-    organisations: &[Organisation],
-    services: &[Service],
-) -> sqlx::Result<ImportCounts> {
+/// Adds or updates what a file holds, organisations and services matched
+/// on their source identifiers, in one transaction. The live help of an
+/// organisation the file does not describe it for is kept.
+pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Result<ImportCounts> {
+    let Parsed {
+        organisations,
+        services,
+        without_live,
+    } = parsed;
+    let without_live: HashSet<&str> = without_live.iter().map(String::as_str).collect();
     let mut counts = ImportCounts::default();
     with_tx!(tx, conn => {
         let existing: Vec<(String, OrganisationId)> =
@@ -251,7 +267,12 @@ pub async fn import(
                     OrganisationId::new()
                 }
             };
-            upsert_organisation!(conn, &id, territory, &organisation.source_id, organisation)?;
+            let sql = if without_live.contains(organisation.source_id.as_str()) {
+                UPSERT_ORGANISATION_KEEPING_LIVE
+            } else {
+                UPSERT_ORGANISATION
+            };
+            upsert_organisation!(conn, sql, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
         let existing: Vec<(String, ServiceId)> =
@@ -292,6 +313,8 @@ struct OrganisationRow {
     phone: Option<String>,
     email: Option<String>,
     website: Option<String>,
+    live: bool,
+    live_hours: String,
 }
 
 impl OrganisationRow {
@@ -306,9 +329,15 @@ impl OrganisationRow {
             phone: self.phone,
             email: self.email,
             website: self.website,
+            live: self.live,
+            live_hours: self.live_hours,
         }
     }
 }
+
+/// The columns an [`OrganisationRow`] is read from.
+const ORGANISATION_COLUMNS: &str =
+    "id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours";
 
 #[derive(sqlx::FromRow)]
 struct ServiceRow {
@@ -414,10 +443,10 @@ pub async fn directory(
     territory: Option<&str>,
 ) -> sqlx::Result<(Vec<Organisation>, Vec<Service>)> {
     let (organisations, services) = with_pool!(db, pool => {
-        let organisations = sqlx::query_as::<_, OrganisationRow>(
-            "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations
-             WHERE ($1 IS NULL OR territory = $1) AND archived_at IS NULL ORDER BY territory, source_id",
-        )
+        let organisations = sqlx::query_as::<_, OrganisationRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORGANISATION_COLUMNS} FROM organisations
+             WHERE ($1 IS NULL OR territory = $1) AND archived_at IS NULL ORDER BY territory, source_id"
+        )))
         .bind(territory)
         .fetch_all(pool)
         .await?;
@@ -446,9 +475,9 @@ pub async fn organisation(
     id: &OrganisationId,
 ) -> sqlx::Result<Option<(Organisation, bool)>> {
     let row: Option<(OrganisationRow, Option<String>)> = with_pool!(db, pool => {
-        let row = sqlx::query_as::<_, OrganisationRow>(
-            "SELECT id, territory, source_id, name, kind, siret, phone, email, website FROM organisations WHERE id = $1",
-        )
+        let row = sqlx::query_as::<_, OrganisationRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORGANISATION_COLUMNS} FROM organisations WHERE id = $1"
+        )))
         .bind(id)
         .fetch_optional(pool)
         .await?;
@@ -510,7 +539,7 @@ pub async fn save_organisation(
         organisation.source_id.clone()
     };
     with_tx!(tx, conn => {
-        upsert_organisation!(conn, &id, territory, &source_id, organisation)?;
+        upsert_organisation!(conn, UPSERT_ORGANISATION, &id, territory, &source_id, organisation)?;
         sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
         Ok::<(), sqlx::Error>(())
     })?;

@@ -41,13 +41,7 @@ async fn two_territories(app: &TestApp) -> Territories {
     let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                 ailleurs;Structure d'ailleurs (exemple);lawyer;ailleurs-1;Permanence d'ailleurs;legal;62826\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
-    crate::committed!(
-        db,
-        directory::import,
-        "autre",
-        &parsed.organisations,
-        &parsed.services
-    );
+    crate::committed!(db, directory::import, "autre", &parsed,);
     app.state.directory.refresh(db).await.unwrap();
     let (a_organisations, a_services) = directory::directory(db, Some("montreuillois"))
         .await

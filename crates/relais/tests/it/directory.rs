@@ -3,6 +3,7 @@
 
 use std::process::Command;
 
+use relais::backoffice::storage as audit_log;
 use relais::directory::communes::Communes;
 use relais::directory::export;
 use relais::directory::import::{self, Format};
@@ -211,14 +212,14 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
     load(&db, "premier").await;
     load(&db, "second").await;
     let parsed = demo();
-    crate::committed!(
-        db,
-        storage::import,
-        "premier",
-        &parsed.organisations,
-        &parsed.services
-    );
+    crate::committed!(db, storage::import, "premier", &parsed,);
     let (organisations, services) = storage::directory(&db, Some("premier")).await.unwrap();
+    assert!(
+        organisations
+            .iter()
+            .any(|o| o.live && !o.live_hours.is_empty()),
+        "the demo offers live help somewhere, so that the round trip carries it"
+    );
 
     for format in [Format::Csv, Format::DataInclusion] {
         let bytes = match format {
@@ -232,13 +233,7 @@ async fn csv_then_export_then_import_gives_the_same_directory() {
         };
         let again = import::parse(&bytes, format, &communes)
             .unwrap_or_else(|p| panic!("{format:?}: {p:?}"));
-        crate::committed!(
-            db,
-            storage::import,
-            "second",
-            &again.organisations,
-            &again.services
-        );
+        crate::committed!(db, storage::import, "second", &again,);
         let (organisations2, services2) = storage::directory(&db, Some("second")).await.unwrap();
         assert_eq!(
             comparable(organisations.clone(), services.clone()),
@@ -253,23 +248,11 @@ async fn importing_the_same_file_twice_changes_nothing() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    let first = crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
-    );
+    let first = crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let before = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
-    let second = crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
-    );
+    let second = crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let after = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -286,13 +269,7 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
     let db = test_db().await;
     load(&db, "montreuillois").await;
     let parsed = demo();
-    crate::committed!(
-        db,
-        storage::import,
-        "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
-    );
+    crate::committed!(db, storage::import, "montreuillois", &parsed,);
     let (organisations, services) = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
@@ -393,13 +370,7 @@ async fn a_change_to_the_directory_reaches_the_public_site() {
     let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
                 nouvelle;Nouvelle permanence (exemple);lawyer;nouveau;Permanence du soir;foreigners;62826\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
-    crate::committed!(
-        app.state.db,
-        storage::import,
-        "montreuillois",
-        &parsed.organisations,
-        &parsed.services,
-    );
+    crate::committed!(app.state.db, storage::import, "montreuillois", &parsed,);
 
     // What each instance does every few seconds, done now; the background
     // check may have been first, so whether this call saw the change is
@@ -576,4 +547,255 @@ async fn quick_exit_leads_to_the_neutral_site_of_the_only_territory() {
         exit.headers()["location"],
         "https://meteo.example.org/national"
     );
+}
+
+/// A demo organisation, as stored, by its source identifier.
+async fn demo_organisation(app: &TestApp, source_id: &str) -> Organisation {
+    let (organisations, _) = storage::directory(&app.state.db, Some("montreuillois"))
+        .await
+        .unwrap();
+    organisations
+        .into_iter()
+        .find(|o| o.source_id == source_id)
+        .unwrap_or_else(|| panic!("the demo has no {source_id}"))
+}
+
+/// The organisation form of `organisation` as its page fills it, with live
+/// help and its hours as given.
+fn live_form<'a>(
+    organisation: &'a Organisation,
+    live: bool,
+    live_hours: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("structure_nom", organisation.name.as_str()),
+        ("structure_type", organisation.kind.code()),
+        (
+            "structure_telephone",
+            organisation.phone.as_deref().unwrap_or(""),
+        ),
+        (
+            "structure_courriel",
+            organisation.email.as_deref().unwrap_or(""),
+        ),
+        (
+            "structure_site_web",
+            organisation.website.as_deref().unwrap_or(""),
+        ),
+        ("live_hours", live_hours),
+    ];
+    if live {
+        fields.push(("live", "oui"));
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_member_offers_live_help_on_their_organisation_and_the_audit_log_says_so() {
+    let app = TestApp::spawn().await;
+    let cidff = demo_organisation(&app, "cidff-62").await;
+    assert!(!cidff.live);
+    let mut member = app.professional("juriste@example.org", &cidff.id).await;
+
+    let page = member.get(&format!("/pro/structures/{}", cidff.id)).await;
+    assert!(
+        page.body.contains("Aide en direct (« Parler maintenant »)")
+            && page.body.contains("Mo-Fr 13:00-20:00; PH off"),
+        "{}",
+        page.body
+    );
+    let page = member
+        .submit(
+            &format!("/pro/structures/{}", cidff.id),
+            &live_form(&cidff, true, "Mo-Fr 13:00-20:00; PH off"),
+        )
+        .await;
+
+    assert_eq!(page.status, 303, "{}", page.body);
+    let after = demo_organisation(&app, "cidff-62").await;
+    assert!(after.live);
+    assert_eq!(after.live_hours, "Mo-Fr 13:00-20:00; PH off");
+    assert_eq!(
+        (after.name.as_str(), after.phone.as_deref()),
+        (cidff.name.as_str(), cidff.phone.as_deref()),
+        "the rest of the organisation is as it was"
+    );
+    let log = audit_log::audit_entries(&app.state.db, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(log[0].actor, "juriste@example.org");
+    assert_eq!(log[0].action, "organisation-changed");
+    assert_eq!(log[0].object, cidff.id.as_str());
+    assert!(
+        log[0]
+            .detail
+            .ends_with("aide en direct : oui, Mo-Fr 13:00-20:00; PH off"),
+        "{}",
+        log[0].detail
+    );
+    // The coordination reads it in its log…
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let journal = coordinator
+        .get("/pro/territoires/montreuillois/journal")
+        .await;
+    assert!(
+        journal
+            .body
+            .contains("aide en direct : oui, Mo-Fr 13:00-20:00; PH off"),
+        "{}",
+        journal.body
+    );
+    // …and the live capability sees it at once: on Monday 7 December 2026
+    // at 14:00 in Montreuil-sur-Mer.
+    let live = app
+        .state
+        .directory
+        .index()
+        .live_organisations("montreuillois", "2026-12-07T13:00:00Z".parse().unwrap());
+    assert!(live.iter().any(|o| o.id == cidff.id && o.open), "{live:?}");
+}
+
+#[tokio::test]
+async fn a_professional_of_another_organisation_may_not_change_its_live_help() {
+    let app = TestApp::spawn().await;
+    let cidff = demo_organisation(&app, "cidff-62").await;
+    let victims = demo_organisation(&app, "aav-montreuillois").await;
+    let mut outsider = app.professional("ecoutante@example.org", &victims.id).await;
+    let before = audit_log::audit_entries(&app.state.db, None, 1000)
+        .await
+        .unwrap()
+        .len();
+
+    let page = outsider
+        .submit(
+            &format!("/pro/structures/{}", cidff.id),
+            &live_form(&cidff, true, "24/7"),
+        )
+        .await;
+
+    assert_eq!(page.status, 403);
+    assert!(
+        page.body.contains("Cette page ne vous est pas ouverte"),
+        "{}",
+        page.body
+    );
+    assert_eq!(
+        demo_organisation(&app, "cidff-62").await,
+        cidff,
+        "nothing changed"
+    );
+    let after = audit_log::audit_entries(&app.state.db, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(after.len(), before, "no audit line: {:?}", after[0]);
+}
+
+#[tokio::test]
+async fn invalid_live_hours_are_refused_next_to_the_field_and_what_was_saved_stays() {
+    let app = TestApp::spawn().await;
+    let victims = demo_organisation(&app, "aav-montreuillois").await;
+    assert!(victims.live, "the demo offers live help here");
+    let mut member = app.professional("ecoutante@example.org", &victims.id).await;
+    let path = format!("/pro/structures/{}", victims.id);
+
+    let page = member
+        .submit(&path, &live_form(&victims, true, "Lu 9h-12h"))
+        .await;
+
+    assert_eq!(page.status, 422);
+    let field = crate::helpers::page::between(&page.body, "<label for=\"live_hours\">", "</p>")
+        .unwrap_or_else(|| panic!("no live hours field in {}", page.body));
+    assert!(
+        field.contains(
+            "id=\"live_hours-error\">« Lu 9h-12h » n&#39;est pas un horaire au format OpenStreetMap"
+        ),
+        "{field}"
+    );
+    assert!(
+        field.contains("value=\"Lu 9h-12h\""),
+        "the typed value is kept: {field}"
+    );
+    assert!(
+        crate::helpers::page::between(&page.body, "<input type=\"checkbox\" id=\"live\"", ">")
+            .is_some_and(|input| input.contains("checked")),
+        "the box stays ticked"
+    );
+
+    // Live help without its hours: refused too, next to the hours.
+    let page = member.submit(&path, &live_form(&victims, true, "")).await;
+    assert_eq!(page.status, 422);
+    let field =
+        crate::helpers::page::between(&page.body, "<label for=\"live_hours\">", "</p>").unwrap();
+    assert!(
+        field.contains("L&#39;aide en direct a besoin de ses horaires"),
+        "{field}"
+    );
+
+    assert_eq!(
+        demo_organisation(&app, "aav-montreuillois").await,
+        victims,
+        "nothing already saved is lost"
+    );
+}
+
+#[tokio::test]
+async fn an_import_with_bad_live_hours_names_the_line_and_imports_nothing() {
+    let app = TestApp::spawn().await;
+    let victims = demo_organisation(&app, "aav-montreuillois").await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let csv = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
+               nouvelle;Nouvelle écoute (exemple);victim-support;oui;24/7;n-1;Écoute;psychological;62588\n\
+               aav-montreuillois;Association d'aide aux victimes du Montreuillois (exemple);victim-support;oui;Mo-Fr 9h-20h;aav-accompagnement-etaples;Accompagnement;complaint;62318\n";
+
+    let page = coordinator
+        .upload("/pro/territoires/montreuillois/import", "annuaire.csv", csv)
+        .await;
+
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body
+            .contains("ligne 3, colonne live_hours : « Mo-Fr 9h-20h » n&#39;est pas un horaire"),
+        "{}",
+        page.body
+    );
+    assert_eq!(demo_organisation(&app, "aav-montreuillois").await, victims);
+    let (organisations, _) = storage::directory(&app.state.db, Some("montreuillois"))
+        .await
+        .unwrap();
+    assert!(organisations.iter().all(|o| o.source_id != "nouvelle"));
+}
+
+#[tokio::test]
+async fn an_import_that_does_not_describe_live_help_keeps_it_and_one_that_does_changes_it() {
+    let app = TestApp::spawn().await;
+    let victims = demo_organisation(&app, "aav-montreuillois").await;
+    let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
+    let row = "aav-montreuillois;Association d'aide aux victimes (nouveau nom);victim-support";
+    let service = "aav-accompagnement-etaples;Accompagnement;complaint;62318";
+
+    // A spreadsheet from before live help: the members' setting stays.
+    let old = format!(
+        "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n{row};{service}\n"
+    );
+    let page = coordinator
+        .upload("/pro/territoires/montreuillois/import", "ancien.csv", &old)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let after = demo_organisation(&app, "aav-montreuillois").await;
+    assert_eq!(after.name, "Association d'aide aux victimes (nouveau nom)");
+    assert_eq!(
+        (after.live, after.live_hours.as_str()),
+        (victims.live, victims.live_hours.as_str())
+    );
+
+    // A file that says no: live help is off.
+    let new = format!(
+        "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n{row};non;;{service}\n"
+    );
+    let page = coordinator
+        .upload("/pro/territoires/montreuillois/import", "nouveau.csv", &new)
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let after = demo_organisation(&app, "aav-montreuillois").await;
+    assert_eq!((after.live, after.live_hours.as_str()), (false, ""));
 }
