@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::{AuditAction, Role, audit};
 use crate::backoffice::{Base, CSRF, Screens, csrf, read};
-use crate::directory::orientation::LiveOrganisation;
+use crate::directory::live_hours::LiveOrganisation;
 use crate::live::offer::live_organisation;
 use crate::live::{
     Author, Ended, Event, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX, RoomView, Stage, counted,
@@ -261,10 +261,7 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
             }
             let hours = crate::directory::storage::organisation(&app.db, &organisation.id)
                 .await?
-                .map(|(o, _)| {
-                    let _ = o; // MERGE-SHIM: o.live_hours
-                    String::new()
-                })
+                .map(|(o, _)| o.live_hours)
                 .unwrap_or_default();
             ConsolePage {
                 b,

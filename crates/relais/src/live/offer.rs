@@ -9,7 +9,8 @@ use std::sync::Arc;
 use crate::conversation::{LiveHelp, LiveOffer, Outlook};
 use crate::directory::Directory;
 use crate::directory::model::Needs;
-use crate::directory::orientation::{Index, LiveOrganisation};
+use crate::directory::live_hours::LiveOrganisation;
+use crate::directory::orientation::Index;
 use crate::live::{Live, Snapshot};
 use crate::storage::OrganisationId;
 
