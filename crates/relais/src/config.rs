@@ -248,6 +248,12 @@ settings! {
     /// Seconds without a sign from a person's page, or from the
     /// professional, after which a live conversation ends (docs/live.md).
     live_person_silence: u64 = 20, value_name = "SECONDS";
+
+    /// Most people waiting for one organisation's live help; 0 disables.
+    live_queue_max: usize = 50, value_name = "N";
+
+    /// Live help queues one client may join per hour; 0 disables.
+    live_joins_per_client_per_hour: u32 = 10, value_name = "N";
 }
 
 /// Where a setting's value came from.

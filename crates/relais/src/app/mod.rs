@@ -74,12 +74,7 @@ impl AppState {
             let fallback = settings.neutral_url.clone();
             Box::new(move || exit_url(&directory, &fallback))
         };
-        let live = Arc::new(crate::live::Live::new(
-            &db,
-            &secret,
-            settings.live_console_silence,
-            settings.live_person_silence,
-        ));
+        let live = Arc::new(crate::live::Live::new(&db, &secret, &settings));
         Self {
             live,
             web: Web::new(settings, db, exit),

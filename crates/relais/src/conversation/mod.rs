@@ -76,12 +76,16 @@ pub struct LiveOffer {
 /// without a measure yet).
 pub fn live_wait(lang: crate::web::i18n::Lang, position: usize, minutes: Option<i64>) -> String {
     use fluent_bundle::FluentValue;
-    let place = lang.t_with("live-position", &[("position", FluentValue::from(position))]);
+    let place = lang.t_with(
+        "live-position",
+        &[("position", FluentValue::from(position))],
+    );
     let wait = match minutes {
         Some(0) => lang.t("live-wait-now"),
-        Some(minutes) => {
-            lang.t_with("live-wait-minutes", &[("minutes", FluentValue::from(minutes))])
-        }
+        Some(minutes) => lang.t_with(
+            "live-wait-minutes",
+            &[("minutes", FluentValue::from(minutes))],
+        ),
         None => lang.t("live-wait-unknown"),
     };
     format!("{place} {wait}")

@@ -22,7 +22,6 @@ use axum::routing::get;
 use flow::{Answer, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
-use crate::conversation::{ConversationState, Outlook};
 use crate::conversation::answers::{
     Refusal, answer_text, answered, channel_code, channels, commune_of, orientation_for,
     read_answer, refusal_message, territory_and_needs,
@@ -30,6 +29,7 @@ use crate::conversation::answers::{
 pub use crate::conversation::decide::ANSWER;
 use crate::conversation::decide::{AnswerForm, Next, Opened, Why, can_change, decide};
 use crate::conversation::token::TokenError;
+use crate::conversation::{ConversationState, Outlook};
 use crate::directory::hours;
 use crate::directory::territories::YouthService;
 use crate::directory::views::{Choice as CommuneChoice, OrientationView};

@@ -149,10 +149,15 @@ fn organisation(app: &LiveState, pro: &Pro) -> Result<LiveOrganisation, String> 
 }
 
 /// The territory of an organisation, for the audit log and the counts.
-async fn territory_of(app: &LiveState, organisation: &OrganisationId) -> Result<Option<String>, AppError> {
-    Ok(crate::directory::storage::organisation(&app.db, organisation)
-        .await?
-        .map(|(o, _)| o.territory))
+async fn territory_of(
+    app: &LiveState,
+    organisation: &OrganisationId,
+) -> Result<Option<String>, AppError> {
+    Ok(
+        crate::directory::storage::organisation(&app.db, organisation)
+            .await?
+            .map(|(o, _)| o.territory),
+    )
 }
 
 /// The local time of a message.
@@ -189,7 +194,9 @@ fn ended_words(by: Ended) -> &'static str {
             "Votre console est restée silencieuse : la conversation s'est arrêtée. La personne a été prévenue."
         }
         Ended::Nobody => "La conversation s'est arrêtée.",
-        Ended::Kept => "Elle a accepté : la conversation est gardée dans les demandes de votre structure.",
+        Ended::Kept => {
+            "Elle a accepté : la conversation est gardée dans les demandes de votre structure."
+        }
     }
 }
 
@@ -232,7 +239,10 @@ fn fresh_id() -> String {
 
 /// The conversation this professional has, or had a moment ago.
 fn current(app: &LiveState, pro: &Pro) -> Option<(LiveId, RoomView)> {
-    let id = app.live.talking_with(&pro.user.id).or_else(|| app.live.last_of(&pro.user.id))?;
+    let id = app
+        .live
+        .talking_with(&pro.user.id)
+        .or_else(|| app.live.last_of(&pro.user.id))?;
     let view = app.live.view(&id)?;
     Some((id, view))
 }
@@ -280,7 +290,9 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
 }
 
 async fn duty(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
-    let fields = read(&DUTY, &body)?.into_result().map_err(|_| AppError::BadRequest)?;
+    let fields = read(&DUTY, &body)?
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
     let organisation = organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
     let mut tx = app.db.begin().await?;
@@ -324,7 +336,9 @@ async fn duty(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Res
 }
 
 async fn take(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
-    let fields = read(&TAKE, &body)?.into_result().map_err(|_| AppError::BadRequest)?;
+    let fields = read(&TAKE, &body)?
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
     let organisation = organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
     let on_duty = storage::duty(&app.db, &pro.user.id)
@@ -400,7 +414,9 @@ async fn write(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Re
 }
 
 async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
-    let fields = read(&FINISH, &body)?.into_result().map_err(|_| AppError::BadRequest)?;
+    let fields = read(&FINISH, &body)?
+        .into_result()
+        .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
     let Some((id, _)) = mine(&app, &pro) else {
         return Ok(Redirect::to("/pro/permanence").into_response());
@@ -409,8 +425,22 @@ async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<R
         "terminer" => {
             app.end(&id, Ended::Professional).await?;
         }
-        "rappeler" => app.live.publish(Event::Proposed { s: id, keep: Keep::Callback }).await,
-        "demande" => app.live.publish(Event::Proposed { s: id, keep: Keep::Referral }).await,
+        "rappeler" => {
+            app.live
+                .publish(Event::Proposed {
+                    s: id,
+                    keep: Keep::Callback,
+                })
+                .await
+        }
+        "demande" => {
+            app.live
+                .publish(Event::Proposed {
+                    s: id,
+                    keep: Keep::Referral,
+                })
+                .await
+        }
         _ => return Err(AppError::BadRequest),
     }
     Ok(Redirect::to("/pro/permanence").into_response())
@@ -434,7 +464,12 @@ enum ToConsole {
     /// The queue, drawn, and how many wait.
     Queue { html: String, waiting: usize },
     /// A message.
-    Message { id: String, mine: bool, text: String, at: String },
+    Message {
+        id: String,
+        mine: bool,
+        text: String,
+        at: String,
+    },
     /// The person's page has these messages.
     Delivered { ids: Vec<String> },
     /// The conversation changed in a way the page shows whole.
@@ -463,7 +498,12 @@ async fn send(socket: &mut WebSocket, frame: &ToConsole) -> bool {
     socket.send(Frame::Text(text.into())).await.is_ok()
 }
 
-async fn console_socket(app: LiveState, pro: Pro, organisation: OrganisationId, mut socket: WebSocket) {
+async fn console_socket(
+    app: LiveState,
+    pro: Pro,
+    organisation: OrganisationId,
+    mut socket: WebSocket,
+) {
     let _presence = app.live.console_connected(&pro.user.id);
     let mut queue = app.live.watch_queue(&organisation);
     let mut closing = app.live.closing();
@@ -526,7 +566,15 @@ async fn console_socket(app: LiveState, pro: Pro, organisation: OrganisationId, 
             }
             .render()
             .unwrap_or_default();
-            if !send(&mut socket, &ToConsole::Queue { html, waiting: count }).await {
+            if !send(
+                &mut socket,
+                &ToConsole::Queue {
+                    html,
+                    waiting: count,
+                },
+            )
+            .await
+            {
                 return;
             }
             // A conversation given to this professional, on any instance.
@@ -546,7 +594,9 @@ async fn console_socket(app: LiveState, pro: Pro, organisation: OrganisationId, 
             continue;
         }
         let Some((id, _)) = &room else { continue };
-        let Some(view) = app.live.view(id) else { continue };
+        let Some(view) = app.live.view(id) else {
+            continue;
+        };
         let now = (view.stage.clone(), view.proposal, view.answer);
         if stage.as_ref().is_some_and(|before| *before != now) {
             if !send(&mut socket, &ToConsole::Reload).await {
@@ -577,7 +627,9 @@ async fn console_socket(app: LiveState, pro: Pro, organisation: OrganisationId, 
             }
             sent.insert(message.id.clone(), message.delivered);
         }
-        if !delivered.is_empty() && !send(&mut socket, &ToConsole::Delivered { ids: delivered }).await {
+        if !delivered.is_empty()
+            && !send(&mut socket, &ToConsole::Delivered { ids: delivered }).await
+        {
             return;
         }
     }

@@ -4,10 +4,10 @@
 //! members), then forgotten from memory when the conversation ends.
 
 use crate::live::{Author, Keep, LiveState, RoomView};
+use crate::referral::SendError;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{Report, Spoken, VERSION};
 use crate::referral::storage::{InClear, Kind, StoredChannel, StoredLanguage};
-use crate::referral::SendError;
 use crate::secret::Purpose;
 use crate::storage::{LiveId, ReferralId};
 use crate::web::i18n::Lang;

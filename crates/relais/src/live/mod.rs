@@ -70,8 +70,6 @@ pub mod counted {
 pub const MESSAGE_MAX: usize = 2000;
 /// Most messages in one conversation.
 pub const MESSAGES_MAX: usize = 500;
-/// Most people waiting for one organisation.
-pub const QUEUE_MAX: usize = 50;
 /// Longest message id a client may choose.
 pub const MESSAGE_ID_MAX: usize = 40;
 /// How often each instance renews signs and ends silent conversations.
@@ -388,6 +386,8 @@ pub struct Live {
     consoles: Mutex<HashMap<UserId, usize>>,
     /// Queues joined per client and hour.
     pub joins: ClientCounts,
+    /// Most people waiting for one organisation (0: no limit).
+    pub queue_max: usize,
     closing: watch::Sender<bool>,
 }
 
@@ -399,13 +399,10 @@ impl std::fmt::Debug for Live {
     }
 }
 
-/// Queues one client may join per hour.
-const JOINS_PER_HOUR: u32 = 10;
-
 impl Live {
     /// This instance's part, on this database, with a bus sealed by a key
     /// derived from the server secret.
-    pub fn new(db: &Db, secret: &ServerSecret, console_silence: u64, person_silence: u64) -> Self {
+    pub fn new(db: &Db, secret: &ServerSecret, settings: &crate::config::Settings) -> Self {
         let mut instance = [0u8; 8];
         getrandom::fill(&mut instance).expect("the system gives random bytes");
         Self {
@@ -414,18 +411,27 @@ impl Live {
             queues: Mutex::new(HashMap::new()),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             bus: bus::Bus::new(db, secret),
-            console_silence: i64::try_from(console_silence).unwrap_or(60),
-            person_silence: i64::try_from(person_silence).unwrap_or(20),
+            console_silence: i64::try_from(settings.live_console_silence).unwrap_or(60),
+            person_silence: i64::try_from(settings.live_person_silence).unwrap_or(20),
+            queue_max: settings.live_queue_max,
             people: Mutex::new(HashMap::new()),
             consoles: Mutex::new(HashMap::new()),
-            joins: ClientCounts::new(JOINS_PER_HOUR, Duration::from_secs(3600)),
+            joins: ClientCounts::new(
+                settings.live_joins_per_client_per_hour,
+                Duration::from_secs(3600),
+            ),
             closing: watch::channel(false).0,
         }
     }
 
     /// The availability last read.
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        Arc::clone(&self.snapshot.read().unwrap_or_else(std::sync::PoisonError::into_inner))
+        Arc::clone(
+            &self
+                .snapshot
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
     }
 
     /// Applies an event here, then tells the other instances.
@@ -437,7 +443,10 @@ impl Live {
     /// Applies an event: the room changes, and whoever waits on it or on
     /// its queue is woken.
     pub fn apply(&self, event: &Event) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let id = event.session();
         let mut queue = None;
         if let Event::Joined { room, .. } = event {
@@ -474,7 +483,10 @@ impl Live {
                     ..
                 } if !ended
                     && room.messages.len() < MESSAGES_MAX
-                    && !room.messages.iter().any(|m| m.id == *message && m.from == *from) =>
+                    && !room
+                        .messages
+                        .iter()
+                        .any(|m| m.id == *message && m.from == *from) =>
                 {
                     let place = room
                         .messages
@@ -549,7 +561,10 @@ impl Live {
 
     /// What a room holds now, with her place in the queue.
     pub fn view(&self, id: &LiveId) -> Option<RoomView> {
-        let rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let room = rooms.get(id)?;
         let position = match room.stage {
             Stage::Waiting => {
@@ -578,7 +593,10 @@ impl Live {
     /// The people waiting for an organisation, first first: id, when they
     /// joined, urgency, language.
     pub fn waiting(&self, organisation: &OrganisationId) -> Vec<(LiveId, Joining)> {
-        let rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut waiting: Vec<(LiveId, Joining)> = rooms
             .iter()
             .filter(|(_, r)| r.stage == Stage::Waiting && r.joining.organisation == *organisation)
@@ -662,15 +680,20 @@ impl Live {
             counted: storage::counted(db, now - self.console_silence).await?,
             lengths: storage::recent_lengths(db, now - 86_400).await?,
         };
-        *self.snapshot.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
-            Arc::new(snapshot);
+        *self
+            .snapshot
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(snapshot);
         Ok(())
     }
 
     /// Forgets the rooms ended a while ago, and those the database no
     /// longer has open (ended by an instance whose event was lost).
     fn tidy(&self, open: &[storage::Open]) {
-        let mut rooms = self.rooms.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut rooms = self
+            .rooms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (id, room) in rooms.iter_mut() {
             if room.ended.is_none() && !open.iter().any(|o| o.id == *id) {
                 room.stage = Stage::Ended(Ended::Nobody);
@@ -699,7 +722,9 @@ pub struct Presence {
 impl Drop for Presence {
     fn drop(&mut self) {
         fn leave<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, usize>>, key: &K) {
-            let mut map = map.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut map = map
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             if let Some(count) = map.get_mut(key) {
                 *count -= 1;
                 if *count == 0 {
@@ -740,12 +765,7 @@ impl LiveState {
             return Ok(false);
         }
         let view = self.live.view(id);
-        self.live
-            .publish(Event::Ended {
-                s: id.clone(),
-                by,
-            })
-            .await;
+        self.live.publish(Event::Ended { s: id.clone(), by }).await;
         if let Some(view) = view {
             let event = match view.stage {
                 Stage::Waiting => counted::LEFT_WAITING,

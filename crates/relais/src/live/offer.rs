@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use crate::conversation::{LiveHelp, LiveOffer, Outlook};
 use crate::directory::Directory;
-use crate::directory::model::Needs;
 use crate::directory::live_hours::LiveOrganisation;
+use crate::directory::model::Needs;
 use crate::directory::orientation::Index;
 use crate::live::{Live, Snapshot};
 use crate::storage::OrganisationId;
@@ -29,7 +29,9 @@ impl LiveHelp for Offers {
         let at = jiff::Timestamp::now();
         let organisations = index.live_organisations(territory, at);
         let snapshot = self.live.snapshot();
-        outlook(&organisations, needs, &snapshot, |id| self.live.queue_length(id))
+        outlook(&organisations, needs, &snapshot, |id| {
+            self.live.queue_length(id)
+        })
     }
 }
 
@@ -88,7 +90,9 @@ pub fn outlook(
                 ),
             });
         } else {
-            result.closed.push((organisation.id.clone(), organisation.name.clone()));
+            result
+                .closed
+                .push((organisation.id.clone(), organisation.name.clone()));
         }
     }
     result
@@ -137,7 +141,11 @@ mod tests {
             .map(|o| o.organisation.as_str())
             .collect();
         assert_eq!(offered, ["a"]);
-        let closed: Vec<&str> = outlook.closed.iter().map(|(_, name)| name.as_str()).collect();
+        let closed: Vec<&str> = outlook
+            .closed
+            .iter()
+            .map(|(_, name)| name.as_str())
+            .collect();
         assert_eq!(closed, ["Structure b", "Structure c"]);
     }
 

@@ -27,16 +27,15 @@ use fluent_bundle::FluentValue;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
-use crate::conversation::{LiveHelp as _, live_wait};
 use crate::conversation::answers::territory_and_needs;
 use crate::conversation::token::MAX_TOKEN_LEN;
+use crate::conversation::{LiveHelp as _, live_wait};
 use crate::directory::model::Needs;
 use crate::live::offer::Offers;
 use crate::live::storage::{self, NewSession};
 use crate::live::{
-    Author, Ended, Event, Handle, Joining, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX,
-    QUEUE_MAX, RoomView, Stage as RoomStage, counted, keep, message_text, now, now_ms,
-    valid_message_id,
+    Author, Ended, Event, Handle, Joining, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX, RoomView,
+    Stage as RoomStage, counted, keep, message_text, now, now_ms, valid_message_id,
 };
 use crate::referral::report::{self, Choices, Report};
 use crate::storage::{LiveId, OrganisationId, ReferralId};
@@ -144,7 +143,10 @@ enum Stage {
     /// The conversation.
     Room(Box<RoomPage>),
     /// Over: why, and the other ways.
-    Over { text: String, receipt: Option<String> },
+    Over {
+        text: String,
+        receipt: Option<String>,
+    },
 }
 
 #[derive(Template)]
@@ -181,7 +183,10 @@ fn page(
     )
 }
 
-async fn explain(State(app): State<LiveState>, page_context: PageContext) -> Result<Response, AppError> {
+async fn explain(
+    State(app): State<LiveState>,
+    page_context: PageContext,
+) -> Result<Response, AppError> {
     page(&app, &page_context, Stage::Explain, StatusCode::OK)
 }
 
@@ -281,7 +286,12 @@ fn offer_for(
 }
 
 /// Why she cannot join now, in words.
-fn nobody(app: &LiveState, lang: Lang, token: Option<String>, organisation: Option<OrganisationId>) -> Stage {
+fn nobody(
+    app: &LiveState,
+    lang: Lang,
+    token: Option<String>,
+    organisation: Option<OrganisationId>,
+) -> Stage {
     let organisation = organisation.filter(|id| app.referrals.receiving().contains(id));
     Stage::Nobody {
         text: lang.t("live-nobody"),
@@ -311,10 +321,21 @@ async fn join(
         return Ok(Err(nobody(app, lang, Some(token.to_owned()), None)));
     };
     let Some(offer) = offer_for(app, &territory, needs, organisation) else {
-        return Ok(Err(nobody(app, lang, Some(token.to_owned()), Some(organisation.clone()))));
+        return Ok(Err(nobody(
+            app,
+            lang,
+            Some(token.to_owned()),
+            Some(organisation.clone()),
+        )));
     };
-    if app.live.queue_length(organisation) >= QUEUE_MAX || !app.live.joins.take(client, Instant::now()) {
-        return Ok(Err(nobody(app, lang, Some(token.to_owned()), Some(organisation.clone()))));
+    let full = app.live.queue_max > 0 && app.live.queue_length(organisation) >= app.live.queue_max;
+    if full || !app.live.joins.take(client, Instant::now()) {
+        return Ok(Err(nobody(
+            app,
+            lang,
+            Some(token.to_owned()),
+            Some(organisation.clone()),
+        )));
     }
     let handle = Handle::new();
     let id = handle.id();
@@ -372,11 +393,18 @@ fn status_words(app: &LiveState, lang: Lang, view: &RoomView) -> String {
                 snapshot.counted.get(organisation).copied().unwrap_or(1),
                 snapshot.lengths.get(organisation).copied(),
             );
-            format!("{} {}", lang.t("live-waiting"), live_wait(lang, view.position, minutes))
+            format!(
+                "{} {}",
+                lang.t("live-waiting"),
+                live_wait(lang, view.position, minutes)
+            )
         }
         RoomStage::Talking(_) => lang.t_with(
             "live-talking",
-            &[("organisation", FluentValue::from(view.joining.organisation_name.as_str()))],
+            &[(
+                "organisation",
+                FluentValue::from(view.joining.organisation_name.as_str()),
+            )],
         ),
         RoomStage::Ended(by) => ended_words(lang, *by),
     }
@@ -416,7 +444,13 @@ struct Shown {
 impl Shown {
     /// What changed since the last look, as items; the professional's
     /// messages seen for the first time are returned to acknowledge.
-    fn news(&mut self, app: &LiveState, lang: Lang, view: &RoomView, handle: &str) -> (Vec<Item>, Vec<String>) {
+    fn news(
+        &mut self,
+        app: &LiveState,
+        lang: Lang,
+        view: &RoomView,
+        handle: &str,
+    ) -> (Vec<Item>, Vec<String>) {
         let mut items = Vec::new();
         let mut seen = Vec::new();
         for message in &view.messages {
@@ -436,7 +470,11 @@ impl Shown {
             self.messages.insert(key, message.delivered);
         }
         let mut status = status_words(app, lang, view);
-        let mine: Vec<_> = view.messages.iter().filter(|m| m.from == Author::Person).collect();
+        let mine: Vec<_> = view
+            .messages
+            .iter()
+            .filter(|m| m.from == Author::Person)
+            .collect();
         if matches!(view.stage, RoomStage::Talking(_)) && mine.last().is_some_and(|m| m.delivered) {
             status = format!("{status} {}", lang.t("live-delivered"));
         }
@@ -584,7 +622,9 @@ async fn stream_room(
             }
             _ = closing.changed() => break,
         }
-        let Some(view) = app.live.view(&id) else { break };
+        let Some(view) = app.live.view(&id) else {
+            break;
+        };
         let (items, seen) = shown.news(app, lang, &view, handle.as_str());
         acknowledge(app, &id, seen).await;
         let mut chunk = String::new();
@@ -681,7 +721,8 @@ async fn talk(
                     StatusCode::OK,
                 );
             };
-            let (territory, needs) = territory_and_needs(&app.directory, &app.conversation.flow, &progress);
+            let (territory, needs) =
+                territory_and_needs(&app.directory, &app.conversation.flow, &progress);
             let offer = territory
                 .as_deref()
                 .and_then(|t| offer_for(&app, t, needs, &organisation));
@@ -718,7 +759,8 @@ async fn in_room(
     match action {
         "envoyer" => {
             if too_long {
-                let error = lang.t_with("form-too-long", &[("max", FluentValue::from(MESSAGE_MAX))]);
+                let error =
+                    lang.t_with("form-too-long", &[("max", FluentValue::from(MESSAGE_MAX))]);
                 return room(app, context, handle, Some(error), fields.text("texte")).await;
             }
             let message = fields.value("m");
@@ -766,7 +808,9 @@ async fn in_room(
 
 /// Her message, once.
 async fn say(app: &LiveState, id: &LiveId, message: &str, text: String) {
-    let Some(view) = app.live.view(id) else { return };
+    let Some(view) = app.live.view(id) else {
+        return;
+    };
     if matches!(view.stage, RoomStage::Ended(_)) {
         return;
     }
@@ -783,7 +827,12 @@ async fn say(app: &LiveState, id: &LiveId, message: &str, text: String) {
 
 /// Her answer to a proposal to keep the conversation: with her yes it is
 /// sealed into a referral and ends; her receipt.
-async fn consent(app: &LiveState, id: &LiveId, yes: bool, lang: Lang) -> Result<Option<String>, AppError> {
+async fn consent(
+    app: &LiveState,
+    id: &LiveId,
+    yes: bool,
+    lang: Lang,
+) -> Result<Option<String>, AppError> {
     let Some(view) = app.live.view(id) else {
         return Ok(None);
     };
@@ -791,18 +840,33 @@ async fn consent(app: &LiveState, id: &LiveId, yes: bool, lang: Lang) -> Result<
         return Ok(None);
     };
     if !yes {
-        app.live.publish(Event::Answered { s: id.clone(), yes: false }).await;
+        app.live
+            .publish(Event::Answered {
+                s: id.clone(),
+                yes: false,
+            })
+            .await;
         return Ok(None);
     }
     match keep::keep(app, id, &view, proposed, lang).await {
         Ok(receipt) => {
-            app.live.publish(Event::Answered { s: id.clone(), yes: true }).await;
+            app.live
+                .publish(Event::Answered {
+                    s: id.clone(),
+                    yes: true,
+                })
+                .await;
             app.end(id, Ended::Kept).await?;
             Ok(Some(receipt.grouped()))
         }
         Err(crate::referral::SendError::Database(error)) => Err(AppError::Database(error)),
         Err(crate::referral::SendError::NoRecipient) => {
-            app.live.publish(Event::Answered { s: id.clone(), yes: false }).await;
+            app.live
+                .publish(Event::Answered {
+                    s: id.clone(),
+                    yes: false,
+                })
+                .await;
             Ok(None)
         }
     }
@@ -851,13 +915,31 @@ enum FromPerson {
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum ToPerson {
-    Joined { h: String },
-    State { text: String, talking: bool },
-    Message { id: String, mine: bool, text: String, at: String },
-    Delivered { ids: Vec<String> },
-    Proposal { text: String },
-    Receipt { code: String },
-    Ended { text: String },
+    Joined {
+        h: String,
+    },
+    State {
+        text: String,
+        talking: bool,
+    },
+    Message {
+        id: String,
+        mine: bool,
+        text: String,
+        at: String,
+    },
+    Delivered {
+        ids: Vec<String>,
+    },
+    Proposal {
+        text: String,
+    },
+    Receipt {
+        code: String,
+    },
+    Ended {
+        text: String,
+    },
 }
 
 /// Largest frame accepted.
@@ -891,7 +973,10 @@ async fn send(socket: &mut WebSocket, frame: &ToPerson) -> bool {
 
 /// Reads the next text frame, within a delay.
 async fn first_frame(socket: &mut WebSocket) -> Option<FromPerson> {
-    let frame = tokio::time::timeout(Duration::from_secs(15), socket.recv()).await.ok()??.ok()?;
+    let frame = tokio::time::timeout(Duration::from_secs(15), socket.recv())
+        .await
+        .ok()??
+        .ok()?;
     match frame {
         Frame::Text(text) => serde_json::from_str(&text).ok(),
         _ => None,
@@ -900,14 +985,33 @@ async fn first_frame(socket: &mut WebSocket) -> Option<FromPerson> {
 
 async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: WebSocket) {
     let handle = match first_frame(&mut socket).await {
-        Some(FromPerson::Join { t, organisation, share }) => {
+        Some(FromPerson::Join {
+            t,
+            organisation,
+            share,
+        }) => {
             if t.len() > MAX_TOKEN_LEN || organisation.len() > 64 {
                 return;
             }
-            match join(&app, lang, client, &t, &OrganisationId::from(organisation), share).await {
+            match join(
+                &app,
+                lang,
+                client,
+                &t,
+                &OrganisationId::from(organisation),
+                share,
+            )
+            .await
+            {
                 Ok(Ok(handle)) => handle,
                 Ok(Err(_)) | Err(_) => {
-                    let _ = send(&mut socket, &ToPerson::Ended { text: lang.t("live-nobody") }).await;
+                    let _ = send(
+                        &mut socket,
+                        &ToPerson::Ended {
+                            text: lang.t("live-nobody"),
+                        },
+                    )
+                    .await;
                     return;
                 }
             }
@@ -915,13 +1019,26 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
         Some(FromPerson::Resume { h }) => match Handle::parse(&h) {
             Some(handle) if app.live.view(&handle.id()).is_some() => handle,
             _ => {
-                let _ = send(&mut socket, &ToPerson::Ended { text: lang.t("live-expired") }).await;
+                let _ = send(
+                    &mut socket,
+                    &ToPerson::Ended {
+                        text: lang.t("live-expired"),
+                    },
+                )
+                .await;
                 return;
             }
         },
         _ => return,
     };
-    if !send(&mut socket, &ToPerson::Joined { h: handle.as_str().to_owned() }).await {
+    if !send(
+        &mut socket,
+        &ToPerson::Joined {
+            h: handle.as_str().to_owned(),
+        },
+    )
+    .await
+    {
         return;
     }
     let id = handle.id();
@@ -975,7 +1092,9 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
             _ = queue.changed() => {}
             _ = closing.changed() => return,
         }
-        let Some(view) = app.live.view(&id) else { return };
+        let Some(view) = app.live.view(&id) else {
+            return;
+        };
         // The socket's client acknowledges what it shows: not `news`' list.
         let (items, _) = shown.news(&app, lang, &view, handle.as_str());
         let mut frames = Vec::new();
@@ -1007,13 +1126,17 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                         newly_delivered.push(message.id.clone());
                     }
                 }
-                Some(false) if mine && message.delivered => newly_delivered.push(message.id.clone()),
+                Some(false) if mine && message.delivered => {
+                    newly_delivered.push(message.id.clone())
+                }
                 _ => {}
             }
             delivered.insert(message.id.clone(), message.delivered);
         }
         if !newly_delivered.is_empty() {
-            messages.push(ToPerson::Delivered { ids: newly_delivered });
+            messages.push(ToPerson::Delivered {
+                ids: newly_delivered,
+            });
         }
         let ended = frames.iter().any(|f| matches!(f, ToPerson::Ended { .. }));
         for frame in messages.iter().chain(&frames) {

@@ -96,7 +96,13 @@ pub fn build(
     progress: &Progress,
     choices: &Choices<'_>,
 ) -> Report {
-    build_with(&app.directory, &app.conversation.flow, lang, progress, choices)
+    build_with(
+        &app.directory,
+        &app.conversation.flow,
+        lang,
+        progress,
+        choices,
+    )
 }
 
 /// Builds the report of `progress` in `flow`, with the directory's words
@@ -115,11 +121,9 @@ pub fn build_with(
         language: lang.code().to_owned(),
         urgent: choices.urgent,
         organisation: choices.organisation.to_owned(),
-        commune: commune_of(directory, flow, progress).map(|c| {
-            match c.postcodes.first() {
-                Some(postcode) => format!("{} ({postcode})", c.name),
-                None => c.name.to_string(),
-            }
+        commune: commune_of(directory, flow, progress).map(|c| match c.postcodes.first() {
+            Some(postcode) => format!("{} ({postcode})", c.name),
+            None => c.name.to_string(),
         }),
         name: None,
         needs: needs_latest_first(flow, progress)

@@ -19,9 +19,7 @@ pub mod counters;
 pub mod demo;
 mod ids;
 
-pub use ids::{
-    LiveId, MessageId, NotificationId, OrganisationId, ReferralId, ServiceId, UserId,
-};
+pub use ids::{LiveId, MessageId, NotificationId, OrganisationId, ReferralId, ServiceId, UserId};
 
 use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
 use std::path::Path;
