@@ -367,6 +367,7 @@ live-elsewhere-heading = طرق أخرى للحصول على المساعدة
 live-shared-heading = ما سيراه المختص إذا شاركتِ إجاباتك
 live-shared-nothing = لم تكتبي شيئًا يمكن مشاركته.
 live-shared-hint = إذا لم تشاركي، فلن يرى المختص أيًّا من إجاباتك: تقولين له ما تريدين.
+live-shared-name = اسمك الأول أو اسم مستعار
 live-shared-commune = بلديتك
 live-join-share = مشاركة إجاباتي والتحدث الآن
 live-join-alone = التحدث دون مشاركة إجاباتي

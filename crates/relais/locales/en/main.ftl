@@ -355,6 +355,7 @@ live-elsewhere-heading = Other ways to get help
 live-shared-heading = What the professional will see if you share your answers
 live-shared-nothing = You have not written anything that could be shared.
 live-shared-hint = If you do not share, the professional sees none of your answers: you tell them what you want.
+live-shared-name = Your first name or nickname
 live-shared-commune = Your town
 live-join-share = Share my answers and talk now
 live-join-alone = Talk without sharing my answers

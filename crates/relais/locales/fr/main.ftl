@@ -356,6 +356,7 @@ live-elsewhere-heading = Autres façons d'être aidée
 live-shared-heading = Ce que le professionnel verra si vous partagez vos réponses
 live-shared-nothing = Vous n'avez rien écrit qui puisse être partagé.
 live-shared-hint = Si vous ne partagez pas, le professionnel ne voit rien de vos réponses : vous lui dites ce que vous voulez.
+live-shared-name = Votre prénom ou pseudonyme
 live-shared-commune = Votre commune
 live-join-share = Partager mes réponses et parler maintenant
 live-join-alone = Parler sans partager mes réponses

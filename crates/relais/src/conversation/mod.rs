@@ -53,8 +53,19 @@ pub trait LiveHelp: std::fmt::Debug + Send + Sync {
 pub struct Outlook {
     /// Someone is there: talk now.
     pub offers: Vec<LiveOffer>,
-    /// Organisations that offer live help, with nobody there now: id, name.
-    pub closed: Vec<(crate::storage::OrganisationId, String)>,
+    /// Organisations that offer live help, with nobody there now.
+    pub closed: Vec<Closed>,
+}
+
+/// An organisation offering live help with nobody there now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closed {
+    /// The organisation.
+    pub organisation: crate::storage::OrganisationId,
+    /// Its public name.
+    pub name: String,
+    /// It can receive a callback request (someone there has a key).
+    pub callback: bool,
 }
 
 /// "Parler maintenant avec un professionnel" of one organisation.

@@ -709,7 +709,9 @@ fn live_outlook(app: &ConversationState, stage: &Stage, progress: &Progress) -> 
     let mut outlook = app.live.outlook(&territory, needs);
     // A callback is a referral: only to who can receive one.
     let receiving = app.recipients.receiving();
-    outlook.closed.retain(|(id, _)| receiving.contains(id));
+    for closed in &mut outlook.closed {
+        closed.callback = receiving.contains(&closed.organisation);
+    }
     outlook
 }
 

@@ -295,8 +295,8 @@ async fn duty(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Res
         .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
     let organisation = organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
-    let mut tx = app.db.begin().await?;
     let territory = territory_of(&app, &organisation.id).await?;
+    let mut tx = app.db.begin().await?;
     match fields.value("action") {
         "commencer" => {
             storage::start_duty(&mut tx, &pro.user.id, &organisation.id, now()).await?;

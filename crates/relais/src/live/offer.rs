@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::conversation::{LiveHelp, LiveOffer, Outlook};
+use crate::conversation::{Closed, LiveHelp, LiveOffer, Outlook};
 use crate::directory::Directory;
 use crate::directory::live_hours::LiveOrganisation;
 use crate::directory::model::Needs;
@@ -90,9 +90,11 @@ pub fn outlook(
                 ),
             });
         } else {
-            result
-                .closed
-                .push((organisation.id.clone(), organisation.name.clone()));
+            result.closed.push(Closed {
+                organisation: organisation.id.clone(),
+                name: organisation.name.clone(),
+                callback: false,
+            });
         }
     }
     result
@@ -141,11 +143,7 @@ mod tests {
             .map(|o| o.organisation.as_str())
             .collect();
         assert_eq!(offered, ["a"]);
-        let closed: Vec<&str> = outlook
-            .closed
-            .iter()
-            .map(|(_, name)| name.as_str())
-            .collect();
+        let closed: Vec<&str> = outlook.closed.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(closed, ["Structure b", "Structure c"]);
     }
 

@@ -224,6 +224,12 @@ fn her_report(app: &LiveState, lang: Lang, progress: &Progress, organisation: &s
 /// The lines of a report as she reads them (her language's words).
 fn shared_lines(lang: Lang, report: &Report) -> Vec<Shared> {
     let mut lines = Vec::new();
+    if let Some(name) = &report.name {
+        lines.push(Shared {
+            question: lang.t("live-shared-name"),
+            answer: name.clone(),
+        });
+    }
     if let Some(commune) = &report.commune {
         lines.push(Shared {
             question: lang.t("live-shared-commune"),
@@ -621,6 +627,8 @@ async fn stream_room(
                 continue;
             }
             _ = closing.changed() => break,
+            // Her page was left: the body is gone.
+            () = sender.closed() => return,
         }
         let Some(view) = app.live.view(&id) else {
             break;

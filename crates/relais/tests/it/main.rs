@@ -19,6 +19,7 @@ mod conversation;
 mod directory;
 mod helpers;
 mod http;
+mod live;
 mod referral;
 mod sheets;
 mod storage;
