@@ -340,12 +340,12 @@ live-position = { $position ->
     [one] You would be the next person to be answered.
    *[other] You would be number { $position } in the queue.
 }
-live-wait-now = Someone will answer you as soon as they are free.
+live-wait-now = Someone will answer you as soon as they can.
 live-wait-minutes = Estimated wait: about { $minutes ->
     [one] 1 minute
    *[other] { $minutes } minutes
 }.
-live-wait-unknown = Someone will answer you as soon as they are free.
+live-wait-unknown = Someone will answer you as soon as they can.
 live-nobody-heading = Nobody is available to talk right now
 live-closed = { $organisation } answers in writing during its duty hours, but nobody is available right now.
 live-nobody-hint = You can ask to be called back, send your account, or call 3919, free and anonymous, day and night. In danger: 17 or 112, text 114.

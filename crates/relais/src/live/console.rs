@@ -404,6 +404,7 @@ async fn say(app: &LiveState, id: &LiveId, message: &str, text: String) {
 async fn write(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
     let fields = read(&WRITE, &body)?.fields;
     csrf(&fields, &pro)?;
+    organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
     if let Some((id, _)) = mine(&app, &pro)
         && valid_message_id(fields.value("m"))
         && let Some(text) = message_text(fields.value("texte"))
@@ -418,6 +419,7 @@ async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<R
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
+    organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
     let Some((id, _)) = mine(&app, &pro) else {
         return Ok(Redirect::to("/pro/permanence").into_response());
     };

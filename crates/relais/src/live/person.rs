@@ -44,7 +44,7 @@ use crate::web::clients::Client;
 use crate::web::compression::Streamed;
 use crate::web::error::AppError;
 use crate::web::form::{Field, Fields, Spec};
-use crate::web::i18n::Lang;
+use crate::web::i18n::{Lang, msg};
 use crate::web::layout::{Chrome, PageContext};
 use crate::web::ratelimit::RequestClient;
 use crate::web::render_status;
@@ -419,20 +419,20 @@ fn status_words(app: &LiveState, lang: Lang, view: &RoomView) -> String {
 /// Why it ended, in words.
 fn ended_words(lang: Lang, by: Ended) -> String {
     lang.t(match by {
-        Ended::Person => "live-ended-person",
-        Ended::Professional => "live-ended-professional",
-        Ended::PersonSilent => "live-ended-silent",
-        Ended::ProfessionalSilent => "live-ended-lost",
-        Ended::Nobody => "live-ended-nobody",
-        Ended::Kept => "live-ended-kept",
+        Ended::Person => msg("live-ended-person"),
+        Ended::Professional => msg("live-ended-professional"),
+        Ended::PersonSilent => msg("live-ended-silent"),
+        Ended::ProfessionalSilent => msg("live-ended-lost"),
+        Ended::Nobody => msg("live-ended-nobody"),
+        Ended::Kept => msg("live-ended-kept"),
     })
 }
 
 fn proposal_words(lang: Lang, keep: Keep, organisation: &str) -> String {
     lang.t_with(
         match keep {
-            Keep::Callback => "live-proposal-callback",
-            Keep::Referral => "live-proposal-referral",
+            Keep::Callback => msg("live-proposal-callback"),
+            Keep::Referral => msg("live-proposal-referral"),
         },
         &[("organisation", FluentValue::from(organisation))],
     )

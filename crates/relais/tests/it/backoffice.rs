@@ -86,9 +86,18 @@ fn screens(app: &TestApp) -> Vec<Screen> {
         .clone()
         .into_iter()
         .filter(|screen| {
-            !["/pro/cle", "/pro/demandes", "/pro/acces", "/cle-de-secours"]
-                .iter()
-                .any(|referral| screen.example.contains(referral))
+            // The referral screens, and the live console's (whose refusals
+            // tests/it/live.rs checks: anyone may open the console, which
+            // says why it offers nothing to whom it offers nothing).
+            ![
+                "/pro/cle",
+                "/pro/demandes",
+                "/pro/acces",
+                "/cle-de-secours",
+                "/pro/permanence",
+            ]
+            .iter()
+            .any(|referral| screen.example.contains(referral))
         })
         .collect()
 }
