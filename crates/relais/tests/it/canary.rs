@@ -320,3 +320,176 @@ async fn a_referral_acknowledged_just_before_kill_9_is_there_after_a_restart() {
     assert!(child.wait().unwrap().success());
     copier.join().unwrap();
 }
+
+/// Reads a streamed page until it holds `wanted`.
+async fn read_until(response: &mut reqwest::Response, wanted: &str) -> String {
+    let mut html = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !html.contains(wanted) {
+        let chunk = tokio::time::timeout_at(deadline, response.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("waited for « {wanted} » in:\n{html}"))
+            .unwrap()
+            .unwrap_or_else(|| panic!("the page ended before « {wanted} »:\n{html}"));
+        html.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    html
+}
+
+#[tokio::test]
+async fn a_phrase_written_in_a_live_conversation_is_found_in_no_file_the_server_writes() {
+    let root = tempfile::tempdir().unwrap();
+    data_dir_with_receiving_organisations(root.path()).await;
+    // The demo's live organisation, open at any hour, and the cookie of a
+    // session of one of its professionals.
+    let cookie = {
+        let db =
+            relais::storage::Db::sqlite_file(&root.path().join("relais-data/relais.sqlite3"), 1)
+                .await
+                .unwrap();
+        let (organisations, _) = relais::directory::storage::directory(&db, Some("montreuillois"))
+            .await
+            .unwrap();
+        let mut live = organisations
+            .into_iter()
+            .find(|o| o.live)
+            .expect("the demo offers live help");
+        live.live_hours = "24/7".to_owned();
+        crate::committed!(
+            db,
+            relais::directory::storage::save_organisation,
+            "montreuillois",
+            &live
+        );
+        let user = crate::committed!(
+            db,
+            relais::backoffice::storage::create_user,
+            "permanence@example.org",
+            relais::backoffice::storage::Role::Professional,
+            Some(&live.id),
+            &[],
+        );
+        let mut tx = db.begin().await.unwrap();
+        let cookie = relais::backoffice::session::open(
+            &mut tx,
+            &user,
+            relais::backoffice::storage::Stage::Full,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        db.close().await;
+        cookie
+            .to_str()
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let (mut child, addr, copier) = serve(root.path(), "server.log");
+    let canary = "CANARI-live-9qk-ce-que-je-vis";
+    let client = reqwest::Client::new();
+    let pro = |method: reqwest::Method, path: &str| {
+        client
+            .request(method, format!("http://{addr}{path}"))
+            .header("cookie", &cookie)
+    };
+    let console = pro(reqwest::Method::GET, "/pro/permanence")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&console, "csrf");
+    pro(reqwest::Method::POST, "/pro/permanence/service")
+        .form(&[("csrf", csrf.as_str()), ("action", "commencer")])
+        .send()
+        .await
+        .unwrap();
+    // The availability is read every two seconds.
+    let outcome = loop {
+        let outcome = conversation(&client, &addr, canary).await;
+        if outcome.contains("live-offer-form") {
+            break outcome;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let organisation = hidden(
+        outcome.split("form=\"live-offer-form\"").nth(1).unwrap(),
+        "organisation",
+    );
+    let mut page = client
+        .post(format!("http://{addr}/parler"))
+        .form(&[
+            ("t", hidden(&outcome, "t")),
+            ("organisation", organisation),
+            ("action", "rejoindre".to_owned()),
+            ("partage", "oui".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = read_until(&mut page, "live-stream").await;
+    let handle = hidden(&html, "h");
+    pro(reqwest::Method::POST, "/pro/permanence/prendre")
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let mut mine = client
+        .post(format!("http://{addr}/parler"))
+        .form(&[
+            ("h", handle.as_str()),
+            ("m", &hidden(&html, "m")),
+            ("action", "envoyer"),
+            ("texte", &format!("{canary} : il rentre à 19 h")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    read_until(&mut mine, "il rentre").await;
+    let console = pro(reqwest::Method::GET, "/pro/permanence")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        console.contains(canary),
+        "the professional reads her shared answers and message"
+    );
+    pro(reqwest::Method::POST, "/pro/permanence/message")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("m", &hidden(&console, "m")),
+            ("texte", &format!("{canary} : je vous lis")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    read_until(&mut mine, "je vous lis").await;
+    pro(reqwest::Method::POST, "/pro/permanence/fin")
+        .form(&[("csrf", csrf.as_str()), ("action", "terminer")])
+        .send()
+        .await
+        .unwrap();
+    read_until(&mut mine, "</html>").await;
+    drop((page, mine));
+
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    assert!(child.wait().unwrap().success());
+    copier.join().unwrap();
+    let leaks = files_containing(root.path(), canary.as_bytes());
+    assert!(leaks.is_empty(), "the canary was written to {leaks:?}");
+    let leaks = files_containing(root.path(), handle.as_bytes());
+    assert!(leaks.is_empty(), "her handle was written to {leaks:?}");
+}
