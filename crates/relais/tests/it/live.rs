@@ -570,3 +570,81 @@ async fn a_socket_opened_from_another_site_is_refused() {
         .insert("origin", "https://evil.example".parse().unwrap());
     assert!(tokio_tungstenite::connect_async(request).await.is_err());
 }
+
+#[tokio::test]
+async fn on_postgresql_a_person_on_one_instance_talks_with_a_professional_on_another() {
+    if std::env::var(crate::helpers::DATABASE_URL_VAR).is_err() {
+        assert!(!crate::helpers::in_ci(), "the CI gives a PostgreSQL server");
+        eprintln!(
+            "skipped: two instances need PostgreSQL ({})",
+            crate::helpers::DATABASE_URL_VAR
+        );
+        return;
+    }
+    let (one, two) = TestApp::spawn_pair().await;
+    let organisation = live_hours(&one, "24/7").await;
+    two.state.directory.refresh(&two.state.db).await.unwrap();
+    // Two professionals on the second instance; the person on the first.
+    let mut first = on_duty(&two, "camille@example.org", &organisation).await;
+    let mut second = on_duty(&two, "dominique@example.org", &organisation).await;
+    one.state.live.refresh(&one.state.db).await.unwrap();
+    let (_, token) = at_the_lines(&one).await;
+    let (handle, mut page, mut seen) = joins_reading(&one, &token, &organisation).await;
+    // The join reaches the other instance.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while two.state.live.queue_length(&organisation) == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the queue never reached the other instance"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Both press at once: one gets her.
+    let (a, b) = (first.csrf.clone(), second.csrf.clone());
+    let (fa, fb) = ([("csrf", a.as_str())], [("csrf", b.as_str())]);
+    tokio::join!(
+        first.post("/pro/permanence/prendre", &fa),
+        second.post("/pro/permanence/prendre", &fb),
+    );
+    let taking: Vec<_> = [&mut first, &mut second]
+        .into_iter()
+        .filter(|pro| two.state.live.talking_with(&pro.account.id).is_some())
+        .collect();
+    assert_eq!(taking.len(), 1, "one person, one professional");
+    let pro = taking.into_iter().next().unwrap();
+    read_until(&mut page, &mut seen, "vous répond").await;
+    // Her message crosses to the professional's instance.
+    let m = field(&seen, "m").unwrap();
+    post_live(
+        &one,
+        &[
+            ("h", handle.as_str()),
+            ("m", m.as_str()),
+            ("action", "envoyer"),
+            ("texte", "CANARI-pg-live-7hw : vous me lisez ?"),
+        ],
+        "vous me lisez",
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let console = loop {
+        let console = pro.get("/pro/permanence").await.body;
+        if console.contains("vous me lisez") {
+            break console;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{console}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    // And the professional's answer crosses back to her open page.
+    let csrf = pro.csrf.clone();
+    pro.post(
+        "/pro/permanence/message",
+        &[
+            ("csrf", &csrf),
+            ("m", &hidden(&console, "m")),
+            ("texte", "Oui, je suis là."),
+        ],
+    )
+    .await;
+    read_until(&mut page, &mut seen, "je suis là").await;
+}

@@ -123,11 +123,28 @@ impl TestApp {
 
     /// An application with the test settings, changed by `configure`.
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        let db = test_db().await;
+        let secret = ServerSecret::random().expect("random secret");
+        Self::spawn_on(db, secret, configure).await
+    }
+
+    /// Two instances of one application, as behind a load balancer: one
+    /// database, one server secret.
+    pub async fn spawn_pair() -> (Self, Self) {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("secret.key");
+        let db = test_db().await;
+        let secret = || ServerSecret::load_or_create(&path).expect("a shared secret");
+        let first = Self::spawn_on(db.clone(), secret(), |_| {}).await;
+        let second = Self::spawn_on(db, secret(), |_| {}).await;
+        (first, second)
+    }
+
+    /// An application on this database and secret.
+    async fn spawn_on(db: Db, secret: ServerSecret, configure: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut settings = test_settings(&dir);
         configure(&mut settings);
-        let db = test_db().await;
-        let secret = ServerSecret::random().expect("random secret");
         let app = Application::build_with(settings, db, secret)
             .await
             .expect("the application builds");
