@@ -51,7 +51,8 @@ struct DemoAccount {
 }
 
 /// The demo's accounts: two professionals of organisations the
-/// conversation proposes for legal advice in Montreuil-sur-Mer, and the
+/// conversation proposes for legal advice in Montreuil-sur-Mer, one of the
+/// organisation that offers live help ("Parler maintenant"), and the
 /// territory's coordinator.
 const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
@@ -65,6 +66,12 @@ const ACCOUNTS: &[DemoAccount] = &[
         role: Role::Professional,
         organisation: Some("avocat-durand"),
         who: "avocate du Cabinet Me Durand (exemple)",
+    },
+    DemoAccount {
+        email: "ecoute.demo@example.org",
+        role: Role::Professional,
+        organisation: Some("aav-montreuillois"),
+        who: "écoutante de l'Association d'aide aux victimes du Montreuillois (exemple), qui tient la permanence d'aide en direct",
     },
     DemoAccount {
         email: "coordination.demo@example.org",
