@@ -433,7 +433,7 @@ async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<R
                     s: id,
                     keep: Keep::Callback,
                 })
-                .await
+                .await;
         }
         "demande" => {
             app.live
@@ -441,7 +441,7 @@ async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<R
                     s: id,
                     keep: Keep::Referral,
                 })
-                .await
+                .await;
         }
         _ => return Err(AppError::BadRequest),
     }
@@ -600,10 +600,10 @@ async fn console_socket(
             continue;
         };
         let now = (view.stage.clone(), view.proposal, view.answer);
-        if stage.as_ref().is_some_and(|before| *before != now) {
-            if !send(&mut socket, &ToConsole::Reload).await {
-                return;
-            }
+        if stage.as_ref().is_some_and(|before| *before != now)
+            && !send(&mut socket, &ToConsole::Reload).await
+        {
+            return;
         }
         stage = Some(now);
         let mut delivered = Vec::new();

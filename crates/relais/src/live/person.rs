@@ -1135,7 +1135,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                     }
                 }
                 Some(false) if mine && message.delivered => {
-                    newly_delivered.push(message.id.clone())
+                    newly_delivered.push(message.id.clone());
                 }
                 _ => {}
             }
