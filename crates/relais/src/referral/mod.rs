@@ -156,7 +156,8 @@ impl Referrals {
     /// Seals `report` for the members of `organisation_id` (and the recovery
     /// key of `territory`, and the person), stores it with its
     /// notifications in one transaction, and returns the receipt once the
-    /// commit is durable.
+    /// commit is durable. `in_clear.kind` says what it is (a report, a
+    /// callback, a live conversation): the sealing is the same for all.
     pub async fn send(
         self: &Arc<Self>,
         db: &Db,

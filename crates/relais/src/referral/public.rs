@@ -34,7 +34,7 @@ use crate::referral::ReferralState;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
-use crate::referral::storage::{self, InClear, Status, StoredChannel, StoredLanguage};
+use crate::referral::storage::{self, InClear, Kind, Status, StoredChannel, StoredLanguage};
 use crate::referral::{Opened, SendError, local_time};
 use crate::storage::{OrganisationId, ReferralId};
 use crate::web::Site;
@@ -468,6 +468,7 @@ async fn confirm(
     drop(report);
     let in_clear =
         InClear {
+            kind: Kind::Report,
             urgent: form.urgent,
             language: StoredLanguage(Some(lang)),
             channel: StoredChannel(flow::path(flow, &progress).into_iter().find_map(
