@@ -5,7 +5,7 @@
 //!   and the chosen organisation): what will be sent, her contact
 //!   preferences, urgency, and the consent sentence that names who reads.
 //!   With `genre=rappel` the same pages ask to be called back ("Être
-//!   rappelée", docs/live.md "Nobody there"): a phone number is required,
+//!   rappelée", docs/live.md "The offer"): a phone number is required,
 //!   the referral is of kind `callback`, and it may come from any outcome
 //!   she reached (the orientation, "I would rather call someone", the
 //!   emergency numbers), to an organisation of her conversation's territory.
