@@ -299,10 +299,11 @@ async fn checked(
     if !app.referrals.receiving().contains(&wanted) {
         return Ok(Err(genre.unavailable(lang)));
     }
-    let organisation = match crate::directory::storage::organisation(&app.db, &wanted).await? {
-        Some((organisation, false)) => organisation,
-        // Archived, or gone.
-        _ => return Ok(Err(genre.unavailable(lang))),
+    // Not archived, nor gone.
+    let Some((organisation, false)) =
+        crate::directory::storage::organisation(&app.db, &wanted).await?
+    else {
+        return Ok(Err(genre.unavailable(lang)));
     };
     // A callback is offered by the organisations of her territory only (the
     // offer may come before she named her commune: the page then knew her
