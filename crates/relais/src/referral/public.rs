@@ -111,8 +111,8 @@ impl Genre {
     /// The calm sentence when the organisation cannot receive it.
     fn unavailable(self, lang: Lang) -> String {
         lang.t(match self {
-            Self::Report => "send-unavailable",
-            Self::Callback => "send-callback-unavailable",
+            Self::Report => msg("send-unavailable"),
+            Self::Callback => msg("send-callback-unavailable"),
         })
     }
 
