@@ -146,14 +146,52 @@ async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Respons
 
 // ---------------------------------------------------------------- statistics
 
-/// The counted events, in the order of the table.
-const EVENTS: &[(&str, &str)] = &[
-    ("conversation-started", "Conversations commencées"),
-    ("conversation-completed", "Menées à leur terme"),
-    ("outcome:orientation", "Orientées vers des professionnels"),
-    ("outcome:emergency", "Numéros d'urgence montrés"),
-    ("outcome:youth", "Orientées vers les services jeunesse"),
-    ("outcome:leave", "Parties vers les numéros nationaux"),
+/// A table of the statistics screen: its counters, in the order of its
+/// columns, with their names.
+struct Section {
+    title: &'static str,
+    /// Said when none of its counters counted anything yet.
+    empty: &'static str,
+    events: &'static [(&'static str, &'static str)],
+}
+
+/// The screen's tables, in order: the conversation, then live help
+/// (docs/live.md, "Statistics").
+const SECTIONS: &[Section] = &[
+    Section {
+        title: "Conversations",
+        empty: "Aucune conversation pour le moment.",
+        events: &[
+            ("conversation-started", "Conversations commencées"),
+            ("conversation-completed", "Menées à leur terme"),
+            ("outcome:orientation", "Orientées vers des professionnels"),
+            ("outcome:emergency", "Numéros d'urgence montrés"),
+            ("outcome:youth", "Orientées vers les services jeunesse"),
+            ("outcome:leave", "Parties vers les numéros nationaux"),
+        ],
+    },
+    Section {
+        title: "Aide en direct",
+        empty: "Aucune aide en direct pour le moment.",
+        events: &[
+            ("live:offered", "Proposée"),
+            ("live:joined", "Rejointe"),
+            ("live:answered", "Répondue"),
+            ("live:left-waiting", "Partie en attendant"),
+            ("live:ended", "Terminée"),
+            ("live:callback", "Rappels demandés"),
+        ],
+    },
+    Section {
+        title: "Aide en direct : attente avant une réponse",
+        empty: "Aucune attente mesurée pour le moment.",
+        events: &[
+            ("live:wait:under-1", "moins d'une minute"),
+            ("live:wait:1-5", "1 à 5 minutes"),
+            ("live:wait:5-15", "5 à 15 minutes"),
+            ("live:wait:over-15", "plus de 15 minutes"),
+        ],
+    },
 ];
 
 /// A count as shown: under 5, "< 5", so that no small number points to a
@@ -169,14 +207,48 @@ pub fn shown(count: i64) -> String {
 /// A period and its counts, as shown.
 type Row = (String, Vec<String>);
 
+/// A section as the page shows it.
+#[derive(Debug)]
+struct SectionView {
+    title: &'static str,
+    empty: &'static str,
+    events: Vec<&'static str>,
+    /// Title, then one row per period: period, counts as shown.
+    tables: Vec<(&'static str, Vec<Row>)>,
+}
+
 #[derive(Template)]
 #[template(path = "backoffice/statistics.html")]
 struct StatisticsPage {
     b: Base,
     territory: String,
-    events: Vec<String>,
-    /// Title, then one row per period: period, counts as shown.
-    tables: Vec<(String, Vec<Row>)>,
+    sections: Vec<SectionView>,
+}
+
+/// Counts by period (a month, a week), then by event.
+type Periods = BTreeMap<String, HashMap<String, i64>>;
+
+/// The rows of `section` in `periods`, newest first: the periods where one
+/// of its counters counted something, each count as shown.
+fn rows(section: &Section, periods: &Periods) -> Vec<Row> {
+    periods
+        .iter()
+        .rev()
+        .filter(|(_, counts)| {
+            section
+                .events
+                .iter()
+                .any(|(event, _)| counts.get(*event).is_some_and(|count| *count > 0))
+        })
+        .map(|(period, counts)| {
+            let cells = section
+                .events
+                .iter()
+                .map(|(event, _)| shown(counts.get(*event).copied().unwrap_or(0)))
+                .collect();
+            (period.clone(), cells)
+        })
+        .collect()
 }
 
 async fn statistics(
@@ -190,8 +262,8 @@ async fn statistics(
         .saturating_sub(jiff::Span::new().months(12))
         .first_of_month();
     let counts = counters::between(&app.db, &slug, first, last).await?;
-    let mut weeks: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
-    let mut months: BTreeMap<String, HashMap<String, i64>> = BTreeMap::new();
+    let mut weeks = Periods::new();
+    let mut months = Periods::new();
     for count in counts {
         let Ok(day) = count.day.parse::<Date>() else {
             continue;
@@ -210,33 +282,25 @@ async fn statistics(
             .entry(count.event)
             .or_default() += count.count;
     }
-    let rows = |table: BTreeMap<String, HashMap<String, i64>>| -> Vec<(String, Vec<String>)> {
-        table
-            .into_iter()
-            .rev()
-            .map(|(period, counts)| {
-                let cells = EVENTS
-                    .iter()
-                    .map(|(event, _)| shown(counts.get(*event).copied().unwrap_or(0)))
-                    .collect();
-                (period, cells)
-            })
-            .collect()
-    };
+    let sections = SECTIONS
+        .iter()
+        .map(|section| SectionView {
+            title: section.title,
+            empty: section.empty,
+            events: section.events.iter().map(|(_, label)| *label).collect(),
+            tables: vec![
+                ("Par mois", rows(section, &months)),
+                (
+                    "Par semaine (12 dernières)",
+                    rows(section, &weeks).into_iter().take(12).collect(),
+                ),
+            ],
+        })
+        .collect();
     let page = StatisticsPage {
         b: Base::of(&app, &pro),
         territory: territory.name,
-        events: EVENTS
-            .iter()
-            .map(|(_, label)| (*label).to_owned())
-            .collect(),
-        tables: vec![
-            ("Par mois".to_owned(), rows(months)),
-            (
-                "Par semaine (12 dernières)".to_owned(),
-                rows(weeks).into_iter().take(12).collect(),
-            ),
-        ],
+        sections,
     };
     Ok(render(&page)?.into_response())
 }

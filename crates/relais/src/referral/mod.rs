@@ -5,7 +5,8 @@
 //! - [`envelope`]: the encryption format of docs/crypto.md, server side.
 //! - [`receipt`]: the 16 digits, their Argon2id lookup and the person's key.
 //! - [`report`]: the report, built in memory from the conversation.
-//! - [`storage`]: SQL; only ciphertext, status and urgency are stored.
+//! - [`storage`]: SQL; only ciphertext, and in clear the kind, status,
+//!   urgency, language and contact channel, are stored.
 //! - [`public`]: `/envoyer` (consent, sealing, receipt) and `/suivi`.
 //! - [`pro`]: the organisation's inbox, keys, transfer and access screens.
 //! - [`outbox`]: content-free e-mail notifications, sent after commit.
@@ -156,7 +157,8 @@ impl Referrals {
     /// Seals `report` for the members of `organisation_id` (and the recovery
     /// key of `territory`, and the person), stores it with its
     /// notifications in one transaction, and returns the receipt once the
-    /// commit is durable.
+    /// commit is durable. `in_clear.kind` says what it is (a report, a
+    /// callback, a live conversation): the sealing is the same for all.
     pub async fn send(
         self: &Arc<Self>,
         db: &Db,

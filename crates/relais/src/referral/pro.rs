@@ -39,7 +39,8 @@ use crate::referral::forms::{
 };
 use crate::referral::local_time;
 use crate::referral::storage::{
-    self, Event, HistoryLine, KeyRecord, Message, Referral, Status, StoredChannel, StoredLanguage,
+    self, Event, HistoryLine, KeyRecord, Kind, Message, Referral, Status, StoredChannel,
+    StoredLanguage,
 };
 use crate::storage::{MessageId, OrganisationId, ReferralId, UserId, now_text};
 use crate::web::error::AppError;
@@ -231,6 +232,10 @@ async fn save_key(
 struct InboxLine {
     id: ReferralId,
     received: String,
+    /// What it is, in words ("Rappel demandé"…).
+    kind: &'static str,
+    /// She asked to be called back: the line stands out.
+    callback: bool,
     status: &'static str,
     /// How long it has waited for someone to take it in hand, in words;
     /// `None` once taken in hand or closed.
@@ -343,6 +348,8 @@ async fn inbox(State(app): State<ReferralState>, pro: Pro) -> Result<Response, A
         .into_iter()
         .map(|r| InboxLine {
             received: local_time(&r.created_at),
+            kind: r.kind.label(),
+            callback: r.kind == Kind::Callback,
             status: status_label(r.status()),
             waiting: match r.status() {
                 Status::Accepted | Status::Closed => None,
@@ -408,6 +415,8 @@ struct ReferralPage {
     b: Base,
     id: ReferralId,
     received: String,
+    /// What it is, in words.
+    kind: &'static str,
     status: &'static str,
     urgent: bool,
     closed: bool,
@@ -507,6 +516,7 @@ async fn referral_page(
     Ok(render(&ReferralPage {
         b: Base::of(&app, &pro),
         received: local_time(&referral.created_at),
+        kind: referral.kind.label(),
         status: status_label(status),
         urgent: referral.urgent,
         closed: status == Status::Closed,

@@ -4,6 +4,11 @@
 //! - `POST /envoyer` (from the orientation, with the conversation's token
 //!   and the chosen organisation): what will be sent, her contact
 //!   preferences, urgency, and the consent sentence that names who reads.
+//!   With `genre=rappel` the same pages ask to be called back ("Être
+//!   rappelée", docs/live.md "The offer"): a phone number is required,
+//!   the referral is of kind `callback`, and it may come from any outcome
+//!   she reached (the orientation, "I would rather call someone", the
+//!   emergency numbers), to an organisation of her conversation's territory.
 //! - `POST /envoyer/confirmer`: builds the report in memory, seals it,
 //!   stores the envelope, commits durably, and only then shows the receipt.
 //!   The referral id is derived from the conversation (carried in its
@@ -23,7 +28,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use flow::{Answer, Outcome, Position, Progress, Role, StepKind};
+use flow::{Answer, Channel, Outcome, Position, Progress, Role, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::backoffice::storage::AuditAction;
@@ -34,8 +39,9 @@ use crate::referral::ReferralState;
 use crate::referral::envelope::Author;
 use crate::referral::receipt::Receipt;
 use crate::referral::report::{self, Choices, Line};
-use crate::referral::storage::{self, InClear, Status, StoredChannel, StoredLanguage};
+use crate::referral::storage::{self, InClear, Kind, Status, StoredChannel, StoredLanguage};
 use crate::referral::{Opened, SendError, local_time};
+use crate::storage::counters::{self, Event};
 use crate::storage::{OrganisationId, ReferralId};
 use crate::web::Site;
 use crate::web::clients::ClientCounts;
@@ -61,6 +67,61 @@ pub fn sends_per_client(per_hour: u32) -> ClientCounts {
 /// Longest message the person may write.
 const MESSAGE_MAX: usize = 4000;
 
+/// Counted when a callback request is sent (docs/live.md, "Statistics").
+const LIVE_CALLBACK: Event = Event::new("live:callback");
+
+/// What the sending pages send: her report, or a request to be called back.
+/// Posted as `genre` (`demande` when absent).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Genre {
+    /// Her report, from the orientation.
+    #[default]
+    Report,
+    /// "Être rappelée": a professional calls her back.
+    Callback,
+}
+
+impl Code for Genre {
+    const CODES: &'static [(&'static str, Self)] =
+        &[("demande", Self::Report), ("rappel", Self::Callback)];
+}
+
+impl Genre {
+    /// The code the pages post.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Report => "demande",
+            Self::Callback => "rappel",
+        }
+    }
+
+    /// Whether she asks to be called back.
+    pub fn is_callback(self) -> bool {
+        self == Self::Callback
+    }
+
+    /// The kind of referral it sends.
+    fn kind(self) -> Kind {
+        match self {
+            Self::Report => Kind::Report,
+            Self::Callback => Kind::Callback,
+        }
+    }
+
+    /// The calm sentence when the organisation cannot receive it.
+    fn unavailable(self, lang: Lang) -> String {
+        lang.t(match self {
+            Self::Report => msg("send-unavailable"),
+            Self::Callback => msg("send-callback-unavailable"),
+        })
+    }
+
+    /// Read from a form; absent is a report, anything unknown a 400.
+    fn of(fields: &Fields) -> Result<Self, AppError> {
+        Ok(fields.code_or_none("genre")?.unwrap_or_default())
+    }
+}
+
 /// Adds `/envoyer`, `/envoyer/confirmer`, `/envoyer/note` and `/suivi`.
 pub fn routes(site: Site<ReferralState>) -> Site<ReferralState> {
     site.page("/envoyer", get(explain).post(prepare))
@@ -76,16 +137,19 @@ pub fn routes(site: Site<ReferralState>) -> Site<ReferralState> {
 /// The longest receipt as typed (16 digits, spaces, dots, dashes).
 const RECEIPT_TYPED_MAX: usize = 40;
 
-/// The orientation's "send" button: the conversation and the organisation.
+/// The orientation's "send" button (and the offer of a callback): the
+/// conversation, the organisation, and what she sends (`genre`).
 pub static SEND: Spec = Spec::new(&[
     Field::one("t", MAX_TOKEN_LEN),
     Field::one("organisation", 64),
+    Field::one("genre", 8),
 ]);
 
 /// The sending form.
 pub static CONFIRM: Spec = Spec::new(&[
     Field::one("t", MAX_TOKEN_LEN),
     Field::one("organisation", 64),
+    Field::one("genre", 8),
     Field::one("canal", 16),
     Field::one("coordonnee", flow::CONTACT_VALUE_MAX),
     Field::one("moments", flow::CONTACT_TIMES_MAX),
@@ -134,6 +198,7 @@ enum Stage {
 
 #[derive(Debug, Default)]
 struct SendForm {
+    genre: Genre,
     token: String,
     organisation_id: OrganisationId,
     organisation: String,
@@ -157,12 +222,15 @@ struct SendForm {
 #[template(path = "referral/send.html")]
 struct SendPage<'a> {
     c: Chrome<'a>,
+    /// A report or a callback: the pages' titles and words.
+    genre: Genre,
     stage: Stage,
 }
 
 fn send_page(
     app: &ReferralState,
     page: &PageContext,
+    genre: Genre,
     stage: Stage,
     status: StatusCode,
 ) -> Result<Response, AppError> {
@@ -170,6 +238,7 @@ fn send_page(
         status,
         &SendPage {
             c: Chrome::new(app, page),
+            genre,
             stage,
         },
     )
@@ -179,7 +248,7 @@ async fn explain(
     State(app): State<ReferralState>,
     page: PageContext,
 ) -> Result<Response, AppError> {
-    send_page(&app, &page, Stage::Explain, StatusCode::OK)
+    send_page(&app, &page, Genre::Report, Stage::Explain, StatusCode::OK)
 }
 
 /// A finished conversation and the organisation chosen to receive it.
@@ -190,10 +259,13 @@ struct Checked {
 }
 
 /// The progress of a finished conversation and the chosen organisation, or
-/// the calm sentence that says why not.
+/// the calm sentence that says why not. A report comes from the
+/// orientation; a callback from any outcome she reached, to an organisation
+/// of her conversation's territory.
 async fn checked(
     app: &ReferralState,
     lang: Lang,
+    genre: Genre,
     fields: &Fields,
 ) -> Result<Result<Checked, String>, AppError> {
     let conversation = &app.conversation;
@@ -210,10 +282,13 @@ async fn checked(
     let Ok((progress, conversation)) = progress else {
         return Ok(Err(lang.t("send-expired")));
     };
-    let reached = matches!(
-        flow::position(flow, &progress),
-        Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Orientation))
-    );
+    let reached = match genre {
+        Genre::Report => matches!(
+            flow::position(flow, &progress),
+            Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Orientation))
+        ),
+        Genre::Callback => reached_an_outcome(flow, &progress),
+    };
     if !reached {
         return Ok(Err(lang.t("send-expired")));
     }
@@ -222,25 +297,58 @@ async fn checked(
     // she must not lose her form for that.
     let wanted = OrganisationId::from(fields.value("organisation"));
     if !app.referrals.receiving().contains(&wanted) {
-        return Ok(Err(lang.t("send-unavailable")));
+        return Ok(Err(genre.unavailable(lang)));
     }
-    Ok(
-        match crate::directory::storage::organisation(&app.db, &wanted).await? {
-            Some((organisation, false)) => Ok(Checked {
-                progress,
-                conversation,
-                organisation,
-            }),
-            // Archived, or gone.
-            _ => Err(lang.t("send-unavailable")),
-        },
-    )
+    // Not archived, nor gone.
+    let Some((organisation, false)) =
+        crate::directory::storage::organisation(&app.db, &wanted).await?
+    else {
+        return Ok(Err(genre.unavailable(lang)));
+    };
+    // A callback is offered by the organisations of her territory only (the
+    // offer may come before she named her commune: the page then knew her
+    // territory only when the site has one), and the form must not be
+    // turned into a callback from anywhere.
+    if genre.is_callback()
+        && territory_of(app, &progress).as_deref() != Some(&organisation.territory)
+    {
+        return Ok(Err(genre.unavailable(lang)));
+    }
+    Ok(Ok(Checked {
+        progress,
+        conversation,
+        organisation,
+    }))
+}
+
+/// Whether the conversation reached an outcome: the one shown now (the
+/// orientation, "I would rather call someone", the youth services, the
+/// emergency numbers), or one she went past (the emergency numbers,
+/// acknowledged).
+fn reached_an_outcome(flow: &flow::Flow, progress: &Progress) -> bool {
+    let now = flow::position(flow, progress).map(|position| position.step().outcome().is_some());
+    now.unwrap_or(false)
+        || flow::path(flow, progress)
+            .iter()
+            .any(|(step, _)| step.outcome().is_some())
+}
+
+/// The slug of the conversation's territory: her commune's, else the only
+/// one the site serves; `None` when neither is known.
+fn territory_of(app: &ReferralState, progress: &Progress) -> Option<String> {
+    let index = app.directory.index();
+    crate::conversation::answers::commune_of(&app.directory, &app.conversation.flow, progress)
+        .as_ref()
+        .and_then(|commune| index.territory_of(commune))
+        .or_else(|| index.only_territory())
+        .map(|territory| territory.slug.to_string())
 }
 
 /// The form, filled from the conversation (or from what she just typed).
 fn form(
     app: &ReferralState,
     lang: Lang,
+    genre: Genre,
     token: &str,
     progress: &Progress,
     organisation: (&OrganisationId, &str),
@@ -299,6 +407,7 @@ fn form(
             _ => None,
         });
     let mut form = SendForm {
+        genre,
         token: token.to_owned(),
         organisation_id: organisation.0.to_owned(),
         organisation: organisation.1.to_owned(),
@@ -313,6 +422,14 @@ fn form(
         form.times = contact.times;
         form.leave_message = contact.may_leave_message;
         form.neutral_name = contact.neutral_name;
+    }
+    // A callback is by phone: the number she gave for SMS is kept, one she
+    // gave for e-mail is not one.
+    if genre.is_callback() {
+        if form.channel == "courriel" {
+            form.value.clear();
+        }
+        "telephone".clone_into(&mut form.channel);
     }
     if let Some(fields) = typed {
         form.channel = fields.text("canal");
@@ -337,8 +454,9 @@ async fn prepare(
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
     let lang = page.lang;
-    match checked(&app, lang, &fields).await? {
-        Err(problem) => send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
+    let genre = Genre::of(&fields)?;
+    match checked(&app, lang, genre, &fields).await? {
+        Err(problem) => send_page(&app, &page, genre, Stage::Problem(problem), StatusCode::OK),
         Ok(Checked {
             progress,
             organisation,
@@ -347,12 +465,19 @@ async fn prepare(
             let form = form(
                 &app,
                 lang,
+                genre,
                 &fields.text("t"),
                 &progress,
                 (&organisation.id, &organisation.name),
                 None,
             );
-            send_page(&app, &page, Stage::Form(Box::new(form)), StatusCode::OK)
+            send_page(
+                &app,
+                &page,
+                genre,
+                Stage::Form(Box::new(form)),
+                StatusCode::OK,
+            )
         }
     }
 }
@@ -388,13 +513,16 @@ async fn confirm(
     };
     let fields = posted.fields;
     let lang = page.lang;
+    let genre = Genre::of(&fields)?;
+    let problem =
+        |problem: String| send_page(&app, &page, genre, Stage::Problem(problem), StatusCode::OK);
     let Checked {
         progress,
         conversation,
         organisation: chosen,
-    } = match checked(&app, lang, &fields).await? {
+    } = match checked(&app, lang, genre, &fields).await? {
         Ok(checked) => checked,
-        Err(problem) => return send_page(&app, &page, Stage::Problem(problem), StatusCode::OK),
+        Err(sentence) => return problem(sentence),
     };
     let Organisation {
         id: organisation_id,
@@ -404,26 +532,42 @@ async fn confirm(
     } = chosen;
     let id = referral_id(&app, &conversation, &organisation_id);
     if storage::by_id(&app.db, &id).await?.is_some() {
-        return send_page(&app, &page, Stage::AlreadySent, StatusCode::OK);
+        return send_page(&app, &page, genre, Stage::AlreadySent, StatusCode::OK);
     }
     let flow = &app.conversation.flow;
     let mut form = form(
         &app,
         lang,
+        genre,
         &fields.text("t"),
         &progress,
         (&organisation_id, &organisation),
         Some(&fields),
     );
     // Her contact preferences, checked as the conversation checks them,
-    // replace the conversation's answer.
+    // replace the conversation's answer; when the conversation never asked
+    // them (a callback from "I would rather call someone"), they are the
+    // report's contact.
     let mut progress = progress;
+    let mut contact = None;
     if let Some(step) = flow.step_with_role(Role::Contact) {
         match read_answer(&app.directory, lang, step, &fields) {
+            Ok(answer) if genre.is_callback() && !is_callback_number(&answer) => {
+                form.contact_error = Some(callback_refusal(lang, &answer));
+            }
+            Ok(answer)
+                if flow::answer_with_role(flow, &progress, Role::Contact).is_none()
+                    && genre.is_callback() =>
+            {
+                contact = Some(answer);
+            }
             Ok(answer) => match flow::advance(flow, &progress, &step.id, answer) {
                 Ok(next) => progress = next,
                 Err(error) => form.contact_error = Some(refusal_message(lang, step, &error)),
             },
+            Err(Refusal::Message(_)) if genre.is_callback() => {
+                form.contact_error = Some(lang.t("send-callback-phone-missing"));
+            }
             Err(Refusal::Message(message)) => form.contact_error = Some(message),
             Err(Refusal::ChooseCommune(_) | Refusal::SuggestCommune(_)) => {}
         }
@@ -438,6 +582,7 @@ async fn confirm(
         return send_page(
             &app,
             &page,
+            genre,
             Stage::Form(Box::new(form)),
             StatusCode::UNPROCESSABLE_ENTITY,
         );
@@ -449,6 +594,7 @@ async fn confirm(
         return send_page(
             &app,
             &page,
+            genre,
             Stage::Form(Box::new(form)),
             StatusCode::TOO_MANY_REQUESTS,
         );
@@ -461,51 +607,81 @@ async fn confirm(
             id: &id,
             organisation: &organisation,
             urgent: form.urgent,
-            contact: None,
+            contact: contact.as_ref(),
         },
     );
     let json = serde_json::to_vec(&report).expect("a report serialises");
     drop(report);
-    let in_clear =
-        InClear {
-            urgent: form.urgent,
-            language: StoredLanguage(Some(lang)),
-            channel: StoredChannel(flow::path(flow, &progress).into_iter().find_map(
-                |(_, answer)| match answer {
-                    Answer::Contact(contact) => Some(contact.channel),
-                    _ => None,
-                },
-            )),
-            kind: storage::Kind::Report,
-        };
+    let channel = contact
+        .as_ref()
+        .or_else(|| flow::answer_with_role(flow, &progress, Role::Contact))
+        .and_then(|answer| match answer {
+            Answer::Contact(contact) => Some(contact.channel),
+            _ => None,
+        });
+    let in_clear = InClear {
+        kind: genre.kind(),
+        urgent: form.urgent,
+        language: StoredLanguage(Some(lang)),
+        channel: StoredChannel(channel),
+    };
     let sent = app
         .referrals
         .send(&app.db, &id, &organisation_id, &territory, in_clear, &json)
         .await;
     match sent {
-        Ok(receipt) => send_page(
-            &app,
-            &page,
-            Stage::Receipt {
-                grouped: receipt.grouped(),
-                error: None,
-            },
-            StatusCode::OK,
-        ),
-        Err(SendError::NoRecipient) => {
-            sends.give_back(client, Instant::now());
+        Ok(receipt) => {
+            if genre.is_callback() {
+                count_callback(&app, &territory).await;
+            }
             send_page(
                 &app,
                 &page,
-                Stage::Problem(lang.t("send-unavailable")),
+                genre,
+                Stage::Receipt {
+                    grouped: receipt.grouped(),
+                    error: None,
+                },
                 StatusCode::OK,
             )
         }
+        Err(SendError::NoRecipient) => {
+            sends.give_back(client, Instant::now());
+            problem(genre.unavailable(lang))
+        }
         Err(SendError::Database(sqlx::Error::Database(error))) if error.is_unique_violation() => {
             sends.give_back(client, Instant::now());
-            send_page(&app, &page, Stage::AlreadySent, StatusCode::OK)
+            send_page(&app, &page, genre, Stage::AlreadySent, StatusCode::OK)
         }
         Err(SendError::Database(error)) => Err(AppError::Database(error)),
+    }
+}
+
+/// Whether a contact answer gives a number to call back: by phone, with a
+/// number that is one.
+fn is_callback_number(answer: &Answer) -> bool {
+    matches!(answer, Answer::Contact(contact)
+        if contact.channel == Channel::Phone && flow::is_phone(&contact.value))
+}
+
+/// Why a contact answer gives no number to call back, in her words.
+fn callback_refusal(lang: Lang, answer: &Answer) -> String {
+    match answer {
+        Answer::Contact(contact)
+            if contact.channel == Channel::Phone && !contact.value.is_empty() =>
+        {
+            lang.t("conversation-error-phone")
+        }
+        _ => lang.t("send-callback-phone-missing"),
+    }
+}
+
+/// Adds one to `live:callback` in the organisation's territory, on its
+/// local date. A lost count never stops a request that was sent.
+async fn count_callback(app: &ReferralState, territory: &str) {
+    let today = app.directory.index().today_in(territory);
+    if let Err(error) = counters::increment(&app.db, today, territory, LIVE_CALLBACK).await {
+        tracing::warn!(%error, event = LIVE_CALLBACK.as_str(), "could not count a callback request");
     }
 }
 
@@ -519,20 +695,21 @@ async fn noted(
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
     if fields.ticked("note") {
-        return send_page(&app, &page, Stage::Done, StatusCode::OK);
+        return send_page(&app, &page, Genre::Report, Stage::Done, StatusCode::OK);
     }
     match Receipt::parse(&fields.text("code")) {
         // Shown again, from the form: it is nowhere else.
         Some(receipt) => send_page(
             &app,
             &page,
+            Genre::Report,
             Stage::Receipt {
                 grouped: receipt.grouped(),
                 error: Some(page.lang.t("send-receipt-not-noted")),
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        None => send_page(&app, &page, Stage::Done, StatusCode::OK),
+        None => send_page(&app, &page, Genre::Report, Stage::Done, StatusCode::OK),
     }
 }
 

@@ -85,7 +85,8 @@ pub struct Choices<'a> {
     pub organisation: &'a str,
     /// Urgent or not.
     pub urgent: bool,
-    /// Her contact preferences, when she changed them on the sending page.
+    /// Her contact preferences, when she changed them on the sending page,
+    /// or gave them there because the conversation had not asked yet.
     pub contact: Option<&'a Answer>,
 }
 
@@ -172,6 +173,14 @@ pub fn build_with(
                 }
             }
         }
+    }
+    // Given on the sending page when the conversation never asked it (a
+    // callback asked for before the contact question).
+    if let (None, Some(Answer::Contact(contact))) = (
+        flow::answer_with_role(flow, progress, Role::Contact),
+        choices.contact,
+    ) {
+        report.contact = contact_lines(lang, contact);
     }
     report
 }

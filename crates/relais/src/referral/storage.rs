@@ -81,31 +81,72 @@ impl TryFrom<String> for StoredChannel {
     }
 }
 
+/// What a referral is: a report sent from the conversation, a callback she
+/// asked for, or a live conversation kept with her consent. Kept in clear,
+/// as the inbox shows it; the sealed content has the same format for all
+/// three.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Kind {
+    /// Her report, sent from the conversation.
+    #[default]
+    Report,
+    /// She asked to be called back.
+    Callback,
+    /// A live conversation, turned into a referral with her consent.
+    Conversation,
+}
+
+impl Kind {
+    const ALL: [Self; 3] = [Self::Report, Self::Callback, Self::Conversation];
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Report => "report",
+            Self::Callback => "callback",
+            Self::Conversation => "conversation",
+        }
+    }
+
+    /// Parses a stored code; an unknown one is `None`, never a default.
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// Its name in the back office, in plain French.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Report => "Demande",
+            Self::Callback => "Rappel demandé",
+            Self::Conversation => "Conversation en direct",
+        }
+    }
+}
+
+impl TryFrom<String> for Kind {
+    type Error = UnknownCode;
+
+    fn try_from(code: String) -> Result<Self, UnknownCode> {
+        Self::parse(&code).ok_or(UnknownCode {
+            what: "referral kind",
+            code,
+        })
+    }
+}
+
 /// What a referral keeps in clear for its inbox line, beside its status
 /// and dates: choices she made on the way, never what she said (her story,
 /// her number, her name stay in the sealed report).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InClear {
+    /// What it is: a report, a callback, a live conversation.
+    pub kind: Kind,
     /// She said it is urgent.
     pub urgent: bool,
     /// The language of the pages she used.
     pub language: StoredLanguage,
     /// How she agreed to be contacted.
     pub channel: StoredChannel,
-    /// MERGE-SHIM: what the referral is.
-    pub kind: Kind,
-}
-
-/// MERGE-SHIM: what a referral is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Kind {
-    /// A report.
-    #[default]
-    Report,
-    /// A callback.
-    Callback,
-    /// A live conversation.
-    Conversation,
 }
 
 /// Where a referral stands, as the person and the professionals see it.
@@ -233,6 +274,9 @@ pub struct Referral {
     /// How she agreed to be contacted.
     #[sqlx(try_from = "String")]
     pub contact_channel: StoredChannel,
+    /// What it is (stored as its code; an unknown one is an error).
+    #[sqlx(try_from = "String")]
+    pub kind: Kind,
 }
 
 impl Referral {
@@ -278,7 +322,7 @@ pub struct NewReferral {
     pub organisation_id: OrganisationId,
     /// Its territory.
     pub territory: Option<String>,
-    /// What its inbox line shows in clear: urgency, language, channel.
+    /// What its inbox line shows in clear: kind, urgency, language, channel.
     pub in_clear: InClear,
     /// The sealed report.
     pub report: String,
@@ -290,7 +334,7 @@ pub struct NewReferral {
     pub notify: Vec<String>,
 }
 
-const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at, key_check, retain_from, language, contact_channel";
+const REFERRAL_COLUMNS: &str = "id, organisation_id, territory, status, urgent, report, created_at, opened_at, closed_at, updated_at, key_check, retain_from, language, contact_channel, kind";
 
 /// The recipient name of a territory's recovery copy: one per territory, so
 /// that a transfer to another territory keeps the first.
@@ -690,7 +734,7 @@ pub async fn territory_members(db: &Db, territory: &str) -> sqlx::Result<Vec<Str
 pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
     let now = now_text();
     with_tx!(tx, conn => {
-        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at, retain_from, key_check, language, contact_channel) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7, $7, $8, $9, $10)")
+        sqlx::query("INSERT INTO referrals (id, receipt_lookup, organisation_id, territory, status, urgent, report, created_at, updated_at, retain_from, key_check, language, contact_channel, kind) VALUES ($1, $2, $3, $4, 'sent', $5, $6, $7, $7, $7, $8, $9, $10, $11)")
             .bind(&referral.id)
             .bind(&referral.receipt_lookup)
             .bind(&referral.organisation_id)
@@ -701,6 +745,7 @@ pub async fn insert(tx: &mut Tx, referral: &NewReferral) -> sqlx::Result<()> {
             .bind(&referral.key_check)
             .bind(referral.in_clear.language.code())
             .bind(referral.in_clear.channel.code())
+            .bind(referral.in_clear.kind.code())
             .execute(&mut *conn)
             .await?;
         for (recipient, wrapped) in &referral.keys {
@@ -1214,5 +1259,14 @@ mod tests {
             error.to_string(),
             "unknown stored referral status \"archived\""
         );
+    }
+
+    #[test]
+    fn a_stored_kind_reads_back_and_an_unknown_one_is_an_error_not_a_report() {
+        for kind in Kind::ALL {
+            assert_eq!(Kind::try_from(kind.code().to_owned()).unwrap(), kind);
+        }
+        let error = Kind::try_from("rappel".to_owned()).unwrap_err();
+        assert_eq!(error.to_string(), "unknown stored referral kind \"rappel\"");
     }
 }

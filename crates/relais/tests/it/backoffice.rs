@@ -967,6 +967,72 @@ async fn statistics_show_counts_under_five_as_less_than_five() {
 }
 
 #[tokio::test]
+async fn live_help_counts_appear_on_the_territorys_statistics_with_small_ones_suppressed() {
+    let app = TestApp::spawn().await;
+    let today = app.state.directory.index().today_in("montreuillois");
+    let counted = [
+        ("live:offered", 20),
+        ("live:joined", 7),
+        ("live:answered", 6),
+        ("live:left-waiting", 1),
+        ("live:ended", 5),
+        ("live:callback", 2),
+        ("live:wait:under-1", 3),
+        ("live:wait:1-5", 9),
+    ];
+    for (event, times) in counted {
+        for _ in 0..times {
+            counters::increment(&app.state.db, today, "montreuillois", Event::new(event))
+                .await
+                .unwrap();
+        }
+    }
+    // Another territory's counts are not this one's.
+    for _ in 0..11 {
+        counters::increment(&app.state.db, today, "autre", Event::new("live:joined"))
+            .await
+            .unwrap();
+    }
+    let mut browser = app.coordinator("coord@example.org", "montreuillois").await;
+    let page = browser
+        .get("/pro/territoires/montreuillois/statistiques")
+        .await;
+    assert_eq!(page.status, 200);
+    let month = format!("{}-{:02}", today.year(), today.month());
+    let row = |cells: &[&str]| {
+        let cells: String = cells.iter().map(|c| format!("<td>{c}</td>")).collect();
+        format!("<tr><th scope=\"row\">{month}</th>{cells}</tr>")
+    };
+    let under = "&#60; 5";
+    for heading in [
+        "<h2>Aide en direct</h2>",
+        "<th scope=\"col\">Proposée</th>",
+        "<th scope=\"col\">Partie en attendant</th>",
+        "<th scope=\"col\">Rappels demandés</th>",
+        "<th scope=\"col\">moins d&#39;une minute</th>",
+        "<th scope=\"col\">plus de 15 minutes</th>",
+    ] {
+        assert!(page.body.contains(heading), "{heading}: {}", page.body);
+    }
+    assert!(
+        page.body
+            .contains(&row(&["20", "7", "6", under, "5", under])),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(&row(&[under, "9", under, under])),
+        "{}",
+        page.body
+    );
+    for hidden_count in ["<td>1</td>", "<td>2</td>", "<td>3</td>", "<td>11</td>"] {
+        assert!(!page.body.contains(hidden_count), "{hidden_count}");
+    }
+    // No conversation was counted: that table says so.
+    assert!(page.body.contains("Aucune conversation pour le moment."));
+}
+
+#[tokio::test]
 async fn an_expired_session_sends_to_sign_in_then_back_to_the_page() {
     let app = TestApp::spawn().await;
     let coordinator = app

@@ -425,6 +425,8 @@ async fn every_form_a_page_shows_is_one_its_route_reads_with_the_same_bounds() {
         s.method == "GET"
             && !s.example.contains("/export/")
             && !s.example.ends_with("/destinataires")
+            // A WebSocket, not a page.
+            && !s.example.ends_with("/ws")
     }) {
         let path = fill(screen.example);
         let browser = if is_referral_screen(screen) {

@@ -1,6 +1,6 @@
 //! The canary: a phrase typed into the conversation, sent in a report and
-//! written in the follow-up is found nowhere the server writes — not the
-//! database, its WAL, the logs, the e-mails, nor a temporary file. And a
+//! in a callback request, and written in the follow-up is found nowhere the
+//! server writes — not the database, its WAL, the logs, the e-mails, nor a temporary file. And a
 //! referral acknowledged just before `kill -9` is there after a restart.
 //! The server runs as an operator would run it, as its own process.
 
@@ -219,6 +219,51 @@ async fn send_report(client: &reqwest::Client, addr: &str, outcome: &str) -> Str
     receipt_of(&sent)
 }
 
+/// Asks the second organisation offered to call her back, with `canary` in
+/// the safe times and the neutral name; returns the receipt.
+async fn ask_callback(client: &reqwest::Client, addr: &str, outcome: &str, canary: &str) -> String {
+    let organisation = hidden(
+        outcome
+            .split("formaction=\"/envoyer\"")
+            .nth(2)
+            .expect("a second organisation that receives"),
+        "organisation",
+    );
+    let page = client
+        .post(format!("http://{addr}/envoyer"))
+        .form(&[
+            ("t", hidden(outcome, "t")),
+            ("organisation", organisation.clone()),
+            ("genre", "rappel".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sent = client
+        .post(format!("http://{addr}/envoyer/confirmer"))
+        .form(&[
+            ("t", hidden(&page, "t")),
+            ("organisation", organisation),
+            ("genre", "rappel".to_owned()),
+            ("canal", "telephone".to_owned()),
+            ("coordonnee", "06 55 44 33 22".to_owned()),
+            ("moments", format!("{canary} le soir")),
+            ("nom_neutre", canary.to_owned()),
+            ("urgent", "non".to_owned()),
+            ("consentement", "oui".to_owned()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    receipt_of(&sent)
+}
+
 async fn follow_up(client: &reqwest::Client, addr: &str, fields: &[(&str, &str)]) -> String {
     client
         .post(format!("http://{addr}/suivi"))
@@ -240,6 +285,7 @@ async fn a_phrase_typed_in_the_conversation_and_the_report_is_found_in_no_file_t
     let client = reqwest::Client::new();
     let outcome = conversation(&client, &addr, canary).await;
     let receipt = send_report(&client, &addr, &outcome).await;
+    let callback = ask_callback(&client, &addr, &outcome, canary).await;
     let page = follow_up(
         &client,
         &addr,
@@ -274,12 +320,16 @@ async fn a_phrase_typed_in_the_conversation_and_the_report_is_found_in_no_file_t
 
     let leaks = files_containing(root.path(), canary.as_bytes());
     assert!(leaks.is_empty(), "the canary was written to {leaks:?}");
-    let leaks = files_containing(root.path(), b"canari@example.org");
-    assert!(leaks.is_empty(), "the contact was written to {leaks:?}");
-    let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
-    for form in [receipt.as_str(), digits.as_str()] {
-        let leaks = files_containing(root.path(), form.as_bytes());
-        assert!(leaks.is_empty(), "the receipt was written to {leaks:?}");
+    for contact in ["canari@example.org", "06 55 44 33 22"] {
+        let leaks = files_containing(root.path(), contact.as_bytes());
+        assert!(leaks.is_empty(), "the contact was written to {leaks:?}");
+    }
+    for receipt in [&receipt, &callback] {
+        let digits: String = receipt.chars().filter(char::is_ascii_digit).collect();
+        for form in [receipt.as_str(), digits.as_str()] {
+            let leaks = files_containing(root.path(), form.as_bytes());
+            assert!(leaks.is_empty(), "the receipt was written to {leaks:?}");
+        }
     }
     let log = std::fs::read_to_string(root.path().join("server.log")).unwrap();
     assert!(

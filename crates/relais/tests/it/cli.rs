@@ -714,7 +714,7 @@ fn demo_serves_example_accounts_that_sign_in_with_what_it_prints_on_a_database_t
     drop(again);
     let listed = relais_in(dir.path(), &["user", "list", "--data-dir", "relais-demo"]);
     let listed = String::from_utf8(listed.stdout).unwrap();
-    assert_eq!(listed.lines().count(), 3, "{listed}");
+    assert_eq!(listed.lines().count(), 4, "{listed}");
     assert!(listed.lines().all(|l| l.ends_with("\tactif")), "{listed}");
 }
 

@@ -1758,3 +1758,274 @@ async fn a_key_is_confirmed_once_the_server_stored_it_and_never_when_it_refused_
             .is_some()
     );
 }
+
+/// The callback form of `/envoyer` with `genre=rappel`, as she fills it.
+fn callback_form(page: &str, number: &str) -> Vec<(String, String)> {
+    assert_eq!(hidden(page, "genre"), "rappel");
+    assert_eq!(hidden(page, "canal"), "telephone");
+    [
+        ("t", hidden(page, "t")),
+        ("organisation", hidden(page, "organisation")),
+        ("genre", "rappel".to_owned()),
+        ("canal", "telephone".to_owned()),
+        ("coordonnee", number.to_owned()),
+        ("moments", "le soir après 18 h".to_owned()),
+        ("nom_neutre", "Madame Martin".to_owned()),
+        ("urgent", "non".to_owned()),
+        ("consentement", "oui".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect()
+}
+
+/// Asks `/envoyer` for a callback by `organisation` from the conversation
+/// of `token`.
+async fn ask_callback(app: &TestApp, token: &str, organisation: &OrganisationId) -> (u16, String) {
+    app.post_text(
+        "/envoyer",
+        &[
+            ("t", token),
+            ("organisation", organisation.as_str()),
+            ("genre", "rappel"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_callback_request_sends_a_referral_of_kind_callback_that_the_inbox_shows_as_rappel_demande()
+ {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let name = relais::directory::storage::organisation(&app.state.db, &organisation)
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .name;
+
+    // After the emergency numbers, shown then acknowledged, a callback can
+    // be asked for.
+    let mut person = app.person().arrives().await;
+    person.answers("formulaire", "choix", "oui").await;
+    person.answers("age", "nombre", "34").await;
+    person.answers("danger", "choix", "oui").await;
+    assert_eq!(person.asked(), "urgence");
+    let (status, page) = ask_callback(&app, &person.token, &organisation).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Être rappelée"), "{page}");
+    person.continues("urgence").await;
+    assert_eq!(person.asked(), "concerne");
+    let (_, page) = ask_callback(&app, &person.token, &organisation).await;
+    assert!(page.contains("Être rappelée"), "{page}");
+    // Before any outcome: not yet.
+    let mut early = app.person().arrives().await;
+    early.answers("formulaire", "choix", "oui").await;
+    let (_, page) = ask_callback(&app, &early.token, &organisation).await;
+    assert!(!page.contains("name=\"coordonnee\""), "{page}");
+
+    // "I would rather call someone": the page says plainly what happens.
+    let mut person = app.person().arrives().await;
+    person.answers("formulaire", "choix", "appeler").await;
+    let (status, page) = ask_callback(&app, &person.token, &organisation).await;
+    assert_eq!(status, 200);
+    crate::helpers::assert_has_safety_chrome(&page, "/envoyer rappel");
+    let name_html = name.replace('\'', "&#39;");
+    assert!(page.contains("<title>Être rappelée"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "Un professionnel de {name_html} vous rappellera au numéro et aux moments"
+        )),
+        "{page}"
+    );
+    assert!(page.contains("peut laisser un message"), "{page}");
+    assert!(page.contains("nom neutre"), "{page}");
+    assert!(
+        page.contains(&format!("les professionnels de {name_html} reçoivent")),
+        "{page}"
+    );
+    let form = callback_form(&page, "06 98 76 54 32");
+    let (status, sent) = app.post_text("/envoyer/confirmer", &form).await;
+    assert_eq!(status, 200, "{sent}");
+    assert!(
+        sent.contains("Votre demande de rappel est envoyée"),
+        "{sent}"
+    );
+    let receipt = receipt_of(&sent);
+    assert_eq!(receipt.len(), 19);
+
+    // A referral of kind callback, sealed as a report is.
+    let member = &members[&organisation];
+    let (referral, key) = only_referral(&app, member).await;
+    assert_eq!(referral.kind, referrals::Kind::Callback);
+    assert_eq!(
+        referral.contact_channel,
+        StoredChannel(Some(Channel::Phone))
+    );
+    assert!(!referral.report.contains("98 76"));
+    let report: Report =
+        serde_json::from_slice(&key.open_report(&referral.id, &referral.report).unwrap()).unwrap();
+    assert!(
+        report.contact[0].answer.contains("06 98 76 54 32"),
+        "{report:?}"
+    );
+    assert!(
+        report
+            .contact
+            .iter()
+            .any(|l| l.answer == "le soir après 18 h")
+    );
+    assert!(
+        report
+            .contact
+            .iter()
+            .any(|l| l.answer == "Non : ne laissez pas de message")
+    );
+    assert!(report.contact.iter().any(|l| l.answer == "Madame Martin"));
+
+    // The inbox shows it at a glance.
+    let mut professional = app
+        .professional("accueil@example.org", &organisation)
+        .with_key()
+        .await;
+    let inbox = professional.get("/pro/demandes").await;
+    assert!(
+        inbox
+            .body
+            .contains("<strong class=\"callback\">Rappel demandé</strong>"),
+        "{}",
+        inbox.body
+    );
+    assert!(!inbox.body.contains("98 76"));
+
+    // Sent twice: one referral, counted once.
+    let (status, again) = app.post_text("/envoyer/confirmer", &form).await;
+    assert_eq!(status, 200);
+    assert!(again.contains("déjà été envoyée"), "{again}");
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 1);
+    let today = app.state.directory.index().today_in("montreuillois");
+    let counts = relais::storage::counters::between(&app.state.db, "montreuillois", today, today)
+        .await
+        .unwrap();
+    let callbacks: i64 = counts
+        .iter()
+        .filter(|c| c.event == "live:callback")
+        .map(|c| c.count)
+        .sum();
+    assert_eq!(callbacks, 1, "{counts:?}");
+}
+
+#[tokio::test]
+async fn a_callback_without_a_phone_number_is_refused_next_to_the_field_and_keeps_what_she_typed() {
+    let app = TestApp::spawn().await;
+    let members = members_everywhere(&app).await;
+    let organisation = members.keys().next().unwrap().clone();
+    let mut person = app.person().arrives().await;
+    person.answers("formulaire", "choix", "appeler").await;
+    let (_, page) = ask_callback(&app, &person.token, &organisation).await;
+
+    let (status, back) = app
+        .post_text("/envoyer/confirmer", &callback_form(&page, ""))
+        .await;
+    assert_eq!(status, 422);
+    assert!(back.contains("id=\"contact-error\""), "{back}");
+    assert!(
+        back.contains("Pour être rappelée, indiquez un numéro de téléphone."),
+        "{back}"
+    );
+    assert!(
+        back.contains("aria-describedby=\"contact-error\""),
+        "{back}"
+    );
+    assert!(back.contains("value=\"le soir après 18 h\""), "{back}");
+    assert!(back.contains("value=\"Madame Martin\""), "{back}");
+    assert!(back.contains("id=\"consentement\" name=\"consentement\" value=\"oui\" checked"));
+
+    // An e-mail address is no number to call back, whatever the form says.
+    let mut by_email = callback_form(&page, "camille@example.org");
+    for (key, value) in &mut by_email {
+        if key == "canal" {
+            "courriel".clone_into(value);
+        }
+    }
+    let (status, back) = app.post_text("/envoyer/confirmer", &by_email).await;
+    assert_eq!(status, 422);
+    assert!(back.contains("indiquez un numéro de téléphone"), "{back}");
+    assert!(back.contains("value=\"camille@example.org\""), "{back}");
+    assert_eq!(referrals::count(&app.state.db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_callback_to_an_organisation_of_another_territory_is_refused() {
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    let members = members_everywhere(&app).await;
+    let communes = relais::directory::communes::Communes::embedded();
+    let mut paris = relais::directory::territories::parse_territory_file(
+        relais::directory::DEMO_TERRITORY,
+        &communes,
+    )
+    .unwrap();
+    paris.slug = relais::directory::territories::Slug::parse("paris").unwrap();
+    paris.name = "Paris".to_owned();
+    paris.communes.clear();
+    paris.departements = ["75".to_owned()].into();
+    crate::committed!(db, relais::directory::storage::save_territory, &paris);
+    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
+                paris;Structure de Paris (exemple);lawyer;paris-1;Permanence de Paris;legal;75056\n";
+    let parsed = relais::directory::import::parse(
+        text.as_bytes(),
+        relais::directory::import::Format::Csv,
+        &communes,
+    )
+    .unwrap();
+    crate::committed!(db, relais::directory::storage::import, "paris", &parsed);
+    app.state.directory.refresh(db).await.unwrap();
+    let (organisations, _) = relais::directory::storage::directory(db, Some("paris"))
+        .await
+        .unwrap();
+    let elsewhere = organisations[0].id.clone();
+    let user_id = crate::committed!(
+        db,
+        accounts::create_user,
+        "paris@example.org",
+        accounts::Role::Professional,
+        Some(&elsewhere),
+        &[],
+    );
+    give_key(&app, &user_id).await;
+    assert!(app.state.referrals.receiving().contains(&elsewhere));
+
+    // Her conversation is in the Montreuillois.
+    let outcome = app.person().reaches_the_orientation(STORY).await;
+    let token = hidden(&outcome, "t");
+    let (status, page) = ask_callback(&app, &token, &elsewhere).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("ne peut pas vous rappeler"), "{page}");
+    assert!(!page.contains("name=\"coordonnee\""));
+
+    // Her own territory's organisation can call her back; the same form
+    // turned towards Paris cannot.
+    let here = members.keys().next().unwrap();
+    let (_, page) = ask_callback(&app, &token, here).await;
+    let mut form = callback_form(&page, "06 98 76 54 32");
+    for (key, value) in &mut form {
+        if key == "organisation" {
+            *value = elsewhere.to_string();
+        }
+    }
+    let (status, refused) = app.post_text("/envoyer/confirmer", &form).await;
+    assert_eq!(status, 200);
+    assert!(refused.contains("ne peut pas vous rappeler"), "{refused}");
+    assert_eq!(referrals::count(db).await.unwrap(), 0);
+    let (status, sent) = app
+        .post_text(
+            "/envoyer/confirmer",
+            &callback_form(&page, "06 98 76 54 32"),
+        )
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(referrals::count(db).await.unwrap(), 1);
+}
