@@ -241,6 +241,9 @@ pub struct Joining {
     pub report: Option<Report>,
     /// How she agreed to be contacted, when she shared her answers.
     pub channel: Option<flow::Channel>,
+    /// Her conversation's sealed token, for a callback if the
+    /// conversation cannot go on (it opens only with the server's key).
+    pub token: String,
 }
 
 /// A message, as kept in memory.

@@ -112,8 +112,11 @@ enum Item {
     },
     /// The professional proposes to keep the conversation.
     Proposal { text: String, handle: String },
-    /// Over, and why.
-    Ended(String),
+    /// Over, and why; the callback form when nobody could answer.
+    Ended {
+        text: String,
+        callback: Option<(String, OrganisationId)>,
+    },
 }
 
 /// The conversation as the page opens it.
@@ -139,6 +142,8 @@ enum Stage {
         text: String,
         token: Option<String>,
         organisation: Option<OrganisationId>,
+        /// Her report can be sent from here (she reached the orientation).
+        report: bool,
     },
     /// The conversation.
     Room(Box<RoomPage>),
@@ -299,10 +304,18 @@ fn nobody(
     organisation: Option<OrganisationId>,
 ) -> Stage {
     let organisation = organisation.filter(|id| app.referrals.receiving().contains(id));
+    // A report is sent from the orientation only; a callback from any outcome.
+    let report = token.as_deref().and_then(|t| finished(app, t)).is_some_and(|progress| {
+        matches!(
+            flow::position(&app.conversation.flow, &progress),
+            Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(flow::Outcome::Orientation))
+        )
+    });
     Stage::Nobody {
         text: lang.t("live-nobody"),
         token,
         organisation,
+        report,
     }
 }
 
@@ -372,6 +385,7 @@ async fn join(
                 joined_at: now,
                 report,
                 channel: share.then(|| channel(app, &progress)).flatten(),
+                token: token.to_owned(),
             }),
         })
         .await;
@@ -500,7 +514,20 @@ impl Shown {
         }
         if ended && !self.ended {
             if let RoomStage::Ended(by) = view.stage {
-                items.push(Item::Ended(ended_words(lang, by)));
+                let callback = matches!(by, Ended::Nobody | Ended::ProfessionalSilent)
+                    && app
+                        .referrals
+                        .receiving()
+                        .contains(&view.joining.organisation);
+                items.push(Item::Ended {
+                    text: ended_words(lang, by),
+                    callback: callback.then(|| {
+                        (
+                            view.joining.token.clone(),
+                            view.joining.organisation.clone(),
+                        )
+                    }),
+                });
             }
             self.ended = true;
         }
@@ -947,6 +974,8 @@ enum ToPerson {
     },
     Ended {
         text: String,
+        /// The page may offer the callback: nobody could answer.
+        callback: bool,
     },
 }
 
@@ -1017,6 +1046,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                         &mut socket,
                         &ToPerson::Ended {
                             text: lang.t("live-nobody"),
+                            callback: false,
                         },
                     )
                     .await;
@@ -1031,6 +1061,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                     &mut socket,
                     &ToPerson::Ended {
                         text: lang.t("live-expired"),
+                        callback: false,
                     },
                 )
                 .await;
@@ -1114,7 +1145,10 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                 },
                 Item::Said { .. } => continue,
                 Item::Proposal { text, .. } => ToPerson::Proposal { text },
-                Item::Ended(text) => ToPerson::Ended { text },
+                Item::Ended { text, callback } => ToPerson::Ended {
+                    text,
+                    callback: callback.is_some(),
+                },
             });
         }
         // Messages carry their ids, which the items do not.

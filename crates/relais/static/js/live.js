@@ -90,6 +90,7 @@
       if (fallback) { over = true; form.submit(); return; }
       over = true; proposal.hidden = true;
       end.firstChild.textContent = f.text; end.hidden = false;
+      if (f.callback) { document.getElementById('live-callback').hidden = false; }
       document.getElementById('live-write').hidden = true;
       socket.close();
     }

@@ -648,3 +648,39 @@ async fn on_postgresql_a_person_on_one_instance_talks_with_a_professional_on_ano
     .await;
     read_until(&mut page, &mut seen, "je suis là").await;
 }
+
+#[tokio::test]
+async fn a_person_waiting_when_the_last_professional_leaves_is_told_at_once_and_offered_a_callback()
+{
+    let app = TestApp::spawn().await;
+    let organisation = live_hours(&app, "24/7").await;
+    let mut pro = on_duty(&app, "camille@example.org", &organisation).await;
+    let (_, token) = at_the_lines(&app).await;
+    let (_, mut page, mut seen) = joins_reading(&app, &token, &organisation).await;
+    let csrf = pro.csrf.clone();
+    pro.post(
+        "/pro/permanence/service",
+        &[("csrf", &csrf), ("action", "terminer")],
+    )
+    .await;
+    app.state.live_state().tick().await.unwrap();
+    read_until(&mut page, &mut seen, "Plus personne").await;
+    read_until(&mut page, &mut seen, "</html>").await;
+    assert!(seen.contains("name=\"genre\" value=\"rappel\""), "{seen}");
+    // The callback form is the sending page's, for a callback.
+    let callback = app
+        .client
+        .post(app.url("/envoyer"))
+        .form(&[
+            ("t", token.as_str()),
+            ("organisation", organisation.as_str()),
+            ("genre", "rappel"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(callback.contains("tre rappelée"), "{callback}");
+}
