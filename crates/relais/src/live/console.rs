@@ -492,6 +492,8 @@ async fn socket(
     };
     upgrade
         .max_message_size(16 * 1024)
+        .read_buffer_size(crate::live::person::SOCKET_BUFFER)
+        .write_buffer_size(crate::live::person::SOCKET_BUFFER)
         .on_upgrade(move |socket| console_socket(app, pro, organisation.id, socket))
 }
 

@@ -979,6 +979,9 @@ enum ToPerson {
     },
 }
 
+/// The read and write buffers of a socket (the library's default is
+/// 128 KiB each: 2.5 GB for 10,000 people waiting).
+pub const SOCKET_BUFFER: usize = 4 * 1024;
 /// Largest frame accepted.
 const FRAME_MAX: usize = 16 * 1024;
 /// Frames one socket may send in [`FRAMES_WINDOW`].
@@ -999,6 +1002,9 @@ async fn socket(
     upgrade
         .max_message_size(FRAME_MAX)
         .max_frame_size(FRAME_MAX)
+        // Frames are small; thousands of people wait at once.
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
         .on_upgrade(move |socket| person_socket(app, lang, client, socket))
 }
 
