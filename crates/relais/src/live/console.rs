@@ -502,6 +502,9 @@ async fn send(socket: &mut WebSocket, frame: &ToConsole) -> bool {
     socket.send(Frame::Text(text.into())).await.is_ok()
 }
 
+/// How often a console's queue is drawn, at most.
+const QUEUE_EVERY: Duration = Duration::from_secs(1);
+
 async fn console_socket(
     app: LiveState,
     pro: Pro,
@@ -515,6 +518,13 @@ async fn console_socket(
     let mut sent: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
     let mut stage: Option<(Stage, Option<Keep>, Option<bool>)> = None;
     let mut window = (Instant::now(), 0u32);
+    // The duty changes only by this professional's own forms, which load
+    // the page (and open a new socket) again.
+    let on_duty = matches!(storage::duty(&app.db, &pro.user.id).await, Ok(Some(_)));
+    // The queue is drawn at most once a second: a busy queue would
+    // otherwise be drawn by every console at every join.
+    let mut drawn = tokio::time::Instant::now() - QUEUE_EVERY;
+    let mut pending = false;
     queue.mark_changed();
     loop {
         let room_changed = async {
@@ -555,11 +565,19 @@ async fn console_socket(
                 continue;
             }
             alive = room_changed => if !alive { room = None },
-            _ = queue.changed() => queue_moved = true,
+            _ = queue.changed() => {
+                if drawn.elapsed() < QUEUE_EVERY {
+                    pending = true;
+                    continue;
+                }
+                queue_moved = true;
+            }
+            () = tokio::time::sleep_until(drawn + QUEUE_EVERY), if pending => queue_moved = true,
             _ = closing.changed() => return,
         }
         if queue_moved {
-            let on_duty = matches!(storage::duty(&app.db, &pro.user.id).await, Ok(Some(_)));
+            pending = false;
+            drawn = tokio::time::Instant::now();
             let waiting = waiting_views(&app, &organisation);
             let count = waiting.len();
             let html = QueueFragment {

@@ -376,6 +376,13 @@ pub struct Live {
     /// This instance, among those on the bus.
     instance: String,
     rooms: Mutex<HashMap<LiveId, Room>>,
+    /// Each organisation's queue in order, (joined at, id): her place is
+    /// found by a binary search, not by looking at everyone. Locked after
+    /// `rooms`, never before.
+    lines: Mutex<HashMap<OrganisationId, Vec<(i64, LiveId)>>>,
+    /// Per organisation, rung when someone leaves its queue (taken, gone):
+    /// the places behind move. A join behind her changes nothing of hers.
+    departures: Mutex<HashMap<OrganisationId, watch::Sender<u64>>>,
     queues: Mutex<HashMap<OrganisationId, watch::Sender<u64>>>,
     snapshot: RwLock<Arc<Snapshot>>,
     bus: bus::Bus,
@@ -411,6 +418,8 @@ impl Live {
         Self {
             instance: hex::encode(instance),
             rooms: Mutex::new(HashMap::new()),
+            lines: Mutex::new(HashMap::new()),
+            departures: Mutex::new(HashMap::new()),
             queues: Mutex::new(HashMap::new()),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
             bus: bus::Bus::new(db, secret),
@@ -452,8 +461,18 @@ impl Live {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let id = event.session();
         let mut queue = None;
+        let mut departed = false;
         if let Event::Joined { room, .. } = event {
             if !rooms.contains_key(id) {
+                let mut lines = self
+                    .lines
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let line = lines.entry(room.organisation.clone()).or_default();
+                let place = (room.joined_at, id.clone());
+                let at = line.binary_search(&place).unwrap_or_else(|at| at);
+                line.insert(at, place);
+                drop(lines);
                 rooms.insert(
                     id.clone(),
                     Room {
@@ -471,6 +490,20 @@ impl Live {
             }
         } else if let Some(room) = rooms.get_mut(id) {
             let ended = matches!(room.stage, Stage::Ended(_));
+            let leaves = room.stage == Stage::Waiting
+                && matches!(event, Event::Taken { .. } | Event::Ended { .. });
+            if leaves {
+                let mut lines = self
+                    .lines
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if let Some(line) = lines.get_mut(&room.joining.organisation)
+                    && let Ok(at) = line.binary_search(&(room.joining.joined_at, id.clone()))
+                {
+                    line.remove(at);
+                }
+                departed = true;
+            }
             match event {
                 Event::Joined { .. } => {}
                 Event::Taken { by, .. } if !ended => {
@@ -535,7 +568,26 @@ impl Live {
         drop(rooms);
         if let Some(organisation) = queue {
             self.queue_bell(&organisation).send_modify(|v| *v += 1);
+            if departed {
+                self.departure_bell(&organisation).send_modify(|v| *v += 1);
+            }
         }
+    }
+
+    /// The bell of departures from an organisation's queue.
+    fn departure_bell(&self, organisation: &OrganisationId) -> watch::Sender<u64> {
+        self.departures
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(organisation.clone())
+            .or_insert_with(|| watch::channel(0).0)
+            .clone()
+    }
+
+    /// Wakes when someone leaves an organisation's queue: the places of
+    /// those behind move.
+    pub fn watch_place(&self, organisation: &OrganisationId) -> watch::Receiver<u64> {
+        self.departure_bell(organisation).subscribe()
     }
 
     /// The bell of an organisation's queue.
@@ -570,17 +622,16 @@ impl Live {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let room = rooms.get(id)?;
         let position = match room.stage {
-            Stage::Waiting => {
-                1 + rooms
-                    .iter()
-                    .filter(|(other, r)| {
-                        r.stage == Stage::Waiting
-                            && r.joining.organisation == room.joining.organisation
-                            && (r.joining.joined_at, other.as_str())
-                                < (room.joining.joined_at, id.as_str())
-                    })
-                    .count()
-            }
+            Stage::Waiting => self
+                .lines
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&room.joining.organisation)
+                .map_or(1, |line| {
+                    1 + line
+                        .binary_search(&(room.joining.joined_at, id.clone()))
+                        .unwrap_or_else(|at| at)
+                }),
             _ => 0,
         };
         Some(RoomView {
@@ -600,13 +651,16 @@ impl Live {
             .rooms
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut waiting: Vec<(LiveId, Joining)> = rooms
-            .iter()
-            .filter(|(_, r)| r.stage == Stage::Waiting && r.joining.organisation == *organisation)
-            .map(|(id, r)| (id.clone(), r.joining.clone()))
-            .collect();
-        waiting.sort_by(|a, b| (a.1.joined_at, &a.0).cmp(&(b.1.joined_at, &b.0)));
-        waiting
+        let lines = self
+            .lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        lines
+            .get(organisation)
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, id)| rooms.get(id).map(|r| (id.clone(), r.joining.clone())))
+            .collect()
     }
 
     /// The conversation a professional is having, if any.
@@ -634,7 +688,11 @@ impl Live {
 
     /// How many wait for an organisation.
     pub fn queue_length(&self, organisation: &OrganisationId) -> usize {
-        self.waiting(organisation).len()
+        self.lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(organisation)
+            .map_or(0, Vec::len)
     }
 
     /// Counts a person's page or socket connected here while the guard
@@ -697,13 +755,24 @@ impl Live {
             .rooms
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let open: std::collections::HashSet<&LiveId> = open.iter().map(|o| &o.id).collect();
+        let mut lines = self
+            .lines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (id, room) in rooms.iter_mut() {
-            if room.ended.is_none() && !open.iter().any(|o| o.id == *id) {
+            if room.ended.is_none() && !open.contains(id) {
+                if room.stage == Stage::Waiting
+                    && let Some(line) = lines.get_mut(&room.joining.organisation)
+                {
+                    line.retain(|(_, other)| other != id);
+                }
                 room.stage = Stage::Ended(Ended::Nobody);
                 room.ended = Some(Instant::now());
                 room.version.send_modify(|v| *v += 1);
             }
         }
+        drop(lines);
         rooms.retain(|_, room| room.ended.is_none_or(|at| at.elapsed() < ENDED_KEPT));
     }
 }

@@ -640,7 +640,7 @@ async fn stream_room(
     let Some(view) = app.live.view(&id) else {
         return;
     };
-    let mut queue = app.live.watch_queue(&view.joining.organisation);
+    let mut queue = app.live.watch_place(&view.joining.organisation);
     let mut closing = app.live.closing();
     let c = Chrome::new(app, context);
     loop {
@@ -1091,7 +1091,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
     let (Some(mut changes), Some(view)) = (app.live.watch_room(&id), app.live.view(&id)) else {
         return;
     };
-    let mut queue = app.live.watch_queue(&view.joining.organisation);
+    let mut queue = app.live.watch_place(&view.joining.organisation);
     let mut closing = app.live.closing();
     let mut shown = Shown::default();
     let mut delivered: HashMap<String, bool> = HashMap::new();
