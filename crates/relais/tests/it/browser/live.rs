@@ -371,11 +371,11 @@ async fn with_nobody_on_duty_she_is_told_so_and_offered_a_callback() {
     );
     let button = format!("button[form='callback-{organisation}']");
     wait_for_text(&person, &button, "Être rappelée").await;
-    // The button posts the callback form to /envoyer. What /envoyer does
-    // with `genre=rappel` is being built on another branch, not merged
-    // here yet (this branch's /envoyer ignores `genre`): the test stops at
-    // the form the button sends. Once merged, click the button and check
-    // the callback form.
+    // The button posts the callback form to /envoyer. The callback form
+    // (`genre=rappel`) is being built on another branch, not merged here
+    // yet: this branch's /envoyer refuses the unknown field `genre` ("Cette
+    // demande n'a pas pu être lue"), so the test stops at the form the
+    // button sends. Once merged, click the button and check the form.
     let form = person
         .eval(&format!(
             "const f = document.getElementById('callback-{organisation}');
