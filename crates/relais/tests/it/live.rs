@@ -13,11 +13,11 @@ use crate::helpers::page::{field, hidden};
 use crate::helpers::professional::SignedIn;
 
 /// The demo's organisation that offers live help.
-const LIVE: &str = "aav-montreuillois";
+pub(crate) const LIVE: &str = "aav-montreuillois";
 
 /// The live organisation's id, with its live hours set to `hours` (so
 /// that no test depends on the clock), the index rebuilt.
-async fn live_hours(app: &TestApp, hours: &str) -> OrganisationId {
+pub(crate) async fn live_hours(app: &TestApp, hours: &str) -> OrganisationId {
     let db = &app.state.db;
     let (organisations, _) = relais::directory::storage::directory(db, Some("montreuillois"))
         .await
@@ -39,7 +39,11 @@ async fn live_hours(app: &TestApp, hours: &str) -> OrganisationId {
 }
 
 /// A professional of the live organisation, with a key, on duty.
-async fn on_duty<'a>(app: &'a TestApp, email: &str, organisation: &OrganisationId) -> SignedIn<'a> {
+pub(crate) async fn on_duty<'a>(
+    app: &'a TestApp,
+    email: &str,
+    organisation: &OrganisationId,
+) -> SignedIn<'a> {
     let mut pro = app.professional(email, organisation).with_key().await;
     let csrf = pro.csrf.clone();
     let page = pro
@@ -55,7 +59,7 @@ async fn on_duty<'a>(app: &'a TestApp, email: &str, organisation: &OrganisationI
 
 /// A person at the "I would rather call someone" outcome: its page and
 /// her token.
-async fn at_the_lines(app: &TestApp) -> (String, String) {
+pub(crate) async fn at_the_lines(app: &TestApp) -> (String, String) {
     let mut person = app.person().arrives().await;
     person
         .sends(&[("etape", "formulaire"), ("choix", "appeler")])
@@ -130,7 +134,7 @@ async fn joins_reading(
 }
 
 /// Takes the next person; the console page after it.
-async fn takes(pro: &mut SignedIn<'_>) -> String {
+pub(crate) async fn takes(pro: &mut SignedIn<'_>) -> String {
     let csrf = pro.csrf.clone();
     pro.post("/pro/permanence/prendre", &[("csrf", &csrf)])
         .await;

@@ -378,3 +378,99 @@ async fn every_public_page_with_our_scripts_running_has_no_accessibility_violati
     browser.close().await;
     assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
 }
+
+#[tokio::test]
+async fn live_help_from_its_preview_to_its_end_has_no_accessibility_violation() {
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let organisation = crate::live::live_hours(&app, "24/7").await;
+    let mut pro = crate::live::on_duty(&app, "camille@example.org", &organisation).await;
+    let mut found = Vec::new();
+    for js in [Js::On, Js::Blocked] {
+        // The streamed page never finishes loading: commands must not wait
+        // for it.
+        let Some(browser) = Browser::start_with(js, (320, 640), "none").await else {
+            return;
+        };
+        let room = if js == Js::On {
+            "#live-room"
+        } else {
+            ".live-stream"
+        };
+        for prefix in ["", "/ar"] {
+            let what = |stage: &str| format!("{prefix}/parler ({stage}, {})", js_name(js));
+            browser.goto(&app.url(&format!("{prefix}/aide"))).await;
+            wait_until(&browser, "return document.readyState === 'complete'").await;
+            click(&browser, "button[name='choix'][value='appeler']").await;
+            let loaded = |css: &str| {
+                format!(
+                    "return document.readyState === 'complete' && !!document.querySelector({})",
+                    json!(css)
+                )
+            };
+            wait_until(&browser, &loaded("button[form='live-offer-form']")).await;
+            click(&browser, "button[form='live-offer-form']").await;
+            wait_until(&browser, &loaded("#live-join")).await;
+            audit_here(&browser, &axe, &what("preview"), &mut found).await;
+
+            click(&browser, "button[name='partage'][value='oui']").await;
+            wait_until(
+                &browser,
+                &format!(
+                    "return !!document.querySelector({})",
+                    json!(format!("{room} .live-status, #live-status:not(:empty)"))
+                ),
+            )
+            .await;
+            audit_here(&browser, &axe, &what("waiting"), &mut found).await;
+
+            let console = crate::live::takes(&mut pro).await;
+            let (m, csrf) = (
+                crate::helpers::page::hidden(&console, "m"),
+                pro.csrf.clone(),
+            );
+            pro.post(
+                "/pro/permanence/message",
+                &[
+                    ("csrf", &csrf),
+                    ("m", &m),
+                    ("texte", "Bonjour, je vous lis."),
+                ],
+            )
+            .await;
+            wait_until(
+                &browser,
+                &format!(
+                    "const b = document.querySelector({}); return !!b && b.textContent.includes('je vous lis');",
+                    json!(format!("{room} .bot"))
+                ),
+            )
+            .await;
+            audit_here(&browser, &axe, &what("conversation"), &mut found).await;
+
+            pro.post(
+                "/pro/permanence/fin",
+                &[("csrf", &csrf), ("action", "terminer")],
+            )
+            .await;
+            wait_until(
+                &browser,
+                "const e = document.querySelector('.live-end'); return !!e && !e.hidden;",
+            )
+            .await;
+            audit_here(&browser, &axe, &what("ended"), &mut found).await;
+        }
+        browser.close().await;
+    }
+    assert!(found.is_empty(), "axe-core found:\n{}", found.join("\n"));
+}
+
+fn js_name(js: Js) -> &'static str {
+    match js {
+        Js::On => "with our scripts",
+        Js::Off => "without JavaScript",
+        Js::Blocked => "our scripts blocked",
+    }
+}

@@ -12,6 +12,7 @@
 mod accessibility;
 mod backoffice;
 mod journeys;
+mod live;
 mod reading;
 
 use std::collections::BTreeSet;
@@ -75,7 +76,15 @@ impl Browser {
     }
 
     /// A headless Chromium on a screen of this size (CSS pixels).
-    async fn start_sized(js: Js, (width, height): (u32, u32)) -> Option<Self> {
+    async fn start_sized(js: Js, size: (u32, u32)) -> Option<Self> {
+        Self::start_with(js, size, "normal").await
+    }
+
+    /// A headless Chromium whose commands wait for a page as `page_load`
+    /// says (WebDriver's `pageLoadStrategy`): `"none"` for a page that
+    /// never finishes loading, as live help's streamed page without
+    /// JavaScript.
+    async fn start_with(js: Js, (width, height): (u32, u32), page_load: &str) -> Option<Self> {
         let Some(webdriver) = std::env::var(WEBDRIVER_VAR)
             .ok()
             .filter(|url| !url.is_empty())
@@ -106,6 +115,7 @@ impl Browser {
         }
         let capabilities = json!({
             "browserName": "chrome",
+            "pageLoadStrategy": page_load,
             "goog:chromeOptions": options,
             "goog:loggingPrefs": { "performance": "ALL" },
         });
