@@ -17,7 +17,10 @@
 //! - the worst request against each public form, and the quick exit while
 //!   the heavy work is saturated ([`stall`]);
 //! - orientation over generated services against a full scan
-//!   ([`orientation`]).
+//!   ([`orientation`]);
+//! - live help: idle people in a queue, conversations' message latency,
+//!   the page without JavaScript, each against a bare WebSocket echo or
+//!   "hello" ([`live`]); `--only live` runs these alone.
 //!
 //! Every request goes through [`client`], hyper's HTTP/1.1 client; the
 //! servers and their CPU time are handled by [`process`], the measures of
@@ -35,10 +38,11 @@ use process::{
     Guard, addr_of, free_port, release_binary, resident_kib, start_relais, stop, tempdir,
     wait_until_up, workspace_root,
 };
-use report::{ReportInput, report, write_report};
+use report::{ReportInput, report, write_live_report, write_report};
 use site::{conversation, load, page_weight};
 
 mod client;
+mod live;
 mod orientation;
 mod process;
 mod referral;
@@ -46,9 +50,11 @@ mod report;
 mod site;
 mod stall;
 
-const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N] [--write]
+const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N]
+                         [--people N] [--conversations N] [--postgres URL] [--only live] [--write]
        cargo xtask stall [--binary PATH] [--seconds N] [--clients N]   (also part of bench)
-       cargo xtask hello --addr IP:PORT   (the baseline server, started by bench)";
+       cargo xtask hello --addr IP:PORT   (the baseline server, started by bench: `/` and the WebSocket echo `/echo`)
+--postgres defaults to $RELAIS_BENCH_POSTGRES; without either, the two-instance measure is skipped.";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,6 +76,14 @@ struct Options {
     clients: usize,
     services: usize,
     queries: usize,
+    /// Idle people in one queue (live help).
+    people: usize,
+    /// Conversations at one message a second each way (live help).
+    conversations: usize,
+    /// A PostgreSQL database for the two-instance live measure.
+    postgres: Option<String>,
+    /// Only the live measures.
+    only_live: bool,
     write: bool,
 }
 
@@ -80,6 +94,12 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         clients: 8,
         services: 100_000,
         queries: 10_000,
+        people: 10_000,
+        conversations: 1_000,
+        postgres: std::env::var("RELAIS_BENCH_POSTGRES")
+            .ok()
+            .filter(|url| !url.is_empty()),
+        only_live: false,
         write: false,
     };
     let mut args = args.iter();
@@ -103,6 +123,22 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--queries" => {
                 options.queries = args.next().context("--queries needs a value")?.parse()?;
             }
+            "--people" => {
+                options.people = args.next().context("--people needs a value")?.parse()?;
+            }
+            "--conversations" => {
+                options.conversations = args
+                    .next()
+                    .context("--conversations needs a value")?
+                    .parse()?;
+            }
+            "--postgres" => {
+                options.postgres = Some(args.next().context("--postgres needs a URL")?.clone());
+            }
+            "--only" => match args.next().map(String::as_str) {
+                Some("live") => options.only_live = true,
+                _ => bail!("--only takes: live"),
+            },
             "--write" => options.write = true,
             other => bail!("unknown option {other}\n{USAGE}"),
         }
@@ -143,7 +179,8 @@ fn stall(args: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The bare baseline: one route answering "Hello, World!".
+/// The bare baseline: one route answering "Hello, World!", and a
+/// WebSocket echo (`/echo`) for the live measures.
 fn hello(args: &[String]) -> anyhow::Result<()> {
     let addr: SocketAddr = match args {
         [flag, addr] if flag == "--addr" => addr.parse()?,
@@ -151,18 +188,76 @@ fn hello(args: &[String]) -> anyhow::Result<()> {
     };
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async move {
-        let router =
-            axum::Router::new().route("/", axum::routing::get(|| async { "Hello, World!" }));
+        let router = axum::Router::new()
+            .route("/", axum::routing::get(|| async { "Hello, World!" }))
+            .route("/echo", axum::routing::get(echo));
         let listener = tokio::net::TcpListener::bind(addr).await?;
         axum::serve(listener, router).await?;
         Ok(())
     })
 }
 
+/// Sends every text frame back, as it came.
+async fn echo(upgrade: axum::extract::ws::WebSocketUpgrade) -> axum::response::Response {
+    use axum::extract::ws::Message;
+    upgrade.on_upgrade(|mut socket| async move {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if let Message::Text(_) = frame
+                && socket.send(frame).await.is_err()
+            {
+                return;
+            }
+        }
+    })
+}
+
+/// Starts the bare baseline server on a free port.
+fn start_hello(runtime: &tokio::runtime::Runtime) -> anyhow::Result<(SocketAddr, Guard)> {
+    let hello_addr = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let hello = Guard(
+        Command::new(std::env::current_exe()?)
+            .args(["hello", "--addr", &hello_addr.to_string()])
+            .spawn()?,
+    );
+    runtime.block_on(wait_until_up(hello_addr))?;
+    Ok((hello_addr, hello))
+}
+
+/// The live measures, on a runtime of their own (thousands of sockets).
+fn live_bench(relais: &std::path::Path, options: &Options) -> anyhow::Result<String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let (hello_addr, mut hello) = start_hello(&runtime)?;
+    let measured = runtime.block_on(live::bench(
+        relais,
+        hello_addr,
+        hello.0.id(),
+        &live::Options {
+            people: options.people,
+            conversations: options.conversations,
+            seconds: options.seconds,
+            connections: options.connections,
+            postgres: options.postgres.clone(),
+        },
+    ))?;
+    stop(&mut hello.0)?;
+    Ok(live::report(&measured))
+}
+
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let options = parse_options(args)?;
     let root = workspace_root()?;
     let relais = release_binary()?;
+    if options.only_live {
+        let report = live_bench(&relais, &options)?;
+        println!("{report}");
+        if options.write {
+            write_live_report(&root.join("BENCHMARKS.md"), &report)?;
+            eprintln!("BENCHMARKS.md updated (the live section)");
+        }
+        return Ok(());
+    }
     let binary_size = std::fs::metadata(&relais)?.len();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -187,14 +282,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     })?;
     let idle_rss = resident_kib(server.0.id())?;
 
-    let hello_port = free_port()?;
-    let hello_addr = SocketAddr::from(([127, 0, 0, 1], hello_port));
-    let mut hello = Guard(
-        Command::new(std::env::current_exe()?)
-            .args(["hello", "--addr", &hello_addr.to_string()])
-            .spawn()?,
-    );
-    runtime.block_on(wait_until_up(hello_addr))?;
+    let (hello_addr, mut hello) = start_hello(&runtime)?;
 
     let duration = Duration::from_secs(options.seconds);
     eprintln!(
@@ -266,6 +354,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         options.services, options.queries
     );
     let orientation = orientation::bench(options.services, options.queries);
+    let live = live_bench(&relais, &options)?;
     let mut report = report(&ReportInput {
         options: &options,
         page,
@@ -281,6 +370,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     report.push_str(&referral::report(&referrals));
     report.push_str(&stall::report(&stalls));
     report.push_str(&orientation);
+    report.push_str(&live);
     println!("{report}");
     if options.write {
         write_report(&root.join("BENCHMARKS.md"), &report)?;

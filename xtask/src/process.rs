@@ -76,6 +76,15 @@ pub fn free_port() -> anyhow::Result<u16> {
 /// writes its address to `data/addr`; returns the time until `/healthz`
 /// answers.
 pub async fn start_relais(relais: &Path, data: &Path) -> anyhow::Result<(Duration, Child)> {
+    start_relais_with(relais, data, &[]).await
+}
+
+/// [`start_relais`] with more arguments to `serve`.
+pub async fn start_relais_with(
+    relais: &Path,
+    data: &Path,
+    extra: &[&str],
+) -> anyhow::Result<(Duration, Child)> {
     let port = free_port()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     std::fs::write(data.join("addr"), addr.to_string())?;
@@ -92,6 +101,7 @@ pub async fn start_relais(relais: &Path, data: &Path) -> anyhow::Result<(Duratio
             "--referrals-per-client-per-hour",
             "0",
         ])
+        .args(extra)
         .arg("--data-dir")
         .arg(data.join("relais-data"))
         .current_dir(data)

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use anyhow::Context as _;
+
 use crate::Options;
 use crate::site::LoadResult;
 
@@ -33,9 +35,8 @@ pub struct ReportInput<'a> {
     pub token_end: usize,
 }
 
-/// The report, in Markdown.
-pub fn report(input: &ReportInput<'_>) -> String {
-    let mut out = String::new();
+/// When and where the figures were measured.
+pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|info| {
@@ -50,9 +51,16 @@ pub fn report(input: &ReportInput<'_>) -> String {
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
         .unwrap_or_default();
+    format!("Measured on {date}, {cpu}, {cores} cores, Linux, loopback")
+}
+
+/// The report, in Markdown.
+pub fn report(input: &ReportInput<'_>) -> String {
+    let mut out = String::new();
     let _ = writeln!(
         out,
-        "Measured on {date}, {cpu}, {cores} cores, Linux, loopback; command: `cargo xtask bench --seconds {} --connections {} --clients {} --services {} --queries {}`.\n",
+        "{}; command: `cargo xtask bench --seconds {} --connections {} --clients {} --services {} --queries {}`.\n",
+        machine(),
         input.options.seconds,
         input.options.connections,
         input.options.clients,
@@ -157,6 +165,25 @@ const BEGIN: &str = "<!-- bench:begin (written by cargo xtask bench --write) -->
 /// Where it ends.
 const END: &str = "<!-- bench:end -->";
 
+/// Where the live section begins in the generated section (it is the
+/// last).
+pub const LIVE: &str = "\n### Live help\n";
+
+/// Replaces only the live section of the generated section (`bench --only
+/// live --write`), or adds it at its end.
+pub fn write_live_report(path: &Path, live: &str) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path)?;
+    let end = text
+        .find(END)
+        .context("BENCHMARKS.md has no generated section: run `cargo xtask bench --write`")?;
+    let start = text[..end].find(LIVE).unwrap_or(end);
+    let before = text[..start].trim_end_matches('\n');
+    let live = live.trim_start_matches('\n');
+    let updated = format!("{before}\n\n{live}{}", &text[end..]);
+    std::fs::write(path, updated)?;
+    Ok(())
+}
+
 /// Replaces the generated section of the file at `path` with `report`, or
 /// appends it.
 pub fn write_report(path: &Path, report: &str) -> anyhow::Result<()> {
@@ -170,4 +197,26 @@ pub fn write_report(path: &Path, report: &str) -> anyhow::Result<()> {
     };
     std::fs::write(path, updated)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_live_section_alone_replaces_only_itself() -> anyhow::Result<()> {
+        let path =
+            std::env::temp_dir().join(format!("relais-live-report-{}.md", std::process::id()));
+        let first = format!("# B\n\n{BEGIN}\nother figures\n{END}\nafter\n");
+        std::fs::write(&path, &first)?;
+        write_live_report(&path, "\n### Live help\n\nrun 1\n")?;
+        write_live_report(&path, "\n### Live help\n\nrun 2\n")?;
+        let text = std::fs::read_to_string(&path)?;
+        std::fs::remove_file(&path)?;
+        assert_eq!(
+            text,
+            format!("# B\n\n{BEGIN}\nother figures\n\n### Live help\n\nrun 2\n{END}\nafter\n")
+        );
+        Ok(())
+    }
 }
