@@ -26,8 +26,8 @@ use crate::backoffice::{Base, CSRF, Screens, csrf, read};
 use crate::directory::live_hours::LiveOrganisation;
 use crate::live::offer::live_organisation;
 use crate::live::{
-    Author, Ended, Event, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX, RoomView, Stage, counted,
-    message_text, now, now_ms, storage, valid_message_id,
+    Author, Ended, Event, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX, RoomView, Stage, clock,
+    counted, fresh_id, message_text, now, storage, valid_message_id,
 };
 use crate::storage::{LiveId, OrganisationId};
 use crate::web::error::AppError;
@@ -160,15 +160,6 @@ async fn territory_of(
     )
 }
 
-/// The local time of a message.
-fn clock(at_ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(at_ms)
-        .ok()
-        .and_then(|at| at.in_tz("Europe/Paris").ok())
-        .map(|at| at.strftime("%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 fn waiting_views(app: &LiveState, organisation: &OrganisationId) -> Vec<WaitingView> {
     let now = now();
     app.live
@@ -229,12 +220,6 @@ fn talk_view(view: &RoomView) -> TalkView {
         },
         message_id: fresh_id(),
     }
-}
-
-fn fresh_id() -> String {
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    hex::encode(bytes)
 }
 
 /// The conversation this professional has, or had a moment ago.
@@ -388,19 +373,6 @@ fn mine(app: &LiveState, pro: &Pro) -> Option<(LiveId, RoomView)> {
     app.live.view(&id).map(|view| (id, view))
 }
 
-/// The professional's message, once.
-async fn say(app: &LiveState, id: &LiveId, message: &str, text: String) {
-    app.live
-        .publish(Event::Said {
-            s: id.clone(),
-            id: message.to_owned(),
-            from: Author::Professional,
-            text,
-            at: now_ms(),
-        })
-        .await;
-}
-
 async fn write(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Response, AppError> {
     let fields = read(&WRITE, &body)?.fields;
     csrf(&fields, &pro)?;
@@ -409,7 +381,8 @@ async fn write(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<Re
         && valid_message_id(fields.value("m"))
         && let Some(text) = message_text(fields.value("texte"))
     {
-        say(&app, &id, fields.value("m"), text).await;
+        app.say(&id, fields.value("m"), Author::Professional, text)
+            .await;
     }
     Ok(Redirect::to("/pro/permanence").into_response())
 }
@@ -550,7 +523,7 @@ async fn console_socket(
                         if let (Some((live, _)), Some(text)) = (mine(&app, &pro), message_text(&text))
                             && valid_message_id(&id)
                         {
-                            say(&app, &live, &id, text).await;
+                            app.say(&live, &id, Author::Professional, text).await;
                         }
                     }
                     Ok(FromConsole::Seen { ids }) => {

@@ -816,6 +816,22 @@ pub fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// The local time of a message, `14:05`.
+pub fn clock(at_ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(at_ms)
+        .ok()
+        .and_then(|at| at.in_tz("Europe/Paris").ok())
+        .map(|at| at.strftime("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// A fresh message id, for the forms that write one.
+pub fn fresh_id() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the system gives random bytes");
+    hex::encode(bytes)
+}
+
 /// Now, in milliseconds.
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
@@ -828,6 +844,20 @@ impl LiveState {
         if let Err(error) = counters::increment(&self.db, today, territory, event).await {
             tracing::warn!(%error, event = event.as_str(), "could not count a live event");
         }
+    }
+
+    /// A message of `from`, once (the room ignores an id it has, and any
+    /// message once the conversation has ended).
+    pub async fn say(&self, id: &LiveId, message: &str, from: Author, text: String) {
+        self.live
+            .publish(Event::Said {
+                s: id.clone(),
+                id: message.to_owned(),
+                from,
+                text,
+                at: now_ms(),
+            })
+            .await;
     }
 
     /// Ends a conversation if it has not ended: in the database first (so

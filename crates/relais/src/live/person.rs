@@ -35,7 +35,7 @@ use crate::live::offer::Offers;
 use crate::live::storage::{self, NewSession};
 use crate::live::{
     Author, Ended, Event, Handle, Joining, Keep, LiveState, MESSAGE_ID_MAX, MESSAGE_MAX, RoomView,
-    Stage as RoomStage, counted, keep, message_text, now, now_ms, valid_message_id,
+    Stage as RoomStage, clock, counted, fresh_id, keep, message_text, now, valid_message_id,
 };
 use crate::referral::report::{self, Choices, Report};
 use crate::storage::{LiveId, OrganisationId, ReferralId};
@@ -393,15 +393,6 @@ async fn join(
     Ok(Ok(handle))
 }
 
-/// The time of a message, where she is.
-fn clock(at_ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(at_ms)
-        .ok()
-        .and_then(|at| at.in_tz("Europe/Paris").ok())
-        .map(|at| at.strftime("%H:%M").to_string())
-        .unwrap_or_default()
-}
-
 /// Where the conversation stands, in words.
 fn status_words(app: &LiveState, lang: Lang, view: &RoomView) -> String {
     match &view.stage {
@@ -548,13 +539,6 @@ async fn acknowledge(app: &LiveState, id: &LiveId, ids: Vec<String>) {
     }
 }
 
-/// A fresh message id for the page's form.
-fn message_id() -> String {
-    let mut bytes = [0u8; 12];
-    getrandom::fill(&mut bytes).expect("the system gives random bytes");
-    hex::encode(bytes)
-}
-
 /// The page of her conversation, streamed as it goes on.
 async fn room(
     app: &LiveState,
@@ -584,7 +568,7 @@ async fn room(
     let html = Page {
         stage: Stage::Room(Box::new(RoomPage {
             handle: handle.as_str().to_owned(),
-            message_id: message_id(),
+            message_id: fresh_id(),
             organisation: view.joining.organisation_name.clone(),
             items,
             error,
@@ -801,7 +785,7 @@ async fn in_room(
             let message = fields.value("m");
             match message_text(fields.value("texte")) {
                 Some(text) if valid_message_id(message) => {
-                    say(app, &id, message, text).await;
+                    app.say(&id, message, Author::Person, text).await;
                 }
                 Some(_) => return Err(AppError::BadRequest),
                 None if fields.value("texte").trim().is_empty() => {}
@@ -839,25 +823,6 @@ async fn in_room(
         },
         _ => room(app, context, handle, None, String::new()).await,
     }
-}
-
-/// Her message, once.
-async fn say(app: &LiveState, id: &LiveId, message: &str, text: String) {
-    let Some(view) = app.live.view(id) else {
-        return;
-    };
-    if matches!(view.stage, RoomStage::Ended(_)) {
-        return;
-    }
-    app.live
-        .publish(Event::Said {
-            s: id.clone(),
-            id: message.to_owned(),
-            from: Author::Person,
-            text,
-            at: now_ms(),
-        })
-        .await;
 }
 
 /// Her answer to a proposal to keep the conversation: with her yes it is
@@ -1113,7 +1078,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
                 match serde_json::from_str::<FromPerson>(&text) {
                     Ok(FromPerson::Send { id: message, text }) => {
                         if let Some(text) = message_text(&text).filter(|_| valid_message_id(&message)) {
-                            say(&app, &id, &message, text).await;
+                            app.say(&id, &message, Author::Person, text).await;
                         }
                     }
                     Ok(FromPerson::Seen { ids }) => {
