@@ -385,8 +385,8 @@ async fn live_help_from_its_preview_to_its_end_has_no_accessibility_violation() 
         return;
     };
     let app = TestApp::spawn().await;
-    let organisation = crate::live::live_hours(&app, "24/7").await;
-    let mut pro = crate::live::on_duty(&app, "camille@example.org", &organisation).await;
+    let organisation = crate::helpers::live::live_hours(&app, "24/7").await;
+    let mut pro = crate::helpers::live::on_duty(&app, "camille@example.org", &organisation).await;
     let mut found = Vec::new();
     for js in [Js::On, Js::Blocked] {
         // The streamed page never finishes loading: commands must not wait
@@ -426,7 +426,7 @@ async fn live_help_from_its_preview_to_its_end_has_no_accessibility_violation() 
             .await;
             audit_here(&browser, &axe, &what("waiting"), &mut found).await;
 
-            let console = crate::live::takes(&mut pro).await;
+            let console = crate::helpers::live::takes(&mut pro).await;
             let (m, csrf) = (
                 crate::helpers::page::hidden(&console, "m"),
                 pro.csrf.clone(),

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 
 use super::{Browser, Elsewhere, Js, PATIENCE, app_leaving_to, click, fill, sign_in, wait_until};
 use crate::helpers::TestApp;
+use crate::helpers::live::{at_the_lines, live_hours, on_duty, takes};
 use crate::helpers::professional::{Account, SignedIn};
-use crate::live::{at_the_lines, live_hours, on_duty, takes};
 
 /// The professional's sentence when she left, as the console's HTML
 /// escapes it.

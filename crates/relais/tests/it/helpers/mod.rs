@@ -20,6 +20,7 @@
 //! names a PostgreSQL server: then each application gets a database of its
 //! own, created on that server. `.ci/run` runs the whole suite both ways.
 
+pub mod live;
 pub mod page;
 pub mod person;
 pub mod professional;
