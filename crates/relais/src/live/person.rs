@@ -195,6 +195,14 @@ async fn explain(
     page(&app, &page_context, Stage::Explain, StatusCode::OK)
 }
 
+/// The page of a conversation that is over or was never known here.
+fn expired(lang: Lang) -> Stage {
+    Stage::Over {
+        text: lang.t("live-expired"),
+        receipt: None,
+    }
+}
+
 /// Her conversation's progress, if the token opens and it reached an
 /// outcome (orientation, the national lines, the emergency numbers).
 fn finished(app: &LiveState, token: &str) -> Option<Progress> {
@@ -330,10 +338,7 @@ async fn join(
     share: bool,
 ) -> Result<Result<Handle, Stage>, AppError> {
     let Some(progress) = finished(app, token) else {
-        return Ok(Err(Stage::Over {
-            text: lang.t("live-expired"),
-            receipt: None,
-        }));
+        return Ok(Err(expired(lang)));
     };
     let (territory, needs) = territory_and_needs(&app.directory, &app.conversation.flow, &progress);
     let Some(territory) = territory else {
@@ -550,15 +555,7 @@ async fn room(
     let lang = context.lang;
     let id = handle.id();
     let Some(view) = app.live.view(&id) else {
-        return page(
-            app,
-            context,
-            Stage::Over {
-                text: lang.t("live-expired"),
-                receipt: None,
-            },
-            StatusCode::OK,
-        );
+        return page(app, context, expired(lang), StatusCode::OK);
     };
     let mut shown = Shown::default();
     let (items, seen) = shown.news(app, lang, &view, handle.as_str());
@@ -700,15 +697,7 @@ async fn talk(
     let action = fields.value("action");
     if fields.get("h").is_some() {
         let Some(handle) = known(&app, &fields) else {
-            return page(
-                &app,
-                &context,
-                Stage::Over {
-                    text: lang.t("live-expired"),
-                    receipt: None,
-                },
-                StatusCode::OK,
-            );
+            return page(&app, &context, expired(lang), StatusCode::OK);
         };
         return in_room(&app, &context, &handle, action, &fields, too_long).await;
     }
@@ -730,15 +719,7 @@ async fn talk(
         },
         _ => {
             let Some(progress) = finished(&app, &token) else {
-                return page(
-                    &app,
-                    &context,
-                    Stage::Over {
-                        text: lang.t("live-expired"),
-                        receipt: None,
-                    },
-                    StatusCode::OK,
-                );
+                return page(&app, &context, expired(lang), StatusCode::OK);
             };
             let (territory, needs) =
                 territory_and_needs(&app.directory, &app.conversation.flow, &progress);
