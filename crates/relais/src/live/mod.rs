@@ -42,7 +42,6 @@ use crate::storage::counters::{self, Event as Counter};
 use crate::storage::{Db, LiveId, OrganisationId, UserId};
 use crate::web::Web;
 use crate::web::clients::ClientCounts;
-use storage::EndedBy;
 
 /// The counters of live help, per day and territory (the conversation
 /// counts `live:offered` itself).
@@ -209,15 +208,16 @@ pub enum Ended {
     Kept,
 }
 
-impl From<Ended> for EndedBy {
-    fn from(ended: Ended) -> Self {
-        match ended {
-            Ended::Person => Self::Person,
-            Ended::Professional => Self::Professional,
-            Ended::PersonSilent => Self::PersonSilent,
-            Ended::ProfessionalSilent => Self::ProfessionalSilent,
-            Ended::Nobody => Self::Nobody,
-            Ended::Kept => Self::Kept,
+impl Ended {
+    /// The code stored in `live_sessions.ended_by`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Person => "person",
+            Self::Professional => "professional",
+            Self::PersonSilent => "person-silent",
+            Self::ProfessionalSilent => "professional-silent",
+            Self::Nobody => "nobody",
+            Self::Kept => "kept",
         }
     }
 }
@@ -863,7 +863,7 @@ impl LiveState {
     /// Ends a conversation if it has not ended: in the database first (so
     /// that exactly one instance does it), then everywhere.
     pub async fn end(&self, id: &LiveId, by: Ended) -> sqlx::Result<bool> {
-        if !storage::end(&self.db, id, by.into(), now()).await? {
+        if !storage::end(&self.db, id, by, now()).await? {
             return Ok(false);
         }
         let view = self.live.view(id);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::live::Ended;
 use crate::storage::{Db, LiveId, OrganisationId, Tx, UserId};
 use crate::{with_pool, with_tx};
 
@@ -228,39 +229,8 @@ pub async fn take_next(
     Ok(None)
 }
 
-/// How a conversation ended, as stored.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EndedBy {
-    /// She left, or quick exit.
-    Person,
-    /// The professional ended it.
-    Professional,
-    /// Her page gave no sign.
-    PersonSilent,
-    /// The professional's console gave no sign.
-    ProfessionalSilent,
-    /// Nobody was on duty any more while she waited.
-    Nobody,
-    /// Kept as a referral, with her consent.
-    Kept,
-}
-
-impl EndedBy {
-    /// The stored code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Person => "person",
-            Self::Professional => "professional",
-            Self::PersonSilent => "person-silent",
-            Self::ProfessionalSilent => "professional-silent",
-            Self::Nobody => "nobody",
-            Self::Kept => "kept",
-        }
-    }
-}
-
 /// Ends a conversation that has not ended; whether this call ended it.
-pub async fn end(db: &Db, id: &LiveId, by: EndedBy, now: i64) -> sqlx::Result<bool> {
+pub async fn end(db: &Db, id: &LiveId, by: Ended, now: i64) -> sqlx::Result<bool> {
     with_pool!(db, pool => {
         sqlx::query(
             "UPDATE live_sessions SET state = 'ended', ended_at = $1, ended_by = $2
