@@ -100,6 +100,8 @@ struct ConsolePage {
     open_now: bool,
     on_duty: bool,
     waiting: Vec<WaitingView>,
+    /// How many wait after those listed.
+    more: usize,
     talk: Option<TalkView>,
     console_js: String,
 }
@@ -118,6 +120,7 @@ struct QueueFragment {
     busy: bool,
     csrf: String,
     waiting: Vec<WaitingView>,
+    more: usize,
 }
 
 /// The language's name in French.
@@ -160,10 +163,17 @@ async fn territory_of(
     )
 }
 
-fn waiting_views(app: &LiveState, organisation: &OrganisationId) -> Vec<WaitingView> {
+/// How many of those waiting the console lists; the others are counted.
+/// A professional takes the first, and a long list drawn for every console
+/// every second would cost more than it tells.
+const QUEUE_SHOWN: usize = 20;
+
+/// The first of those waiting, as the console lists them, and how many
+/// more wait after them.
+fn waiting_views(app: &LiveState, organisation: &OrganisationId) -> (Vec<WaitingView>, usize) {
     let now = now();
-    app.live
-        .waiting(organisation)
+    let (first, total) = app.live.waiting(organisation, QUEUE_SHOWN);
+    let views: Vec<WaitingView> = first
         .into_iter()
         .enumerate()
         .map(|(i, (_, joining))| WaitingView {
@@ -172,7 +182,9 @@ fn waiting_views(app: &LiveState, organisation: &OrganisationId) -> Vec<WaitingV
             urgent: joining.urgent,
             language: language_name(&joining.language),
         })
-        .collect()
+        .collect();
+    let more = total.saturating_sub(views.len());
+    (views, more)
 }
 
 fn ended_words(by: Ended) -> &'static str {
@@ -244,6 +256,7 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
             open_now: false,
             on_duty: false,
             waiting: Vec::new(),
+            more: 0,
             talk: None,
             console_js,
         },
@@ -258,13 +271,15 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
                 .await?
                 .map(|(o, _)| o.live_hours)
                 .unwrap_or_default();
+            let (waiting, more) = waiting_views(&app, &organisation.id);
             ConsolePage {
                 b,
                 unavailable: None,
                 live_hours: hours,
                 open_now: organisation.open,
                 on_duty,
-                waiting: waiting_views(&app, &organisation.id),
+                waiting,
+                more,
                 talk: current(&app, &pro).map(|(_, view)| talk_view(&view)),
                 organisation: Some(organisation.name),
                 console_js,
@@ -551,13 +566,14 @@ async fn console_socket(
         if queue_moved {
             pending = false;
             drawn = tokio::time::Instant::now();
-            let waiting = waiting_views(&app, &organisation);
-            let count = waiting.len();
+            let (waiting, more) = waiting_views(&app, &organisation);
+            let count = waiting.len() + more;
             let html = QueueFragment {
                 on_duty,
                 busy: app.live.talking_with(&pro.user.id).is_some(),
                 csrf: pro.csrf.clone(),
                 waiting,
+                more,
             }
             .render()
             .unwrap_or_default();

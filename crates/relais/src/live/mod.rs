@@ -644,9 +644,14 @@ impl Live {
         })
     }
 
-    /// The people waiting for an organisation, first first: id, when they
-    /// joined, urgency, language.
-    pub fn waiting(&self, organisation: &OrganisationId) -> Vec<(LiveId, Joining)> {
+    /// The first `at_most` people waiting for an organisation, first
+    /// first (id, when they joined, urgency, language), and how many wait
+    /// in all.
+    pub fn waiting(
+        &self,
+        organisation: &OrganisationId,
+        at_most: usize,
+    ) -> (Vec<(LiveId, Joining)>, usize) {
         let rooms = self
             .rooms
             .lock()
@@ -655,12 +660,14 @@ impl Live {
             .lines
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        lines
-            .get(organisation)
+        let line = lines.get(organisation);
+        let first = line
             .into_iter()
             .flatten()
             .filter_map(|(_, id)| rooms.get(id).map(|r| (id.clone(), r.joining.clone())))
-            .collect()
+            .take(at_most)
+            .collect();
+        (first, line.map_or(0, Vec::len))
     }
 
     /// The conversation a professional is having, if any.

@@ -318,6 +318,22 @@ async fn two_professionals_taking_at_once_never_get_the_same_person() {
 }
 
 #[tokio::test]
+async fn a_long_queue_lists_its_first_twenty_and_counts_the_others() {
+    let app = TestApp::spawn_with(|settings| settings.live_joins_per_client_per_hour = 0).await;
+    let organisation = live_hours(&app, "24/7").await;
+    let mut pro = on_duty(&app, "camille@example.org", &organisation).await;
+    let mut pages = Vec::new();
+    for _ in 0..22 {
+        let (_, token) = at_the_lines(&app).await;
+        pages.push(joins(&app, &token, &organisation).await);
+    }
+    let console = pro.get("/pro/permanence").await.body;
+    assert_eq!(console.matches("<tr><td>").count(), 20, "{console}");
+    assert!(console.contains("Et 2 autres personnes attendent."), "{console}");
+    assert!(console.contains("id=\"take-next\""), "{console}");
+}
+
+#[tokio::test]
 async fn taking_someone_is_refused_off_duty_and_to_another_organisation() {
     let app = TestApp::spawn().await;
     let organisation = live_hours(&app, "24/7").await;
