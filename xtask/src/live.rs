@@ -464,15 +464,17 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted.get(index).copied().unwrap_or_default()
 }
 
-/// One side of a conversation: sends one message a second (starting at
-/// `phase`) while the ledger runs, notes the other side's messages and
-/// acknowledges them, as live.js does. `prefix` makes its ids unique.
+/// One side of a conversation: reads from the start (the queue and the
+/// conversation's frames, as a page does), then, once `go` turns true,
+/// sends one message a second (starting at `phase`) while the ledger runs,
+/// notes the other side's messages and acknowledges them, as live.js does.
+/// `prefix` makes its ids unique.
 async fn talk_side(
     socket: Socket,
     ledger: Arc<Ledger>,
     prefix: &'static str,
     phase: Duration,
-    started: Arc<AtomicUsize>,
+    mut go: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let (mut sink, mut stream) = socket.split();
     let reader_ledger = Arc::clone(&ledger);
@@ -493,7 +495,7 @@ async fn talk_side(
             }
         }
     });
-    started.fetch_add(1, Ordering::Relaxed);
+    go.wait_for(|go| *go).await?;
     tokio::time::sleep(phase).await;
     let mut every = tokio::time::interval(Duration::from_secs(1));
     let mut n = 0u64;
@@ -529,6 +531,33 @@ async fn conversations(
 ) -> anyhow::Result<Talk> {
     let count = pros.len();
     on_duty(professional, pros).await?;
+    let ledger = Ledger::new();
+    let (go, ready) = tokio::sync::watch::channel(false);
+    let mut sides = Vec::with_capacity(2 * count);
+    // Each side reads from its first frame, as a page does: a console
+    // that nobody reads would go silent and its conversation end.
+    let mut side = |n: usize, socket: Socket, prefix: &'static str| {
+        // Spread over the second, so that the load is even.
+        let phase = Duration::from_micros((n as u64 * 7919) % 1_000_000);
+        sides.push(tokio::spawn(talk_side(
+            socket,
+            Arc::clone(&ledger),
+            prefix,
+            phase,
+            ready.clone(),
+        )));
+    };
+    eprintln!("  {count} professionals open their console…");
+    let cookies: Vec<String> = pros.iter().map(|p| p.cookie.clone()).collect();
+    let mut cookies = cookies.into_iter();
+    let (consoles, _) = open_many(count, || {
+        let cookie = cookies.next().unwrap_or_default();
+        async move { open(professional, "/pro/permanence/ws", Some(&cookie)).await }
+    })
+    .await?;
+    for (n, socket) in consoles.into_iter().enumerate() {
+        side(count + n, socket, "q");
+    }
     let token = offered_token(person, organisation).await?;
     let frame = join_frame(&token, organisation);
     eprintln!("  {count} people join…");
@@ -537,6 +566,9 @@ async fn conversations(
         async move { Ok(join(person, &frame).await?.0) }
     })
     .await?;
+    for (n, socket) in people.into_iter().enumerate() {
+        side(n, socket, "p");
+    }
     eprintln!("  {count} professionals take one each…");
     for_each(pros, 8, move |pro| async move {
         let body = format!("csrf={}", pro.csrf);
@@ -547,31 +579,10 @@ async fn conversations(
         Ok(())
     })
     .await?;
-    let cookies: Vec<String> = pros.iter().map(|p| p.cookie.clone()).collect();
-    let mut cookies = cookies.into_iter();
-    let (consoles, _) = open_many(count, || {
-        let cookie = cookies.next().unwrap_or_default();
-        async move { open(professional, "/pro/permanence/ws", Some(&cookie)).await }
-    })
-    .await?;
-    // The consoles find their conversation at their first look.
+    // The consoles hear of their conversation.
     tokio::time::sleep(Duration::from_secs(3)).await;
     eprintln!("  {count} conversations for {seconds} s…");
-    let ledger = Ledger::new();
-    let started = Arc::new(AtomicUsize::new(0));
-    let mut sides = Vec::with_capacity(2 * count);
-    for (n, socket) in people.into_iter().chain(consoles).enumerate() {
-        let prefix = if n < count { "p" } else { "q" };
-        // Spread over the second, so that the load is even.
-        let phase = Duration::from_micros((n as u64 * 7919) % 1_000_000);
-        sides.push(tokio::spawn(talk_side(
-            socket,
-            Arc::clone(&ledger),
-            prefix,
-            phase,
-            Arc::clone(&started),
-        )));
-    }
+    go.send(true)?;
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     ledger.stop.store(true, Ordering::Relaxed);
     for side in sides {
