@@ -329,7 +329,10 @@ async fn a_long_queue_lists_its_first_twenty_and_counts_the_others() {
     }
     let console = pro.get("/pro/permanence").await.body;
     assert_eq!(console.matches("<tr><td>").count(), 20, "{console}");
-    assert!(console.contains("Et 2 autres personnes attendent."), "{console}");
+    assert!(
+        console.contains("Et 2 autres personnes attendent."),
+        "{console}"
+    );
     assert!(console.contains("id=\"take-next\""), "{console}");
 }
 
