@@ -287,6 +287,8 @@ pub struct Room {
     pub answer: Option<bool>,
     /// The professional it was given to, kept after it ended.
     professional: Option<UserId>,
+    /// When this instance heard of it.
+    known: Instant,
     /// When it ended here.
     ended: Option<Instant>,
     /// Moves on at every change.
@@ -482,6 +484,7 @@ impl Live {
                         proposal: None,
                         answer: None,
                         professional: None,
+                        known: Instant::now(),
                         ended: None,
                         version: watch::channel(0).0,
                     },
@@ -757,7 +760,10 @@ impl Live {
 
     /// Forgets the rooms ended a while ago, and those the database no
     /// longer has open (ended by an instance whose event was lost).
-    fn tidy(&self, open: &[storage::Open]) {
+    /// `open` was read at `listed`: a room heard of since then is not in
+    /// it yet, and is left alone (ending it would end a conversation that
+    /// has just begun).
+    fn tidy(&self, open: &[storage::Open], listed: Instant) {
         let mut rooms = self
             .rooms
             .lock()
@@ -768,7 +774,7 @@ impl Live {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for (id, room) in rooms.iter_mut() {
-            if room.ended.is_none() && !open.contains(id) {
+            if room.ended.is_none() && room.known < listed && !open.contains(id) {
                 if room.stage == Stage::Waiting
                     && let Some(line) = lines.get_mut(&room.joining.organisation)
                 {
@@ -910,6 +916,7 @@ impl LiveState {
         storage::touch_consoles(&self.db, &consoles, now).await?;
         live.refresh(&self.db).await?;
         let snapshot = live.snapshot();
+        let listed = Instant::now();
         let open = storage::open(&self.db).await?;
         let silent = now - live.person_silence;
         for session in &open {
@@ -940,7 +947,7 @@ impl LiveState {
                 self.end(&session.id, by).await?;
             }
         }
-        live.tidy(&open);
+        live.tidy(&open, listed);
         Ok(())
     }
 
@@ -983,5 +990,52 @@ impl Live {
         self.bus
             .listen(&instance, move |event| live.apply(&event))
             .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn joining(organisation: &str) -> Box<Joining> {
+        Box::new(Joining {
+            organisation: OrganisationId::from(organisation),
+            organisation_name: "Écoute".to_owned(),
+            territory: "montreuillois".to_owned(),
+            language: "fr".to_owned(),
+            urgent: false,
+            joined_at: 1,
+            report: None,
+            channel: None,
+            token: String::new(),
+        })
+    }
+
+    #[tokio::test]
+    async fn the_tidy_ends_only_rooms_it_could_have_seen_in_the_database() {
+        let db = Db::connect(
+            &crate::config::DatabaseTarget::Url("sqlite::memory:".to_owned().into()),
+            1,
+        )
+        .await
+        .unwrap();
+        let secret = ServerSecret::random().unwrap();
+        let live = Live::new(&db, &secret, &crate::config::Settings::default());
+        let (before, after) = (LiveId::new(), LiveId::new());
+        live.apply(&Event::Joined {
+            s: before.clone(),
+            room: joining("o1"),
+        });
+        // The list of open conversations is read, empty: `before` was
+        // ended elsewhere. `after` joins while the list is being read.
+        let listed = Instant::now();
+        live.apply(&Event::Joined {
+            s: after.clone(),
+            room: joining("o1"),
+        });
+        live.tidy(&[], listed);
+        let stage = |id: &LiveId| live.view(id).map(|view| view.stage);
+        assert_eq!(stage(&before), Some(Stage::Ended(Ended::Nobody)));
+        assert_eq!(stage(&after), Some(Stage::Waiting));
     }
 }
