@@ -406,6 +406,14 @@ impl Application {
             shutdown.await;
             live.close();
         };
+        // Small frames go out at once: with Nagle's algorithm, a live
+        // message written just after another waited for the peer's
+        // delayed acknowledgement, up to 40 ms.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "could not set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, service)
             .with_graceful_shutdown(shutdown)
             .await?;
