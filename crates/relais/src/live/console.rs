@@ -87,6 +87,10 @@ struct TalkView {
     answer: Option<&'static str>,
     ended: Option<&'static str>,
     message_id: String,
+    /// Whether the organisation can receive a kept conversation: at least
+    /// one member has a key. Without one, nothing can be sealed for it,
+    /// so "À rappeler" and "En faire une demande suivie" are not offered.
+    keepable: bool,
 }
 
 #[derive(Template)]
@@ -231,7 +235,16 @@ fn talk_view(view: &RoomView) -> TalkView {
             _ => None,
         },
         message_id: fresh_id(),
+        keepable: false,
     }
+}
+
+/// Whether a conversation can be kept for this organisation: a sealed
+/// referral needs at least one member with a key.
+async fn keepable(app: &LiveState, organisation: &OrganisationId) -> Result<bool, AppError> {
+    Ok(!crate::referral::storage::members(&app.db, organisation)
+        .await?
+        .is_empty())
 }
 
 /// The conversation this professional has, or had a moment ago.
@@ -272,6 +285,13 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
                 .map(|(o, _)| o.live_hours)
                 .unwrap_or_default();
             let (waiting, more) = waiting_views(&app, &organisation.id);
+            let talk = match current(&app, &pro) {
+                Some((_, view)) => Some(TalkView {
+                    keepable: keepable(&app, &organisation.id).await?,
+                    ..talk_view(&view)
+                }),
+                None => None,
+            };
             ConsolePage {
                 b,
                 unavailable: None,
@@ -280,7 +300,7 @@ async fn console(State(app): State<LiveState>, pro: Pro) -> Result<Response, App
                 on_duty,
                 waiting,
                 more,
-                talk: current(&app, &pro).map(|(_, view)| talk_view(&view)),
+                talk,
                 organisation: Some(organisation.name),
                 console_js,
             }
@@ -407,10 +427,17 @@ async fn finish(State(app): State<LiveState>, pro: Pro, body: Bytes) -> Result<R
         .into_result()
         .map_err(|_| AppError::BadRequest)?;
     csrf(&fields, &pro)?;
-    organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
+    let organisation = organisation(&app, &pro).map_err(|_| AppError::Forbidden)?;
     let Some((id, _)) = mine(&app, &pro) else {
         return Ok(Redirect::to("/pro/permanence").into_response());
     };
+    // Keeping needs a member's key: without one, her yes could seal
+    // nothing, so the proposal is not made (the console says why).
+    if matches!(fields.value("action"), "rappeler" | "demande")
+        && !keepable(&app, &organisation.id).await?
+    {
+        return Ok(Redirect::to("/pro/permanence").into_response());
+    }
     match fields.value("action") {
         "terminer" => {
             app.end(&id, Ended::Professional).await?;

@@ -426,6 +426,45 @@ async fn with_her_yes_the_conversation_is_sealed_into_a_referral_and_she_gets_a_
     assert!(console.contains("Elle a accepté"), "{console}");
 }
 
+#[tokio::test]
+async fn a_conversation_is_not_offered_to_be_kept_when_nobody_in_the_organisation_can_read_it() {
+    let app = TestApp::spawn().await;
+    let organisation = live_hours(&app, "24/7").await;
+    // No member of the organisation has made a key: nothing can be sealed
+    // for it.
+    let mut pro = app.professional("camille@example.org", &organisation).await;
+    let csrf = pro.csrf.clone();
+    let page = pro
+        .post(
+            "/pro/permanence/service",
+            &[("csrf", &csrf), ("action", "commencer")],
+        )
+        .await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    app.state.live.refresh(&app.state.db).await.unwrap();
+    let (_, token) = at_the_lines(&app).await;
+    let (_handle, _page) = joins(&app, &token, &organisation).await;
+    takes(&mut pro).await;
+    let id = app.state.live.talking_with(&pro.account.id).unwrap();
+    let console = pro.get("/pro/permanence").await.body;
+    assert!(console.contains("id=\"not-keepable\""), "{console}");
+    assert!(!console.contains("value=\"demande\""), "{console}");
+    assert!(!console.contains("value=\"rappeler\""), "{console}");
+    // Posted anyway, the proposal is refused by the handler: she is never
+    // asked a question whose yes would keep nothing.
+    for action in ["demande", "rappeler"] {
+        pro.post(
+            "/pro/permanence/fin",
+            &[("csrf", &csrf), ("action", action)],
+        )
+        .await;
+    }
+    let view = app.state.live.view(&id).unwrap();
+    assert!(view.proposal.is_none(), "{view:?}");
+    let console = pro.get("/pro/permanence").await.body;
+    assert!(!console.contains("Elle a répondu non"), "{console}");
+}
+
 /// A WebSocket to the server.
 async fn socket(
     app: &TestApp,
