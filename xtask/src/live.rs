@@ -266,7 +266,8 @@ async fn open(addr: SocketAddr, path: &str, cookie: Option<&str>) -> anyhow::Res
             .headers_mut()
             .insert("cookie", format!("__Host-relais={cookie}").parse()?);
     }
-    let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+    // Browsers send without Nagle's delay: so does the bench.
+    let (socket, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await?;
     Ok(socket)
 }
 
@@ -479,13 +480,33 @@ async fn talk_side(
     let (mut sink, mut stream) = socket.split();
     let reader_ledger = Arc::clone(&ledger);
     let (acks, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<String>();
+    // What ended the socket, if the server did: said when a send fails.
+    let last = Arc::new(Mutex::new(String::from("nothing yet")));
+    let reader_last = Arc::clone(&last);
     let reader = tokio::spawn(async move {
         let mut seen = HashSet::new();
-        while let Some(Ok(frame)) = stream.next().await {
-            let Message::Text(text) = frame else { continue };
+        let note = |what: String| {
+            *reader_last
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = what;
+        };
+        loop {
+            let frame = match stream.next().await {
+                Some(Ok(frame)) => frame,
+                Some(Err(error)) => return note(format!("a read failed: {error}")),
+                None => return note("the stream ended".to_owned()),
+            };
+            let text = match frame {
+                Message::Text(text) => text,
+                Message::Close(close) => return note(format!("a close frame: {close:?}")),
+                _ => continue,
+            };
             let Ok(frame) = serde_json::from_str::<serde_json::Value>(&text) else {
                 continue;
             };
+            if matches!(frame["type"].as_str(), Some("ended" | "reload")) {
+                note(format!("the frame {frame}"));
+            }
             if frame["type"] == "message" && frame["mine"] == false {
                 let id = frame["id"].as_str().unwrap_or_default().to_owned();
                 if seen.insert(id.clone()) {
@@ -499,17 +520,29 @@ async fn talk_side(
     tokio::time::sleep(phase).await;
     let mut every = tokio::time::interval(Duration::from_secs(1));
     let mut n = 0u64;
+    let why = |error: tokio_tungstenite::tungstenite::Error| {
+        let last = last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let side = if prefix == "p" {
+            "a person's"
+        } else {
+            "a console's"
+        };
+        anyhow::anyhow!("{side} socket failed ({error}) after {last}")
+    };
     while !ledger.stop.load(Ordering::Relaxed) {
         tokio::select! {
             _ = every.tick() => {
                 n += 1;
                 let frame = serde_json::json!({"type": "send", "id": format!("{prefix}{n}"), "text": ledger.stamp()});
-                sink.send(Message::text(frame.to_string())).await?;
+                sink.send(Message::text(frame.to_string())).await.map_err(why)?;
                 ledger.sent.fetch_add(1, Ordering::Relaxed);
             }
             Some(id) = to_ack.recv() => {
                 let frame = serde_json::json!({"type": "seen", "ids": [id]});
-                sink.send(Message::text(frame.to_string())).await?;
+                sink.send(Message::text(frame.to_string())).await.map_err(why)?;
             }
         }
     }

@@ -191,7 +191,11 @@ fn hello(args: &[String]) -> anyhow::Result<()> {
         let router = axum::Router::new()
             .route("/", axum::routing::get(|| async { "Hello, World!" }))
             .route("/echo", axum::routing::get(echo));
-        let listener = tokio::net::TcpListener::bind(addr).await?;
+        // As Relais serves: small frames go out at once.
+        let listener =
+            axum::serve::ListenerExt::tap_io(tokio::net::TcpListener::bind(addr).await?, |tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
         axum::serve(listener, router).await?;
         Ok(())
     })
