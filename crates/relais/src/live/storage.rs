@@ -66,40 +66,80 @@ pub async fn duty(db: &Db, user: &UserId) -> sqlx::Result<Option<Duty>> {
     })
 }
 
-/// Renews the sign of these consoles.
+/// Renews the sign of these professionals' consoles.
 pub async fn touch_consoles(db: &Db, users: &[UserId], now: i64) -> sqlx::Result<()> {
-    if users.is_empty() {
-        return Ok(());
-    }
-    with_pool!(db, pool => {
-        let mut query = sqlx::QueryBuilder::new("UPDATE live_duty SET seen_at = ");
-        query.push_bind(now);
-        query.push(" WHERE user_id IN (");
-        let mut list = query.separated(", ");
-        for user in users {
-            list.push_bind(user.clone());
-        }
-        query.push(")");
-        query.build().execute(pool).await.map(|_| ())
-    })
+    touch(db, "live_duty", "seen_at", "user_id", "TRUE", users, now).await
 }
 
 /// Renews the sign of these people's pages.
 pub async fn touch_people(db: &Db, people: &[LiveId], now: i64) -> sqlx::Result<()> {
-    if people.is_empty() {
+    touch(
+        db,
+        "live_sessions",
+        "person_seen",
+        "id",
+        "state <> 'ended'",
+        people,
+        now,
+    )
+    .await
+}
+
+/// Sets `column` to `now` on the rows of `table` whose `key` is listed and
+/// that pass `condition`.
+///
+/// On PostgreSQL a row being changed by another transaction (a
+/// professional taking her, a duty ending) is skipped, not waited for:
+/// it is renewed at the next round, well within the silence delay. A
+/// statement that waited would lock the rows it had already renewed,
+/// and a taking that holds one row and wants another of them would
+/// deadlock with it (measured at 1,000 conversations across two
+/// instances).
+async fn touch<K>(
+    db: &Db,
+    table: &str,
+    column: &str,
+    key: &str,
+    condition: &str,
+    keys: &[K],
+    now: i64,
+) -> sqlx::Result<()>
+where
+    K: Clone + Send + for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+    K: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+{
+    if keys.is_empty() {
         return Ok(());
     }
-    with_pool!(db, pool => {
-        let mut query = sqlx::QueryBuilder::new("UPDATE live_sessions SET person_seen = ");
-        query.push_bind(now);
-        query.push(" WHERE state <> 'ended' AND id IN (");
-        let mut list = query.separated(", ");
-        for id in people {
-            list.push_bind(id.clone());
+    match db {
+        Db::Sqlite(pool, _) => {
+            let mut query =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("UPDATE {table} SET {column} = "));
+            query.push_bind(now);
+            query.push(format!(" WHERE {condition} AND {key} IN ("));
+            let mut list = query.separated(", ");
+            for k in keys {
+                list.push_bind(k.clone());
+            }
+            query.push(")");
+            query.build().execute(pool).await.map(|_| ())
         }
-        query.push(")");
-        query.build().execute(pool).await.map(|_| ())
-    })
+        Db::Postgres(pool) => {
+            let mut query = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+                "UPDATE {table} SET {column} = "
+            ));
+            query.push_bind(now);
+            query.push(format!(
+                " WHERE {key} IN (SELECT {key} FROM {table} WHERE {condition} AND {key} IN ("
+            ));
+            let mut list = query.separated(", ");
+            for k in keys {
+                list.push_bind(k.clone());
+            }
+            query.push(") FOR UPDATE SKIP LOCKED)");
+            query.build().execute(pool).await.map(|_| ())
+        }
+    }
 }
 
 /// The professionals counted now, per organisation: on duty, and whose

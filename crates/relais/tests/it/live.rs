@@ -465,6 +465,38 @@ async fn a_conversation_is_not_offered_to_be_kept_when_nobody_in_the_organisatio
     assert!(!console.contains("Elle a répondu non"), "{console}");
 }
 
+#[tokio::test]
+async fn renewing_the_signs_never_waits_for_a_conversation_being_taken() {
+    let app = TestApp::spawn().await;
+    let organisation = live_hours(&app, "24/7").await;
+    let mut pro = on_duty(&app, "camille@example.org", &organisation).await;
+    let (_, token) = at_the_lines(&app).await;
+    let (_handle, _page) = joins(&app, &token, &organisation).await;
+    takes(&mut pro).await;
+    let id = app.state.live.talking_with(&pro.account.id).unwrap();
+    let touch = relais::live::storage::touch_people(&app.state.db, std::slice::from_ref(&id), 7);
+    // On PostgreSQL, another transaction holds her row, as a professional
+    // taking her does: the renewal skips it rather than wait (a renewal
+    // that waited deadlocked with takings under load).
+    let held = match &app.state.db {
+        relais::storage::Db::Postgres(pool) => {
+            let mut tx = pool.begin().await.unwrap();
+            sqlx::query("SELECT id FROM live_sessions WHERE id = $1 FOR UPDATE")
+                .bind(&id)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            Some(tx)
+        }
+        relais::storage::Db::Sqlite(..) => None,
+    };
+    tokio::time::timeout(Duration::from_secs(3), touch)
+        .await
+        .expect("the renewal did not wait")
+        .unwrap();
+    drop(held);
+}
+
 /// A WebSocket to the server.
 async fn socket(
     app: &TestApp,
