@@ -564,6 +564,36 @@ mod tests {
     }
 
     #[test]
+    fn frais_is_written_only_when_it_was_said() {
+        use crate::directory::import::{Format, parse};
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le;gratuit\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62588;Une permanence;2026-11-28;\n\
+                    a;A (exemple);cidff;s2;Permanence;legal;62588;Une permanence;2026-11-28;non\n\
+                    a;A (exemple);cidff;s3;Permanence;legal;62588;Une permanence;2026-11-28;oui\n";
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let organisations: Vec<Organisation> = parsed
+            .organisations
+            .iter()
+            .map(|o| Organisation {
+                id: o.source_id.as_str().into(),
+                ..o.clone()
+            })
+            .collect();
+        let json = to_data_inclusion(&organisations, &parsed.services, &communes);
+        let frais: Vec<Option<&str>> = json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.get("frais").and_then(Value::as_str))
+            .collect();
+        assert_eq!(frais, [None, Some("payant"), Some("gratuit")]);
+        // The structure takes its services' latest verification.
+        assert_eq!(json["structures"][0]["date_maj"], "2026-11-28");
+        assert_eq!(json["structures"][0]["source"], "relais");
+    }
+
+    #[test]
     fn stable_uuids_are_uuids_and_stable() {
         let a = stable_uuid("service", "abc");
         assert_eq!(a, stable_uuid("service", "abc"));

@@ -93,3 +93,39 @@ async fn a_full_file_comes_back_from_the_export_field_by_field() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_back_office_edit_keeps_the_kept_fields_and_its_own_value_wins() {
+    let db = test_db().await;
+    load(&db).await;
+    let communes = Communes::embedded();
+    let parsed = import::parse(FULL, Format::DataInclusion, &communes).unwrap();
+    crate::committed!(db, storage::import, "montreuillois", &parsed,);
+    let (organisations, services) = storage::directory(&db, Some("montreuillois"))
+        .await
+        .unwrap();
+
+    // What the service form saves: Relais's fields only, a new number.
+    let edited = relais::directory::model::Service {
+        phone: Some("03 21 00 00 09".to_owned()),
+        source_fields: serde_json::Map::new(),
+        ..services[0].clone()
+    };
+    crate::committed!(
+        db,
+        storage::save_service,
+        "montreuillois",
+        &organisations[0].id,
+        &edited,
+    );
+
+    let (organisations, services) = storage::directory(&db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let exported = export::to_data_inclusion(&organisations, &services, &communes);
+    let service = &exported["services"][0];
+    assert_eq!(service["telephone"], "03 21 00 00 09", "the edit wins");
+    assert_eq!(service["source"], "dora");
+    assert_eq!(service["contact_nom_prenom"], "Camille Exemple");
+    assert_eq!(service["nombre_semaines"], 12);
+}
