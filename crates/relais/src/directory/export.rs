@@ -553,6 +553,7 @@ mod tests {
             let mut again = parse(&bytes, format, &communes).unwrap();
             // What the JSON carries besides (its `source`, `date_maj`) is
             // compared by tests/it/data_inclusion.rs.
+            again.complete_source_fields = parsed.complete_source_fields;
             for organisation in &mut again.organisations {
                 organisation.source_fields.clear();
             }

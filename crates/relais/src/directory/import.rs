@@ -83,6 +83,10 @@ pub struct Parsed {
     /// data·inclusion version 0 code read as its version 1 code, a service
     /// left out because no need of Relais matches its thematiques…
     pub warnings: Vec<Problem>,
+    /// The file was data·inclusion: its records' `source_fields` are the
+    /// whole of what the source says, and replace what was kept. A CSV's
+    /// (at most `frais`) are added to what a data·inclusion import kept.
+    pub complete_source_fields: bool,
 }
 
 /// The CSV columns, in the order the export writes them.
@@ -175,7 +179,9 @@ pub fn parse(bytes: &[u8], format: Format, communes: &Communes) -> Result<Parsed
         Format::DataInclusion => json_records(bytes)?,
     };
     let too_long = bound(&mut records);
-    with_problems(too_long, check_records(&records, communes, today()))
+    let mut parsed = with_problems(too_long, check_records(&records, communes, today()))?;
+    parsed.complete_source_fields = format == Format::DataInclusion;
+    Ok(parsed)
 }
 
 /// Today in metropolitan France: no date checked may come after it.

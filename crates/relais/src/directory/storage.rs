@@ -256,6 +256,7 @@ pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Resu
         organisations,
         services,
         without_live,
+        complete_source_fields,
         ..
     } = parsed;
     let without_live: HashSet<&str> = without_live.iter().map(String::as_str).collect();
@@ -283,10 +284,27 @@ pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Resu
             upsert_organisation!(conn, sql, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
-        let existing: Vec<(String, ServiceId)> =
-            sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
-        let service_ids: HashMap<String, ServiceId> = existing.into_iter().collect();
+        let existing: Vec<(String, ServiceId, String)> =
+            sqlx::query_as("SELECT source_id, id, source_fields FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
+        let mut kept: HashMap<String, String> = HashMap::new();
+        let mut service_ids: HashMap<String, ServiceId> = HashMap::new();
+        for (source_id, id, fields) in existing {
+            kept.insert(source_id.clone(), fields);
+            service_ids.insert(source_id, id);
+        }
         for service in services {
+            // A CSV's few kept fields are added to what a data·inclusion
+            // import kept, never in its place.
+            let merged;
+            let service = match kept.get(&service.source_id) {
+                Some(fields) if !complete_source_fields && !service.source_fields.is_empty() => {
+                    let mut fields = json_object(fields);
+                    fields.extend(service.source_fields.clone());
+                    merged = Service { source_fields: fields, ..service.clone() };
+                    &merged
+                }
+                _ => service,
+            };
             // `organisation_id` holds the organisation's source id on the way in.
             let Some(organisation_id) = organisation_ids.get(service.organisation_id.as_str()) else {
                 return Err(sqlx::Error::Protocol(format!("unknown organisation {}", service.organisation_id)));

@@ -129,3 +129,31 @@ async fn a_back_office_edit_keeps_the_kept_fields_and_its_own_value_wins() {
     assert_eq!(service["contact_nom_prenom"], "Camille Exemple");
     assert_eq!(service["nombre_semaines"], 12);
 }
+
+#[tokio::test]
+async fn a_csv_of_the_same_records_keeps_what_the_data_inclusion_import_brought() {
+    let db = test_db().await;
+    load(&db).await;
+    let communes = Communes::embedded();
+    let parsed = import::parse(FULL, Format::DataInclusion, &communes).unwrap();
+    crate::committed!(db, storage::import, "montreuillois", &parsed,);
+    let (organisations, services) = storage::directory(&db, Some("montreuillois"))
+        .await
+        .unwrap();
+
+    // The spreadsheet a coordinator exports, corrects and imports again.
+    let csv = export::to_csv(&organisations, &services);
+    let again = import::parse(&csv, Format::Csv, &communes).unwrap();
+    crate::committed!(db, storage::import, "montreuillois", &again,);
+
+    let (organisations, services) = storage::directory(&db, Some("montreuillois"))
+        .await
+        .unwrap();
+    let exported = export::to_data_inclusion(&organisations, &services, &communes);
+    let original: Value = serde_json::from_slice(FULL).unwrap();
+    for list in ["structures", "services"] {
+        for (field, value) in original[list][0].as_object().unwrap() {
+            assert_eq!(exported[list][0].get(field), Some(value), "{list}: {field}");
+        }
+    }
+}
