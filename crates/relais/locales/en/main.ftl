@@ -139,6 +139,7 @@ kind-family-planning = Family planning
 kind-youth-house = Youth centre (Maison des Adolescents)
 kind-social-service = Social service
 kind-ccas = Municipal social action centre (CCAS)
+kind-other = Other organisation
 
 ## Reasons
 

@@ -140,6 +140,7 @@ kind-family-planning = Planning familial
 kind-youth-house = Maison des Adolescents
 kind-social-service = Service social
 kind-ccas = Centre communal d'action sociale (CCAS)
+kind-other = Autre structure
 
 ## Raisons
 

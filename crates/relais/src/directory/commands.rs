@@ -226,6 +226,15 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                         counts.services_created,
                         counts.services_updated
                     );
+                    if !parsed.warnings.is_empty() {
+                        println!(
+                            "{} remarque(s), sans conséquence sur l'import :",
+                            parsed.warnings.len()
+                        );
+                        for warning in &parsed.warnings {
+                            println!("  {warning}");
+                        }
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Err(problems) => Ok(print_problems(&problems)),

@@ -13,6 +13,8 @@ use std::sync::{Arc, LazyLock};
 
 /// The embedded data file.
 const DATA: &str = include_str!("../../data/communes.tsv");
+/// Every EPCI and its member communes (tools/communes/generate-epci.mjs).
+const EPCI_DATA: &str = include_str!("../../data/epci.tsv");
 
 /// Longest place (a postcode or a commune's name) a person may type.
 pub const PLACE_MAX: usize = 80;
@@ -101,6 +103,24 @@ pub struct Departement {
     pub code: Box<str>,
     /// Name.
     pub name: Box<str>,
+    /// Code of its région (`32`).
+    pub region: Box<str>,
+}
+
+/// An EPCI: its name, and the INSEE codes of its member communes.
+type Epci = (Box<str>, Vec<Box<str>>);
+
+/// What a code of a data·inclusion eligibility zone names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ZoneCode {
+    /// A commune, by its INSEE code.
+    Commune,
+    /// A département.
+    Departement,
+    /// An EPCI, by its SIREN: the communes it groups.
+    Epci,
+    /// A région: its départements.
+    Region,
 }
 
 /// Every commune, and the indexes to find them.
@@ -108,6 +128,10 @@ pub struct Departement {
 pub struct Communes {
     communes: Vec<Commune>,
     departements: Vec<Departement>,
+    /// Région codes and names.
+    regions: Vec<(Box<str>, Box<str>)>,
+    /// EPCI SIREN → its name and member communes.
+    epcis: HashMap<Box<str>, Epci>,
     by_code: HashMap<Box<str>, u32>,
     by_postcode: HashMap<Box<str>, Vec<u32>>,
     /// Folded names, sorted, for prefix search.
@@ -156,6 +180,7 @@ impl Communes {
     fn parse(data: &str) -> Self {
         let mut communes = Vec::with_capacity(35_000);
         let mut departements = Vec::new();
+        let mut regions = Vec::new();
         let mut aliases = Vec::new();
         for (number, line) in data.lines().enumerate() {
             if line.starts_with('#') || line.is_empty() {
@@ -163,10 +188,11 @@ impl Communes {
             }
             let fields: Vec<&str> = line.split('\t').collect();
             match fields.as_slice() {
-                ["R", ..] => {}
-                ["D", code, name, _region] => departements.push(Departement {
+                ["R", code, name] => regions.push(((*code).into(), (*name).into())),
+                ["D", code, name, region] => departements.push(Departement {
                     code: (*code).into(),
                     name: (*name).into(),
+                    region: (*region).into(),
                 }),
                 [
                     "C",
@@ -232,6 +258,8 @@ impl Communes {
         Self {
             communes,
             departements,
+            regions,
+            epcis: parse_epcis(EPCI_DATA),
             by_code,
             by_postcode,
             by_name,
@@ -415,6 +443,63 @@ impl Communes {
         self.departements.iter().any(|d| &*d.code == code)
     }
 
+    /// What an eligibility zone's code names, if anything: a commune
+    /// (five characters, `62588`), a département (`62`, `2A`, `974`), an
+    /// EPCI (nine digits, its SIREN) or a région, written `R` and its code
+    /// (`R32`: every région code is also a département's, and data·inclusion
+    /// lists a région as its départements).
+    pub fn zone_code(&self, code: &str) -> Option<ZoneCode> {
+        if self.departement_exists(code) {
+            Some(ZoneCode::Departement)
+        } else if code.len() == 5 && self.by_insee(code).is_some() {
+            Some(ZoneCode::Commune)
+        } else if self.epcis.contains_key(code) {
+            Some(ZoneCode::Epci)
+        } else if self.region_code(code).is_some() {
+            Some(ZoneCode::Region)
+        } else {
+            None
+        }
+    }
+
+    /// The région a zone's `R32` names.
+    fn region_code<'a>(&self, code: &'a str) -> Option<&'a str> {
+        let region = code.strip_prefix(['R', 'r'])?;
+        self.regions
+            .iter()
+            .any(|(known, _)| &**known == region)
+            .then_some(region)
+    }
+
+    /// The name of an EPCI, by its SIREN.
+    pub fn epci_name(&self, code: &str) -> Option<&str> {
+        self.epcis.get(code).map(|(name, _)| &**name)
+    }
+
+    /// The codes a zone's code stands for, as a commune is matched against
+    /// them (its INSEE code or its département's): a commune or a
+    /// département is itself, an EPCI its member communes, a région its
+    /// départements; an unknown code nothing.
+    pub fn zone_members<'a>(&'a self, code: &'a str) -> Vec<&'a str> {
+        match self.zone_code(code) {
+            Some(ZoneCode::Commune | ZoneCode::Departement) => vec![code],
+            Some(ZoneCode::Epci) => self
+                .epcis
+                .get(code)
+                .map(|(_, members)| members.iter().map(|m| &**m).collect())
+                .unwrap_or_default(),
+            Some(ZoneCode::Region) => {
+                let region = self.region_code(code).unwrap_or_default();
+                self.departements
+                    .iter()
+                    .filter(|d| &*d.region == region)
+                    .map(|d| &*d.code)
+                    .collect()
+            }
+            None => Vec::new(),
+        }
+    }
+
     /// The communes of a département.
     pub fn in_departement<'a>(&'a self, code: &'a str) -> impl Iterator<Item = &'a Commune> + 'a {
         self.communes
@@ -472,6 +557,29 @@ impl Communes {
 /// The length in bytes of the prefix `a` and `b` share.
 fn common_prefix(a: &str, b: &str) -> usize {
     a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count()
+}
+
+/// Parses the EPCI file.
+///
+/// # Panics
+/// On a malformed line: the file is embedded and checked by the tests.
+fn parse_epcis(data: &str) -> HashMap<Box<str>, Epci> {
+    let mut epcis = HashMap::new();
+    for (number, line) in data.lines().enumerate() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        match line.split('\t').collect::<Vec<_>>().as_slice() {
+            ["E", code, name, members] => {
+                epcis.insert(
+                    (*code).into(),
+                    ((*name).into(), members.split(',').map(Into::into).collect()),
+                );
+            }
+            _ => malformed(number + 1, line),
+        }
+    }
+    epcis
 }
 
 fn malformed(number: usize, line: &str) -> ! {
@@ -780,5 +888,38 @@ mod tests {
             (commune.point, commune.source),
             (point, PointSource::Official)
         );
+    }
+
+    #[test]
+    fn an_epci_stands_for_its_member_communes_and_a_region_for_its_departements() {
+        let communes = communes();
+        // CA des Deux Baies en Montreuillois.
+        assert_eq!(communes.zone_code("200069029"), Some(ZoneCode::Epci));
+        let members = communes.zone_members("200069029");
+        assert!(
+            members.contains(&"62588") && members.contains(&"62108"),
+            "{members:?}"
+        );
+        assert!(members.iter().all(|code| communes.by_insee(code).is_some()));
+        // Hauts-de-France: Aisne, Nord, Oise, Pas-de-Calais, Somme.
+        assert_eq!(communes.zone_code("R32"), Some(ZoneCode::Region));
+        assert_eq!(communes.zone_members("R32"), ["02", "59", "60", "62", "80"]);
+        // Two digits are a département (Gers), as data·inclusion reads them.
+        assert_eq!(communes.zone_code("32"), Some(ZoneCode::Departement));
+        assert_eq!(communes.zone_code("62"), Some(ZoneCode::Departement));
+        assert_eq!(communes.zone_code("62588"), Some(ZoneCode::Commune));
+        assert_eq!(communes.zone_code("123456789"), None);
+        assert!(communes.zone_members("123456789").is_empty());
+    }
+
+    #[test]
+    fn every_epci_member_is_a_current_commune() {
+        let communes = communes();
+        assert!(communes.epcis.len() > 1_000, "{}", communes.epcis.len());
+        for (code, (_, members)) in &communes.epcis {
+            for member in members {
+                assert!(communes.by_insee(member).is_some(), "{code}: {member}");
+            }
+        }
     }
 }

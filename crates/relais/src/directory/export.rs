@@ -93,7 +93,16 @@ pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
                 "lsf" => yes_no(service.lsf).to_owned(),
                 "acces_fauteuil" => yes_no(service.wheelchair).to_owned(),
                 "recoit_mineurs" => yes_no(service.receives_minors).to_owned(),
-                "gratuit" => yes_no(service.free_of_charge).to_owned(),
+                // Empty when it was never said (data·inclusion's `frais`
+                // absent), so that it stays unsaid on the way back.
+                "gratuit" => if service.free_of_charge {
+                    "oui"
+                } else if service.source_fields.get("frais") == Some(&Value::from("payant")) {
+                    "non"
+                } else {
+                    ""
+                }
+                .to_owned(),
                 "recoit_orientations" => yes_no(service.receives_referrals).to_owned(),
                 "verifie_le" => service
                     .verified_on
@@ -123,6 +132,16 @@ fn put(object: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value
 }
 
 /// The directory as data·inclusion JSON: `{"structures": […], "services": […]}`.
+///
+/// Each record starts from the fields kept as they came
+/// (`source_fields`: everything of the schema Relais does not show), then
+/// takes Relais's own values for what it shows and may have been edited
+/// in the back office. The producer's `source` stays; a number whose value
+/// Relais still has is written as it was given (`+33321…`); `date_maj` is
+/// the producer's, or the last verification when it is later (or when
+/// there is none: a CSV gives no structure a date, so a structure takes its
+/// services' latest verification); `frais` is `gratuit` when the service is free,
+/// `payant` only when that was said, else absent.
 pub fn to_data_inclusion(
     organisations: &[Organisation],
     services: &[Service],
@@ -143,19 +162,19 @@ pub fn to_data_inclusion(
     let structures: Vec<Value> = organisations
         .iter()
         .map(|organisation| {
-            let mut object = Map::new();
-            object.insert("source".to_owned(), json!(SOURCE));
+            let mut object = organisation.source_fields.clone();
+            object.entry("source").or_insert_with(|| json!(SOURCE));
             object.insert("id".to_owned(), json!(organisation.source_id));
             object.insert("nom".to_owned(), json!(organisation.name));
-            put(
-                &mut object,
-                "date_maj",
+            let date_maj = later_date(
+                object.get("date_maj"),
                 latest.get(organisation.id.as_str()).cloned(),
             );
-            put(&mut object, "siret", organisation.siret.clone());
-            put(&mut object, "telephone", organisation.phone.clone());
-            put(&mut object, "courriel", organisation.email.clone());
-            put(&mut object, "site_web", organisation.website.clone());
+            replace(&mut object, "date_maj", date_maj);
+            replace(&mut object, "siret", organisation.siret.clone());
+            phone(&mut object, organisation.phone.as_deref());
+            replace(&mut object, "courriel", organisation.email.clone());
+            replace(&mut object, "site_web", organisation.website.clone());
             let mut relais = Map::new();
             relais.insert("type".to_owned(), json!(organisation.kind.code()));
             relais.insert("live".to_owned(), json!(organisation.live));
@@ -172,58 +191,64 @@ pub fn to_data_inclusion(
         .iter()
         .filter_map(|service| {
             let organisation = by_id.get(service.organisation_id.as_str())?;
-            let mut object = Map::new();
-            object.insert("source".to_owned(), json!(SOURCE));
+            let mut object = service.source_fields.clone();
+            object.entry("source").or_insert_with(|| json!(SOURCE));
             object.insert("structure_id".to_owned(), json!(organisation.source_id));
             object.insert("id".to_owned(), json!(service.source_id));
             object.insert("nom".to_owned(), json!(service.name));
-            put(&mut object, "description", service.description.clone());
-            put(
-                &mut object,
-                "date_maj",
+            replace(&mut object, "description", service.description.clone());
+            let date_maj = later_date(
+                object.get("date_maj"),
                 service.verified_on.map(|d| d.to_string()),
             );
-            put(
+            replace(&mut object, "date_maj", date_maj);
+            replace(
                 &mut object,
                 "thematiques",
                 Some(service.thematiques.clone()),
             );
-            put(&mut object, "publics", Some(service.publics.clone()));
-            put(
+            replace(&mut object, "publics", Some(service.publics.clone()));
+            replace(
                 &mut object,
                 "modes_accueil",
                 Some(service.modes_accueil.clone()),
             );
-            put(
+            replace(
                 &mut object,
                 "zone_eligibilite",
                 Some(service.zone_eligibilite.clone()),
             );
-            put(
+            replace(
                 &mut object,
                 "horaires_accueil",
                 service.opening_hours.clone(),
             );
-            object.insert(
-                "frais".to_owned(),
-                json!(if service.free_of_charge {
-                    "gratuit"
+            let paid = object.get("frais").and_then(Value::as_str) == Some("payant");
+            replace(
+                &mut object,
+                "frais",
+                if service.free_of_charge {
+                    Some("gratuit")
+                } else if paid {
+                    Some("payant")
                 } else {
-                    "payant"
-                }),
+                    None
+                },
             );
-            put(&mut object, "telephone", service.phone.clone());
-            put(&mut object, "courriel", service.email.clone());
-            put(&mut object, "adresse", service.street.clone());
-            put(&mut object, "code_postal", service.postcode.clone());
+            phone(&mut object, service.phone.as_deref());
+            replace(&mut object, "courriel", service.email.clone());
+            replace(&mut object, "adresse", service.street.clone());
+            replace(&mut object, "code_postal", service.postcode.clone());
             object.insert("code_insee".to_owned(), json!(service.commune_insee));
-            put(
+            replace(
                 &mut object,
                 "commune",
                 communes
                     .by_insee(&service.commune_insee)
                     .map(|c| c.name.to_string()),
             );
+            object.remove("latitude");
+            object.remove("longitude");
             if let Some(point) = service.point {
                 object.insert("latitude".to_owned(), json!(point.lat));
                 object.insert("longitude".to_owned(), json!(point.lon));
@@ -267,6 +292,39 @@ pub fn to_data_inclusion(
         })
         .collect();
     json!({ "structures": structures, "services": services })
+}
+
+/// The `date_maj` to write: the one given, as given, unless Relais's
+/// (`verified`, `YYYY-MM-DD`) is later.
+fn later_date(given: Option<&Value>, verified: Option<String>) -> Option<Value> {
+    let day = given
+        .and_then(Value::as_str)
+        .map(|d| d.chars().take(10).collect::<String>());
+    // ISO dates compare as text.
+    match (day, verified) {
+        (Some(day), Some(verified)) if verified > day => Some(Value::from(verified)),
+        (Some(_), _) => given.cloned(),
+        (None, verified) => verified.map(Value::from),
+    }
+}
+
+/// Sets `key` to `value`, or removes it when `value` is empty: Relais's
+/// own value replaces the one kept from the source.
+fn replace(object: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+    object.remove(key);
+    put(object, key, value);
+}
+
+/// The number: as it was given when it still is the number Relais has
+/// (`+33321000000` stays so), else as Relais writes it.
+fn phone(object: &mut Map<String, Value>, phone: Option<&str>) {
+    let given = object.get("telephone").and_then(Value::as_str);
+    let same = given
+        .and_then(|raw| crate::directory::contact::Phone::parse(raw).ok())
+        .is_some_and(|parsed| Some(parsed.as_str()) == phone);
+    if !same {
+        replace(object, "telephone", phone.map(str::to_owned));
+    }
 }
 
 /// A stable UUID (version 8, RFC 9562) for one of our identifiers, so that
@@ -435,8 +493,8 @@ mod tests {
     #[test]
     fn no_cell_of_the_csv_export_starts_like_a_formula_and_the_import_reads_it_back() {
         let communes = Communes::embedded();
-        let text = "structure_id;structure_nom;structure_type;structure_telephone;service_id;service_nom;besoins;code_insee;presentation\n\
-                    a;\"=HYPERLINK(\"\"https://evil.example\"\";\"\"x\"\")\";lawyer;+33 3 21 00 00 00;s;@SUM(1);legal;62588;-moins\n";
+        let text = "structure_id;structure_nom;structure_type;structure_telephone;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                    a;\"=HYPERLINK(\"\"https://evil.example\"\";\"\"x\"\")\";lawyer;+33 3 21 00 00 00;s;@SUM(1);legal;62588;-moins;2026-11-28\n";
         let parsed = crate::directory::import::parse(
             text.as_bytes(),
             crate::directory::import::Format::Csv,
@@ -473,10 +531,10 @@ mod tests {
     fn live_help_and_its_hours_survive_an_export_and_an_import_in_both_formats() {
         use crate::directory::import::{Format, parse};
         let communes = Communes::embedded();
-        let text = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
-                    a;A (exemple);victim-support;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
-                    b;B (exemple);cidff;non;Sa 10:00-12:00;s2;X;legal;62588\n\
-                    c;C (exemple);lawyer;non;;s3;X;legal;62588\n";
+        let text = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                    a;A (exemple);victim-support;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;Écoute;legal;62588;Une écoute;2026-11-28\n\
+                    b;B (exemple);cidff;non;Sa 10:00-12:00;s2;Permanence;legal;62588;Une permanence;2026-11-28\n\
+                    c;C (exemple);lawyer;non;;s3;Consultation;legal;62588;Une consultation;2026-11-28\n";
         let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
         let organisations: Vec<Organisation> = parsed
             .organisations
@@ -492,9 +550,48 @@ mod tests {
             (csv, Format::Csv),
             (json.into_bytes(), Format::DataInclusion),
         ] {
-            let again = parse(&bytes, format, &communes).unwrap();
+            let mut again = parse(&bytes, format, &communes).unwrap();
+            // What the JSON carries besides (its `source`, `date_maj`) is
+            // compared by tests/it/data_inclusion.rs.
+            again.complete_source_fields = parsed.complete_source_fields;
+            for organisation in &mut again.organisations {
+                organisation.source_fields.clear();
+            }
+            for service in &mut again.services {
+                service.source_fields.clear();
+            }
             assert_eq!(again, parsed, "{format:?}");
         }
+    }
+
+    #[test]
+    fn frais_is_written_only_when_it_was_said() {
+        use crate::directory::import::{Format, parse};
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le;gratuit\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62588;Une permanence;2026-11-28;\n\
+                    a;A (exemple);cidff;s2;Permanence;legal;62588;Une permanence;2026-11-28;non\n\
+                    a;A (exemple);cidff;s3;Permanence;legal;62588;Une permanence;2026-11-28;oui\n";
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let organisations: Vec<Organisation> = parsed
+            .organisations
+            .iter()
+            .map(|o| Organisation {
+                id: o.source_id.as_str().into(),
+                ..o.clone()
+            })
+            .collect();
+        let json = to_data_inclusion(&organisations, &parsed.services, &communes);
+        let frais: Vec<Option<&str>> = json["services"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.get("frais").and_then(Value::as_str))
+            .collect();
+        assert_eq!(frais, [None, Some("payant"), Some("gratuit")]);
+        // The structure takes its services' latest verification.
+        assert_eq!(json["structures"][0]["date_maj"], "2026-11-28");
+        assert_eq!(json["structures"][0]["source"], "relais");
     }
 
     #[test]

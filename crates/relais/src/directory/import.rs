@@ -13,12 +13,13 @@ use std::path::Path;
 
 use jiff::civil::Date;
 use opening_hours::OpeningHours;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::directory::communes::{Communes, Point, Resolution, is_postcode_shaped};
+use crate::directory::communes::{Communes, Point, Resolution, ZoneCode, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
 use crate::directory::hours::Hours;
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
+use crate::directory::vocabulary::{self, List};
 use crate::storage::{OrganisationId, ServiceId};
 
 /// The formats a directory file can have.
@@ -78,6 +79,14 @@ pub struct Parsed {
     /// from another directory): storing keeps the live help they already
     /// have, which their members may have set, instead of switching it off.
     pub without_live: Vec<String>,
+    /// What was read but is worth a look, without stopping the import: a
+    /// data·inclusion version 0 code read as its version 1 code, a service
+    /// left out because no need of Relais matches its thematiques…
+    pub warnings: Vec<Problem>,
+    /// The file was data·inclusion: its records' `source_fields` are the
+    /// whole of what the source says, and replace what was kept. A CSV's
+    /// (at most `frais`) are added to what a data·inclusion import kept.
+    pub complete_source_fields: bool,
 }
 
 /// The CSV columns, in the order the export writes them.
@@ -126,8 +135,11 @@ pub const COLUMNS: &[&str] = &[
 /// problem of its own, and is cut before any other check reads it.
 pub fn column_max(column: &str) -> usize {
     match column {
-        "presentation" => 2000,
-        "structure_nom" | "service_nom" | "adresse" | "commune" | "verifie_par" => 200,
+        // data·inclusion's bounds: a description of 10,000 characters, a
+        // name of 150.
+        "presentation" => DESCRIPTION_MAX,
+        "structure_nom" | "service_nom" => NAME_MAX,
+        "adresse" | "commune" | "verifie_par" => 200,
         "contact_public" => 300,
         "horaires_accueil" | "live_hours" => 500,
         "structure_courriel" | "courriel" => 254,
@@ -138,6 +150,15 @@ pub fn column_max(column: &str) -> usize {
         _ => 40,
     }
 }
+
+/// The fewest characters of a name (data·inclusion: 3).
+pub const NAME_MIN: usize = 3;
+/// The most characters of a name (data·inclusion: 150).
+pub const NAME_MAX: usize = 150;
+/// The fewest characters of a presentation (data·inclusion: 5).
+pub const DESCRIPTION_MIN: usize = 5;
+/// The most characters of a presentation (data·inclusion: 10,000).
+pub const DESCRIPTION_MAX: usize = 10_000;
 
 /// The live hours every message about them shows as an example.
 const LIVE_HOURS_EXAMPLE: &str = "Mo-Fr 13:00-20:00; PH off";
@@ -158,7 +179,16 @@ pub fn parse(bytes: &[u8], format: Format, communes: &Communes) -> Result<Parsed
         Format::DataInclusion => json_records(bytes)?,
     };
     let too_long = bound(&mut records);
-    with_problems(too_long, check_records(&records, communes))
+    let mut parsed = with_problems(too_long, check_records(&records, communes, today()))?;
+    parsed.complete_source_fields = format == Format::DataInclusion;
+    Ok(parsed)
+}
+
+/// Today in metropolitan France: no date checked may come after it.
+fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
+        .date()
 }
 
 /// Cuts every value to its column's bound ([`column_max`]) before any check
@@ -207,6 +237,16 @@ struct Record {
     json_names: Option<HashMap<&'static str, &'static str>>,
     /// What the record describes: both (CSV), an organisation, a service.
     holds: Holds,
+    /// The data·inclusion fields Relais has no column for, and those whose
+    /// value as given the export writes back (`source`, `telephone`,
+    /// `date_maj`, `frais`): kept as they came.
+    source_fields: Map<String, Value>,
+    /// A data·inclusion service without `relais.besoins`: its needs are
+    /// read from its thematiques.
+    needs_from_thematiques: bool,
+    /// A data·inclusion structure without `relais.type`: its kind was
+    /// read from `typologie` or `reseaux_porteurs` (or is `other`).
+    kind_derived: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -236,7 +276,28 @@ impl Record {
             reason: reason.into(),
         }
     }
+
+    /// A problem with the `index`-th value of a list column: at its JSON
+    /// path (`thematiques[1]`) in a data·inclusion file, at the column in a
+    /// CSV.
+    fn item_problem(&self, column: &str, index: usize, reason: impl Into<String>) -> Problem {
+        let mut problem = self.problem(column, reason);
+        if self.json_names.is_some()
+            && let Some(name) = &mut problem.column
+        {
+            name.push_str(&format!("[{index}]"));
+        }
+        problem
+    }
+
+    /// Whether the record was typed in a back-office form.
+    fn is_form(&self) -> bool {
+        self.place == FORM_PLACE
+    }
 }
+
+/// Where a problem of a back-office form is.
+const FORM_PLACE: &str = "formulaire";
 
 /// Whether a column describes the organisation rather than the service.
 pub fn is_organisation_column(column: &str) -> bool {
@@ -250,9 +311,12 @@ pub fn check_organisation_fields(
 ) -> Result<Organisation, Vec<Problem>> {
     let mut record = form_record(fields, Holds::Organisation);
     let mut problems = bound(std::slice::from_mut(&mut record));
+    let mut warnings = Vec::new();
     let organisation = Check {
         record: &record,
         problems: &mut problems,
+        warnings: &mut warnings,
+        today: today(),
     }
     .organisation();
     match organisation {
@@ -269,9 +333,12 @@ pub fn check_service_fields(
 ) -> Result<Service, Vec<Problem>> {
     let mut record = form_record(fields, Holds::Service);
     let mut problems = bound(std::slice::from_mut(&mut record));
+    let mut warnings = Vec::new();
     let service = Check {
         record: &record,
         problems: &mut problems,
+        warnings: &mut warnings,
+        today: today(),
     }
     .service(communes);
     match service {
@@ -295,10 +362,13 @@ fn form_record(fields: &[(String, String)], holds: Holds) -> Record {
         }
     }
     Record {
-        place: "formulaire".to_owned(),
+        place: FORM_PLACE.to_owned(),
         fields: values,
         json_names: None,
         holds,
+        source_fields: Map::new(),
+        needs_from_thematiques: false,
+        kind_derived: false,
     }
 }
 
@@ -391,7 +461,7 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
             ));
             continue;
         }
-        let fields = columns
+        let fields: HashMap<&'static str, String> = columns
             .iter()
             .zip(row.iter())
             .filter_map(|(column, value)| {
@@ -403,11 +473,25 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
                 })
             })
             .collect();
+        // An explicit "non" in `gratuit` says the service is paid for; an
+        // empty cell says nothing (data·inclusion's `frais` stays empty).
+        let mut source_fields = Map::new();
+        if let Some(free) = fields.get("gratuit")
+            && matches!(
+                free.trim().to_lowercase().as_str(),
+                "non" | "n" | "no" | "faux" | "false" | "0"
+            )
+        {
+            source_fields.insert("frais".to_owned(), Value::from("payant"));
+        }
         records.push(Record {
             place: format!("ligne {line}"),
             fields,
             json_names: None,
             holds: Holds::Both,
+            source_fields,
+            needs_from_thematiques: false,
+            kind_derived: false,
         });
     }
     if problems.is_empty() {
@@ -484,6 +568,11 @@ const SERVICE_FIELDS: &[(&str, &str)] = &[
     ("verifie_par", "relais.verifie_par"),
 ];
 
+/// The data·inclusion fields whose value as given is kept, though Relais
+/// reads them into its own columns: the export writes them back as they
+/// came (a number in E.164, the producer's own `source` and `date_maj`).
+const KEPT_AS_GIVEN: &[&str] = &["source", "date_maj", "telephone", "frais"];
+
 /// Splits a data·inclusion file into records.
 fn json_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
@@ -548,33 +637,77 @@ fn json_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
                     values.insert(*column, text);
                 }
             }
+            // Every other field, and those kept as given, as they came.
+            let source_fields: Map<String, Value> = object
+                .iter()
+                .filter(|(key, value)| {
+                    !value.is_null()
+                        && key.as_str() != "relais"
+                        && (KEPT_AS_GIVEN.contains(&key.as_str())
+                            || !fields.iter().any(|(_, path)| *path == key.as_str()))
+                })
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            let relais = object.get("relais");
+            let needs_from_thematiques = holds == Holds::Service
+                && relais
+                    .and_then(|r| r.get("besoins"))
+                    .is_none_or(Value::is_null);
+            let mut json_names: HashMap<&'static str, &'static str> =
+                fields.iter().copied().collect();
+            let mut kind_derived = false;
+            if holds == Holds::Organisation && !values.contains_key("structure_type") {
+                // No `relais.type`: the kind from `typologie` (version 0),
+                // else from `reseaux_porteurs`, else `other`.
+                kind_derived = true;
+                let kind = object
+                    .get("typologie")
+                    .and_then(Value::as_str)
+                    .and_then(vocabulary::kind_of_typologie)
+                    .or_else(|| {
+                        object
+                            .get("reseaux_porteurs")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .find_map(vocabulary::kind_of_reseau)
+                    })
+                    .unwrap_or(Kind::Other);
+                values.insert("structure_type", kind.code().to_owned());
+            }
             // data·inclusion: `frais` and `date_maj` stand for our fields
             // when the `relais` extension does not give them.
             if holds == Holds::Service {
                 if !values.contains_key("gratuit")
-                    && let Some(frais) = object.get("frais").and_then(json_text)
+                    && let Some(frais) = object.get("frais").and_then(Value::as_str)
                 {
-                    values.insert(
-                        "gratuit",
-                        if frais.contains("gratuit") {
-                            "oui"
-                        } else {
-                            "non"
+                    match frais {
+                        "gratuit" | "gratuit-sous-conditions" => {
+                            values.insert("gratuit", "oui".to_owned());
                         }
-                        .to_owned(),
-                    );
+                        "payant" | "adhesion" | "pass-numerique" => {
+                            values.insert("gratuit", "non".to_owned());
+                        }
+                        // Refused in the checks, with its place.
+                        _ => {}
+                    }
                 }
                 if !values.contains_key("verifie_le")
                     && let Some(date) = object.get("date_maj").and_then(json_text)
                 {
                     values.insert("verifie_le", date.chars().take(10).collect());
+                    json_names.insert("verifie_le", "date_maj");
                 }
             }
             records.push(Record {
                 place,
                 fields: values,
-                json_names: Some(fields.iter().copied().collect()),
+                json_names: Some(json_names),
                 holds,
+                source_fields,
+                needs_from_thematiques,
+                kind_derived,
             });
         }
     }
@@ -604,8 +737,13 @@ fn json_text(value: &Value) -> Option<String> {
 }
 
 /// Checks every record and builds the organisations and services.
-fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<Problem>> {
+fn check_records(
+    records: &[Record],
+    communes: &Communes,
+    today: Date,
+) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
+    let mut warnings = Vec::new();
     let mut parsed = Parsed::default();
     // Organisation source id → (index in parsed, place first seen).
     let mut organisations: HashMap<String, (usize, String)> = HashMap::new();
@@ -615,6 +753,8 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         let mut check = Check {
             record,
             problems: &mut problems,
+            warnings: &mut warnings,
+            today,
         };
         if record.holds != Holds::Service
             && let Some(organisation) = check.organisation()
@@ -670,6 +810,8 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         let mut check = Check {
             record,
             problems: &mut problems,
+            warnings: &mut warnings,
+            today,
         };
         if record.holds != Holds::Organisation
             && let Some(service) = check.service(communes)
@@ -697,6 +839,7 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         });
     }
     if problems.is_empty() {
+        parsed.warnings = warnings;
         Ok(parsed)
     } else {
         Err(problems)
@@ -707,11 +850,94 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
 struct Check<'a> {
     record: &'a Record,
     problems: &'a mut Vec<Problem>,
+    warnings: &'a mut Vec<Problem>,
+    today: Date,
 }
 
 impl Check<'_> {
     fn fail(&mut self, column: &str, reason: impl Into<String>) {
         self.problems.push(self.record.problem(column, reason));
+    }
+
+    fn warn(&mut self, column: &str, reason: impl Into<String>) {
+        self.warnings.push(self.record.problem(column, reason));
+    }
+
+    /// A name between data·inclusion's bounds ([`NAME_MIN`], [`NAME_MAX`]).
+    fn name(&mut self, column: &str) -> Option<String> {
+        let name = self.required(column)?;
+        if name.chars().count() < NAME_MIN {
+            self.fail(
+                column,
+                format!("« {name} » : le nom doit avoir au moins {NAME_MIN} caractères"),
+            );
+            return None;
+        }
+        Some(name)
+    }
+
+    /// A date: not empty (but in a back-office form), not before 2000,
+    /// not after today.
+    fn date(&mut self, column: &str) -> Option<Date> {
+        if self.record.get(column).is_none() && !self.record.is_form() {
+            self.fail(
+                column,
+                "la date de la dernière vérification est obligatoire (2026-11-28 ou 28/11/2026)",
+            );
+            return None;
+        }
+        let date = self
+            .checked(column, parse_date)
+            .and_then(|d| d.parse::<Date>().ok())?;
+        if date > self.today {
+            self.fail(
+                column,
+                format!("le {date} est dans le futur : donnez la date de la dernière vérification"),
+            );
+            return None;
+        }
+        if date.year() < 2000 {
+            self.fail(column, format!("le {date} est avant 2000"));
+            return None;
+        }
+        Some(date)
+    }
+
+    /// A list of codes of one data·inclusion vocabulary: a version 0 code
+    /// is read as its version 1 code, with a warning; an unknown code is a
+    /// problem.
+    fn codes(
+        &mut self,
+        column: &str,
+        list: List,
+        v0: fn(&str) -> Option<&'static str>,
+    ) -> Vec<String> {
+        let mut codes: Vec<String> = Vec::new();
+        for (index, code) in self.list(column).into_iter().enumerate() {
+            let code = if vocabulary::is_code(list, &code) {
+                code
+            } else if let Some(v1) = v0(&code) {
+                self.warnings.push(self.record.item_problem(
+                    column,
+                    index,
+                    format!("« {code} » est un code de la version 0 de data·inclusion : lu comme « {v1} »"),
+                ));
+                v1.to_owned()
+            } else {
+                self.problems.push(self.record.item_problem(
+                    column,
+                    index,
+                    format!(
+                        "« {code} » n'est pas un code data·inclusion connu (voir docs/directory.md)"
+                    ),
+                ));
+                continue;
+            };
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+        codes
     }
 
     fn required(&mut self, column: &str) -> Option<String> {
@@ -776,7 +1002,19 @@ impl Check<'_> {
 
     fn organisation(&mut self) -> Option<Organisation> {
         let source_id = self.required("structure_id");
-        let name = self.required("structure_nom");
+        let name = self.name("structure_nom");
+        if self.record.kind_derived && self.record.get("structure_type") == Some(Kind::Other.code())
+        {
+            self.warn(
+                "structure_type",
+                "le type de la structure ne se déduit ni de typologie ni de reseaux_porteurs : « autre » ; précisez relais.type pour mieux orienter",
+            );
+        }
+        let source_fields = if self.record.holds == Holds::Organisation {
+            self.source_fields(STRUCTURE_SOURCE_FIELDS)
+        } else {
+            Map::new()
+        };
         let kind = self.required("structure_type").and_then(|raw| {
             Kind::parse(&raw).or_else(|| {
                 self.fail(
@@ -810,6 +1048,7 @@ impl Check<'_> {
             website,
             live,
             live_hours,
+            source_fields,
         })
     }
 
@@ -839,8 +1078,17 @@ impl Check<'_> {
     fn service(&mut self, communes: &Communes) -> Option<Service> {
         let organisation = self.required("structure_id");
         let source_id = self.required("service_id");
-        let name = self.required("service_nom");
-        let needs = self.needs();
+        let name = self.name("service_nom");
+        let description = self.description();
+        let thematiques = self.codes("thematiques", List::Thematique, vocabulary::v0_thematique);
+        let publics = self.publics();
+        let modes_accueil = self.codes("modes_accueil", List::ModeAccueil, |_| None);
+        let needs = self.needs(&thematiques);
+        let source_fields = if self.record.holds == Holds::Both {
+            self.record.source_fields.clone()
+        } else {
+            self.source_fields(SERVICE_SOURCE_FIELDS)
+        };
         let commune = self.commune(communes);
         let confidential_address = self.flag("adresse_confidentielle");
         let point = self.point(confidential_address);
@@ -858,9 +1106,7 @@ impl Check<'_> {
         });
         let zone_eligibilite = self.zone(communes);
         let languages = self.languages();
-        let verified_on = self
-            .checked("verifie_le", parse_date)
-            .and_then(|d| d.parse::<Date>().ok());
+        let verified_on = self.date("verifie_le");
         // Every check runs before any `?`, so that every problem is reported.
         let phone = self.phone("telephone");
         let email = self.checked("courriel", check_email);
@@ -872,17 +1118,21 @@ impl Check<'_> {
         let free_of_charge = self.flag("gratuit");
         let receives_referrals = self.flag("recoit_orientations");
         let (commune_insee, postcode) = commune?;
+        let Some(needs) = needs? else {
+            // No need of Relais: left out, with a warning (in `needs`).
+            return None;
+        };
         let service = Service {
             id: ServiceId::default(),
             // The organisation's source id, on the way in.
             organisation_id: organisation?.into(),
             source_id: source_id?,
             name: name?,
-            description: self.optional("presentation"),
-            needs: needs?,
-            thematiques: self.list("thematiques"),
-            publics: self.list("publics"),
-            modes_accueil: self.list("modes_accueil"),
+            description: Some(description?),
+            needs,
+            thematiques,
+            publics,
+            modes_accueil,
             zone_eligibilite,
             opening_hours,
             phone,
@@ -903,11 +1153,206 @@ impl Check<'_> {
             receives_referrals,
             verified_on,
             verified_by: self.optional("verifie_par"),
+            source_fields,
         };
         Some(service)
     }
 
-    fn needs(&mut self) -> Option<Needs> {
+    /// The presentation: data·inclusion requires one, of at least
+    /// [`DESCRIPTION_MIN`] characters.
+    fn description(&mut self) -> Option<String> {
+        let Some(description) = self.optional("presentation") else {
+            self.fail(
+                "presentation",
+                "la présentation est obligatoire : quelques phrases pour la personne (ce qui s'y passe, comment venir)",
+            );
+            return None;
+        };
+        if description.chars().count() < DESCRIPTION_MIN {
+            self.fail(
+                "presentation",
+                format!("« {description} » : la présentation doit avoir au moins {DESCRIPTION_MIN} caractères"),
+            );
+            return None;
+        }
+        Some(description)
+    }
+
+    /// The publics: data·inclusion codes, `tous-publics` alone.
+    fn publics(&mut self) -> Vec<String> {
+        let publics = self.codes("publics", List::Public, vocabulary::v0_public);
+        if publics.len() > 1 && publics.iter().any(|p| p == "tous-publics") {
+            self.fail(
+                "publics",
+                "« tous-publics » ne va pas avec d'autres publics : gardez-le seul, ou retirez-le",
+            );
+        }
+        publics
+    }
+
+    /// The fields of a data·inclusion record Relais keeps as they came,
+    /// each checked as the schema wants it (`names`: field → its check).
+    fn source_fields(&mut self, names: &[(&str, Field)]) -> Map<String, Value> {
+        let mut kept = Map::new();
+        // A service's `date_maj` read as its date of verification is
+        // checked as that.
+        let date_checked = self
+            .record
+            .json_names
+            .as_ref()
+            .is_some_and(|names| names.get("verifie_le") == Some(&"date_maj"));
+        for (key, value) in &self.record.source_fields {
+            if date_checked && key == "date_maj" {
+                kept.insert(key.clone(), value.clone());
+                continue;
+            }
+            let check = names
+                .iter()
+                .find(|(name, _)| name == key)
+                .map_or(Field::Other, |(_, check)| *check);
+            // `frais` of version 0: its version 1 code.
+            let v0_frais = match (key.as_str(), value.as_str()) {
+                ("frais", Some("gratuit-sous-conditions")) => Some("gratuit"),
+                ("frais", Some("adhesion" | "pass-numerique")) => Some("payant"),
+                _ => None,
+            };
+            let mapped;
+            let value = match v0_frais {
+                Some(v1) => {
+                    self.warnings.push(Problem {
+                        place: self.record.place.clone(),
+                        column: Some(key.clone()),
+                        reason: format!("{value} est un code de la version 0 de data·inclusion : lu comme « {v1} »"),
+                    });
+                    mapped = Value::from(v1);
+                    &mapped
+                }
+                None => value,
+            };
+            let mut fail = |reason: String| {
+                self.problems.push(Problem {
+                    place: self.record.place.clone(),
+                    column: Some(key.clone()),
+                    reason,
+                });
+            };
+            let text = value.as_str();
+            match check {
+                Field::Text => match text {
+                    Some(t) if t.chars().count() > DESCRIPTION_MAX => {
+                        fail(format!("trop long : {DESCRIPTION_MAX} caractères au plus"));
+                    }
+                    Some(_) => {}
+                    None => fail("du texte était attendu".to_owned()),
+                },
+                Field::Description => match text.map(|t| t.trim().chars().count()) {
+                    Some(n) if (DESCRIPTION_MIN..=DESCRIPTION_MAX).contains(&n) => {}
+                    Some(_) => fail(format!(
+                        "la description doit avoir de {DESCRIPTION_MIN} à {DESCRIPTION_MAX} caractères"
+                    )),
+                    None => fail("du texte était attendu".to_owned()),
+                },
+                Field::Url => {
+                    if let Err(reason) = text.map_or_else(
+                        || Err("une adresse web était attendue".to_owned()),
+                        check_website,
+                    ) {
+                        fail(reason);
+                    }
+                }
+                Field::Date => {
+                    let date = text
+                        .and_then(|t| t.get(..10))
+                        .and_then(|t| t.parse::<Date>().ok());
+                    match date {
+                        Some(date) if date > self.today => fail(format!(
+                            "le {date} est dans le futur : donnez la date de la dernière mise à jour"
+                        )),
+                        Some(date) if date.year() < 2000 => {
+                            fail(format!("le {date} est avant 2000"));
+                        }
+                        Some(_) => {}
+                        None => fail(format!("{value} n'est pas une date (2026-11-28)")),
+                    }
+                }
+                Field::Code(list) => match text {
+                    Some(code) if vocabulary::is_code(list, code) => {}
+                    _ => fail(format!(
+                        "{value} n'est pas un code data·inclusion connu (voir docs/directory.md)"
+                    )),
+                },
+                Field::Codes(list) => match value.as_array() {
+                    Some(items) if !items.is_empty() => {
+                        for (index, item) in items.iter().enumerate() {
+                            if !item
+                                .as_str()
+                                .is_some_and(|code| vocabulary::is_code(list, code))
+                            {
+                                self.problems.push(Problem {
+                                    place: self.record.place.clone(),
+                                    column: Some(format!("{key}[{index}]")),
+                                    reason: format!("{item} n'est pas un code data·inclusion connu (voir docs/directory.md)"),
+                                });
+                            }
+                        }
+                    }
+                    _ => fail("une liste de codes (au moins un) était attendue".to_owned()),
+                },
+                Field::Hours => match text {
+                    Some(raw) if raw.parse::<OpeningHours>().is_ok() => {}
+                    _ => fail(format!(
+                        "{value} n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-17:00)"
+                    )),
+                },
+                Field::Number { min } => match value.as_f64() {
+                    Some(n) if n >= min => {}
+                    _ => fail(format!("un nombre d'au moins {min} était attendu")),
+                },
+                Field::Integer { min } => match value.as_i64() {
+                    Some(n) if n >= min => {}
+                    _ => fail(format!("un nombre entier d'au moins {min} était attendu")),
+                },
+                Field::Postcode => match text {
+                    Some(code) if is_postcode_shaped(code) => {}
+                    _ => fail(format!("{value} n'est pas un code postal (5 chiffres)")),
+                },
+                Field::Coordinate => {
+                    if value.as_f64().is_none() {
+                        fail(format!("{value} n'est pas une coordonnée (ex. 50.4637)"));
+                    }
+                }
+                // Any other field, kept but bounded.
+                Field::Other => {
+                    if value.to_string().len() > DESCRIPTION_MAX {
+                        fail(format!("trop long : {DESCRIPTION_MAX} caractères au plus"));
+                    }
+                }
+            }
+            kept.insert(key.clone(), value.clone());
+        }
+        kept
+    }
+
+    /// The needs: `besoins`, or, in a data·inclusion file that does not
+    /// give them, those its thematiques stand for
+    /// ([`vocabulary::needs_of_thematique`]). `Some(None)`: none of its
+    /// thematiques is a need of Relais, and the service is left out, with
+    /// a warning.
+    fn needs(&mut self, thematiques: &[String]) -> Option<Option<Needs>> {
+        if self.record.needs_from_thematiques && self.record.get("besoins").is_none() {
+            let needs: Needs = thematiques
+                .iter()
+                .flat_map(|code| vocabulary::needs_of_thematique(code).iter().copied())
+                .collect();
+            if needs.is_empty() {
+                self.warn(
+                    "thematiques",
+                    "aucun besoin de Relais ne correspond à ces thématiques : service laissé de côté (donnez relais.besoins pour l'importer)",
+                );
+                return Some(None);
+            }
+            return Some(Some(needs));
+        }
         let raw = self.required("besoins")?;
         let mut needs = Needs::EMPTY;
         let mut ok = true;
@@ -928,7 +1373,7 @@ impl Check<'_> {
             self.fail("besoins", "au moins un besoin est obligatoire");
             ok = false;
         }
-        ok.then_some(needs)
+        ok.then_some(Some(needs))
     }
 
     /// The commune, from the postcode, the INSEE code and the name: returns
@@ -1073,24 +1518,40 @@ impl Check<'_> {
         }
     }
 
+    /// The eligibility zone: communes (INSEE codes), départements, EPCI
+    /// (SIREN), as data·inclusion allows, and régions (`R32`, kept as their
+    /// départements); `france` or `99100`, anyone.
     fn zone(&mut self, communes: &Communes) -> Vec<String> {
         let mut zone = Vec::new();
-        for code in self.list("zone_eligibilite") {
+        for (index, code) in self.list("zone_eligibilite").into_iter().enumerate() {
             let upper = code.to_ascii_uppercase();
             if upper == "FRANCE" || upper == "99100" {
                 return Vec::new();
             }
-            if communes.departement_exists(&upper) {
-                zone.push(upper);
-            } else if let Some(commune) = communes.by_insee(&upper) {
-                zone.push(commune.insee.to_string());
-            } else {
-                self.fail(
+            match communes.zone_code(&upper) {
+                Some(ZoneCode::Commune) => {
+                    if let Some(commune) = communes.by_insee(&upper) {
+                        zone.push(commune.insee.to_string());
+                    }
+                }
+                // A région is kept as its départements, as data·inclusion
+                // writes it.
+                Some(ZoneCode::Region) => zone.extend(
+                    communes
+                        .zone_members(&upper)
+                        .into_iter()
+                        .map(str::to_owned),
+                ),
+                Some(ZoneCode::Departement | ZoneCode::Epci) => zone.push(upper),
+                None => self.problems.push(self.record.item_problem(
                     "zone_eligibilite",
-                    format!("« {code} » n'est ni un code INSEE ni un département"),
-                );
+                    index,
+                    format!("« {code} » n'est ni une commune (code INSEE), ni un EPCI (SIREN), ni un département, ni une région (R32)"),
+                )),
             }
         }
+        let mut seen = HashSet::new();
+        zone.retain(|code| seen.insert(code.clone()));
         zone
     }
 
@@ -1110,6 +1571,75 @@ impl Check<'_> {
         languages
     }
 }
+
+/// How a data·inclusion field Relais keeps as it came is checked.
+#[derive(Clone, Copy, Debug)]
+enum Field {
+    /// Free text, bounded.
+    Text,
+    /// A description: data·inclusion's bounds.
+    Description,
+    /// A web address.
+    Url,
+    /// A date, not in the future.
+    Date,
+    /// One code of a vocabulary.
+    Code(List),
+    /// A list of codes of a vocabulary, at least one.
+    Codes(List),
+    /// OpenStreetMap opening hours.
+    Hours,
+    /// A number of at least `min`.
+    Number { min: f64 },
+    /// A whole number of at least `min`.
+    Integer { min: i64 },
+    /// Five digits.
+    Postcode,
+    /// A latitude or a longitude.
+    Coordinate,
+    /// A field the schema does not have: kept, bounded.
+    Other,
+}
+
+/// The structure fields Relais keeps as they came, and their checks.
+const STRUCTURE_SOURCE_FIELDS: &[(&str, Field)] = &[
+    ("source", Field::Text),
+    ("date_maj", Field::Date),
+    ("telephone", Field::Text),
+    ("description", Field::Description),
+    ("lien_source", Field::Url),
+    ("commune", Field::Text),
+    ("code_postal", Field::Postcode),
+    ("code_insee", Field::Text),
+    ("adresse", Field::Text),
+    ("complement_adresse", Field::Text),
+    ("longitude", Field::Coordinate),
+    ("latitude", Field::Coordinate),
+    ("horaires_accueil", Field::Hours),
+    ("accessibilite_lieu", Field::Url),
+    ("reseaux_porteurs", Field::Codes(List::ReseauPorteur)),
+];
+
+/// The service fields Relais keeps as they came, and their checks.
+const SERVICE_SOURCE_FIELDS: &[(&str, Field)] = &[
+    ("source", Field::Text),
+    ("date_maj", Field::Date),
+    ("telephone", Field::Text),
+    ("frais", Field::Code(List::Frais)),
+    ("type", Field::Code(List::Type)),
+    ("frais_precisions", Field::Text),
+    ("publics_precisions", Field::Text),
+    ("conditions_acces", Field::Text),
+    ("complement_adresse", Field::Text),
+    ("contact_nom_prenom", Field::Text),
+    ("lien_source", Field::Url),
+    ("lien_mobilisation", Field::Url),
+    ("modes_mobilisation", Field::Codes(List::ModeMobilisation)),
+    ("mobilisable_par", Field::Codes(List::MobilisablePar)),
+    ("mobilisation_precisions", Field::Text),
+    ("volume_horaire_hebdomadaire", Field::Number { min: 0.0 }),
+    ("nombre_semaines", Field::Integer { min: 1 }),
+];
 
 /// `2026-11-28` or `28/11/2026` → `2026-11-28`.
 fn parse_date(raw: &str) -> Result<String, String> {
@@ -1231,13 +1761,18 @@ pub fn parse_centroids(
 mod tests {
     use super::*;
 
-    const HEADER: &str = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_postal;code_insee;horaires_accueil;telephone;courriel";
+    const HEADER: &str = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_postal;code_insee;horaires_accueil;telephone;courriel;presentation;verifie_le";
+
+    /// What every row of these tests ends with: a presentation and a date
+    /// of verification, which a file must give.
+    const ENDING: &str = ";Une présentation (exemple);2026-11-28";
 
     fn csv(rows: &[&str]) -> Vec<u8> {
         let mut text = HEADER.to_owned();
         for row in rows {
             text.push('\n');
             text.push_str(row);
+            text.push_str(ENDING);
         }
         text.into_bytes()
     }
@@ -1298,8 +1833,8 @@ mod tests {
     #[test]
     fn a_bom_commas_crlf_and_accents_are_read() {
         let communes = Communes::embedded();
-        let text = "\u{feff}structure_id,structure_nom,structure_type,service_id,service_nom,besoins,code_insee\r\n\
-                    a,\"Étaples, accueil (exemple)\",ccas,s1,Aide d'urgence,\"social,housing\",62318\r\n";
+        let text = "\u{feff}structure_id,structure_nom,structure_type,service_id,service_nom,besoins,code_insee,presentation,verifie_le\r\n\
+                    a,\"Étaples, accueil (exemple)\",ccas,s1,Aide d'urgence,\"social,housing\",62318,\"Une aide, vite\",28/11/2026\r\n";
         let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
         assert_eq!(parsed.organisations[0].name, "Étaples, accueil (exemple)");
         assert_eq!(parsed.services[0].postcode.as_deref(), Some("62630"));
@@ -1308,8 +1843,10 @@ mod tests {
     #[test]
     fn a_file_saved_as_windows_1252_is_read() {
         let communes = Communes::embedded();
-        let mut bytes = b"structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n".to_vec();
-        bytes.extend_from_slice(b"a;Accueil \xc9taples (exemple);ccas;s1;Aide;social;62318\n");
+        let mut bytes = b"structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n".to_vec();
+        bytes.extend_from_slice(
+            b"a;Accueil \xc9taples (exemple);ccas;s1;Aide;social;62318;Une aide;2026-11-28\n",
+        );
         let parsed = parse(&bytes, Format::Csv, &communes).unwrap();
         assert_eq!(parsed.organisations[0].name, "Accueil Étaples (exemple)");
     }
@@ -1347,8 +1884,8 @@ mod tests {
     #[test]
     fn coordinates_outside_france_are_refused() {
         let communes = Communes::embedded();
-        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;latitude;longitude\n\
-                    a;A (exemple);cidff;s1;X;legal;62588;40.7;-74.0\n";
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;latitude;longitude;presentation;verifie_le\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62588;40.7;-74.0;Une permanence;2026-11-28\n";
         let problems = parse(text.as_bytes(), Format::Csv, &communes).unwrap_err();
         assert!(
             problems[0].to_string().contains("hors de France"),
@@ -1359,9 +1896,9 @@ mod tests {
     #[test]
     fn a_shared_postcode_needs_the_commune() {
         let communes = Communes::embedded();
-        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_postal;commune\n\
-                    a;A (exemple);cidff;s1;X;legal;62170;\n\
-                    a;A (exemple);cidff;s2;X;legal;62170;Saint-Josse\n";
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_postal;commune;presentation;verifie_le\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62170;;Une permanence;2026-11-28\n\
+                    a;A (exemple);cidff;s2;Permanence;legal;62170;Saint-Josse;Une permanence;2026-11-28\n";
         let problems = parse(text.as_bytes(), Format::Csv, &communes).unwrap_err();
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
@@ -1377,9 +1914,11 @@ mod tests {
         let json = r#"{
           "structures": [{"id": "s", "nom": "Structure (exemple)", "relais": {"type": "cidff"}}],
           "services": [
-            {"id": "a", "structure_id": "s", "nom": "A", "code_insee": "62588", "frais": "gratuit",
+            {"id": "a", "structure_id": "s", "nom": "Accueil A", "code_insee": "62588", "frais": "gratuit",
+             "description": "Une permanence", "date_maj": "2026-11-28",
              "thematiques": ["famille--surmonter-conflits-separation-violence"], "relais": {"besoins": ["legal"]}},
-            {"id": "b", "structure_id": "s", "nom": "B", "code_postal": "123", "relais": {"besoins": ["legal"]}}
+            {"id": "b", "structure_id": "s", "nom": "Accueil B", "code_postal": "123", "description": "Une permanence",
+             "date_maj": "2026-11-28", "relais": {"besoins": ["legal"]}}
           ]
         }"#;
         let problems = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap_err();
@@ -1401,16 +1940,16 @@ mod tests {
         assert_eq!(parsed.services[1].commune_insee, "62318");
     }
 
-    const LIVE_HEADER: &str = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee";
+    const LIVE_HEADER: &str = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee;presentation;verifie_le";
 
     #[test]
     fn live_help_and_its_hours_are_read_with_the_other_booleans_words() {
         let communes = Communes::embedded();
         let text = format!(
             "{LIVE_HEADER}\n\
-             a;A (exemple);cidff;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;X;legal;62588\n\
-             b;B (exemple);cidff;true;24/7;s2;X;legal;62588\n\
-             c;C (exemple);cidff;non;;s3;X;legal;62588\n"
+             a;A (exemple);cidff;oui;\"Mo-Fr 13:00-20:00; PH off\";s1;Permanence;legal;62588;Une permanence;2026-11-28\n\
+             b;B (exemple);cidff;true;24/7;s2;Permanence;legal;62588;Une permanence;2026-11-28\n\
+             c;C (exemple);cidff;non;;s3;Permanence;legal;62588;Une permanence;2026-11-28\n"
         );
         let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
         let live: Vec<(bool, &str)> = parsed
@@ -1434,9 +1973,9 @@ mod tests {
         let communes = Communes::embedded();
         let text = format!(
             "{LIVE_HEADER}\n\
-             a;A (exemple);cidff;oui;Lu 9h-12h;s1;X;legal;62588\n\
-             b;B (exemple);cidff;oui;;s2;X;legal;62588\n\
-             c;C (exemple);cidff;peut-être;24/7;s3;X;legal;62588\n"
+             a;A (exemple);cidff;oui;Lu 9h-12h;s1;Permanence;legal;62588;Une permanence;2026-11-28\n\
+             b;B (exemple);cidff;oui;;s2;Permanence;legal;62588;Une permanence;2026-11-28\n\
+             c;C (exemple);cidff;peut-être;24/7;s3;Permanence;legal;62588;Une permanence;2026-11-28\n"
         );
         let problems = parse(text.as_bytes(), Format::Csv, &communes).unwrap_err();
         let all: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -1454,7 +1993,7 @@ mod tests {
     fn a_file_that_does_not_describe_live_help_says_which_organisations_keep_theirs() {
         let communes = Communes::embedded();
         let parsed = parse(
-            &csv(&["a;A (exemple);cidff;s1;X;legal;;62588;;;"]),
+            &csv(&["a;A (exemple);cidff;s1;Permanence;legal;;62588;;;"]),
             Format::Csv,
             &communes,
         )
@@ -1524,6 +2063,244 @@ mod tests {
             problems[1]
                 .to_string()
                 .starts_with("ligne 3, colonne latitude")
+        );
+    }
+
+    fn json_problems(json: &str) -> Vec<String> {
+        let communes = Communes::embedded();
+        parse(json.as_bytes(), Format::DataInclusion, &communes)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    fn one_service(fields: &str) -> String {
+        format!(
+            r#"{{"structures": [{{"id": "s", "nom": "Structure (exemple)", "date_maj": "2026-11-01", "relais": {{"type": "cidff"}}}}],
+                "services": [{{"id": "a", "structure_id": "s", "code_insee": "62588", {fields}}}]}}"#
+        )
+    }
+
+    const GOOD: &str =
+        r#""nom": "Permanence", "description": "Une permanence", "date_maj": "2026-11-28""#;
+
+    #[test]
+    fn a_v0_thematique_is_read_as_its_v1_code_with_a_warning() {
+        let communes = Communes::embedded();
+        let json = one_service(&format!(
+            r#"{GOOD}, "thematiques": ["famille--violences-intrafamiliales", "famille--surmonter-conflits-separation-violence"]"#
+        ));
+        let parsed = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap();
+        assert_eq!(
+            parsed.services[0].thematiques,
+            ["famille--surmonter-conflits-separation-violence"]
+        );
+        assert_eq!(parsed.warnings.len(), 1, "{:?}", parsed.warnings);
+        assert!(
+            parsed.warnings[0]
+                .to_string()
+                .starts_with("services[0].thematiques[0] : « famille--violences-intrafamiliales » est un code de la version 0"),
+            "{}",
+            parsed.warnings[0]
+        );
+    }
+
+    #[test]
+    fn an_unknown_thematique_public_or_mode_is_refused_at_its_json_path() {
+        let all = json_problems(&one_service(&format!(
+            r#"{GOOD}, "thematiques": ["famille--surmonter-conflits-separation-violence", "vacances"],
+               "publics": ["femmes", "martiens"], "modes_accueil": ["par-pigeon"], "relais": {{"besoins": ["legal"]}}"#
+        )));
+        for expected in [
+            "services[0].thematiques[1] : « vacances » n'est pas un code data·inclusion connu",
+            "services[0].publics[1] : « martiens »",
+            "services[0].modes_accueil[0] : « par-pigeon »",
+        ] {
+            assert!(
+                all.iter().any(|p| p.starts_with(expected)),
+                "{expected} not in {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_public_together_with_tous_publics_is_refused() {
+        let all = json_problems(&one_service(&format!(
+            r#"{GOOD}, "publics": ["tous-publics", "femmes"], "relais": {{"besoins": ["legal"]}}"#
+        )));
+        assert_eq!(
+            all,
+            [
+                "services[0].publics : « tous-publics » ne va pas avec d'autres publics : gardez-le seul, ou retirez-le"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_name_too_short_or_too_long_and_an_empty_presentation_are_refused() {
+        let long = "a".repeat(151);
+        let all = json_problems(&format!(
+            r#"{{"structures": [{{"id": "s", "nom": "AB", "relais": {{"type": "cidff"}}}}],
+                "services": [{{"id": "a", "structure_id": "s", "code_insee": "62588", "nom": "{long}",
+                   "description": " ", "date_maj": "2026-11-28", "relais": {{"besoins": ["legal"]}}}},
+                   {{"id": "b", "structure_id": "s", "code_insee": "62588", "nom": "Permanence",
+                   "description": "Oui", "date_maj": "2026-11-28", "relais": {{"besoins": ["legal"]}}}}]}}"#
+        ));
+        for expected in [
+            "structures[0].nom : « AB » : le nom doit avoir au moins 3 caractères",
+            "services[0].nom : trop long : 150 caractères au plus",
+            "services[0].description : la présentation est obligatoire",
+            "services[1].description : « Oui » : la présentation doit avoir au moins 5 caractères",
+        ] {
+            assert!(
+                all.iter().any(|p| p.starts_with(expected)),
+                "{expected} not in {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_or_future_date_is_refused_on_its_line() {
+        let communes = Communes::embedded();
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62588;Une permanence;\n\
+                    a;A (exemple);cidff;s2;Permanence;legal;62588;Une permanence;2999-01-01\n\
+                    a;A (exemple);cidff;s3;Permanence;legal;62588;Une permanence;1999-12-31\n";
+        let all: Vec<String> = parse(text.as_bytes(), Format::Csv, &communes)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            all,
+            [
+                "ligne 2, colonne verifie_le : la date de la dernière vérification est obligatoire (2026-11-28 ou 28/11/2026)",
+                "ligne 3, colonne verifie_le : le 2999-01-01 est dans le futur : donnez la date de la dernière vérification",
+                "ligne 4, colonne verifie_le : le 1999-12-31 est avant 2000",
+            ]
+        );
+        let all = json_problems(&one_service(
+            r#""nom": "Permanence", "description": "Une permanence", "date_maj": "", "relais": {"besoins": ["legal"]}"#,
+        ));
+        assert_eq!(
+            all,
+            [
+                "services[0].date_maj : la date de la dernière vérification est obligatoire (2026-11-28 ou 28/11/2026)"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_fields_relais_keeps_are_checked_as_the_schema_wants_them() {
+        let all = json_problems(&one_service(&format!(
+            r#"{GOOD}, "relais": {{"besoins": ["legal"]}}, "type": "conference", "lien_source": "pas un lien",
+               "modes_mobilisation": ["crier"], "mobilisable_par": [], "nombre_semaines": 0,
+               "volume_horaire_hebdomadaire": -1, "frais": "cher""#
+        )));
+        for expected in [
+            "services[0].type : \"conference\" n'est pas un code data·inclusion connu",
+            "services[0].lien_source : « pas un lien »",
+            "services[0].modes_mobilisation[0] : \"crier\"",
+            "services[0].mobilisable_par : une liste de codes (au moins un) était attendue",
+            "services[0].nombre_semaines : un nombre entier d'au moins 1 était attendu",
+            "services[0].volume_horaire_hebdomadaire : un nombre d'au moins 0 était attendu",
+            "services[0].frais : \"cher\"",
+        ] {
+            assert!(
+                all.iter().any(|p| p.starts_with(expected)),
+                "{expected} not in {all:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_empty_gratuit_says_nothing_of_the_fees_and_a_no_says_they_are_paid() {
+        let communes = Communes::embedded();
+        let parsed = parse(
+            &csv(&["a;A (exemple);cidff;s1;Permanence;legal;;62588;;;"]),
+            Format::Csv,
+            &communes,
+        )
+        .unwrap();
+        assert!(!parsed.services[0].free_of_charge);
+        assert_eq!(parsed.services[0].source_fields.get("frais"), None);
+        let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le;gratuit\n\
+                    a;A (exemple);cidff;s1;Permanence;legal;62588;Une permanence;2026-11-28;non\n";
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        assert_eq!(
+            parsed.services[0].source_fields.get("frais"),
+            Some(&Value::from("payant"))
+        );
+    }
+
+    #[test]
+    fn without_the_relais_extension_needs_come_from_thematiques_and_the_kind_from_the_networks() {
+        let communes = Communes::embedded();
+        let json = r#"{"structures": [
+              {"id": "s", "nom": "CCAS (exemple)", "date_maj": "2026-11-01", "reseaux_porteurs": ["ccas-cias"]},
+              {"id": "t", "nom": "Association (exemple)", "date_maj": "2026-11-01"}],
+            "services": [
+              {"id": "a", "structure_id": "s", "code_insee": "62588", "nom": "Permanence", "description": "Une permanence",
+               "date_maj": "2026-11-28", "thematiques": ["famille--surmonter-conflits-separation-violence", "logement-hebergement--louer-un-logement"]},
+              {"id": "b", "structure_id": "t", "code_insee": "62588", "nom": "Atelier CV", "description": "Un atelier",
+               "date_maj": "2026-11-28", "thematiques": ["preparer-sa-candidature--realiser-un-cv-et-ou-une-lettre-de-motivation"]},
+              {"id": "c", "structure_id": "t", "code_insee": "62588", "nom": "Écoute", "description": "Une écoute",
+               "date_maj": "2026-11-28", "thematiques": ["sante--sante-mentale"], "relais": {"besoins": ["legal"]}}]}"#;
+        let parsed = parse(json.as_bytes(), Format::DataInclusion, &communes).unwrap();
+        assert_eq!(parsed.organisations[0].kind, Kind::Ccas);
+        assert_eq!(parsed.organisations[1].kind, Kind::Other);
+        let ids: Vec<&str> = parsed
+            .services
+            .iter()
+            .map(|s| s.source_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a", "c"], "the CV workshop serves no need of Relais");
+        assert_eq!(
+            parsed.services[0].needs.to_codes(),
+            "legal,housing,psychological"
+        );
+        // The extension, when given, wins over the thematiques.
+        assert_eq!(parsed.services[1].needs.to_codes(), "legal");
+        let warnings: Vec<String> = parsed.warnings.iter().map(ToString::to_string).collect();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("structures[1].relais.type : le type")),
+            "{warnings:?}"
+        );
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.starts_with("services[1].thematiques : aucun besoin")),
+            "{warnings:?}"
+        );
+    }
+
+    #[test]
+    fn a_zone_takes_communes_epci_departements_and_regions_and_refuses_the_rest() {
+        let communes = Communes::embedded();
+        let parsed = parse(
+            one_service(&format!(
+                r#"{GOOD}, "relais": {{"besoins": ["legal"]}}, "zone_eligibilite": ["200069029", "62588", "59", "R32"]"#
+            ))
+            .as_bytes(),
+            Format::DataInclusion,
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.services[0].zone_eligibilite,
+            ["200069029", "62588", "59", "02", "60", "62", "80"]
+        );
+        let all = json_problems(&one_service(&format!(
+            r#"{GOOD}, "relais": {{"besoins": ["legal"]}}, "zone_eligibilite": ["62588", "123456789"]"#
+        )));
+        assert_eq!(
+            all,
+            [
+                "services[0].zone_eligibilite[1] : « 123456789 » n'est ni une commune (code INSEE), ni un EPCI (SIREN), ni un département, ni une région (R32)"
+            ]
         );
     }
 }

@@ -127,11 +127,11 @@ mod tests {
     /// it; elsewhere, a lawyer with live help every day.
     fn index(live_hours: &str) -> Index {
         let text = format!(
-            "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
-             aav;Aide aux victimes (exemple);victim-support;oui;\"{live_hours}\";aav-1;Accompagnement;complaint,legal;62588\n\
-             aav;Aide aux victimes (exemple);victim-support;oui;\"{live_hours}\";aav-2;Écoute;psychological;62318\n\
-             cidff;CIDFF (exemple);cidff;non;Mo-Su 00:00-24:00;cidff-1;Permanence;legal;62588\n\
-             ailleurs;Avocate d'ailleurs (exemple);lawyer;oui;24/7;ailleurs-1;Permanence;legal;62826\n"
+            "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+             aav;Aide aux victimes (exemple);victim-support;oui;\"{live_hours}\";aav-1;Accompagnement;complaint,legal;62588;Un accompagnement;2026-11-28\n\
+             aav;Aide aux victimes (exemple);victim-support;oui;\"{live_hours}\";aav-2;Écoute;psychological;62318;Une écoute;2026-11-28\n\
+             cidff;CIDFF (exemple);cidff;non;Mo-Su 00:00-24:00;cidff-1;Permanence;legal;62588;Une permanence;2026-11-28\n\
+             ailleurs;Avocate d'ailleurs (exemple);lawyer;oui;24/7;ailleurs-1;Permanence;legal;62826;Une permanence;2026-11-28\n"
         );
         let communes = Communes::embedded();
         let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
@@ -249,6 +249,7 @@ mod tests {
             website: None,
             live: true,
             live_hours: "Lu 9h".to_owned(),
+            source_fields: serde_json::Map::new(),
         };
         let offers = LiveOffers::build(&[organisation], &[]);
         let live = offers.at("t", &TimeZone::UTC, at(MONDAY_14H));

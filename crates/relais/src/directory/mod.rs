@@ -23,6 +23,7 @@ pub mod screens;
 pub mod storage;
 pub mod territories;
 pub mod views;
+pub mod vocabulary;
 
 use crate::web::Web;
 use std::sync::{Arc, RwLock};

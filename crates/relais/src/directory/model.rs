@@ -5,6 +5,7 @@
 use std::fmt;
 
 use jiff::civil::Date;
+use serde_json::{Map, Value};
 
 use crate::directory::communes::Point;
 use crate::storage::{OrganisationId, ServiceId};
@@ -129,6 +130,9 @@ coded_enum! {
         SocialService = "social-service" ["service-social"] "Service social départemental",
         /// Centre communal d'action sociale.
         Ccas = "ccas" [] "CCAS",
+        /// Any other organisation: what a data·inclusion file describes
+        /// without a type Relais can read (docs/directory.md).
+        Other = "other" ["autre"] "Autre structure",
     }
 }
 
@@ -217,6 +221,12 @@ pub struct Organisation {
     /// When a professional may be on duty for live help, OpenStreetMap
     /// syntax in the territory's time, checked on the way in; empty: never.
     pub live_hours: String,
+    /// The data·inclusion fields Relais shows nobody but keeps, as they
+    /// came (checked on the way in), so that its export gives them back:
+    /// `description`, `lien_source`, the address, `horaires_accueil`,
+    /// `accessibilite_lieu`, `reseaux_porteurs`, and `source`, `date_maj`,
+    /// `telephone` as given. Empty for what a CSV or a form described.
+    pub source_fields: Map<String, Value>,
 }
 
 /// A service: what a person can get, where and when.
@@ -280,6 +290,12 @@ pub struct Service {
     pub verified_on: Option<Date>,
     /// Who checked it.
     pub verified_by: Option<String>,
+    /// The data·inclusion fields Relais shows nobody but keeps, as they
+    /// came (checked on the way in), so that its export gives them back:
+    /// `type`, `frais_precisions`, `conditions_acces`, the ways to
+    /// mobilise it…, and `source`, `date_maj`, `telephone`, `frais` as
+    /// given. Empty for what a form described.
+    pub source_fields: Map<String, Value>,
 }
 
 #[cfg(test)]

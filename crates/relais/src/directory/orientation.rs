@@ -361,10 +361,14 @@ impl Index {
                 needs: service.needs,
                 minors: service.receives_minors,
                 adults: !youth_only,
+                // An EPCI stands for its communes and a région for its
+                // départements, so that a commune is matched on its own
+                // INSEE code or its département's.
                 zone: service
                     .zone_eligibilite
                     .iter()
-                    .map(|code| code.as_str().into())
+                    .flat_map(|code| communes.zone_members(code))
+                    .map(Into::into)
                     .collect(),
                 hours,
             });
@@ -781,6 +785,7 @@ mod tests {
             website: None,
             live: false,
             live_hours: String::new(),
+            source_fields: serde_json::Map::new(),
         }
     }
 
@@ -821,6 +826,7 @@ mod tests {
             receives_referrals: false,
             verified_on: None,
             verified_by: None,
+            source_fields: serde_json::Map::new(),
         }
     }
 
@@ -1094,6 +1100,27 @@ mod tests {
         assert_eq!(shelter.street, None);
         assert_eq!(shelter.public_contact.as_deref(), Some("Appeler le 115"));
         assert_eq!(index.listing("shelter").unwrap().street, None);
+    }
+
+    #[test]
+    fn an_epci_zone_receives_the_people_of_its_member_communes() {
+        let organisations = vec![organisation("ccas", Kind::Ccas)];
+        let mut ccas = service("ccas", "ccas", &[Need::Social], ETAPLES, None);
+        // CA des Deux Baies en Montreuillois: Étaples and Berck, not Boulogne.
+        ccas.zone_eligibilite = vec!["200069029".to_owned()];
+        let index = Index::build(
+            Communes::embedded(),
+            vec![territory()],
+            &organisations,
+            &[ccas],
+        );
+        let found = |insee| {
+            ask(&index, insee, &[Need::Social], None, tuesday_morning()).needs[0]
+                .suggestions
+                .len()
+        };
+        assert_eq!(found(BERCK), 1);
+        assert_eq!(found("62160"), 0);
     }
 
     #[test]

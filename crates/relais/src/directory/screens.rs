@@ -584,6 +584,7 @@ fn service_values(service: &Service) -> HashMap<String, Vec<String>> {
             website: None,
             live: false,
             live_hours: String::new(),
+            source_fields: serde_json::Map::new(),
         }],
         std::slice::from_ref(service),
     );
@@ -838,6 +839,9 @@ struct ImportPage {
     territory: String,
     problems: Vec<String>,
     done: Option<String>,
+    /// What was imported but is worth a look (a version 0 code read as its
+    /// version 1 code…).
+    warnings: Vec<String>,
 }
 
 async fn import_form(
@@ -852,6 +856,7 @@ async fn import_form(
         territory: territory.name,
         problems: Vec::new(),
         done: None,
+        warnings: Vec::new(),
     };
     Ok(render(&page)?.into_response())
 }
@@ -902,6 +907,7 @@ async fn import_file(
         territory: territory.name.clone(),
         problems,
         done,
+        warnings: Vec::new(),
     };
     let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
         return Ok(render(&page(
@@ -947,7 +953,11 @@ async fn import_file(
                 &summary,
             )
             .await?;
-            Ok(render(&page(Vec::new(), Some(summary)))?.into_response())
+            let page = ImportPage {
+                warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
+                ..page(Vec::new(), Some(summary))
+            };
+            Ok(render(&page)?.into_response())
         }
         Err(problems) => render_status(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -6,6 +6,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use jiff::civil::Date;
+use serde_json::{Map, Value};
 
 use crate::directory::communes::Point;
 use crate::directory::import::Parsed;
@@ -148,18 +149,20 @@ pub async fn territory(db: &Db, slug: &str) -> sqlx::Result<Option<Territory>> {
 
 /// Adds an organisation or updates it with its live help.
 const UPSERT_ORGANISATION: &str = "INSERT INTO organisations
-         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours, source_fields)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
-         phone = $7, email = $8, website = $9, live = $10, live_hours = $11";
+         phone = $7, email = $8, website = $9, live = $10, live_hours = $11,
+         source_fields = CASE WHEN $12 = '{}' THEN organisations.source_fields ELSE $12 END";
 
 /// Adds an organisation or updates it but for its live help, which an
 /// import that does not describe it keeps (`Parsed::without_live`).
 const UPSERT_ORGANISATION_KEEPING_LIVE: &str = "INSERT INTO organisations
-         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         (id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours, source_fields)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
      ON CONFLICT (territory, source_id) DO UPDATE SET name = $4, kind = $5, siret = $6,
-         phone = $7, email = $8, website = $9";
+         phone = $7, email = $8, website = $9,
+         source_fields = CASE WHEN $12 = '{}' THEN organisations.source_fields ELSE $12 END";
 
 /// Adds an organisation or updates it, matched on its territory and source
 /// identifier, inside the transaction `$tx`, with the statement `$sql` (one
@@ -179,6 +182,7 @@ macro_rules! upsert_organisation {
             .bind(&organisation.website)
             .bind(organisation.live)
             .bind(&organisation.live_hours)
+            .bind(Value::Object(organisation.source_fields.clone()).to_string())
             .execute(&mut *$tx)
             .await
     }};
@@ -194,16 +198,18 @@ macro_rules! upsert_service {
             "INSERT INTO services (id, organisation_id, territory, source_id, name, description, needs, thematiques,
                  publics, modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode,
                  commune_insee, latitude, longitude, confidential_address, public_contact, accepts_anonymous,
-                 languages, lsf, wheelchair, receives_minors, free_of_charge, receives_referrals, verified_on, verified_by)
+                 languages, lsf, wheelchair, receives_minors, free_of_charge, receives_referrals, verified_on, verified_by,
+                 source_fields)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-                 $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)
+                 $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)
              ON CONFLICT (territory, source_id) DO UPDATE SET organisation_id = $2, name = $5, description = $6,
                  needs = $7, thematiques = $8, publics = $9, modes_accueil = $10, zone_eligibilite = $11,
                  opening_hours = $12, phone = $13, email = $14, website = $15, street = $16, postcode = $17,
                  commune_insee = $18, latitude = $19, longitude = $20, confidential_address = $21,
                  public_contact = $22, accepts_anonymous = $23, languages = $24, lsf = $25, wheelchair = $26,
                  receives_minors = $27, free_of_charge = $28, receives_referrals = $29, verified_on = $30,
-                 verified_by = $31",
+                 verified_by = $31,
+                 source_fields = CASE WHEN $32 = '{}' THEN services.source_fields ELSE $32 END",
         )
         .bind($id)
         .bind($organisation_id)
@@ -236,6 +242,7 @@ macro_rules! upsert_service {
         .bind(service.receives_referrals)
         .bind(service.verified_on.map(|d| d.to_string()))
         .bind(&service.verified_by)
+        .bind(Value::Object(service.source_fields.clone()).to_string())
         .execute(&mut *$tx)
         .await
     }};
@@ -249,6 +256,8 @@ pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Resu
         organisations,
         services,
         without_live,
+        complete_source_fields,
+        ..
     } = parsed;
     let without_live: HashSet<&str> = without_live.iter().map(String::as_str).collect();
     let mut counts = ImportCounts::default();
@@ -275,10 +284,27 @@ pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Resu
             upsert_organisation!(conn, sql, &id, territory, &organisation.source_id, organisation)?;
             organisation_ids.insert(organisation.source_id.clone(), id);
         }
-        let existing: Vec<(String, ServiceId)> =
-            sqlx::query_as("SELECT source_id, id FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
-        let service_ids: HashMap<String, ServiceId> = existing.into_iter().collect();
+        let existing: Vec<(String, ServiceId, String)> =
+            sqlx::query_as("SELECT source_id, id, source_fields FROM services WHERE territory = $1").bind(territory).fetch_all(&mut *conn).await?;
+        let mut kept: HashMap<String, String> = HashMap::new();
+        let mut service_ids: HashMap<String, ServiceId> = HashMap::new();
+        for (source_id, id, fields) in existing {
+            kept.insert(source_id.clone(), fields);
+            service_ids.insert(source_id, id);
+        }
         for service in services {
+            // A CSV's few kept fields are added to what a data·inclusion
+            // import kept, never in its place.
+            let merged;
+            let service = match kept.get(&service.source_id) {
+                Some(fields) if !complete_source_fields && !service.source_fields.is_empty() => {
+                    let mut fields = json_object(fields);
+                    fields.extend(service.source_fields.clone());
+                    merged = Service { source_fields: fields, ..service.clone() };
+                    &merged
+                }
+                _ => service,
+            };
             // `organisation_id` holds the organisation's source id on the way in.
             let Some(organisation_id) = organisation_ids.get(service.organisation_id.as_str()) else {
                 return Err(sqlx::Error::Protocol(format!("unknown organisation {}", service.organisation_id)));
@@ -315,6 +341,7 @@ struct OrganisationRow {
     website: Option<String>,
     live: bool,
     live_hours: String,
+    source_fields: String,
 }
 
 impl OrganisationRow {
@@ -331,13 +358,13 @@ impl OrganisationRow {
             website: self.website,
             live: self.live,
             live_hours: self.live_hours,
+            source_fields: json_object(&self.source_fields),
         }
     }
 }
 
 /// The columns an [`OrganisationRow`] is read from.
-const ORGANISATION_COLUMNS: &str =
-    "id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours";
+const ORGANISATION_COLUMNS: &str = "id, territory, source_id, name, kind, siret, phone, email, website, live, live_hours, source_fields";
 
 #[derive(sqlx::FromRow)]
 struct ServiceRow {
@@ -371,6 +398,16 @@ struct ServiceRow {
     receives_referrals: bool,
     verified_on: Option<String>,
     verified_by: Option<String>,
+    source_fields: String,
+}
+
+/// A stored JSON object: it was written from one, so anything else reads
+/// as none.
+fn json_object(text: &str) -> Map<String, Value> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(object)) => object,
+        _ => Map::new(),
+    }
 }
 
 fn list(text: &str) -> Vec<String> {
@@ -415,6 +452,7 @@ impl ServiceRow {
             receives_referrals: self.receives_referrals,
             verified_on: self.verified_on.and_then(|d| d.parse::<Date>().ok()),
             verified_by: self.verified_by,
+            source_fields: json_object(&self.source_fields),
         }
     }
 }
@@ -422,7 +460,7 @@ impl ServiceRow {
 const SERVICE_COLUMNS: &str = "id, organisation_id, source_id, name, description, needs, thematiques, publics,
     modes_accueil, zone_eligibilite, opening_hours, phone, email, website, street, postcode, commune_insee, latitude,
     longitude, confidential_address, public_contact, accepts_anonymous, languages, lsf, wheelchair, receives_minors,
-    free_of_charge, receives_referrals, verified_on, verified_by";
+    free_of_charge, receives_referrals, verified_on, verified_by, source_fields";
 
 /// The name of every organisation and service ever stored, archived ones
 /// included, by id: what the audit log shows instead of an identifier.

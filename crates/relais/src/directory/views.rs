@@ -48,6 +48,7 @@ pub fn kind_message(kind: Kind) -> &'static str {
         Kind::YouthHouse => msg("kind-youth-house"),
         Kind::SocialService => msg("kind-social-service"),
         Kind::Ccas => msg("kind-ccas"),
+        Kind::Other => msg("kind-other"),
     }
 }
 

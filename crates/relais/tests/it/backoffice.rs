@@ -38,8 +38,8 @@ async fn two_territories(app: &TestApp) -> Territories {
     other.slug = territories::Slug::parse("autre").unwrap();
     other.name = "Autre territoire".to_owned();
     crate::committed!(db, directory::save_territory, &other);
-    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
-                ailleurs;Structure d'ailleurs (exemple);lawyer;ailleurs-1;Permanence d'ailleurs;legal;62826\n";
+    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                ailleurs;Structure d'ailleurs (exemple);lawyer;ailleurs-1;Permanence d'ailleurs;legal;62826;Une permanence;2026-11-28\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
     crate::committed!(db, directory::import, "autre", &parsed,);
     app.state.directory.refresh(db).await.unwrap();
@@ -113,8 +113,8 @@ async fn attempt(
     if screen.method == "GET" {
         browser.get(path).await
     } else if screen.upload {
-        let csv = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
-                   x;Structure importée (exemple);lawyer;x-1;Permanence importée;legal;62826\n";
+        let csv = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                   x;Structure importée (exemple);lawyer;x-1;Permanence importée;legal;62826;Une permanence;2026-11-28\n";
         browser.upload(path, "annuaire.csv", csv).await
     } else {
         let every = [
@@ -125,6 +125,7 @@ async fn attempt(
             ("structure_nom", "Nom changé (exemple)"),
             ("structure_type", "lawyer"),
             ("service_nom", "Service changé"),
+            ("presentation", "Un service changé"),
             ("besoins", "legal"),
             ("code_insee", "62826"),
             ("name", "Territoire changé"),
@@ -749,6 +750,7 @@ async fn every_change_is_written_to_an_audit_log_that_cannot_be_rewritten() {
             &format!("/pro/structures/{organisation}/services/nouveau"),
             &[
                 ("service_nom", "Écoute sans rendez-vous"),
+                ("presentation", "Une écoute, sans rendez-vous"),
                 ("besoins", "psychological"),
                 ("code_insee", "62588"),
             ],
@@ -1092,6 +1094,7 @@ async fn a_bad_form_comes_back_with_what_was_typed_and_one_message_per_field() {
             &format!("/pro/structures/{}/services/nouveau", t.a_first),
             &[
                 ("service_nom", "Permanence du mardi"),
+                ("presentation", "Une permanence le mardi"),
                 ("telephone", "01 23 45"),
                 ("code_insee", "62588"),
                 ("horaires_accueil", "Tu 09:00-12:00"),
@@ -1153,6 +1156,7 @@ async fn what_a_coordinator_adds_or_archives_reaches_the_public_site_at_once() {
             &format!("/pro/structures/{}/services/nouveau", t.a_first),
             &[
                 ("service_nom", "Permanence du soir à Étaples"),
+                ("presentation", "Une permanence le soir"),
                 ("besoins", "foreigners"),
                 ("code_insee", "62318"),
                 ("telephone", "01 99 00 99 99"),

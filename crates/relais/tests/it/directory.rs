@@ -190,6 +190,8 @@ fn comparable(
         .map(|o| Organisation {
             id: OrganisationId::default(),
             territory: String::new(),
+            // What a CSV cannot carry: tests/it/data_inclusion.rs compares it.
+            source_fields: serde_json::Map::new(),
             ..o
         })
         .collect();
@@ -199,6 +201,7 @@ fn comparable(
             id: ServiceId::default(),
             // The organisation's source id, as a file gives it.
             organisation_id: sources[&s.organisation_id].as_str().into(),
+            source_fields: serde_json::Map::new(),
             ..s
         })
         .collect();
@@ -367,8 +370,8 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
 async fn a_change_to_the_directory_reaches_the_public_site() {
     let app = TestApp::spawn().await;
     let communes = Communes::embedded();
-    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
-                nouvelle;Nouvelle permanence (exemple);lawyer;nouveau;Permanence du soir;foreigners;62826\n";
+    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                nouvelle;Nouvelle permanence (exemple);lawyer;nouveau;Permanence du soir;foreigners;62826;Une avocate, le soir;2026-11-28\n";
     let parsed = import::parse(text.as_bytes(), Format::Csv, &communes).unwrap();
     crate::committed!(app.state.db, storage::import, "montreuillois", &parsed,);
 
@@ -743,9 +746,9 @@ async fn an_import_with_bad_live_hours_names_the_line_and_imports_nothing() {
     let app = TestApp::spawn().await;
     let victims = demo_organisation(&app, "aav-montreuillois").await;
     let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
-    let csv = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n\
-               nouvelle;Nouvelle écoute (exemple);victim-support;oui;24/7;n-1;Écoute;psychological;62588\n\
-               aav-montreuillois;Association d'aide aux victimes du Montreuillois (exemple);victim-support;oui;Mo-Fr 9h-20h;aav-accompagnement-etaples;Accompagnement;complaint;62318\n";
+    let csv = "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+               nouvelle;Nouvelle écoute (exemple);victim-support;oui;24/7;n-1;Écoute;psychological;62588;Une écoute;2026-11-28\n\
+               aav-montreuillois;Association d'aide aux victimes du Montreuillois (exemple);victim-support;oui;Mo-Fr 9h-20h;aav-accompagnement-etaples;Accompagnement;complaint;62318;Un accompagnement;2026-11-28\n";
 
     let page = coordinator
         .upload("/pro/territoires/montreuillois/import", "annuaire.csv", csv)
@@ -771,11 +774,12 @@ async fn an_import_that_does_not_describe_live_help_keeps_it_and_one_that_does_c
     let victims = demo_organisation(&app, "aav-montreuillois").await;
     let mut coordinator = app.coordinator("coord@example.org", "montreuillois").await;
     let row = "aav-montreuillois;Association d'aide aux victimes (nouveau nom);victim-support";
-    let service = "aav-accompagnement-etaples;Accompagnement;complaint;62318";
+    let service =
+        "aav-accompagnement-etaples;Accompagnement;complaint;62318;Un accompagnement;2026-11-28";
 
     // A spreadsheet from before live help: the members' setting stays.
     let old = format!(
-        "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n{row};{service}\n"
+        "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n{row};{service}\n"
     );
     let page = coordinator
         .upload("/pro/territoires/montreuillois/import", "ancien.csv", &old)
@@ -790,7 +794,7 @@ async fn an_import_that_does_not_describe_live_help_keeps_it_and_one_that_does_c
 
     // A file that says no: live help is off.
     let new = format!(
-        "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee\n{row};non;;{service}\n"
+        "structure_id;structure_nom;structure_type;live;live_hours;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n{row};non;;{service}\n"
     );
     let page = coordinator
         .upload("/pro/territoires/montreuillois/import", "nouveau.csv", &new)

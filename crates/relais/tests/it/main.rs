@@ -16,6 +16,7 @@ mod browser;
 mod canary;
 mod cli;
 mod conversation;
+mod data_inclusion;
 mod directory;
 mod helpers;
 mod http;

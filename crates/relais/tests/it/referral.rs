@@ -1973,8 +1973,8 @@ async fn a_callback_to_an_organisation_of_another_territory_is_refused() {
     paris.communes.clear();
     paris.departements = ["75".to_owned()].into();
     crate::committed!(db, relais::directory::storage::save_territory, &paris);
-    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee\n\
-                paris;Structure de Paris (exemple);lawyer;paris-1;Permanence de Paris;legal;75056\n";
+    let text = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;presentation;verifie_le\n\
+                paris;Structure de Paris (exemple);lawyer;paris-1;Permanence de Paris;legal;75056;Une permanence;2026-11-28\n";
     let parsed = relais::directory::import::parse(
         text.as_bytes(),
         relais::directory::import::Format::Csv,
