@@ -14,6 +14,7 @@ use crate::backoffice::storage::audit;
 use crate::config::Settings;
 use crate::directory::communes::{Commune, Communes, Resolution};
 use crate::directory::export::{self, ExportFormat};
+use crate::directory::hsds;
 use crate::directory::import::{self, Format, Problem};
 use crate::directory::model::Need;
 use crate::directory::orientation::{Index, Query};
@@ -248,9 +249,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                     &services,
                     &communes,
                 )),
-                ExportFormat::Hsds => {
-                    pretty(&export::to_hsds(&organisations, &services, &communes))
-                }
+                ExportFormat::Hsds => pretty(&hsds::to_hsds(&organisations, &services, &communes)),
             };
             match output {
                 Some(path) => std::fs::write(&path, bytes)
