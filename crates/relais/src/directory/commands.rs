@@ -46,6 +46,11 @@ pub enum DirectoryCommand {
         /// The file's format [default: from its extension]
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Correct the opening hours that Relais knows how to correct
+        /// (`Mon-Fri 9-17` → `Mo-Fr 09:00-17:00`) and list them, instead of
+        /// refusing the file with the corrections proposed.
+        #[arg(long)]
+        fix_hours: bool,
     },
     /// Export a territory's directory to standard output (or --output)
     Export {
@@ -185,6 +190,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             file,
             territory,
             format,
+            fix_hours,
         } => {
             let Some(format) = format.or_else(|| Format::from_path(&file)) else {
                 anyhow::bail!(
@@ -200,7 +206,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("could not read {}", file.display()))?;
             let communes = Communes::with_centroids(&storage::centroids(&db).await?);
-            match import::parse(&bytes, format, &communes) {
+            match import::parse_with(&bytes, format, &communes, fix_hours) {
                 Ok(parsed) => {
                     let mut tx = db.begin().await?;
                     let counts = storage::import(&mut tx, &territory, &parsed).await?;
@@ -227,9 +233,26 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                         counts.services_created,
                         counts.services_updated
                     );
+                    if !parsed.hours_fixes.is_empty() {
+                        println!("Horaires corrigés (--fix-hours) :");
+                        for fix in &parsed.hours_fixes {
+                            println!("  {} : « {} » → « {} »", fix.place, fix.from, fix.to);
+                        }
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(problems) => Ok(print_problems(&problems)),
+                Err(problems) => {
+                    let code = print_problems(&problems);
+                    if problems
+                        .iter()
+                        .any(|p| p.reason.contains("correction proposée"))
+                    {
+                        eprintln!(
+                            "Pour appliquer les corrections d'horaires proposées, relancez avec --fix-hours."
+                        );
+                    }
+                    Ok(code)
+                }
             }
         }
         DirectoryCommand::Export {

@@ -12,12 +12,11 @@ use std::fmt;
 use std::path::Path;
 
 use jiff::civil::Date;
-use opening_hours::OpeningHours;
 use serde_json::Value;
 
 use crate::directory::communes::{Communes, Point, Resolution, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
-use crate::directory::hours::Hours;
+use crate::directory::hours::{self, Hours};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::storage::{OrganisationId, ServiceId};
 
@@ -78,6 +77,21 @@ pub struct Parsed {
     /// from another directory): storing keeps the live help they already
     /// have, which their members may have set, instead of switching it off.
     pub without_live: Vec<String>,
+    /// The opening hours corrected on the way in (`--fix-hours`), in file
+    /// order.
+    pub hours_fixes: Vec<HoursFix>,
+}
+
+/// Opening hours the specification refuses, corrected as Relais proposes
+/// (`Mon-Fri 9-17` → `Mo-Fr 09:00-17:00`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoursFix {
+    /// Where: "ligne 7, colonne horaires_accueil", "services[3].horaires_accueil".
+    pub place: String,
+    /// As written in the file.
+    pub from: String,
+    /// As imported.
+    pub to: String,
 }
 
 /// The CSV columns, in the order the export writes them.
@@ -153,12 +167,24 @@ const REQUIRED: &[&str] = &[
 
 /// Reads a directory file of the given format.
 pub fn parse(bytes: &[u8], format: Format, communes: &Communes) -> Result<Parsed, Vec<Problem>> {
+    parse_with(bytes, format, communes, false)
+}
+
+/// Reads a directory file of the given format; with `fix_hours`, opening
+/// hours that Relais can correct are corrected (and listed in
+/// [`Parsed::hours_fixes`]) instead of refused with the correction proposed.
+pub fn parse_with(
+    bytes: &[u8],
+    format: Format,
+    communes: &Communes,
+    fix_hours: bool,
+) -> Result<Parsed, Vec<Problem>> {
     let mut records = match format {
         Format::Csv => csv_records(bytes)?,
         Format::DataInclusion => json_records(bytes)?,
     };
     let too_long = bound(&mut records);
-    with_problems(too_long, check_records(&records, communes))
+    with_problems(too_long, check_records(&records, communes, fix_hours))
 }
 
 /// Cuts every value to its column's bound ([`column_max`]) before any check
@@ -250,9 +276,13 @@ pub fn check_organisation_fields(
 ) -> Result<Organisation, Vec<Problem>> {
     let mut record = form_record(fields, Holds::Organisation);
     let mut problems = bound(std::slice::from_mut(&mut record));
+    // A form is typed by a person: hours are refused with their
+    // correction proposed, never corrected behind her back.
     let organisation = Check {
         record: &record,
         problems: &mut problems,
+        fix_hours: false,
+        hours_fixes: &mut Vec::new(),
     }
     .organisation();
     match organisation {
@@ -269,9 +299,13 @@ pub fn check_service_fields(
 ) -> Result<Service, Vec<Problem>> {
     let mut record = form_record(fields, Holds::Service);
     let mut problems = bound(std::slice::from_mut(&mut record));
+    // A form is typed by a person: hours are refused with their
+    // correction proposed, never corrected behind her back.
     let service = Check {
         record: &record,
         problems: &mut problems,
+        fix_hours: false,
+        hours_fixes: &mut Vec::new(),
     }
     .service(communes);
     match service {
@@ -604,9 +638,14 @@ fn json_text(value: &Value) -> Option<String> {
 }
 
 /// Checks every record and builds the organisations and services.
-fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<Problem>> {
+fn check_records(
+    records: &[Record],
+    communes: &Communes,
+    fix_hours: bool,
+) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut parsed = Parsed::default();
+    let mut hours_fixes = Vec::new();
     // Organisation source id → (index in parsed, place first seen).
     let mut organisations: HashMap<String, (usize, String)> = HashMap::new();
     let mut service_ids: HashMap<String, String> = HashMap::new();
@@ -615,6 +654,8 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         let mut check = Check {
             record,
             problems: &mut problems,
+            fix_hours,
+            hours_fixes: &mut hours_fixes,
         };
         if record.holds != Holds::Service
             && let Some(organisation) = check.organisation()
@@ -670,6 +711,8 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         let mut check = Check {
             record,
             problems: &mut problems,
+            fix_hours,
+            hours_fixes: &mut hours_fixes,
         };
         if record.holds != Holds::Organisation
             && let Some(service) = check.service(communes)
@@ -697,6 +740,7 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
         });
     }
     if problems.is_empty() {
+        parsed.hours_fixes = hours_fixes;
         Ok(parsed)
     } else {
         Err(problems)
@@ -707,6 +751,10 @@ fn check_records(records: &[Record], communes: &Communes) -> Result<Parsed, Vec<
 struct Check<'a> {
     record: &'a Record,
     problems: &'a mut Vec<Problem>,
+    /// Correct the opening hours Relais can correct, instead of refusing
+    /// them with the correction proposed.
+    fix_hours: bool,
+    hours_fixes: &'a mut Vec<HoursFix>,
 }
 
 impl Check<'_> {
@@ -739,6 +787,42 @@ impl Check<'_> {
         check(value)
             .map_err(|reason| self.fail(column, reason))
             .ok()
+    }
+
+    /// Opening hours, read with the parser the orientation uses. A value
+    /// the specification refuses but that Relais can correct (`Mon-Fri`,
+    /// `9-17`, an en dash…) is refused with the correction proposed, or
+    /// corrected when the import was asked to (`--fix-hours`).
+    fn hours(&mut self, column: &str, example: &str) -> Option<String> {
+        let raw = self.record.get(column)?;
+        if Hours::parse(raw).is_ok() {
+            return Some(raw.to_owned());
+        }
+        match hours::corrected(raw) {
+            Some(fixed) if self.fix_hours => {
+                let place = self.record.problem(column, "").to_string();
+                self.hours_fixes.push(HoursFix {
+                    place: place.trim_end_matches([' ', ':']).to_owned(),
+                    from: raw.to_owned(),
+                    to: fixed.clone(),
+                });
+                Some(fixed)
+            }
+            Some(fixed) => {
+                self.fail(
+                    column,
+                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap ; correction proposée : « {fixed} »"),
+                );
+                None
+            }
+            None => {
+                self.fail(
+                    column,
+                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple {example})"),
+                );
+                None
+            }
+        }
     }
 
     fn phone(&mut self, column: &str) -> Option<String> {
@@ -819,11 +903,7 @@ impl Check<'_> {
         let live = self.flag("live");
         let given = self.record.get("live_hours").is_some();
         let live_hours = self
-            .checked("live_hours", |raw| {
-                Hours::parse(raw).map(|_| raw.to_owned()).map_err(|_| {
-                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple {LIVE_HOURS_EXAMPLE})")
-                })
-            })
+            .hours("live_hours", LIVE_HOURS_EXAMPLE)
             .unwrap_or_default();
         if live && !given {
             self.fail(
@@ -851,11 +931,7 @@ impl Check<'_> {
                 "adresse confidentielle : ne donnez pas la rue, seulement la commune",
             );
         }
-        let opening_hours = self.checked("horaires_accueil", |raw| {
-            raw.parse::<OpeningHours>()
-                .map(|_| raw.to_owned())
-                .map_err(|_| format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-17:00)"))
-        });
+        let opening_hours = self.hours("horaires_accueil", "Mo-Fr 09:00-12:00,14:00-17:00");
         let zone_eligibilite = self.zone(communes);
         let languages = self.languages();
         let verified_on = self

@@ -249,6 +249,7 @@ pub async fn import(tx: &mut Tx, territory: &str, parsed: &Parsed) -> sqlx::Resu
         organisations,
         services,
         without_live,
+        hours_fixes: _,
     } = parsed;
     let without_live: HashSet<&str> = without_live.iter().map(String::as_str).collect();
     let mut counts = ImportCounts::default();
