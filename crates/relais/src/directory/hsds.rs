@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use crate::directory::communes::Communes;
 use crate::directory::export::put;
+use crate::directory::hours::{Hours, timezone_of};
 use crate::directory::model::{Organisation, Service};
 
 /// A stable UUID (version 8, RFC 9562) for one of our identifiers, so that
@@ -86,7 +87,11 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                     location.insert("latitude".to_owned(), json!(point.lat));
                     location.insert("longitude".to_owned(), json!(point.lon));
                 }
-                if let (Some(street), Some(commune)) = (&service.street, commune) {
+                // A city and a postcode even without a street: the first
+                // line, which HSDS requires, is then the commune's name.
+                if let Some(commune) = commune {
+                    let street = service.street.clone().unwrap_or_else(|| commune.name.to_string());
+                    let postcode = service.postcode.clone().or_else(|| commune.postcodes.first().map(ToString::to_string));
                     location.insert(
                         "addresses".to_owned(),
                         json!([{
@@ -94,7 +99,7 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                             "address_1": street,
                             "city": commune.name.to_string(),
                             "state_province": communes.departement_name(&commune.departement).unwrap_or_default(),
-                            "postal_code": service.postcode.clone().unwrap_or_default(),
+                            "postal_code": postcode.unwrap_or_default(),
                             "country": "FR",
                             "address_type": "physical",
                         }]),
@@ -127,13 +132,16 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                 record.insert("phones".to_owned(), json!([{ "id": stable_uuid("phone", service.id.as_str()), "number": phone }]));
             }
             if let Some(hours) = &service.opening_hours {
-                record.insert(
-                    "schedules".to_owned(),
-                    json!([{
-                        "id": stable_uuid("schedule", service.id.as_str()),
-                        "description": format!("Horaires (syntaxe OpenStreetMap opening_hours) : {hours}"),
-                    }]),
-                );
+                let zone = commune.map_or("Europe/Paris", |c| timezone_of(&c.departement));
+                record.insert("schedules".to_owned(), schedules(service.id.as_str(), hours, zone));
+            }
+            let areas: Vec<Value> = service
+                .zone_eligibilite
+                .iter()
+                .map(|code| service_area(service.id.as_str(), code.as_str(), communes))
+                .collect();
+            if !areas.is_empty() {
+                record.insert("service_areas".to_owned(), Value::Array(areas));
             }
             let languages: Vec<Value> = service
                 .languages
@@ -151,15 +159,17 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
                 .needs
                 .iter()
                 .map(|need| {
+                    // HSDS 3.0 fields only: `label` and `vocabulary` are 3.1's.
                     json!({
                         "id": stable_uuid("attribute", &format!("{}:{}", service.id, need.code())),
-                        "label": need.label(),
+                        "taxonomy_term_id": stable_uuid("need", need.code()),
+                        "value": need.code(),
                         "taxonomy_term": {
                             "id": stable_uuid("need", need.code()),
                             "code": need.code(),
                             "name": need.label(),
                             "description": need.label(),
-                            "vocabulary": "relais-needs",
+                            "taxonomy": "relais-needs",
                         },
                     })
                 })
@@ -169,6 +179,65 @@ pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &
         })
         .collect();
     Value::Array(records)
+}
+
+/// The schedules of a service: one per regular opening when the hours are
+/// only recurrences (weekly, or the nth weekdays of a month), each with the
+/// whole expression in its description; otherwise one schedule that gives
+/// the expression in words only.
+fn schedules(service_id: &str, hours: &str, zone: &str) -> Value {
+    let description = format!("Horaires (syntaxe OpenStreetMap opening_hours) : {hours}");
+    let slots = Hours::parse(hours)
+        .ok()
+        .and_then(|parsed| parsed.regular_slots())
+        .filter(|slots| !slots.is_empty());
+    let Some(slots) = slots else {
+        return json!([{
+            "id": stable_uuid("schedule", service_id),
+            "description": description,
+        }]);
+    };
+    let records = slots
+        .iter()
+        .enumerate()
+        .map(|(index, slot)| {
+            // Times are the service's local time: a fixed UTC offset would
+            // be wrong half the year in France.
+            json!({
+                "id": stable_uuid("schedule", &format!("{service_id}:{index}")),
+                "freq": if slot.monthly { "MONTHLY" } else { "WEEKLY" },
+                "interval": 1,
+                "byday": slot.days.join(","),
+                "opens_at": slot.opens,
+                "closes_at": slot.closes,
+                "description": description,
+                "notes": format!("Heure locale ({zone})"),
+            })
+        })
+        .collect();
+    Value::Array(records)
+}
+
+/// The HSDS service area of one eligibility code: a commune (INSEE code)
+/// or a département.
+fn service_area(service_id: &str, code: &str, communes: &Communes) -> Value {
+    let (name, description) = match communes.by_insee(code) {
+        Some(commune) => (
+            commune.name.to_string(),
+            format!("Commune (code INSEE {code})"),
+        ),
+        None => (
+            communes
+                .departement_name(code)
+                .map_or_else(|| code.to_owned(), ToString::to_string),
+            format!("Département {code}"),
+        ),
+    };
+    json!({
+        "id": stable_uuid("service-area", &format!("{service_id}:{code}")),
+        "name": name,
+        "description": description,
+    })
 }
 
 #[cfg(test)]
