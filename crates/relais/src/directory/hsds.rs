@@ -253,4 +253,75 @@ mod tests {
         assert_eq!(&a[14..15], "8", "version 8: {a}");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "variant: {a}");
     }
+
+    fn export(rows: &str) -> Vec<Value> {
+        use crate::directory::import::{Format, parse};
+        let communes = Communes::embedded();
+        let text = format!(
+            "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;adresse;zone_eligibilite;horaires_accueil\n{rows}"
+        );
+        let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
+        let organisations: Vec<Organisation> = parsed
+            .organisations
+            .iter()
+            .map(|o| Organisation {
+                id: o.source_id.as_str().into(),
+                ..o.clone()
+            })
+            .collect();
+        let hsds = to_hsds(&organisations, &parsed.services, &communes);
+        hsds.as_array().unwrap().clone()
+    }
+
+    #[test]
+    fn regular_hours_become_structured_schedules_and_others_stay_in_words() {
+        let records = export(
+            "a;A (exemple);cidff;s1;X;legal;62588;;;\"Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00; PH off\"\n\
+             a;A (exemple);cidff;s2;Y;legal;62588;;;\"We[2,4] 14:00-16:00\"\n\
+             a;A (exemple);cidff;s3;Z;legal;62588;;;\"Mo-Fr 09:00-17:00 \"\"sur rendez-vous\"\"\"\n",
+        );
+        let schedules = |i: usize| records[i]["schedules"].as_array().unwrap().clone();
+        let weekly = schedules(0);
+        let slot = |opens: &str, closes: &str| {
+            weekly
+                .iter()
+                .find(|s| s["opens_at"] == opens && s["closes_at"] == closes)
+                .unwrap_or_else(|| panic!("no {opens}-{closes}: {weekly:?}"))
+                .clone()
+        };
+        assert_eq!(slot("09:00", "12:00")["byday"], "MO,TU,WE,TH,FR,SA");
+        assert_eq!(slot("14:00", "17:00")["byday"], "MO,TU,WE,TH,FR");
+        assert_eq!(slot("09:00", "12:00")["freq"], "WEEKLY");
+        assert!(
+            slot("14:00", "17:00")["description"]
+                .as_str()
+                .unwrap()
+                .contains("PH off")
+        );
+        let monthly = schedules(1);
+        assert_eq!(monthly[0]["freq"], "MONTHLY");
+        assert_eq!(monthly[0]["byday"], "2WE,4WE");
+        let words = schedules(2);
+        assert_eq!(words.len(), 1);
+        assert!(words[0]["opens_at"].is_null() && words[0]["description"].is_string());
+    }
+
+    #[test]
+    fn an_address_without_street_has_its_city_and_postcode_and_zones_are_service_areas() {
+        let records = export("a;A (exemple);cidff;s1;X;legal;62588;;62588,62;\n");
+        let location = &records[0]["service_at_locations"][0]["location"];
+        let address = &location["addresses"][0];
+        assert_eq!(address["city"], "Montreuil-sur-Mer");
+        assert_eq!(address["postal_code"], "62170");
+        assert_eq!(address["address_1"], "Montreuil-sur-Mer");
+        let areas = records[0]["service_areas"].as_array().unwrap();
+        assert_eq!(areas.len(), 2);
+        assert_eq!(areas[0]["name"], "Montreuil-sur-Mer");
+        assert_eq!(areas[1]["description"], "Département 62");
+        // HSDS 3.0 has neither `attributes[].label` nor `vocabulary`.
+        let attribute = &records[0]["attributes"][0];
+        assert!(attribute["label"].is_null());
+        assert!(attribute["taxonomy_term"]["vocabulary"].is_null());
+        assert_eq!(attribute["taxonomy_term"]["taxonomy"], "relais-needs");
+    }
 }
