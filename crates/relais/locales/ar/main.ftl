@@ -154,7 +154,8 @@ reason-distance = على بعد { $km } كم
 reason-open-now = مفتوح الآن
 reason-opens-today = يفتح اليوم على الساعة { $time }
 reason-opens-tomorrow = يفتح غدًا على الساعة { $time }
-reason-opens-on = يفتح يوم { $day } على الساعة { $time }
+reason-opens-on = يفتح يوم { $day } { $date } على الساعة { $time }
+reason-hours-unsure = المواعيد بحاجة إلى تأكيد
 reason-minors = يستقبل القاصرين
 reason-anonymous = يقبل التواصل دون ذكر الاسم
 reason-free = مجاني
@@ -167,6 +168,18 @@ day-4 = الخميس
 day-5 = الجمعة
 day-6 = السبت
 day-7 = الأحد
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
 
 ## البطاقات
 

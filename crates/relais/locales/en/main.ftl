@@ -148,7 +148,8 @@ reason-distance = { $km } km away
 reason-open-now = open now
 reason-opens-today = opens today at { $time }
 reason-opens-tomorrow = opens tomorrow at { $time }
-reason-opens-on = opens on { $day } at { $time }
+reason-opens-on = opens on { $day } { $date } at { $time }
+reason-hours-unsure = hours to be confirmed
 reason-minors = receives minors
 reason-anonymous = accepts anonymous contact
 reason-free = free of charge
@@ -161,6 +162,18 @@ day-4 = Thursday
 day-5 = Friday
 day-6 = Saturday
 day-7 = Sunday
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
 
 ## Sheets
 

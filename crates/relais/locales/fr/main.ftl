@@ -149,7 +149,8 @@ reason-distance = à { $km } km
 reason-open-now = ouvert maintenant
 reason-opens-today = ouvre aujourd'hui à { $time }
 reason-opens-tomorrow = ouvre demain à { $time }
-reason-opens-on = ouvre { $day } à { $time }
+reason-opens-on = ouvre { $day } { $date } à { $time }
+reason-hours-unsure = horaires à confirmer
 reason-minors = reçoit les mineurs
 reason-anonymous = accepte les contacts anonymes
 reason-free = gratuit
@@ -162,6 +163,18 @@ day-4 = jeudi
 day-5 = vendredi
 day-6 = samedi
 day-7 = dimanche
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
 
 ## Fiches
 

@@ -14,6 +14,7 @@ use crate::backoffice::storage::audit;
 use crate::config::Settings;
 use crate::directory::communes::{Commune, Communes, Resolution};
 use crate::directory::export::{self, ExportFormat};
+use crate::directory::hsds;
 use crate::directory::import::{self, Format, Problem};
 use crate::directory::model::Need;
 use crate::directory::orientation::{Index, Query};
@@ -45,6 +46,11 @@ pub enum DirectoryCommand {
         /// The file's format [default: from its extension]
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Correct the opening hours that Relais knows how to correct
+        /// (`Mon-Fri 9-17` → `Mo-Fr 09:00-17:00`) and list them, instead of
+        /// refusing the file with the corrections proposed.
+        #[arg(long)]
+        fix_hours: bool,
     },
     /// Export a territory's directory to standard output (or --output)
     Export {
@@ -184,6 +190,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             file,
             territory,
             format,
+            fix_hours,
         } => {
             let Some(format) = format.or_else(|| Format::from_path(&file)) else {
                 anyhow::bail!(
@@ -199,7 +206,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("could not read {}", file.display()))?;
             let communes = Communes::with_centroids(&storage::centroids(&db).await?);
-            match import::parse(&bytes, format, &communes) {
+            match import::parse_with(&bytes, format, &communes, fix_hours) {
                 Ok(parsed) => {
                     let mut tx = db.begin().await?;
                     let counts = storage::import(&mut tx, &territory, &parsed).await?;
@@ -235,9 +242,26 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                             println!("  {warning}");
                         }
                     }
+                    if !parsed.hours_fixes.is_empty() {
+                        println!("Horaires corrigés (--fix-hours) :");
+                        for fix in &parsed.hours_fixes {
+                            println!("  {} : « {} » → « {} »", fix.place, fix.from, fix.to);
+                        }
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
-                Err(problems) => Ok(print_problems(&problems)),
+                Err(problems) => {
+                    let code = print_problems(&problems);
+                    if problems
+                        .iter()
+                        .any(|p| p.reason.contains("correction proposée"))
+                    {
+                        eprintln!(
+                            "Pour appliquer les corrections d'horaires proposées, relancez avec --fix-hours."
+                        );
+                    }
+                    Ok(code)
+                }
             }
         }
         DirectoryCommand::Export {
@@ -257,9 +281,7 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                     &services,
                     &communes,
                 )),
-                ExportFormat::Hsds => {
-                    pretty(&export::to_hsds(&organisations, &services, &communes))
-                }
+                ExportFormat::Hsds => pretty(&hsds::to_hsds(&organisations, &services, &communes)),
             };
             match output {
                 Some(path) => std::fs::write(&path, bytes)

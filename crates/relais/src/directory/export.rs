@@ -1,10 +1,9 @@
-//! Writing a territory's directory: CSV and data·inclusion (which the
-//! importer reads back to the same directory), and Open Referral HSDS 3.0
-//! JSON for other directories.
+//! Writing a territory's directory: CSV and data·inclusion, which the
+//! importer reads back to the same directory (Open Referral HSDS is in
+//! [`crate::directory::hsds`]).
 //!
 //! A confidential address is never written anywhere, in any format: the
-//! importer refuses to store one, and the HSDS export also leaves out the
-//! commune's coordinate for such services.
+//! importer refuses to store one.
 
 use std::collections::HashMap;
 
@@ -120,7 +119,7 @@ pub fn to_csv(organisations: &[Organisation], services: &[Service]) -> Vec<u8> {
 }
 
 /// Inserts `value` under `key` unless it is empty.
-fn put(object: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
+pub(crate) fn put(object: &mut Map<String, Value>, key: &str, value: Option<impl Into<Value>>) {
     if let Some(value) = value {
         let value = value.into();
         let empty = matches!(&value, Value::String(s) if s.is_empty())
@@ -327,164 +326,6 @@ fn phone(object: &mut Map<String, Value>, phone: Option<&str>) {
     }
 }
 
-/// A stable UUID (version 8, RFC 9562) for one of our identifiers, so that
-/// two exports of the same directory name records the same way.
-pub fn stable_uuid(kind: &str, id: &str) -> String {
-    let hash = |seed: u64| {
-        format!("{kind}:{id}").bytes().fold(seed, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        })
-    };
-    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
-    // Version 8 in bits 48-51, variant 10 in bits 64-65.
-    let high = (high & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_8000;
-    let low = (low & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
-    let hex = format!("{high:016x}{low:016x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
-}
-
-/// The directory as Open Referral HSDS 3.0: an array of services, each with
-/// its organisation, location, phones, schedule and languages nested.
-pub fn to_hsds(organisations: &[Organisation], services: &[Service], communes: &Communes) -> Value {
-    let by_id: HashMap<&str, &Organisation> =
-        organisations.iter().map(|o| (o.id.as_str(), o)).collect();
-    let records: Vec<Value> = services
-        .iter()
-        .filter_map(|service| {
-            let organisation = by_id.get(service.organisation_id.as_str())?;
-            let commune = communes.by_insee(&service.commune_insee);
-            let organisation_uuid = stable_uuid("organisation", organisation.id.as_str());
-            let service_uuid = stable_uuid("service", service.id.as_str());
-            let location_uuid = stable_uuid("location", service.id.as_str());
-            let mut organisation_json = Map::new();
-            organisation_json.insert("id".to_owned(), json!(organisation_uuid));
-            organisation_json.insert("name".to_owned(), json!(organisation.name));
-            organisation_json.insert("description".to_owned(), json!(organisation.kind.label()));
-            put(&mut organisation_json, "email", organisation.email.clone());
-            put(&mut organisation_json, "website", organisation.website.clone());
-            if let Some(phone) = &organisation.phone {
-                organisation_json.insert(
-                    "phones".to_owned(),
-                    json!([{ "id": stable_uuid("organisation-phone", organisation.id.as_str()), "number": phone }]),
-                );
-            }
-            if let Some(siret) = &organisation.siret {
-                organisation_json.insert(
-                    "organization_identifiers".to_owned(),
-                    json!([{
-                        "id": stable_uuid("siret", organisation.id.as_str()),
-                        "identifier_scheme": "FR-SIRET",
-                        "identifier_type": "SIRET",
-                        "identifier": siret,
-                    }]),
-                );
-            }
-
-            let mut location = Map::new();
-            location.insert("id".to_owned(), json!(location_uuid));
-            location.insert("location_type".to_owned(), json!("physical"));
-            location.insert("name".to_owned(), json!(commune.map(|c| c.name.to_string()).unwrap_or_default()));
-            if service.confidential_address {
-                // Only the public contact point: no street, no coordinate.
-                put(&mut location, "transportation", service.public_contact.clone());
-            } else {
-                let point = service.point.or_else(|| commune.map(|c| c.point));
-                if let Some(point) = point {
-                    location.insert("latitude".to_owned(), json!(point.lat));
-                    location.insert("longitude".to_owned(), json!(point.lon));
-                }
-                if let (Some(street), Some(commune)) = (&service.street, commune) {
-                    location.insert(
-                        "addresses".to_owned(),
-                        json!([{
-                            "id": stable_uuid("address", service.id.as_str()),
-                            "address_1": street,
-                            "city": commune.name.to_string(),
-                            "state_province": communes.departement_name(&commune.departement).unwrap_or_default(),
-                            "postal_code": service.postcode.clone().unwrap_or_default(),
-                            "country": "FR",
-                            "address_type": "physical",
-                        }]),
-                    );
-                }
-                if service.wheelchair {
-                    location.insert(
-                        "accessibility".to_owned(),
-                        json!([{ "id": stable_uuid("accessibility", service.id.as_str()), "description": "Accessible en fauteuil roulant" }]),
-                    );
-                }
-            }
-
-            let mut record = Map::new();
-            record.insert("id".to_owned(), json!(service_uuid));
-            record.insert("name".to_owned(), json!(service.name));
-            record.insert("status".to_owned(), json!("active"));
-            put(&mut record, "description", service.description.clone());
-            put(&mut record, "email", service.email.clone());
-            put(&mut record, "url", service.website.clone());
-            put(&mut record, "assured_date", service.verified_on.map(|d| d.to_string()));
-            if service.free_of_charge {
-                record.insert("fees_description".to_owned(), json!("Gratuit"));
-            }
-            if !service.receives_minors {
-                record.insert("minimum_age".to_owned(), json!(18));
-            }
-            record.insert("organization".to_owned(), Value::Object(organisation_json));
-            if let Some(phone) = &service.phone {
-                record.insert("phones".to_owned(), json!([{ "id": stable_uuid("phone", service.id.as_str()), "number": phone }]));
-            }
-            if let Some(hours) = &service.opening_hours {
-                record.insert(
-                    "schedules".to_owned(),
-                    json!([{
-                        "id": stable_uuid("schedule", service.id.as_str()),
-                        "description": format!("Horaires (syntaxe OpenStreetMap opening_hours) : {hours}"),
-                    }]),
-                );
-            }
-            let languages: Vec<Value> = service
-                .languages
-                .iter()
-                .map(|code| json!({ "id": stable_uuid("language", &format!("{}:{code}", service.id)), "code": code }))
-                .collect();
-            if !languages.is_empty() {
-                record.insert("languages".to_owned(), Value::Array(languages));
-            }
-            record.insert(
-                "service_at_locations".to_owned(),
-                json!([{ "id": stable_uuid("service-at-location", service.id.as_str()), "location": Value::Object(location) }]),
-            );
-            let needs: Vec<Value> = service
-                .needs
-                .iter()
-                .map(|need| {
-                    json!({
-                        "id": stable_uuid("attribute", &format!("{}:{}", service.id, need.code())),
-                        "label": need.label(),
-                        "taxonomy_term": {
-                            "id": stable_uuid("need", need.code()),
-                            "code": need.code(),
-                            "name": need.label(),
-                            "description": need.label(),
-                            "vocabulary": "relais-needs",
-                        },
-                    })
-                })
-                .collect();
-            record.insert("attributes".to_owned(), Value::Array(needs));
-            Some(Value::Object(record))
-        })
-        .collect();
-    Value::Array(records)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,15 +433,5 @@ mod tests {
         // The structure takes its services' latest verification.
         assert_eq!(json["structures"][0]["date_maj"], "2026-11-28");
         assert_eq!(json["structures"][0]["source"], "relais");
-    }
-
-    #[test]
-    fn stable_uuids_are_uuids_and_stable() {
-        let a = stable_uuid("service", "abc");
-        assert_eq!(a, stable_uuid("service", "abc"));
-        assert_ne!(a, stable_uuid("service", "abd"));
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "8", "version 8: {a}");
-        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "variant: {a}");
     }
 }

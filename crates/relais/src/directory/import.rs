@@ -12,12 +12,11 @@ use std::fmt;
 use std::path::Path;
 
 use jiff::civil::Date;
-use opening_hours::OpeningHours;
 use serde_json::{Map, Value};
 
 use crate::directory::communes::{Communes, Point, Resolution, ZoneCode, is_postcode_shaped};
 use crate::directory::contact::{Phone, check_email, check_website};
-use crate::directory::hours::Hours;
+use crate::directory::hours::{self, Hours};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::directory::vocabulary::{self, List};
 use crate::storage::{OrganisationId, ServiceId};
@@ -87,6 +86,21 @@ pub struct Parsed {
     /// whole of what the source says, and replace what was kept. A CSV's
     /// (at most `frais`) are added to what a data·inclusion import kept.
     pub complete_source_fields: bool,
+    /// The opening hours corrected on the way in (`--fix-hours`), in file
+    /// order.
+    pub hours_fixes: Vec<HoursFix>,
+}
+
+/// Opening hours the specification refuses, corrected as Relais proposes
+/// (`Mon-Fri 9-17` → `Mo-Fr 09:00-17:00`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HoursFix {
+    /// Where: "ligne 7, colonne horaires_accueil", "services[3].horaires_accueil".
+    pub place: String,
+    /// As written in the file.
+    pub from: String,
+    /// As imported.
+    pub to: String,
 }
 
 /// The CSV columns, in the order the export writes them.
@@ -174,12 +188,24 @@ const REQUIRED: &[&str] = &[
 
 /// Reads a directory file of the given format.
 pub fn parse(bytes: &[u8], format: Format, communes: &Communes) -> Result<Parsed, Vec<Problem>> {
+    parse_with(bytes, format, communes, false)
+}
+
+/// Reads a directory file of the given format; with `fix_hours`, opening
+/// hours that Relais can correct are corrected (and listed in
+/// [`Parsed::hours_fixes`]) instead of refused with the correction proposed.
+pub fn parse_with(
+    bytes: &[u8],
+    format: Format,
+    communes: &Communes,
+    fix_hours: bool,
+) -> Result<Parsed, Vec<Problem>> {
     let mut records = match format {
         Format::Csv => csv_records(bytes)?,
         Format::DataInclusion => json_records(bytes)?,
     };
     let too_long = bound(&mut records);
-    let mut parsed = with_problems(too_long, check_records(&records, communes, today()))?;
+    let mut parsed = with_problems(too_long, check_records(&records, communes, today(), fix_hours))?;
     parsed.complete_source_fields = format == Format::DataInclusion;
     Ok(parsed)
 }
@@ -317,6 +343,13 @@ pub fn check_organisation_fields(
         problems: &mut problems,
         warnings: &mut warnings,
         today: today(),
+    // A form is typed by a person: hours are refused with their
+    // correction proposed, never corrected behind her back.
+    let organisation = Check {
+        record: &record,
+        problems: &mut problems,
+        fix_hours: false,
+        hours_fixes: &mut Vec::new(),
     }
     .organisation();
     match organisation {
@@ -339,6 +372,13 @@ pub fn check_service_fields(
         problems: &mut problems,
         warnings: &mut warnings,
         today: today(),
+    // A form is typed by a person: hours are refused with their
+    // correction proposed, never corrected behind her back.
+    let service = Check {
+        record: &record,
+        problems: &mut problems,
+        fix_hours: false,
+        hours_fixes: &mut Vec::new(),
     }
     .service(communes);
     match service {
@@ -741,10 +781,12 @@ fn check_records(
     records: &[Record],
     communes: &Communes,
     today: Date,
+    fix_hours: bool,
 ) -> Result<Parsed, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     let mut parsed = Parsed::default();
+    let mut hours_fixes = Vec::new();
     // Organisation source id → (index in parsed, place first seen).
     let mut organisations: HashMap<String, (usize, String)> = HashMap::new();
     let mut service_ids: HashMap<String, String> = HashMap::new();
@@ -755,6 +797,8 @@ fn check_records(
             problems: &mut problems,
             warnings: &mut warnings,
             today,
+            fix_hours,
+            hours_fixes: &mut hours_fixes,
         };
         if record.holds != Holds::Service
             && let Some(organisation) = check.organisation()
@@ -812,6 +856,8 @@ fn check_records(
             problems: &mut problems,
             warnings: &mut warnings,
             today,
+            fix_hours,
+            hours_fixes: &mut hours_fixes,
         };
         if record.holds != Holds::Organisation
             && let Some(service) = check.service(communes)
@@ -840,6 +886,7 @@ fn check_records(
     }
     if problems.is_empty() {
         parsed.warnings = warnings;
+        parsed.hours_fixes = hours_fixes;
         Ok(parsed)
     } else {
         Err(problems)
@@ -852,6 +899,10 @@ struct Check<'a> {
     problems: &'a mut Vec<Problem>,
     warnings: &'a mut Vec<Problem>,
     today: Date,
+    /// Correct the opening hours Relais can correct, instead of refusing
+    /// them with the correction proposed.
+    fix_hours: bool,
+    hours_fixes: &'a mut Vec<HoursFix>,
 }
 
 impl Check<'_> {
@@ -967,6 +1018,42 @@ impl Check<'_> {
             .ok()
     }
 
+    /// Opening hours, read with the parser the orientation uses. A value
+    /// the specification refuses but that Relais can correct (`Mon-Fri`,
+    /// `9-17`, an en dash…) is refused with the correction proposed, or
+    /// corrected when the import was asked to (`--fix-hours`).
+    fn hours(&mut self, column: &str, example: &str) -> Option<String> {
+        let raw = self.record.get(column)?;
+        if Hours::parse(raw).is_ok() {
+            return Some(raw.to_owned());
+        }
+        match hours::corrected(raw) {
+            Some(fixed) if self.fix_hours => {
+                let place = self.record.problem(column, "").to_string();
+                self.hours_fixes.push(HoursFix {
+                    place: place.trim_end_matches([' ', ':']).to_owned(),
+                    from: raw.to_owned(),
+                    to: fixed.clone(),
+                });
+                Some(fixed)
+            }
+            Some(fixed) => {
+                self.fail(
+                    column,
+                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap ; correction proposée : « {fixed} »"),
+                );
+                None
+            }
+            None => {
+                self.fail(
+                    column,
+                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple {example})"),
+                );
+                None
+            }
+        }
+    }
+
     fn phone(&mut self, column: &str) -> Option<String> {
         self.checked(column, |raw| {
             Phone::parse(raw).map(|p| p.as_str().to_owned())
@@ -1058,11 +1145,7 @@ impl Check<'_> {
         let live = self.flag("live");
         let given = self.record.get("live_hours").is_some();
         let live_hours = self
-            .checked("live_hours", |raw| {
-                Hours::parse(raw).map(|_| raw.to_owned()).map_err(|_| {
-                    format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple {LIVE_HOURS_EXAMPLE})")
-                })
-            })
+            .hours("live_hours", LIVE_HOURS_EXAMPLE)
             .unwrap_or_default();
         if live && !given {
             self.fail(
@@ -1099,11 +1182,7 @@ impl Check<'_> {
                 "adresse confidentielle : ne donnez pas la rue, seulement la commune",
             );
         }
-        let opening_hours = self.checked("horaires_accueil", |raw| {
-            raw.parse::<OpeningHours>()
-                .map(|_| raw.to_owned())
-                .map_err(|_| format!("« {raw} » n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-17:00)"))
-        });
+        let opening_hours = self.hours("horaires_accueil", "Mo-Fr 09:00-12:00,14:00-17:00");
         let zone_eligibilite = self.zone(communes);
         let languages = self.languages();
         let verified_on = self.date("verifie_le");
@@ -1299,7 +1378,7 @@ impl Check<'_> {
                     _ => fail("une liste de codes (au moins un) était attendue".to_owned()),
                 },
                 Field::Hours => match text {
-                    Some(raw) if raw.parse::<OpeningHours>().is_ok() => {}
+                    Some(raw) if crate::directory::hours::Hours::parse(raw).is_ok() => {}
                     _ => fail(format!(
                         "{value} n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-17:00)"
                     )),

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::directory::hours::{Hours, OpenState};
+use crate::directory::hours::{Hours, OpenState, Place};
 use crate::directory::model::{Needs, Organisation, Service};
 use crate::storage::OrganisationId;
 
@@ -78,10 +78,19 @@ impl LiveOffers {
     }
 
     /// The territory's organisations with live help, in the directory's
-    /// order, each saying whether its live hours are open at `at`, read in
-    /// the time zone `zone` with French public holidays.
-    pub fn at(&self, territory: &str, zone: &TimeZone, at: Timestamp) -> Vec<LiveOrganisation> {
+    /// order, each saying whether its live hours are open at `at` without
+    /// doubt, read in the time zone `zone` with the holidays of the
+    /// territory's département `departement`.
+    pub fn at(
+        &self,
+        territory: &str,
+        departement: &str,
+        zone: &TimeZone,
+        at: Timestamp,
+    ) -> Vec<LiveOrganisation> {
         let local = at.to_zoned(zone.clone()).datetime();
+        // Live help is not at a point: hours with sun times stay unknown.
+        let place = Place::new(departement, None);
         self.by_territory
             .get(territory)
             .into_iter()
@@ -93,7 +102,7 @@ impl LiveOffers {
                 open: offer
                     .hours
                     .as_ref()
-                    .is_some_and(|hours| hours.state(local) == OpenState::Open),
+                    .is_some_and(|hours| hours.state_at(local, &place) == OpenState::Open),
             })
             .collect()
     }
@@ -252,7 +261,7 @@ mod tests {
             source_fields: serde_json::Map::new(),
         };
         let offers = LiveOffers::build(&[organisation], &[]);
-        let live = offers.at("t", &TimeZone::UTC, at(MONDAY_14H));
+        let live = offers.at("t", "62", &TimeZone::UTC, at(MONDAY_14H));
         assert_eq!(live.len(), 1);
         assert!(!live[0].open && live[0].needs.is_empty());
     }

@@ -13,6 +13,7 @@ pub mod communes;
 pub mod contact;
 pub mod export;
 pub mod hours;
+pub mod hsds;
 pub mod import;
 pub mod live_hours;
 pub mod model;

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use jiff::civil::DateTime;
 
 use crate::directory::communes::{Commune, Communes, Point};
-use crate::directory::hours::{Hours, OpenState};
+use crate::directory::hours::{Hours, OpenState, Place};
 use crate::directory::live_hours::{LiveOffers, LiveOrganisation};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::directory::territories::Territory;
@@ -103,8 +103,11 @@ pub enum Reason {
     Distance(u32),
     /// Open now.
     OpenNow,
-    /// Closed now; opens then.
+    /// Closed now; opens then (the service's local time).
     OpensAt(DateTime),
+    /// The hours do not say for sure whether it is open: their comment
+    /// (« sur rendez-vous »), or none ("horaires à confirmer").
+    HoursUnsure(Option<Arc<str>>),
     /// Receives people under 18.
     ReceivesMinors,
     /// Accepts anonymous contact.
@@ -131,13 +134,18 @@ impl Reason {
                 match day_offset(now, *at) {
                     0 => format!("ouvre aujourd'hui à {time}"),
                     1 => format!("ouvre demain à {time}"),
+                    // Beyond tomorrow a day name alone could be next week's.
                     _ => format!(
-                        "ouvre {} à {time}",
+                        "ouvre {} {} {} à {time}",
                         FRENCH_DAYS
-                            [usize::from(at.weekday().to_monday_zero_offset().unsigned_abs())]
+                            [usize::from(at.weekday().to_monday_zero_offset().unsigned_abs())],
+                        at.day(),
+                        FRENCH_MONTHS[usize::from(at.month().unsigned_abs().saturating_sub(1))]
                     ),
                 }
             }
+            Self::HoursUnsure(Some(note)) => note.to_string(),
+            Self::HoursUnsure(None) => "horaires à confirmer".to_owned(),
             Self::ReceivesMinors => "reçoit les mineurs".to_owned(),
             Self::AcceptsAnonymous => "accepte les contacts anonymes".to_owned(),
             Self::FreeOfCharge => "gratuit".to_owned(),
@@ -148,6 +156,21 @@ impl Reason {
 
 const FRENCH_DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+];
+
+const FRENCH_MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 ];
 
 /// Days from `now`'s date to `at`'s date (0: same day).
@@ -214,7 +237,8 @@ pub struct Query<'a> {
     pub age: Option<u8>,
     /// She is in danger now.
     pub danger_now: bool,
-    /// Local time at the commune.
+    /// Local time at the commune (each service's hours are read in its own
+    /// time zone, at the same instant).
     pub at: DateTime,
     /// How many services to suggest per need.
     pub per_need: usize,
@@ -229,6 +253,10 @@ struct Entry {
     adults: bool,
     zone: Box<[Box<str>]>,
     hours: Option<Arc<Hours>>,
+    /// Where its hours are read: its département, its point.
+    place: Place,
+    /// Its time zone's IANA name.
+    time_zone: &'static str,
 }
 
 #[derive(Debug)]
@@ -371,6 +399,8 @@ impl Index {
                     .map(Into::into)
                     .collect(),
                 hours,
+                place: Place::new(&commune.departement, Some(point)),
+                time_zone: crate::directory::hours::timezone_of(&commune.departement),
             });
         }
         let mut grids = vec![Grid::default(); Need::ALL.len()];
@@ -504,7 +534,12 @@ impl Index {
     ) -> Vec<LiveOrganisation> {
         let zone = jiff::tz::TimeZone::get(self.time_zone_of(territory))
             .unwrap_or(jiff::tz::TimeZone::UTC);
-        self.live.at(territory, &zone, at)
+        let departement = self
+            .territory(territory)
+            .map_or(crate::directory::hours::METROPOLE, |t| {
+                t.departement(&self.communes)
+            });
+        self.live.at(territory, departement, &zone, at)
     }
 
     /// The territory with a commune nearest to `point`, and the distance.
@@ -593,22 +628,26 @@ impl Index {
             let last_band = band(last.0);
             candidates.retain(|(km, _)| band(*km) <= last_band);
         }
+        let person_zone = crate::directory::hours::timezone_of(&query.commune.departement);
         let mut ranked: Vec<(f64, OpenState, u32)> = candidates
             .into_iter()
             .map(|(km, index)| {
-                let state = self.entries[index as usize]
-                    .hours
-                    .as_ref()
-                    .map_or(OpenState::Unknown, |h| h.state(query.at));
+                let entry = &self.entries[index as usize];
+                let state = entry.hours.as_ref().map_or(OpenState::Unknown(None), |h| {
+                    h.state_at(
+                        local_time(query.at, person_zone, entry.time_zone),
+                        &entry.place,
+                    )
+                });
                 (km, state, index)
             })
             .collect();
-        // Open now first, then the soonest to open, then unknown hours, then
-        // closed for the next two weeks.
+        // Open now first, then the soonest to open, then unsure or unknown
+        // hours, then closed for the next two weeks.
         let open_rank = |state: &OpenState| match state {
             OpenState::Open => (0, None),
             OpenState::OpensAt(at) => (1, Some(*at)),
-            OpenState::Unknown => (2, None),
+            OpenState::UnsureFrom(..) | OpenState::Unknown(_) => (2, None),
             OpenState::Closed => (3, None),
         };
         if query.danger_now {
@@ -631,7 +670,7 @@ impl Index {
             .take(query.per_need)
             .map(|(km, state, index)| {
                 let listing = Arc::clone(&self.entries[index as usize].listing);
-                let reasons = reasons(&listing, query.commune, km, state, minor);
+                let reasons = reasons(&listing, query.commune, km, &state, minor);
                 Suggestion {
                     listing,
                     distance_km: km,
@@ -730,11 +769,23 @@ impl FlatDistance {
     }
 }
 
+/// The local time in the zone `to` at the instant that is `at` in the
+/// zone `from` (IANA names); `at` itself when they are the same zone.
+fn local_time(at: DateTime, from: &str, to: &str) -> DateTime {
+    if from == to {
+        return at;
+    }
+    let zone = |name: &str| jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC);
+    at.to_zoned(zone(from))
+        .map(|instant| instant.with_time_zone(zone(to)).datetime())
+        .unwrap_or(at)
+}
+
 fn reasons(
     listing: &Listing,
     commune: &Commune,
     km: f64,
-    state: OpenState,
+    state: &OpenState,
     minor: bool,
 ) -> Vec<Reason> {
     let mut reasons = Vec::new();
@@ -743,10 +794,17 @@ fn reasons(
     } else {
         reasons.push(Reason::Distance(km.round().max(1.0) as u32));
     }
+    // "ouvert maintenant" only when the hours say so without doubt; hours
+    // that leave a doubt say it, and no hours at all say nothing.
     match state {
         OpenState::Open => reasons.push(Reason::OpenNow),
-        OpenState::OpensAt(at) => reasons.push(Reason::OpensAt(at)),
-        OpenState::Closed | OpenState::Unknown => {}
+        OpenState::OpensAt(at) => reasons.push(Reason::OpensAt(*at)),
+        OpenState::Unknown(note) | OpenState::UnsureFrom(_, note)
+            if listing.opening_hours.is_some() =>
+        {
+            reasons.push(Reason::HoursUnsure(note.clone()));
+        }
+        OpenState::Closed | OpenState::Unknown(_) | OpenState::UnsureFrom(..) => {}
     }
     if minor && listing.receives_minors {
         reasons.push(Reason::ReceivesMinors);
@@ -1071,7 +1129,74 @@ mod tests {
         let at = date(2026, 12, 5).at(11, 0, 0, 0);
         let orientation = ask(&index(), MONTREUIL, &[Need::Legal], None, at);
         let lawyer = &orientation.needs[0].suggestions[0];
-        assert_eq!(lawyer.reasons[1].french(at), "ouvre lundi à 9 h");
+        assert_eq!(lawyer.reasons[1].french(at), "ouvre lundi 7 décembre à 9 h");
+    }
+
+    #[test]
+    fn beyond_tomorrow_an_opening_gives_its_date_and_doubtful_hours_say_so() {
+        // Wednesday 2 December, 15:00: the next opening is a week later.
+        let now = date(2026, 12, 2).at(15, 0, 0, 0);
+        let next_week = Reason::OpensAt(date(2026, 12, 9).at(14, 0, 0, 0));
+        assert_eq!(next_week.french(now), "ouvre mercredi 9 décembre à 14 h");
+        assert_eq!(
+            Reason::OpensAt(date(2026, 12, 3).at(9, 30, 0, 0)).french(now),
+            "ouvre demain à 9 h 30"
+        );
+        assert_eq!(
+            Reason::HoursUnsure(Some("sur rendez-vous".into())).french(now),
+            "sur rendez-vous"
+        );
+        assert_eq!(
+            Reason::HoursUnsure(None).french(now),
+            "horaires à confirmer"
+        );
+    }
+
+    #[test]
+    fn a_service_by_appointment_is_never_said_open_now_and_says_why() {
+        let organisations = vec![organisation("lawyer", Kind::Lawyer)];
+        let services = vec![service(
+            "lawyer",
+            "lawyer",
+            &[Need::Legal],
+            MONTREUIL,
+            Some(r#"Mo-Fr 09:00-17:00 "sur rendez-vous""#),
+        )];
+        let index = Index::build(
+            Communes::embedded(),
+            vec![territory()],
+            &organisations,
+            &services,
+        );
+        // Tuesday 10:00, within its hours.
+        let at = date(2026, 12, 1).at(10, 0, 0, 0);
+        let orientation = ask(&index, MONTREUIL, &[Need::Legal], None, at);
+        let lawyer = &orientation.needs[0].suggestions[0];
+        let reasons: Vec<String> = lawyer.reasons.iter().map(|r| r.french(at)).collect();
+        assert!(
+            !reasons.iter().any(|r| r == "ouvert maintenant"),
+            "{reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r == "sur rendez-vous"),
+            "{reasons:?}"
+        );
+    }
+
+    #[test]
+    fn each_service_is_read_in_its_own_time_zone() {
+        // 10:00 in Paris is 13:00 in La Réunion (UTC+4, Paris UTC+1 in
+        // December), and 05:00 in Guadeloupe (UTC-4).
+        let at = date(2026, 12, 1).at(10, 0, 0, 0);
+        assert_eq!(
+            local_time(at, "Europe/Paris", "Indian/Reunion"),
+            date(2026, 12, 1).at(13, 0, 0, 0)
+        );
+        assert_eq!(
+            local_time(at, "Europe/Paris", "America/Guadeloupe"),
+            date(2026, 12, 1).at(5, 0, 0, 0)
+        );
+        assert_eq!(local_time(at, "Europe/Paris", "Europe/Paris"), at);
     }
 
     #[test]

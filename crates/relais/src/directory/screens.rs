@@ -22,6 +22,7 @@ use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
 use crate::directory::DirectoryState;
 use crate::directory::communes::Communes;
 use crate::directory::export::{self, ExportFormat};
+use crate::directory::hsds;
 use crate::directory::import::{self, COLUMNS, Format, Problem};
 use crate::directory::model::{Kind, Need, Organisation, Service};
 use crate::directory::office::{
@@ -1000,7 +1001,7 @@ async fn export_file(
                 "data-inclusion.json",
             ),
             ExportFormat::Hsds => (
-                serde_json::to_vec_pretty(&export::to_hsds(&organisations, &services, &communes))
+                serde_json::to_vec_pretty(&hsds::to_hsds(&organisations, &services, &communes))
                     .unwrap_or_default(),
                 "application/json",
                 "hsds.json",

@@ -52,6 +52,21 @@ pub fn kind_message(kind: Kind) -> &'static str {
     }
 }
 
+const MONTHS: [&str; 12] = [
+    msg("month-1"),
+    msg("month-2"),
+    msg("month-3"),
+    msg("month-4"),
+    msg("month-5"),
+    msg("month-6"),
+    msg("month-7"),
+    msg("month-8"),
+    msg("month-9"),
+    msg("month-10"),
+    msg("month-11"),
+    msg("month-12"),
+];
+
 const DAYS: [&str; 7] = [
     msg("day-1"),
     msg("day-2"),
@@ -78,16 +93,26 @@ pub fn reason_text(lang: Lang, reason: &Reason, now: DateTime) -> String {
             match day_offset(now, *at) {
                 0 => lang.t_with("reason-opens-today", &[("time", time)]),
                 1 => lang.t_with("reason-opens-tomorrow", &[("time", time)]),
+                // Beyond tomorrow a day name alone could be next week's: the
+                // date too ("ouvre mercredi 9 décembre à 14 h").
                 _ => {
                     let day =
                         DAYS[usize::from(at.weekday().to_monday_zero_offset().unsigned_abs())];
+                    let month = MONTHS[usize::from(at.month().unsigned_abs().saturating_sub(1))];
+                    let date = format!("{} {}", at.day(), lang.t(month));
                     lang.t_with(
                         "reason-opens-on",
-                        &[("day", FluentValue::from(lang.t(day))), ("time", time)],
+                        &[
+                            ("day", FluentValue::from(lang.t(day))),
+                            ("date", FluentValue::from(date)),
+                            ("time", time),
+                        ],
                     )
                 }
             }
         }
+        Reason::HoursUnsure(Some(note)) => note.to_string(),
+        Reason::HoursUnsure(None) => lang.t("reason-hours-unsure"),
         Reason::ReceivesMinors => lang.t("reason-minors"),
         Reason::AcceptsAnonymous => lang.t("reason-anonymous"),
         Reason::FreeOfCharge => lang.t("reason-free"),

@@ -6,6 +6,7 @@ use std::process::Command;
 use relais::backoffice::storage as audit_log;
 use relais::directory::communes::Communes;
 use relais::directory::export;
+use relais::directory::hsds;
 use relais::directory::import::{self, Format};
 use relais::directory::model::{Organisation, Service};
 use relais::directory::{DEMO_DIRECTORY, DEMO_TERRITORY, storage, territories};
@@ -276,7 +277,7 @@ async fn the_hsds_export_has_every_field_hsds_3_requires() {
     let (organisations, services) = storage::directory(&db, Some("montreuillois"))
         .await
         .unwrap();
-    let hsds = export::to_hsds(&organisations, &services, &Communes::embedded());
+    let hsds = hsds::to_hsds(&organisations, &services, &Communes::embedded());
 
     let records = hsds.as_array().unwrap();
     assert_eq!(records.len(), services.len());

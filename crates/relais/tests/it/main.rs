@@ -21,6 +21,7 @@ mod directory;
 mod helpers;
 mod http;
 mod live;
+mod opening_hours;
 mod referral;
 mod sheets;
 mod storage;
