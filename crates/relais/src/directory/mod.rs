@@ -21,6 +21,7 @@ pub mod orientation;
 pub mod routes;
 pub mod screens;
 pub mod storage;
+pub mod sync;
 pub mod territories;
 pub mod views;
 
