@@ -25,7 +25,8 @@ use crate::directory::export::{self, ExportFormat};
 use crate::directory::import::{self, COLUMNS, Format, Problem};
 use crate::directory::model::{Kind, Need, Organisation, Service};
 use crate::directory::office::{
-    OrganisationView, organisation_view, reverify_limit, service_line, territory, today,
+    OrganisationView, ServiceLine, organisation_view, reverify_limit, service_line, territory,
+    today,
 };
 use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
@@ -38,7 +39,7 @@ use crate::web::{render, render_status};
 
 /// Every screen of the directory, with the form each one reads.
 pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
-    screens
+    crate::directory::sync_screens::screens(screens)
         .get("/pro/territoires/{t}/annuaire", directory)
         .get("/pro/territoires/{t}/a-reverifier", to_reverify)
         .get(
@@ -192,6 +193,7 @@ async fn directory_page(
     let (organisations, services) = directory_storage::directory(&app.db, Some(slug)).await?;
     let communes = Communes::embedded();
     let limit = reverify_limit(&app.directory, slug);
+    let sources = directory_storage::source_states(&app.db, slug).await?;
     let organisations = organisations
         .iter()
         .map(|o| OrganisationView {
@@ -201,7 +203,10 @@ async fn directory_page(
             services: services
                 .iter()
                 .filter(|s| s.organisation_id == o.id)
-                .map(|s| service_line(s, &communes, limit))
+                .map(|s| ServiceLine {
+                    source: crate::directory::sync::source_note(s, sources.get(&s.id)),
+                    ..service_line(s, &communes, limit)
+                })
                 .filter(|line| !only_due || line.due)
                 .collect(),
         })
