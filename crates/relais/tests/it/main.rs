@@ -23,3 +23,4 @@ mod live;
 mod referral;
 mod sheets;
 mod storage;
+mod sync;
