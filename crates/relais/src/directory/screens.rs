@@ -550,6 +550,8 @@ struct ServiceForm {
     errors: HashMap<String, String>,
     needs: Vec<(String, String)>,
     actions: Option<(String, String)>,
+    /// How it stands with its data·inclusion source, if it came from one.
+    source: Option<String>,
 }
 
 impl ServiceForm {
@@ -646,6 +648,7 @@ async fn new_service_form(
         errors: HashMap::new(),
         needs: needs(),
         actions: None,
+        source: None,
     };
     Ok(render(&form)?.into_response())
 }
@@ -716,6 +719,7 @@ async fn save_service_form(
                 errors: problems_by_field(&problems),
                 needs: needs(),
                 actions: None,
+                source: None,
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
         }
@@ -766,6 +770,12 @@ async fn service_form(
             format!("/pro/services/{id}/verifie"),
             format!("/pro/services/{id}/archiver"),
         )),
+        source: crate::directory::sync::source_note(
+            &service,
+            directory_storage::source_state(&app.db, &id)
+                .await?
+                .as_ref(),
+        ),
     };
     Ok(render(&form)?.into_response())
 }

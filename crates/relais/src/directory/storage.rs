@@ -765,6 +765,22 @@ pub async fn source_states(
         .collect())
 }
 
+/// What the last sync saw of one service (its snapshot and when it found
+/// it gone), if it came from a sync.
+pub async fn source_state(
+    db: &Db,
+    id: &ServiceId,
+) -> sqlx::Result<Option<(String, Option<String>)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT source_snapshot, gone_from_source_at FROM services WHERE id = $1 AND source_snapshot IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
 /// The directory's version, read inside a transaction: what a sync checks
 /// before writing the changes it previewed.
 pub async fn version_in(tx: &mut Tx) -> sqlx::Result<i64> {

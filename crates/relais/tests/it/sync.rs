@@ -260,6 +260,13 @@ async fn a_local_edit_is_kept_and_shown_as_differing_from_the_source() {
         "{}",
         page.body
     );
+    let page = coordinator.get(&format!("/pro/services/{}", a.id)).await;
+    assert!(
+        page.body
+            .contains("il diffère de la source : Téléphone (source : "),
+        "{}",
+        page.body
+    );
     let actions = audit_actions(db).await;
     assert_eq!(
         actions
