@@ -20,7 +20,10 @@
 //!   ([`orientation`]);
 //! - live help: idle people in a queue, conversations' message latency,
 //!   the page without JavaScript, each against a bare WebSocket echo or
-//!   "hello" ([`live`]); `--only live` runs these alone.
+//!   "hello" ([`live`]); `--only live` runs these alone;
+//! - a territory synced from a data·inclusion file of 10,000 services, then
+//!   re-synced with 1 % changed, against a plain import of the same file
+//!   ([`directory_sync`]); `--only directory-sync` runs it alone.
 //!
 //! Every request goes through [`client`], hyper's HTTP/1.1 client; the
 //! servers and their CPU time are handled by [`process`], the measures of
@@ -42,6 +45,7 @@ use report::{ReportInput, report, write_live_report, write_report};
 use site::{conversation, load, page_weight};
 
 mod client;
+mod directory_sync;
 mod live;
 mod orientation;
 mod process;
@@ -51,7 +55,8 @@ mod site;
 mod stall;
 
 const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N]
-                         [--people N] [--conversations N] [--postgres URL] [--only live] [--write]
+                         [--people N] [--conversations N] [--sync-services N] [--postgres URL]
+                         [--only live|directory-sync] [--write]
        cargo xtask stall [--binary PATH] [--seconds N] [--clients N]   (also part of bench)
        cargo xtask hello --addr IP:PORT   (the baseline server, started by bench: `/` and the WebSocket echo `/echo`)
 --postgres defaults to $RELAIS_BENCH_POSTGRES; without either, the two-instance measure is skipped.";
@@ -84,6 +89,10 @@ struct Options {
     postgres: Option<String>,
     /// Only the live measures.
     only_live: bool,
+    /// Services in the file a territory is synced from.
+    sync_services: usize,
+    /// Only the directory sync.
+    only_sync: bool,
     write: bool,
 }
 
@@ -100,6 +109,8 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             .ok()
             .filter(|url| !url.is_empty()),
         only_live: false,
+        sync_services: 10_000,
+        only_sync: false,
         write: false,
     };
     let mut args = args.iter();
@@ -135,9 +146,16 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--postgres" => {
                 options.postgres = Some(args.next().context("--postgres needs a URL")?.clone());
             }
+            "--sync-services" => {
+                options.sync_services = args
+                    .next()
+                    .context("--sync-services needs a value")?
+                    .parse()?;
+            }
             "--only" => match args.next().map(String::as_str) {
                 Some("live") => options.only_live = true,
-                _ => bail!("--only takes: live"),
+                Some("directory-sync") => options.only_sync = true,
+                _ => bail!("--only takes: live, directory-sync"),
             },
             "--write" => options.write = true,
             other => bail!("unknown option {other}\n{USAGE}"),
@@ -252,6 +270,11 @@ fn live_bench(relais: &std::path::Path, options: &Options) -> anyhow::Result<Str
 fn bench(args: &[String]) -> anyhow::Result<()> {
     let options = parse_options(args)?;
     let root = workspace_root()?;
+    if options.only_sync {
+        // In this process: no server to build or start.
+        println!("{}", directory_sync::bench(options.sync_services)?);
+        return Ok(());
+    }
     let relais = release_binary()?;
     if options.only_live {
         let report = live_bench(&relais, &options)?;
@@ -359,6 +382,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     );
     let orientation = orientation::bench(options.services, options.queries);
     let live = live_bench(&relais, &options)?;
+    let sync = directory_sync::bench(options.sync_services)?;
     let mut report = report(&ReportInput {
         options: &options,
         page,
@@ -375,6 +399,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     report.push_str(&stall::report(&stalls));
     report.push_str(&orientation);
     report.push_str(&live);
+    report.push_str(&sync);
     println!("{report}");
     if options.write {
         write_report(&root.join("BENCHMARKS.md"), &report)?;

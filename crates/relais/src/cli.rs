@@ -51,7 +51,7 @@ pub enum Command {
     /// Create, update and list territories
     #[command(subcommand)]
     Territory(TerritoryCommand),
-    /// Import and export a territory's directory
+    /// Import, export and sync a territory's directory
     #[command(subcommand)]
     Directory(DirectoryCommand),
     /// Look up communes; import official centroids

@@ -589,14 +589,17 @@ audit_actions! {
     AccountReinvited => "account-reinvited",
     CentroidsImported => "centroids-imported",
     DirectoryImported => "directory-imported",
+    DirectorySynced => "directory-synced",
     DutyEnded => "duty-ended",
     DutyStarted => "duty-started",
     InvitationAccepted => "invitation-accepted",
     KeyCreated => "key-created",
     LiveAnswered => "live-answered",
+    OrganisationAddedFromSource => "organisation-added-from-source",
     OrganisationArchived => "organisation-archived",
     OrganisationChanged => "organisation-changed",
     OrganisationCreated => "organisation-created",
+    OrganisationUpdatedFromSource => "organisation-updated-from-source",
     RecoveryKeyProposalWithdrawn => "recovery-key-proposal-withdrawn",
     RecoveryKeyProposed => "recovery-key-proposed",
     RecoveryKeyReplaced => "recovery-key-replaced",
@@ -612,9 +615,12 @@ audit_actions! {
     ReferralSent => "referral-sent",
     ReferralTransferred => "referral-transferred",
     SecondFactorEnrolled => "second-factor-enrolled",
+    ServiceAddedFromSource => "service-added-from-source",
     ServiceArchived => "service-archived",
     ServiceChanged => "service-changed",
     ServiceCreated => "service-created",
+    ServiceGoneFromSource => "service-gone-from-source",
+    ServiceUpdatedFromSource => "service-updated-from-source",
     ServiceVerified => "service-verified",
     SheetSaved => "sheet-saved",
     SignIn => "sign-in",
@@ -661,15 +667,21 @@ impl AuditAction {
             | A::SignIn
             | A::SignInFailed
             | A::SignOut => AuditObject::Account,
-            A::OrganisationArchived
+            A::OrganisationAddedFromSource
+            | A::OrganisationArchived
             | A::OrganisationChanged
             | A::OrganisationCreated
+            | A::OrganisationUpdatedFromSource
             | A::DutyStarted
             | A::DutyEnded
             | A::LiveAnswered => AuditObject::Organisation,
-            A::ServiceArchived | A::ServiceChanged | A::ServiceCreated | A::ServiceVerified => {
-                AuditObject::Service
-            }
+            A::ServiceAddedFromSource
+            | A::ServiceArchived
+            | A::ServiceChanged
+            | A::ServiceCreated
+            | A::ServiceGoneFromSource
+            | A::ServiceUpdatedFromSource
+            | A::ServiceVerified => AuditObject::Service,
             A::ReferralAccepted
             | A::ReferralClosed
             | A::ReferralDeletedByPerson
@@ -686,7 +698,7 @@ impl AuditAction {
             | A::RecoveryKeySet
             | A::TerritoryChanged => AuditObject::Territory,
             A::SheetSaved => AuditObject::Sheet,
-            A::CentroidsImported | A::DirectoryImported => AuditObject::File,
+            A::CentroidsImported | A::DirectoryImported | A::DirectorySynced => AuditObject::File,
         }
     }
 
@@ -708,14 +720,17 @@ impl AuditAction {
             A::AccountReinvited => "a envoyé une nouvelle invitation à {o}",
             A::CentroidsImported => "a importé les coordonnées des communes ({o})",
             A::DirectoryImported => "a importé un annuaire ({o})",
+            A::DirectorySynced => "a mis l'annuaire à jour depuis la source ({o})",
             A::DutyEnded => "a terminé sa permanence d'aide en direct pour {o}",
             A::DutyStarted => "a pris la permanence d'aide en direct pour {o}",
             A::InvitationAccepted => "a accepté son invitation et choisi son mot de passe",
             A::KeyCreated => "a créé sa clé pour lire les demandes",
             A::LiveAnswered => "a répondu en direct à une personne, pour {o}",
+            A::OrganisationAddedFromSource => "a ajouté la structure {o} depuis la source",
             A::OrganisationArchived => "a archivé la structure {o}",
             A::OrganisationChanged => "a modifié la structure {o}",
             A::OrganisationCreated => "a ajouté la structure {o}",
+            A::OrganisationUpdatedFromSource => "a mis à jour la structure {o} depuis la source",
             A::RecoveryKeyProposalWithdrawn => {
                 "a retiré la nouvelle clé de secours proposée pour {o}"
             }
@@ -733,9 +748,12 @@ impl AuditAction {
             A::ReferralSent => "a remis {o} au statut « envoyée »",
             A::ReferralTransferred => "a transféré {o} à une autre structure",
             A::SecondFactorEnrolled => "a configuré son application d'authentification",
+            A::ServiceAddedFromSource => "a ajouté le service {o} depuis la source, à vérifier",
             A::ServiceArchived => "a archivé le service {o}",
             A::ServiceChanged => "a modifié le service {o}",
             A::ServiceCreated => "a ajouté le service {o}",
+            A::ServiceGoneFromSource => "a signalé que le service {o} n'est plus dans la source",
+            A::ServiceUpdatedFromSource => "a mis à jour le service {o} depuis la source",
             A::ServiceVerified => "a vérifié le service {o}",
             A::SheetSaved => "a enregistré une version de la fiche {o}",
             A::SignIn => "s'est connecté·e",

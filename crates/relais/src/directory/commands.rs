@@ -18,7 +18,7 @@ use crate::directory::hsds;
 use crate::directory::import::{self, Format, Problem};
 use crate::directory::model::Need;
 use crate::directory::orientation::{Index, Query};
-use crate::directory::{hours, storage, territories};
+use crate::directory::{hours, storage, sync, territories};
 use crate::web::national;
 
 /// `relais territory …`
@@ -51,6 +51,20 @@ pub enum DirectoryCommand {
         /// refusing the file with the corrections proposed.
         #[arg(long)]
         fix_hours: bool,
+    },
+    /// Update a territory's directory from a data·inclusion source: new
+    /// services added "à vérifier", those gone flagged, local edits kept
+    Sync {
+        /// The territory whose directory this is.
+        #[arg(long)]
+        territory: String,
+        /// A data·inclusion JSON file, or a directory holding
+        /// structures.json and services.json (the national bulk files).
+        #[arg(long = "from")]
+        from: PathBuf,
+        /// Show what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Export a territory's directory to standard output (or --output)
     Export {
@@ -264,6 +278,11 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
                 }
             }
         }
+        DirectoryCommand::Sync {
+            territory,
+            from,
+            dry_run,
+        } => sync(&db, &territory, &from, dry_run).await,
         DirectoryCommand::Export {
             territory,
             format,
@@ -290,6 +309,85 @@ pub async fn directory(settings: Settings, command: DirectoryCommand) -> anyhow:
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// `relais directory sync`: the plan, printed, then applied unless
+/// `dry_run`.
+async fn sync(
+    db: &crate::storage::Db,
+    slug: &str,
+    from: &std::path::Path,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let Some(territory) = storage::territory(db, slug).await? else {
+        anyhow::bail!(
+            "le territoire « {slug} » n'existe pas : créez-le avec relais territory add FICHIER"
+        );
+    };
+    let bytes = match sync::read_source(from) {
+        Ok(bytes) => bytes,
+        Err(problem) => return Ok(print_problems(&[problem])),
+    };
+    let communes = Communes::with_centroids(&storage::centroids(db).await?);
+    let plan = match sync::preview(db, &territory, &communes, bytes).await? {
+        Ok(plan) => plan,
+        Err(problems) => return Ok(print_problems(&problems)),
+    };
+    let mut out = std::io::stdout().lock();
+    for (title, lines) in [
+        ("Ajouté (à vérifier)", &plan.added),
+        ("Mis à jour depuis la source", &plan.updated),
+        (
+            "Plus dans la source (signalé, rien n'est supprimé)",
+            &plan.gone,
+        ),
+        ("Modifié ici, gardé (diffère de la source)", &plan.kept),
+    ] {
+        if lines.is_empty() {
+            continue;
+        }
+        writeln!(out, "{title} :")?;
+        for line in lines {
+            write!(
+                out,
+                "  {} « {} » ({})",
+                line.what, line.name, line.source_id
+            )?;
+            if !line.fields.is_empty() {
+                write!(out, " : {}", line.fields.join(" ; "))?;
+            }
+            writeln!(out)?;
+        }
+    }
+    if dry_run {
+        writeln!(out, "Aperçu, rien n'a été changé : {}", plan.summary())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    match sync::apply(
+        db,
+        slug,
+        &plan,
+        "relais directory sync",
+        &from.display().to_string(),
+    )
+    .await
+    {
+        Ok(_) => {
+            writeln!(
+                out,
+                "Annuaire de « {slug} » mis à jour : {}",
+                plan.summary()
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(sync::ApplyError::DirectoryChanged) => {
+            eprintln!(
+                "L'annuaire a changé pendant la comparaison : rien n'a été changé, relancez la commande."
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(sync::ApplyError::Database(error)) => Err(error.into()),
     }
 }
 

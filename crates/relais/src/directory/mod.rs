@@ -22,6 +22,8 @@ pub mod orientation;
 pub mod routes;
 pub mod screens;
 pub mod storage;
+pub mod sync;
+pub mod sync_screens;
 pub mod territories;
 pub mod views;
 pub mod vocabulary;

@@ -44,6 +44,9 @@ pub struct ServiceLine {
     pub commune: String,
     pub verified: String,
     pub due: bool,
+    /// How it stands with its data·inclusion source, when it came from a
+    /// sync and differs from it or is gone from it.
+    pub source: Option<String>,
 }
 
 #[derive(Debug)]
@@ -82,6 +85,7 @@ pub fn service_line(service: &Service, communes: &Communes, limit: Date) -> Serv
             },
         ),
         due: service.verified_on.is_none_or(|d| d < limit),
+        source: None,
     }
 }
 

@@ -26,7 +26,8 @@ use crate::directory::hsds;
 use crate::directory::import::{self, COLUMNS, Format, Problem};
 use crate::directory::model::{Kind, Need, Organisation, Service};
 use crate::directory::office::{
-    OrganisationView, organisation_view, reverify_limit, service_line, territory, today,
+    OrganisationView, ServiceLine, organisation_view, reverify_limit, service_line, territory,
+    today,
 };
 use crate::directory::storage::{self as directory_storage, Archivable};
 use crate::directory::territories::{
@@ -39,7 +40,7 @@ use crate::web::{render, render_status};
 
 /// Every screen of the directory, with the form each one reads.
 pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
-    screens
+    crate::directory::sync_screens::screens(screens)
         .get("/pro/territoires/{t}/annuaire", directory)
         .get("/pro/territoires/{t}/a-reverifier", to_reverify)
         .get(
@@ -193,6 +194,7 @@ async fn directory_page(
     let (organisations, services) = directory_storage::directory(&app.db, Some(slug)).await?;
     let communes = Communes::embedded();
     let limit = reverify_limit(&app.directory, slug);
+    let sources = directory_storage::source_states(&app.db, slug).await?;
     let organisations = organisations
         .iter()
         .map(|o| OrganisationView {
@@ -202,7 +204,10 @@ async fn directory_page(
             services: services
                 .iter()
                 .filter(|s| s.organisation_id == o.id)
-                .map(|s| service_line(s, &communes, limit))
+                .map(|s| ServiceLine {
+                    source: crate::directory::sync::source_note(s, sources.get(&s.id)),
+                    ..service_line(s, &communes, limit)
+                })
                 .filter(|line| !only_due || line.due)
                 .collect(),
         })
@@ -546,6 +551,8 @@ struct ServiceForm {
     errors: HashMap<String, String>,
     needs: Vec<(String, String)>,
     actions: Option<(String, String)>,
+    /// How it stands with its data·inclusion source, if it came from one.
+    source: Option<String>,
 }
 
 impl ServiceForm {
@@ -643,6 +650,7 @@ async fn new_service_form(
         errors: HashMap::new(),
         needs: needs(),
         actions: None,
+        source: None,
     };
     Ok(render(&form)?.into_response())
 }
@@ -713,6 +721,7 @@ async fn save_service_form(
                 errors: problems_by_field(&problems),
                 needs: needs(),
                 actions: None,
+                source: None,
             };
             render_status(StatusCode::UNPROCESSABLE_ENTITY, &form)
         }
@@ -763,6 +772,12 @@ async fn service_form(
             format!("/pro/services/{id}/verifie"),
             format!("/pro/services/{id}/archiver"),
         )),
+        source: crate::directory::sync::source_note(
+            &service,
+            directory_storage::source_state(&app.db, &id)
+                .await?
+                .as_ref(),
+        ),
     };
     Ok(render(&form)?.into_response())
 }

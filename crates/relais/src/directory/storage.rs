@@ -691,3 +691,196 @@ pub async fn save_centroids(tx: &mut Tx, centroids: &[(String, Point)]) -> sqlx:
 
 /// Every change of the directory runs this in its transaction.
 const BUMP_VERSION: &str = "UPDATE directory_version SET version = version + 1 WHERE id = 1";
+
+/// An organisation of a territory as a sync finds it: with the fields its
+/// source last gave it (`None`: it never came from a sync) and whether it
+/// is archived.
+#[derive(Clone, Debug)]
+pub struct SyncedOrganisation {
+    /// The organisation as stored, local edits included.
+    pub organisation: Organisation,
+    /// The source's fields at the last sync, as JSON.
+    pub snapshot: Option<String>,
+    /// Archived in the back office: a sync leaves it so.
+    pub archived: bool,
+}
+
+/// A service of a territory as a sync finds it.
+#[derive(Clone, Debug)]
+pub struct SyncedService {
+    /// The service as stored, local edits included.
+    pub service: Service,
+    /// The source's fields at the last sync, as JSON.
+    pub snapshot: Option<String>,
+    /// When a sync first found it gone from the source.
+    pub gone_from_source_at: Option<String>,
+    /// Archived in the back office (or its organisation is).
+    pub archived: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SyncedOrganisationRow {
+    #[sqlx(flatten)]
+    row: OrganisationRow,
+    source_snapshot: Option<String>,
+    archived: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SyncedServiceRow {
+    #[sqlx(flatten)]
+    row: ServiceRow,
+    source_snapshot: Option<String>,
+    gone_from_source_at: Option<String>,
+    archived: bool,
+}
+
+/// Every organisation and service of a territory, archived ones included,
+/// with what the last sync saw of them.
+pub async fn sync_state(
+    db: &Db,
+    territory: &str,
+) -> sqlx::Result<(Vec<SyncedOrganisation>, Vec<SyncedService>)> {
+    let (organisations, services) = with_pool!(db, pool => {
+        let organisations = sqlx::query_as::<_, SyncedOrganisationRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {ORGANISATION_COLUMNS}, source_snapshot, archived_at IS NOT NULL AS archived
+             FROM organisations WHERE territory = $1 ORDER BY source_id"
+        )))
+        .bind(territory)
+        .fetch_all(pool)
+        .await?;
+        let services = sqlx::query_as::<_, SyncedServiceRow>(sqlx::AssertSqlSafe(format!(
+            "SELECT {SERVICE_COLUMNS}, source_snapshot, gone_from_source_at,
+                 (archived_at IS NOT NULL OR EXISTS (SELECT 1 FROM organisations o
+                     WHERE o.id = services.organisation_id AND o.archived_at IS NOT NULL)) AS archived
+             FROM services WHERE territory = $1 ORDER BY source_id"
+        )))
+        .bind(territory)
+        .fetch_all(pool)
+        .await?;
+        (organisations, services)
+    });
+    Ok((
+        organisations
+            .into_iter()
+            .map(|r| SyncedOrganisation {
+                organisation: r.row.into_model(),
+                snapshot: r.source_snapshot,
+                archived: r.archived,
+            })
+            .collect(),
+        services
+            .into_iter()
+            .map(|r| SyncedService {
+                service: r.row.into_model(),
+                snapshot: r.source_snapshot,
+                gone_from_source_at: r.gone_from_source_at,
+                archived: r.archived,
+            })
+            .collect(),
+    ))
+}
+
+/// What the back office shows of a service's source: the fields the last
+/// sync saw (JSON) and when it found the service gone, by service id, for
+/// the services of a territory that came from a sync.
+pub async fn source_states(
+    db: &Db,
+    territory: &str,
+) -> sqlx::Result<HashMap<ServiceId, (String, Option<String>)>> {
+    let rows: Vec<(ServiceId, String, Option<String>)> = with_pool!(db, pool => {
+        sqlx::query_as(
+            "SELECT id, source_snapshot, gone_from_source_at FROM services
+             WHERE territory = $1 AND source_snapshot IS NOT NULL",
+        )
+        .bind(territory)
+        .fetch_all(pool)
+        .await
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, snapshot, gone)| (id, (snapshot, gone)))
+        .collect())
+}
+
+/// What the last sync saw of one service (its snapshot and when it found
+/// it gone), if it came from a sync.
+pub async fn source_state(
+    db: &Db,
+    id: &ServiceId,
+) -> sqlx::Result<Option<(String, Option<String>)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT source_snapshot, gone_from_source_at FROM services WHERE id = $1 AND source_snapshot IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// The directory's version, read inside a transaction: what a sync checks
+/// before writing the changes it previewed.
+pub async fn version_in(tx: &mut Tx) -> sqlx::Result<i64> {
+    with_tx!(tx, conn => {
+        sqlx::query_scalar::<_, i64>("SELECT version FROM directory_version WHERE id = 1").fetch_one(&mut *conn).await
+    })
+}
+
+/// What a sync writes: organisations and services with their ids set
+/// (new or existing) and the source's fields to remember, and the services
+/// to flag as gone from the source.
+#[derive(Clone, Debug, Default)]
+pub struct SyncWrite {
+    /// Organisations to add or update, with their snapshot.
+    pub organisations: Vec<(Organisation, String)>,
+    /// Services to add or update (`organisation_id` is ours), with their
+    /// snapshot; writing one clears its "gone" flag.
+    pub services: Vec<(Service, String)>,
+    /// Services the source no longer lists.
+    pub gone: Vec<ServiceId>,
+}
+
+/// Writes a sync, in the caller's transaction. An organisation keeps its
+/// live help (its members set it); a service keeps its archive state.
+pub async fn apply_sync(
+    tx: &mut Tx,
+    territory: &str,
+    write: &SyncWrite,
+    now: &str,
+) -> sqlx::Result<()> {
+    with_tx!(tx, conn => {
+        for (organisation, snapshot) in &write.organisations {
+            upsert_organisation!(
+                conn,
+                UPSERT_ORGANISATION_KEEPING_LIVE,
+                &organisation.id,
+                territory,
+                &organisation.source_id,
+                organisation
+            )?;
+            sqlx::query("UPDATE organisations SET source_snapshot = $2 WHERE id = $1")
+                .bind(&organisation.id)
+                .bind(snapshot)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for (service, snapshot) in &write.services {
+            upsert_service!(conn, &service.id, &service.organisation_id, territory, &service.source_id, service)?;
+            sqlx::query("UPDATE services SET source_snapshot = $2, gone_from_source_at = NULL WHERE id = $1")
+                .bind(&service.id)
+                .bind(snapshot)
+                .execute(&mut *conn)
+                .await?;
+        }
+        for id in &write.gone {
+            sqlx::query("UPDATE services SET gone_from_source_at = $2 WHERE id = $1 AND gone_from_source_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        }
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
+    })
+}

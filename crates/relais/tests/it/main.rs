@@ -25,3 +25,4 @@ mod opening_hours;
 mod referral;
 mod sheets;
 mod storage;
+mod sync;
