@@ -163,7 +163,8 @@ pub fn to_data_inclusion(
         .map(|organisation| {
             let mut object = organisation.source_fields.clone();
             object.entry("source").or_insert_with(|| json!(SOURCE));
-            object.insert("id".to_owned(), json!(organisation.source_id));
+            let id = own_id(&object, &organisation.source_id);
+            object.insert("id".to_owned(), json!(id));
             object.insert("nom".to_owned(), json!(organisation.name));
             let date_maj = later_date(
                 object.get("date_maj"),
@@ -192,8 +193,10 @@ pub fn to_data_inclusion(
             let organisation = by_id.get(service.organisation_id.as_str())?;
             let mut object = service.source_fields.clone();
             object.entry("source").or_insert_with(|| json!(SOURCE));
-            object.insert("structure_id".to_owned(), json!(organisation.source_id));
-            object.insert("id".to_owned(), json!(service.source_id));
+            let structure_id = own_id(&organisation.source_fields, &organisation.source_id);
+            object.insert("structure_id".to_owned(), json!(structure_id));
+            let id = own_id(&object, &service.source_id);
+            object.insert("id".to_owned(), json!(id));
             object.insert("nom".to_owned(), json!(service.name));
             replace(&mut object, "description", service.description.clone());
             let date_maj = later_date(
@@ -305,6 +308,17 @@ fn later_date(given: Option<&Value>, verified: Option<String>) -> Option<Value> 
         (Some(_), _) => given.cloned(),
         (None, verified) => verified.map(Value::from),
     }
+}
+
+/// A record's id as its source wrote it: the import knows it as
+/// `source/id` ([`crate::directory::import::keyed_by_source`]).
+fn own_id<'a>(object: &Map<String, Value>, source_id: &'a str) -> &'a str {
+    object
+        .get("source")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .and_then(|source| source_id.strip_prefix(source)?.strip_prefix('/'))
+        .unwrap_or(source_id)
 }
 
 /// Sets `key` to `value`, or removes it when `value` is empty: Relais's

@@ -258,7 +258,10 @@ mod tests {
         use crate::directory::import::{Format, parse};
         let communes = Communes::embedded();
         let text = format!(
-            "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;adresse;zone_eligibilite;horaires_accueil\n{rows}"
+            "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;adresse;zone_eligibilite;horaires_accueil;presentation;verifie_le\n{}",
+            rows.lines()
+                .map(|row| format!("{row};Une permanence d'accueil;2026-11-28\n"))
+                .collect::<String>()
         );
         let parsed = parse(text.as_bytes(), Format::Csv, &communes).unwrap();
         let organisations: Vec<Organisation> = parsed
@@ -276,9 +279,9 @@ mod tests {
     #[test]
     fn regular_hours_become_structured_schedules_and_others_stay_in_words() {
         let records = export(
-            "a;A (exemple);cidff;s1;X;legal;62588;;;\"Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00; PH off\"\n\
-             a;A (exemple);cidff;s2;Y;legal;62588;;;\"We[2,4] 14:00-16:00\"\n\
-             a;A (exemple);cidff;s3;Z;legal;62588;;;\"Mo-Fr 09:00-17:00 \"\"sur rendez-vous\"\"\"\n",
+            "a;A (exemple);cidff;s1;Lieu X;legal;62588;;;\"Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00; PH off\"\n\
+             a;A (exemple);cidff;s2;Lieu Y;legal;62588;;;\"We[2,4] 14:00-16:00\"\n\
+             a;A (exemple);cidff;s3;Lieu Z;legal;62588;;;\"Mo-Fr 09:00-17:00 \"\"sur rendez-vous\"\"\"\n",
         );
         let schedules = |i: usize| records[i]["schedules"].as_array().unwrap().clone();
         let weekly = schedules(0);
@@ -308,7 +311,7 @@ mod tests {
 
     #[test]
     fn an_address_without_street_has_its_city_and_postcode_and_zones_are_service_areas() {
-        let records = export("a;A (exemple);cidff;s1;X;legal;62588;;62588,62;\n");
+        let records = export("a;A (exemple);cidff;s1;Lieu X;legal;62588;;62588,62;\n");
         let location = &records[0]["service_at_locations"][0]["location"];
         let address = &location["addresses"][0];
         assert_eq!(address["city"], "Montreuil-sur-Mer");

@@ -202,10 +202,16 @@ pub fn parse_with(
 ) -> Result<Parsed, Vec<Problem>> {
     let mut records = match format {
         Format::Csv => csv_records(bytes)?,
-        Format::DataInclusion => json_records(bytes)?,
+        Format::DataInclusion => {
+            let keyed = keyed_by_source(bytes);
+            json_records(keyed.as_deref().unwrap_or(bytes))?
+        }
     };
     let too_long = bound(&mut records);
-    let mut parsed = with_problems(too_long, check_records(&records, communes, today(), fix_hours))?;
+    let mut parsed = with_problems(
+        too_long,
+        check_records(&records, communes, today(), fix_hours),
+    )?;
     parsed.complete_source_fields = format == Format::DataInclusion;
     Ok(parsed)
 }
@@ -215,6 +221,62 @@ fn today() -> Date {
     jiff::Timestamp::now()
         .to_zoned(jiff::tz::TimeZone::get("Europe/Paris").unwrap_or(jiff::tz::TimeZone::UTC))
         .date()
+}
+
+/// A data·inclusion record is known by its source and id: two sources
+/// may use the same id, and the national files mix sources. The file with every `id` (and a service's `structure_id`) prefixed by
+/// the record's `source`; `None` when the file is no JSON the import
+/// would read (it then says why, with the line).
+pub fn keyed_by_source(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+    let key = |record: &mut Map<String, Value>, field: &str| {
+        let source = record
+            .get("source")
+            .and_then(Value::as_str)
+            .map(str::trim)
+            // Relais's own export says `relais`: its ids are already ours.
+            .filter(|s| !s.is_empty() && *s != "relais")
+            .map(str::to_owned);
+        let Some(source) = source else { return };
+        let id = match record.get(field) {
+            Some(Value::String(id)) => id.trim().to_owned(),
+            Some(Value::Number(id)) => id.to_string(),
+            _ => return,
+        };
+        if !id.is_empty() {
+            record.insert(field.to_owned(), Value::String(format!("{source}/{id}")));
+        }
+    };
+    let each = |items: Option<&mut Value>, fields: &[&str]| {
+        if let Some(Value::Array(items)) = items {
+            for item in items {
+                if let Value::Object(record) = item {
+                    for field in fields {
+                        key(record, field);
+                    }
+                }
+            }
+        }
+    };
+    // A bare array holds services when one of them names its structure,
+    // as the import reads it.
+    let bare_services = value
+        .as_array()
+        .is_some_and(|items| items.iter().any(|item| item.get("structure_id").is_some()));
+    if let Value::Object(object) = &mut value {
+        each(object.get_mut("structures"), &["id"]);
+        each(object.get_mut("services"), &["id", "structure_id"]);
+    } else if value.is_array() {
+        let fields: &[&str] = if bare_services {
+            &["id", "structure_id"]
+        } else {
+            &["id"]
+        };
+        each(Some(&mut value), fields);
+    } else {
+        return None;
+    }
+    serde_json::to_vec(&value).ok()
 }
 
 /// Cuts every value to its column's bound ([`column_max`]) before any check
@@ -338,16 +400,13 @@ pub fn check_organisation_fields(
     let mut record = form_record(fields, Holds::Organisation);
     let mut problems = bound(std::slice::from_mut(&mut record));
     let mut warnings = Vec::new();
-    let organisation = Check {
-        record: &record,
-        problems: &mut problems,
-        warnings: &mut warnings,
-        today: today(),
     // A form is typed by a person: hours are refused with their
     // correction proposed, never corrected behind her back.
     let organisation = Check {
         record: &record,
         problems: &mut problems,
+        warnings: &mut warnings,
+        today: today(),
         fix_hours: false,
         hours_fixes: &mut Vec::new(),
     }
@@ -367,16 +426,13 @@ pub fn check_service_fields(
     let mut record = form_record(fields, Holds::Service);
     let mut problems = bound(std::slice::from_mut(&mut record));
     let mut warnings = Vec::new();
-    let service = Check {
-        record: &record,
-        problems: &mut problems,
-        warnings: &mut warnings,
-        today: today(),
     // A form is typed by a person: hours are refused with their
     // correction proposed, never corrected behind her back.
     let service = Check {
         record: &record,
         problems: &mut problems,
+        warnings: &mut warnings,
+        today: today(),
         fix_hours: false,
         hours_fixes: &mut Vec::new(),
     }
@@ -1378,7 +1434,7 @@ impl Check<'_> {
                     _ => fail("une liste de codes (au moins un) était attendue".to_owned()),
                 },
                 Field::Hours => match text {
-                    Some(raw) if crate::directory::hours::Hours::parse(raw).is_ok() => {}
+                    Some(raw) if Hours::parse(raw).is_ok() => {}
                     _ => fail(format!(
                         "{value} n'est pas un horaire au format OpenStreetMap (par exemple Mo-Fr 09:00-12:00,14:00-17:00)"
                     )),

@@ -25,7 +25,6 @@ use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::backoffice::storage::{AuditAction, audit};
@@ -40,10 +39,6 @@ use crate::storage::{Db, OrganisationId, ServiceId, now_text};
 /// has its own, smaller limit): a territory's share of the national data
 /// is a few megabytes; the whole of France, some hundreds.
 pub const MAX_SOURCE_BYTES: u64 = 128 * 1024 * 1024;
-
-/// The source named `source` in data·inclusion that stands for "no source":
-/// Relais's own export writes it, and its ids are already ours.
-const OWN_SOURCE: &str = "relais";
 
 /// At most this many lines of each list are kept in a plan for people to
 /// read (the counts are always whole).
@@ -93,66 +88,10 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, Problem> {
 /// source and id (`source/id`, or its id alone when it has no source or
 /// comes from Relais).
 pub fn parse(bytes: &[u8], communes: &Communes) -> Result<Parsed, Vec<Problem>> {
-    let keyed = keyed_by_source(bytes);
-    import::parse(
-        keyed.as_deref().unwrap_or(bytes),
-        Format::DataInclusion,
-        communes,
-    )
-}
-
-/// The file with every `id` (and a service's `structure_id`) prefixed by
-/// the record's `source`; `None` when the file is no JSON the import
-/// would read (it then says why, with the line).
-fn keyed_by_source(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut value: Value = serde_json::from_slice(bytes).ok()?;
-    let key = |record: &mut serde_json::Map<String, Value>, field: &str| {
-        let source = record
-            .get("source")
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty() && *s != OWN_SOURCE)
-            .map(str::to_owned);
-        let Some(source) = source else { return };
-        let id = match record.get(field) {
-            Some(Value::String(id)) => id.trim().to_owned(),
-            Some(Value::Number(id)) => id.to_string(),
-            _ => return,
-        };
-        if !id.is_empty() {
-            record.insert(field.to_owned(), Value::String(format!("{source}/{id}")));
-        }
-    };
-    let each = |items: Option<&mut Value>, fields: &[&str]| {
-        if let Some(Value::Array(items)) = items {
-            for item in items {
-                if let Value::Object(record) = item {
-                    for field in fields {
-                        key(record, field);
-                    }
-                }
-            }
-        }
-    };
-    // A bare array holds services when one of them names its structure,
-    // as the import reads it.
-    let bare_services = value
-        .as_array()
-        .is_some_and(|items| items.iter().any(|item| item.get("structure_id").is_some()));
-    if let Value::Object(object) = &mut value {
-        each(object.get_mut("structures"), &["id"]);
-        each(object.get_mut("services"), &["id", "structure_id"]);
-    } else if value.is_array() {
-        let fields: &[&str] = if bare_services {
-            &["id", "structure_id"]
-        } else {
-            &["id"]
-        };
-        each(Some(&mut value), fields);
-    } else {
-        return None;
-    }
-    serde_json::to_vec(&value).ok()
+    // The import knows a data·inclusion record by its source and id
+    // itself: a directory first filled by `directory import` is then
+    // synced without doubling its records.
+    import::parse(bytes, Format::DataInclusion, communes)
 }
 
 /// What identifies a file and the directory it was compared with: the
@@ -831,6 +770,8 @@ mod tests {
             .map(|(id, name, insee)| {
                 format!(
                     r#"{{"id": "{id}", "source": "dora", "structure_id": "s1", "nom": "{name}",
+                        "description": "Une permanence d'accueil et de conseil.",
+                        "date_maj": "2026-11-20",
                         "code_insee": "{insee}", "telephone": "0321000000",
                         "relais": {{"besoins": ["legal"]}}}}"#
                 )

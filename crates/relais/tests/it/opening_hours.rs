@@ -25,13 +25,13 @@ fn hours_written_as_people_write_them_are_refused_with_a_correction_that_fix_hou
     .unwrap();
     assert!(relais(&["migrate"]).status.success());
     assert!(relais(&["territory", "add", "t.toml"]).status.success());
-    let header = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;horaires_accueil\n";
+    let header = "structure_id;structure_nom;structure_type;service_id;service_nom;besoins;code_insee;horaires_accueil;presentation;verifie_le\n";
     std::fs::write(
         dir.path().join("wild.csv"),
         format!(
-            "{header}a;A (exemple);cidff;s1;Un;legal;62588;Mon-Fri 9-17\n\
-             a;A (exemple);cidff;s2;Deux;legal;62588;\"lundi-vendredi 9h-12h;\"\n\
-             a;A (exemple);cidff;s3;Trois;legal;62588;Mo-Fr 09:00–17:00\n"
+            "{header}a;A (exemple);cidff;s1;Lieu un;legal;62588;Mon-Fri 9-17;Une permanence;2026-11-28\n\
+             a;A (exemple);cidff;s2;Deux;legal;62588;\"lundi-vendredi 9h-12h;\";Une permanence;2026-11-28\n\
+             a;A (exemple);cidff;s3;Trois;legal;62588;Mo-Fr 09:00–17:00;Une permanence;2026-11-28\n"
         ),
     )
     .unwrap();

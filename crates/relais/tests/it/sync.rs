@@ -25,6 +25,7 @@ fn source(services: &[(&str, &str, &str)]) -> String {
             json!({
                 "id": id, "source": "dora", "structure_id": "cidff", "nom": name,
                 "code_insee": "62588", "telephone": phone, "date_maj": "2026-11-02",
+                "description": "Une permanence d'accueil et de conseil.",
                 "relais": {"besoins": ["legal"]},
             })
         })
@@ -231,6 +232,7 @@ async fn a_local_edit_is_kept_and_shown_as_differing_from_the_source() {
                 ("service_nom", &service.name),
                 ("besoins", "legal"),
                 ("code_insee", "62588"),
+                ("presentation", "Une permanence d'accueil et de conseil."),
                 ("telephone", "03 21 99 99 99"),
             ],
         )
