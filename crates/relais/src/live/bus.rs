@@ -39,7 +39,42 @@ pub enum Bus {
         pool: sqlx::PgPool,
         /// Seals and opens the events.
         cipher: Box<XChaCha20Poly1305>,
+        /// The parts waiting to be sent, in order.
+        outbox: std::sync::Arc<Outbox>,
     },
+}
+
+/// The parts to send, and whether a sender task is at work: the parts
+/// published meanwhile wait for it, so that they go out in their order,
+/// many in one commit.
+#[derive(Default)]
+pub struct Outbox(std::sync::Mutex<(Vec<String>, bool)>);
+
+impl Outbox {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<String>, bool)> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The most parts sent in one statement.
+const BATCH: usize = 500;
+
+/// While alive, its task sends for everyone; dropped (even with a task
+/// cancelled at shutdown), the next publisher starts another.
+struct Sending {
+    outbox: std::sync::Arc<Outbox>,
+    /// Its task said so itself, under the lock.
+    finished: bool,
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.outbox.lock().1 = false;
+        }
+    }
 }
 
 impl Bus {
@@ -50,6 +85,7 @@ impl Bus {
             Db::Postgres(pool) => Self::Postgres {
                 pool: pool.clone(),
                 cipher: Box::new(cipher(secret)),
+                outbox: std::sync::Arc::default(),
             },
         }
     }
@@ -57,21 +93,39 @@ impl Bus {
     /// Sends an event to the other instances. A lost event is logged: the
     /// database still says who waits and who talks, and every instance
     /// reads it again within seconds.
+    ///
+    /// The parts wait in the outbox for one sender task, which sends
+    /// all that waits in one statement: the order is kept, a busy
+    /// instance makes one commit for many events, and no publisher waits
+    /// for the database.
     pub async fn publish(&self, instance: &str, event: &Event) {
-        let Self::Postgres { pool, cipher } = self else {
+        let Self::Postgres {
+            pool,
+            cipher,
+            outbox,
+        } = self
+        else {
             return;
         };
-        for part in parts(instance, &seal(cipher, event)) {
-            if let Err(error) = storage::notify(pool, &part).await {
-                tracing::warn!(%error, "live help: an event could not be sent to the other instances");
-                return;
-            }
+        let parts = parts(instance, &seal(cipher, event));
+        let mut waiting = outbox.lock();
+        waiting.0.extend(parts);
+        if !waiting.1 {
+            waiting.1 = true;
+            drop(waiting);
+            tokio::spawn(send_waiting(
+                pool.clone(),
+                Sending {
+                    outbox: std::sync::Arc::clone(outbox),
+                    finished: false,
+                },
+            ));
         }
     }
 
     /// Applies the other instances' events, reconnecting after a loss.
     pub async fn listen(&self, instance: &str, apply: impl Fn(Event)) {
-        let Self::Postgres { pool, cipher } = self else {
+        let Self::Postgres { pool, cipher, .. } = self else {
             return;
         };
         loop {
@@ -98,6 +152,30 @@ impl Bus {
                     apply(event);
                 }
             }
+        }
+    }
+}
+
+/// Sends what waits in the outbox until it is empty. A lost batch is
+/// logged: the database still says who waits and who talks, and every
+/// instance reads it again within seconds.
+async fn send_waiting(pool: sqlx::PgPool, mut sending: Sending) {
+    loop {
+        let batch: Vec<String> = {
+            let mut waiting = sending.outbox.lock();
+            if waiting.0.is_empty() {
+                // Under the lock: a part published from now on starts
+                // another sender.
+                waiting.1 = false;
+                drop(waiting);
+                sending.finished = true;
+                return;
+            }
+            let take = waiting.0.len().min(BATCH);
+            waiting.0.drain(..take).collect()
+        };
+        if let Err(error) = storage::notify(&pool, &batch).await {
+            tracing::warn!(%error, count = batch.len(), "live help: events could not be sent to the other instances");
         }
     }
 }
