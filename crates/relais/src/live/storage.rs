@@ -236,8 +236,11 @@ pub async fn take_next(
     now: i64,
 ) -> sqlx::Result<Option<(LiveId, i64)>> {
     // A row taken by someone else between the choice and the update is
-    // skipped by the update's own condition: choose again.
-    for _ in 0..5 {
+    // skipped by the update's own condition: choose again, as long as
+    // someone waits. Each miss is another professional's success, so this
+    // ends; a bounded number of tries left professionals with nobody while
+    // people waited, when many took at once on PostgreSQL.
+    loop {
         let first: Option<(LiveId, i64)> = with_tx!(tx, conn => {
             sqlx::query_as(
                 "SELECT id, joined_at FROM live_sessions WHERE organisation_id = $1 AND state = 'waiting'
@@ -266,7 +269,6 @@ pub async fn take_next(
             return Ok(Some((id, joined_at)));
         }
     }
-    Ok(None)
 }
 
 /// Ends a conversation that has not ended; whether this call ended it.

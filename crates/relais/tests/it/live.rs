@@ -318,6 +318,45 @@ async fn two_professionals_taking_at_once_never_get_the_same_person() {
 }
 
 #[tokio::test]
+async fn many_professionals_taking_at_once_each_get_someone_while_people_wait() {
+    let app = TestApp::spawn_with(|s| s.live_joins_per_client_per_hour = 0).await;
+    let organisation = live_hours(&app, "24/7").await;
+    let mut pros = Vec::new();
+    for n in 0..6 {
+        pros.push(on_duty(&app, &format!("pro{n}@example.org"), &organisation).await);
+    }
+    let (_, token) = at_the_lines(&app).await;
+    let mut pages = Vec::new();
+    for _ in 0..6 {
+        pages.push(joins(&app, &token, &organisation).await);
+    }
+    let csrf: Vec<String> = pros.iter().map(|p| p.csrf.clone()).collect();
+    let form = |n: usize| [("csrf", csrf[n].as_str())];
+    let (f0, f1, f2, f3, f4, f5) = (form(0), form(1), form(2), form(3), form(4), form(5));
+    let [p0, p1, p2, p3, p4, p5] = &mut pros[..] else {
+        unreachable!()
+    };
+    // Every one chooses the same first person, five lose her: each must
+    // choose again until someone is theirs.
+    let taken = tokio::join!(
+        p0.post("/pro/permanence/prendre", &f0),
+        p1.post("/pro/permanence/prendre", &f1),
+        p2.post("/pro/permanence/prendre", &f2),
+        p3.post("/pro/permanence/prendre", &f3),
+        p4.post("/pro/permanence/prendre", &f4),
+        p5.post("/pro/permanence/prendre", &f5),
+    );
+    assert_eq!(taken.0.status, 303);
+    let talking: std::collections::HashSet<_> = pros
+        .iter()
+        .filter_map(|pro| app.state.live.talking_with(&pro.account.id))
+        .collect();
+    assert_eq!(talking.len(), 6, "six professionals, six people");
+    assert_eq!(app.state.live.queue_length(&organisation), 0);
+    drop(pages);
+}
+
+#[tokio::test]
 async fn a_long_queue_lists_its_first_twenty_and_counts_the_others() {
     let app = TestApp::spawn_with(|settings| settings.live_joins_per_client_per_hour = 0).await;
     let organisation = live_hours(&app, "24/7").await;
