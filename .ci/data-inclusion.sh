@@ -20,7 +20,7 @@ if [ -z "${work:-}" ]; then
   work=$(mktemp -d /tmp/relais-di.XXXXXX)
   own_work=$work
 fi
-cleanup_di() { [ -n "$own_work" ] && rm -rf "$own_work"; }
+cleanup_di() { if [ -n "$own_work" ]; then rm -rf "$own_work"; fi; }
 trap cleanup_di EXIT
 
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then

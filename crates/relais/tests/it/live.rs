@@ -9,7 +9,7 @@ use relais::storage::OrganisationId;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use crate::helpers::TestApp;
-use crate::helpers::live::{at_the_lines, live_hours, on_duty, takes};
+use crate::helpers::live::{at_the_lines, live_hours, on_duty, starts_duty, takes};
 use crate::helpers::page::{field, hidden};
 
 /// Reads a streamed page until it holds `wanted`, or fails after a while.
@@ -472,15 +472,8 @@ async fn a_conversation_is_not_offered_to_be_kept_when_nobody_in_the_organisatio
     // No member of the organisation has made a key: nothing can be sealed
     // for it.
     let mut pro = app.professional("camille@example.org", &organisation).await;
+    starts_duty(&app, &mut pro).await;
     let csrf = pro.csrf.clone();
-    let page = pro
-        .post(
-            "/pro/permanence/service",
-            &[("csrf", &csrf), ("action", "commencer")],
-        )
-        .await;
-    assert_eq!(page.status, 303, "{}", page.body);
-    app.state.live.refresh(&app.state.db).await.unwrap();
     let (_, token) = at_the_lines(&app).await;
     let (_handle, _page) = joins(&app, &token, &organisation).await;
     takes(&mut pro).await;

@@ -39,6 +39,12 @@ pub async fn on_duty<'a>(
     organisation: &OrganisationId,
 ) -> SignedIn<'a> {
     let mut pro = app.professional(email, organisation).with_key().await;
+    starts_duty(app, &mut pro).await;
+    pro
+}
+
+/// `pro` takes the duty ("Je prends la permanence"), counted at once.
+pub async fn starts_duty(app: &TestApp, pro: &mut SignedIn<'_>) {
     let csrf = pro.csrf.clone();
     let page = pro
         .post(
@@ -48,7 +54,6 @@ pub async fn on_duty<'a>(
         .await;
     assert_eq!(page.status, 303, "{}", page.body);
     app.state.live.refresh(&app.state.db).await.unwrap();
-    pro
 }
 
 /// A person at the "I would rather call someone" outcome: its page and
