@@ -881,6 +881,12 @@ async fn a_coordinator_signs_in_adds_a_service_and_finds_it_on_the_public_direct
         .await
         .unwrap();
     fill(&browser, "code_insee", "62318").await;
+    fill(
+        &browser,
+        "presentation",
+        "Une permanence du soir, sans rendez-vous.",
+    )
+    .await;
     fill(&browser, "telephone", "01 99 00 99 98").await;
     click_and_wait(
         &browser,
