@@ -311,7 +311,7 @@ fn later_date(given: Option<&Value>, verified: Option<String>) -> Option<Value> 
 }
 
 /// A record's id as its source wrote it: the import knows it as
-/// `source/id` ([`crate::directory::import::keyed_by_source`]).
+/// `source/id`.
 fn own_id<'a>(object: &Map<String, Value>, source_id: &'a str) -> &'a str {
     object
         .get("source")

@@ -202,10 +202,7 @@ pub fn parse_with(
 ) -> Result<Parsed, Vec<Problem>> {
     let mut records = match format {
         Format::Csv => csv_records(bytes)?,
-        Format::DataInclusion => {
-            let keyed = keyed_by_source(bytes);
-            json_records(keyed.as_deref().unwrap_or(bytes))?
-        }
+        Format::DataInclusion => json_records(bytes)?,
     };
     let too_long = bound(&mut records);
     let mut parsed = with_problems(
@@ -224,11 +221,10 @@ fn today() -> Date {
 }
 
 /// A data·inclusion record is known by its source and id: two sources
-/// may use the same id, and the national files mix sources. The file with every `id` (and a service's `structure_id`) prefixed by
-/// the record's `source`; `None` when the file is no JSON the import
-/// would read (it then says why, with the line).
-pub fn keyed_by_source(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut value: Value = serde_json::from_slice(bytes).ok()?;
+/// may use the same id, and the national files mix sources. Every `id`
+/// (and a service's `structure_id`) of `value` is prefixed by its record's
+/// `source`.
+fn key_by_source(value: &mut Value) {
     let key = |record: &mut Map<String, Value>, field: &str| {
         let source = record
             .get("source")
@@ -263,7 +259,7 @@ pub fn keyed_by_source(bytes: &[u8]) -> Option<Vec<u8>> {
     let bare_services = value
         .as_array()
         .is_some_and(|items| items.iter().any(|item| item.get("structure_id").is_some()));
-    if let Value::Object(object) = &mut value {
+    if let Value::Object(object) = value {
         each(object.get_mut("structures"), &["id"]);
         each(object.get_mut("services"), &["id", "structure_id"]);
     } else if value.is_array() {
@@ -272,11 +268,8 @@ pub fn keyed_by_source(bytes: &[u8]) -> Option<Vec<u8>> {
         } else {
             &["id"]
         };
-        each(Some(&mut value), fields);
-    } else {
-        return None;
+        each(Some(value), fields);
     }
-    serde_json::to_vec(&value).ok()
 }
 
 /// Cuts every value to its column's bound ([`column_max`]) before any check
@@ -671,13 +664,14 @@ const KEPT_AS_GIVEN: &[&str] = &["source", "date_maj", "telephone", "frais"];
 
 /// Splits a data·inclusion file into records.
 fn json_records(bytes: &[u8]) -> Result<Vec<Record>, Vec<Problem>> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+    let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
         vec![Problem {
             place: format!("ligne {}", e.line()),
             column: None,
             reason: format!("JSON illisible ({e})"),
         }]
     })?;
+    key_by_source(&mut value);
     let (structures, services) = match &value {
         Value::Object(object) => (object.get("structures"), object.get("services")),
         Value::Array(items) if items.iter().any(|item| item.get("structure_id").is_some()) => {
