@@ -147,6 +147,15 @@ pub async fn territory(settings: Settings, command: TerritoryCommand) -> anyhow:
                 .with_context(|| format!("could not read {}", file.display()))?;
             match territories::parse_territory_file(&text, &Communes::embedded()) {
                 Ok(territory) => {
+                    if let Some((host, other)) =
+                        storage::host_taken(&db, territory.slug.as_str(), &territory.hosts).await?
+                    {
+                        eprintln!(
+                            "{} : hosts : « {host} » est déjà l'adresse du territoire « {other} »",
+                            file.display()
+                        );
+                        return Ok(ExitCode::FAILURE);
+                    }
                     let mut tx = db.begin().await?;
                     storage::save_territory(&mut tx, &territory).await?;
                     audit(

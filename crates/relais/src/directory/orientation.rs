@@ -482,6 +482,12 @@ impl Index {
             .find(|territory| territory.covers(&commune.insee, &commune.departement))
     }
 
+    /// The territory whose entry this host name is (lowercase).
+    pub fn territory_of_host(&self, host: &str) -> Option<&Territory> {
+        self.territories()
+            .find(|territory| territory.hosts.contains(host))
+    }
+
     /// Every territory.
     pub fn territories(&self) -> impl Iterator<Item = &Territory> {
         self.territories.iter().map(|area| &area.territory)
@@ -905,6 +911,8 @@ mod tests {
                 phone: "03 91 18 15 80".to_owned(),
                 description: None,
             }],
+            hosts: BTreeSet::new(),
+            suspended: false,
         }
     }
 

@@ -117,6 +117,7 @@ pub static SETTINGS: Spec = Spec::new(&[
     Field::one("coordinator_email", crate::web::form::EMAIL_MAX),
     Field::one("coordinator_phone", 40),
     Field::one("youth_services", 4000),
+    Field::one("hosts", 2000),
 ]);
 
 /// A value cut to its bound, as the problem of its field.
@@ -1105,6 +1106,15 @@ fn settings_values(territory: &Territory) -> HashMap<String, String> {
             territory.coordinator.phone.clone().unwrap_or_default(),
         ),
         ("youth_services".to_owned(), lines.join("\n")),
+        (
+            "hosts".to_owned(),
+            territory
+                .hosts
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
     ])
 }
 
@@ -1129,7 +1139,7 @@ async fn save_settings(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    territory(&app.directory, &pro, &slug)?;
+    let current = territory(&app.directory, &pro, &slug)?;
     let form = read(&SETTINGS, &body)?;
     csrf(&form.fields, &pro)?;
     let fields = &form.fields;
@@ -1166,10 +1176,21 @@ async fn save_settings(
             phone: Some(fields.value("coordinator_phone").to_owned()),
         }),
         youth_services: youth,
+        hosts: list("hosts"),
     };
     let communes = app.directory.index().communes().clone();
-    match territories::check_territory(file, &communes) {
-        Ok(territory) => {
+    let mut checked = territories::check_territory(file, &communes);
+    if let Ok(territory) = &checked
+        && let Some((host, other)) =
+            directory_storage::host_taken(&app.db, &slug, &territory.hosts).await?
+    {
+        checked = Err(vec![format!(
+            "hosts : « {host} » est déjà l'adresse du territoire « {other} »"
+        )]);
+    }
+    match checked {
+        Ok(mut territory) => {
+            territory.suspended = current.suspended;
             let mut tx = app.db.begin().await?;
             directory_storage::save_territory(&mut tx, &territory).await?;
             record_change(

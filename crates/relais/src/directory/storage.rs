@@ -65,6 +65,14 @@ pub async fn save_territory(tx: &mut Tx, territory: &Territory) -> sqlx::Result<
         .execute(&mut *conn)
         .await?;
         sqlx::query("DELETE FROM territory_areas WHERE territory = $1").bind(slug).execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM territory_hosts WHERE territory = $1").bind(slug).execute(&mut *conn).await?;
+        for host in &territory.hosts {
+            sqlx::query("INSERT INTO territory_hosts (host, territory) VALUES ($1, $2)")
+                .bind(host)
+                .bind(slug)
+                .execute(&mut *conn)
+                .await?;
+        }
         let areas = territory
             .communes
             .iter()
@@ -92,13 +100,46 @@ struct TerritoryRow {
     coordinator_email: Option<String>,
     coordinator_phone: Option<String>,
     youth_services: String,
+    suspended_at: Option<String>,
+}
+
+/// The territory whose entry another territory's host names would take:
+/// `(host, its territory)` for the first host of `hosts` that is already
+/// another territory's.
+pub async fn host_taken(
+    db: &Db,
+    slug: &str,
+    hosts: &BTreeSet<String>,
+) -> sqlx::Result<Option<(String, String)>> {
+    let taken = with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, String)>("SELECT host, territory FROM territory_hosts WHERE territory <> $1")
+            .bind(slug)
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(taken.into_iter().find(|(host, _)| hosts.contains(host)))
+}
+
+/// Suspends a territory (`at`, UTC) or lifts its suspension (`None`).
+pub async fn set_suspended(tx: &mut Tx, slug: &str, at: Option<&str>) -> sqlx::Result<bool> {
+    with_tx!(tx, conn => {
+        let changed = sqlx::query("UPDATE territories SET suspended_at = $2 WHERE slug = $1")
+            .bind(slug)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(changed == 1)
+    })
 }
 
 /// Every territory, by slug.
 pub async fn territories(db: &Db) -> sqlx::Result<Vec<Territory>> {
-    let (rows, areas) = with_pool!(db, pool => {
+    let (rows, areas, hosts) = with_pool!(db, pool => {
         let rows = sqlx::query_as::<_, TerritoryRow>(
-            "SELECT slug, name, neutral_url, coordinator_name, coordinator_email, coordinator_phone, youth_services
+            "SELECT slug, name, neutral_url, coordinator_name, coordinator_email, coordinator_phone, youth_services,
+                    suspended_at
              FROM territories ORDER BY slug",
         )
         .fetch_all(pool)
@@ -106,8 +147,15 @@ pub async fn territories(db: &Db) -> sqlx::Result<Vec<Territory>> {
         let areas = sqlx::query_as::<_, (String, String, String)>("SELECT territory, kind, code FROM territory_areas")
             .fetch_all(pool)
             .await?;
-        (rows, areas)
+        let hosts = sqlx::query_as::<_, (String, String)>("SELECT territory, host FROM territory_hosts")
+            .fetch_all(pool)
+            .await?;
+        (rows, areas, hosts)
     });
+    let mut hosts_by_slug: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for (territory, host) in hosts {
+        hosts_by_slug.entry(territory).or_default().insert(host);
+    }
     let mut by_slug: HashMap<String, (BTreeSet<String>, BTreeSet<String>)> = HashMap::new();
     for (territory, kind, code) in areas {
         let entry = by_slug.entry(territory).or_default();
@@ -134,6 +182,8 @@ pub async fn territories(db: &Db) -> sqlx::Result<Vec<Territory>> {
                 },
                 youth_services: serde_json::from_str::<Vec<YouthService>>(&row.youth_services)
                     .unwrap_or_default(),
+                hosts: hosts_by_slug.remove(&row.slug).unwrap_or_default(),
+                suspended: row.suspended_at.is_some(),
             })
         })
         .collect())

@@ -761,6 +761,8 @@ mod tests {
             departements: BTreeSet::new(),
             coordinator: Coordinator::default(),
             youth_services: Vec::new(),
+            hosts: BTreeSet::new(),
+            suspended: false,
         }
     }
 

@@ -87,6 +87,13 @@ pub struct Territory {
     pub coordinator: Coordinator,
     /// Youth services, in the order to show them.
     pub youth_services: Vec<YouthService>,
+    /// The host names that open the site on this territory
+    /// (`aide-montreuillois.example.org`), lowercase, without port.
+    pub hosts: BTreeSet<String>,
+    /// Suspended by an administrator: its entry says so and shows the
+    /// national lines; it orients nobody. (Set by its own action, never by
+    /// the territory file.)
+    pub suspended: bool,
 }
 
 impl Territory {
@@ -135,6 +142,9 @@ pub struct TerritoryFile {
     /// Youth services.
     #[serde(default)]
     pub youth_services: Vec<YouthServiceFile>,
+    /// Host names of its own entry.
+    #[serde(default)]
+    pub hosts: Vec<String>,
 }
 
 /// The coordinating association, as written.
@@ -244,6 +254,15 @@ pub fn check_territory(file: TerritoryFile, communes: &Communes) -> Result<Terri
             Err(e) => problems.push(format!("youth_services[{i}].phone : {e}")),
         }
     }
+    let mut hosts = BTreeSet::new();
+    for host in &file.hosts {
+        match check_host(host) {
+            Ok(host) => {
+                hosts.insert(host);
+            }
+            Err(e) => problems.push(format!("hosts : {e}")),
+        }
+    }
     match slug {
         Some(slug) if problems.is_empty() => Ok(Territory {
             slug,
@@ -253,14 +272,61 @@ pub fn check_territory(file: TerritoryFile, communes: &Communes) -> Result<Terri
             departements,
             coordinator,
             youth_services,
+            hosts,
+            suspended: false,
         }),
         _ => Err(problems),
+    }
+}
+
+/// Checks a host name a territory's entry answers on: a DNS name of at
+/// least two labels (letters, digits, hyphens), without scheme, port or
+/// path, given back in lowercase.
+pub fn check_host(raw: &str) -> Result<String, String> {
+    let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if !host.is_empty() && host.len() <= 253 && host.contains('.') && host.split('.').all(label_ok)
+    {
+        Ok(host)
+    } else {
+        Err(format!(
+            "« {} » n'est pas un nom d'hôte (par exemple aide-montreuillois.example.org, sans https:// ni chemin)",
+            raw.trim()
+        ))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_host_name_is_a_dns_name_without_scheme_port_or_path() {
+        assert_eq!(
+            check_host(" Aide-Montreuillois.Example.org. ").unwrap(),
+            "aide-montreuillois.example.org"
+        );
+        for bad in [
+            "",
+            "localhost",
+            "https://aide.example.org",
+            "aide.example.org:8080",
+            "aide.example.org/t",
+            "-a.example.org",
+            "a..example.org",
+            "aidé.example.org",
+        ] {
+            assert!(check_host(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn a_territory_keeps_the_clock_of_its_departement_overseas_too() {
