@@ -69,15 +69,14 @@ impl AppState {
             &secret,
             settings.referrals_per_client_per_hour,
         ));
-        let exit = {
-            let directory = Arc::clone(&directory);
-            let fallback = settings.neutral_url.clone();
-            Box::new(move || exit_url(&directory, &fallback))
-        };
+        let entries = Box::new(TerritoryEntries {
+            directory: Arc::clone(&directory),
+            fallback: settings.neutral_url.clone(),
+        });
         let live = Arc::new(crate::live::Live::new(&db, &secret, &settings));
         Self {
             live,
-            web: Web::new(settings, db, exit),
+            web: Web::new(settings, db, entries),
             secret: Arc::new(secret),
             directory,
             sheets,
@@ -156,17 +155,37 @@ impl AppState {
     }
 }
 
-/// Where quick exit leads: the territory's neutral site when this instance
-/// serves a single territory that has chosen one, else the server's
-/// setting. (With several territories the page cannot know the person's,
-/// and must not ask.)
-fn exit_url(directory: &Directory, fallback: &str) -> String {
-    directory
-        .index()
-        .only_territory()
-        .and_then(|only| only.neutral_url.clone())
-        .filter(|url| !url.is_empty())
-        .unwrap_or_else(|| fallback.to_owned())
+/// The territories' entries, as the directory knows them.
+struct TerritoryEntries {
+    directory: Arc<Directory>,
+    fallback: String,
+}
+
+impl web::Entries for TerritoryEntries {
+    fn by_host(&self, host: &str) -> Option<String> {
+        self.directory
+            .index()
+            .territory_of_host(host)
+            .map(|t| t.slug.to_string())
+    }
+
+    fn exists(&self, slug: &str) -> bool {
+        self.directory.index().territory(slug).is_some()
+    }
+
+    /// The neutral site of the entry's territory, else of the only
+    /// territory this instance serves, else the server's setting. (On the
+    /// national entry of several territories the page cannot know the
+    /// person's, and must not ask.)
+    fn exit_url(&self, territory: Option<&str>) -> String {
+        let index = self.directory.index();
+        territory
+            .and_then(|slug| index.territory(slug))
+            .or_else(|| index.only_territory())
+            .and_then(|t| t.neutral_url.clone())
+            .filter(|url| !url.is_empty())
+            .unwrap_or_else(|| self.fallback.clone())
+    }
 }
 
 /// Every route of the application, the one place where each capability's
@@ -395,8 +414,10 @@ impl Application {
             tokio::spawn(state.live_state().run()),
         ];
         let router = Routes::of(&state).into_router(state.web.clone());
-        // The language prefix is taken off before routing: wrap the router.
-        let app = axum::middleware::from_fn(web::layout::localize).layer(router);
+        // The entry's and the language's prefixes are taken off before
+        // routing: wrap the router.
+        let app = axum::middleware::from_fn_with_state(state.web.clone(), web::layout::localize)
+            .layer(router);
         let service =
             axum::ServiceExt::<Request>::into_make_service_with_connect_info::<SocketAddr>(app);
         // Live pages and sockets stay open: they are told to end when the

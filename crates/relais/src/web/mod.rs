@@ -49,9 +49,20 @@ use crate::web::security::SecurityHeaders;
 #[derive(Clone, Debug)]
 pub struct Web(Arc<WebInner>);
 
-/// Where quick exit leads, as the application decides it (the single
-/// territory's neutral site, else the server's setting).
-pub type ExitUrl = Box<dyn Fn() -> String + Send + Sync>;
+/// What the application tells the toolkit of its territories' entries:
+/// each territory opens at `/t/{slug}` and at its own host names, and
+/// quick exit leads to its neutral site there.
+pub trait Entries: Send + Sync {
+    /// The territory whose entry this host name is (lowercase, without
+    /// port).
+    fn by_host(&self, host: &str) -> Option<String>;
+    /// Whether a territory of that slug exists, so that `/t/{slug}` is its
+    /// entry.
+    fn exists(&self, slug: &str) -> bool;
+    /// Where quick exit leads on a page of that territory's entry, or of
+    /// the national entry (`None`).
+    fn exit_url(&self, territory: Option<&str>) -> String;
+}
 
 /// The contents of [`Web`].
 pub struct WebInner {
@@ -64,7 +75,7 @@ pub struct WebInner {
     /// Per-client request limit.
     pub limiter: RateLimiter,
     security: SecurityHeaders,
-    exit: ExitUrl,
+    entries: Box<dyn Entries>,
     demo: std::sync::atomic::AtomicBool,
 }
 
@@ -79,9 +90,10 @@ impl std::fmt::Debug for WebInner {
 }
 
 impl Web {
-    /// The toolkit's state from the settings and the database; `exit`
-    /// says where quick exit leads.
-    pub fn new(settings: Settings, db: Db, exit: ExitUrl) -> Self {
+    /// The toolkit's state from the settings and the database; `entries`
+    /// says which territory an address opens on, and where quick exit
+    /// leads.
+    pub fn new(settings: Settings, db: Db, entries: Box<dyn Entries>) -> Self {
         let limiter = RateLimiter::new(
             settings.rate_limit_per_minute,
             settings
@@ -96,7 +108,7 @@ impl Web {
             security,
             settings,
             db,
-            exit,
+            entries,
             demo: std::sync::atomic::AtomicBool::new(false),
         }))
     }
@@ -112,9 +124,15 @@ impl Web {
         self.demo.store(demo, std::sync::atomic::Ordering::Relaxed);
     }
 
-    /// Where quick exit leads now.
-    pub fn exit_url(&self) -> String {
-        (self.exit)()
+    /// Where quick exit leads now, on a page of that territory's entry
+    /// (`None`: the national entry).
+    pub fn exit_url(&self, territory: Option<&str>) -> String {
+        self.entries.exit_url(territory)
+    }
+
+    /// The territories' entries.
+    pub fn entries(&self) -> &dyn Entries {
+        &*self.entries
     }
 }
 

@@ -51,8 +51,8 @@ async fn safety(State(app): State<Web>, context: PageContext) -> Result<Html<Str
 /// Quick exit without JavaScript: forget us, then go to the neutral site.
 /// The pages seen before stay in the tab's history, for Back to return to;
 /// `/securite` says what they show.
-async fn leave(State(app): State<Web>) -> Response {
-    let exit_url = app.exit_url();
+async fn leave(State(app): State<Web>, context: PageContext) -> Response {
+    let exit_url = app.exit_url(context.territory.as_deref());
     (
         StatusCode::SEE_OTHER,
         [
