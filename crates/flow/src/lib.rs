@@ -31,6 +31,7 @@ mod engine;
 mod graph;
 mod mermaid;
 mod model;
+mod outline;
 mod problem;
 mod read;
 mod text;
@@ -43,6 +44,7 @@ pub use engine::{
     answer_with_role, needs, path, position,
 };
 pub use model::{Choice, Flow, Outcome, Role, Step, StepKind};
+pub use outline::{Row, Way, When, changes};
 pub use problem::Problem;
 pub use text::Text;
 
