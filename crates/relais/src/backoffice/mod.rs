@@ -145,6 +145,62 @@ pub fn csrf(fields: &Fields, pro: &Pro) -> Result<(), AppError> {
     pro.check_csrf(fields.value("csrf"))
 }
 
+/// A form with a file, as read by [`read_upload`]: its text fields (each
+/// once, within its bound) and the file, with the name it was sent under.
+#[derive(Debug, Default)]
+pub struct Upload {
+    /// The text fields.
+    pub fields: Fields,
+    /// The file's name (at most 200 characters) and bytes; `None` when no
+    /// file, or an empty one, was chosen.
+    pub file: Option<(String, axum::body::Bytes)>,
+}
+
+/// Reads a back-office form with a file (`multipart/form-data`): the text
+/// fields `spec` names, each once and within its bound, and one file
+/// field `file`; anything else is no form of ours (400). Then checks the
+/// session's token, before any other work. The body limit bounds the file.
+pub async fn read_upload(
+    mut multipart: axum::extract::Multipart,
+    spec: &Spec,
+    file: &str,
+    pro: &Pro,
+) -> Result<Upload, AppError> {
+    let mut upload = Upload::default();
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(AppError::BadRequest),
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        if seen.contains(&name) {
+            return Err(AppError::BadRequest);
+        }
+        if name == file {
+            let file_name: String = field
+                .file_name()
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect();
+            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
+            upload.file = (!bytes.is_empty()).then_some((file_name, bytes));
+        } else {
+            let max = spec.field(&name).ok_or(AppError::BadRequest)?.max;
+            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+            if text.chars().count() > max {
+                return Err(AppError::BadRequest);
+            }
+            upload.fields.0.push((name.clone(), text));
+        }
+        seen.push(name);
+    }
+    csrf(&upload.fields, pro)?;
+    Ok(upload)
+}
+
 /// A page that says one thing and where to go next.
 #[derive(Template)]
 #[template(path = "backoffice/message.html")]

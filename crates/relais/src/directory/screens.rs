@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use crate::backoffice::session::Pro;
 use crate::backoffice::storage::AuditAction;
 use crate::backoffice::storage::{self};
-use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read};
+use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, csrf, read, read_upload};
 use crate::directory::DirectoryState;
 use crate::directory::communes::Communes;
 use crate::directory::export::{self, ExportFormat};
@@ -882,42 +882,10 @@ async fn import_file(
     State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     let territory = territory(&app.directory, &pro, &slug)?;
-    // The fields of IMPORT, each once: the body limit bounds the file, the
-    // spec the token; anything else is no form of ours.
-    let mut csrf: Option<String> = None;
-    let mut file: Option<(String, Bytes)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return Err(AppError::BadRequest),
-        };
-        match field.name() {
-            Some("csrf") if csrf.is_none() => {
-                let text = field.text().await.map_err(|_| AppError::BadRequest)?;
-                let max = IMPORT.field("csrf").map_or(0, |f| f.max);
-                if text.chars().count() > max {
-                    return Err(AppError::BadRequest);
-                }
-                csrf = Some(text);
-            }
-            Some("fichier") if file.is_none() => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect();
-                let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
-                file = Some((name, bytes));
-            }
-            _ => return Err(AppError::BadRequest),
-        }
-    }
-    pro.check_csrf(csrf.as_deref().unwrap_or_default())?;
+    let file = read_upload(multipart, &IMPORT, "fichier", &pro).await?.file;
     let page = |problems: Vec<String>, done: Option<String>| ImportPage {
         b: Base::of(&app, &pro),
         slug: slug.clone(),
@@ -926,7 +894,7 @@ async fn import_file(
         done,
         warnings: Vec::new(),
     };
-    let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+    let Some((name, bytes)) = file else {
         return Ok(render(&page(
             vec!["Choisissez un fichier CSV ou JSON.".to_owned()],
             None,

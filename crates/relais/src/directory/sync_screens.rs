@@ -8,13 +8,12 @@
 //! then the form token, then the file.
 
 use askama::Template;
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::backoffice::session::Pro;
-use crate::backoffice::{Base, CSRF, Screens};
+use crate::backoffice::{Base, CSRF, Screens, Upload, read_upload};
 use crate::directory::DirectoryState;
 use crate::directory::office::territory;
 use crate::directory::sync::{self, ApplyError, Line, Plan};
@@ -113,52 +112,11 @@ async fn upload(
     State(app): State<DirectoryState>,
     pro: Pro,
     Path(slug): Path<String>,
-    mut multipart: Multipart,
+    multipart: Multipart,
 ) -> Result<Response, AppError> {
     let territory = territory(&app.directory, &pro, &slug)?;
-    // The fields of SYNC, each once: the body limit bounds the file, the
-    // spec the others; anything else is no form of ours.
-    let mut csrf: Option<String> = None;
-    let mut applying: Option<String> = None;
-    let mut file: Option<(String, Bytes)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return Err(AppError::BadRequest),
-        };
-        let name = field.name().map(str::to_owned);
-        match name.as_deref() {
-            Some(name @ ("csrf" | "apercu")) => {
-                let slot = if name == "csrf" {
-                    &mut csrf
-                } else {
-                    &mut applying
-                };
-                if slot.is_some() {
-                    return Err(AppError::BadRequest);
-                }
-                let text = field.text().await.map_err(|_| AppError::BadRequest)?;
-                let max = SYNC.field(name).map_or(0, |f| f.max);
-                if text.chars().count() > max {
-                    return Err(AppError::BadRequest);
-                }
-                *slot = Some(text);
-            }
-            Some("fichier") if file.is_none() => {
-                let name: String = field
-                    .file_name()
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect();
-                let bytes = field.bytes().await.map_err(|_| AppError::BadRequest)?;
-                file = Some((name, bytes));
-            }
-            _ => return Err(AppError::BadRequest),
-        }
-    }
-    pro.check_csrf(csrf.as_deref().unwrap_or_default())?;
+    let Upload { fields, file } = read_upload(multipart, &SYNC, "fichier", &pro).await?;
+    let applying = fields.get("apercu").map(str::to_owned);
     let mut page = SyncPage {
         b: Base::of(&app, &pro),
         slug: slug.clone(),
@@ -168,7 +126,7 @@ async fn upload(
         preview: None,
         done: None,
     };
-    let Some((name, bytes)) = file.filter(|(_, bytes)| !bytes.is_empty()) else {
+    let Some((name, bytes)) = file else {
         page.problems = vec!["Choisissez un fichier data·inclusion (.json).".to_owned()];
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
