@@ -94,6 +94,8 @@ fn territory(slug: &str) -> anyhow::Result<Territory> {
         departements: std::iter::once(DEPARTEMENT.to_owned()).collect(),
         coordinator: Coordinator::default(),
         youth_services: Vec::new(),
+        hosts: std::collections::BTreeSet::new(),
+        suspended: false,
     })
 }
 

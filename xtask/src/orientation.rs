@@ -60,6 +60,8 @@ fn generate(
             departements: std::iter::once((*code).to_owned()).collect(),
             coordinator: Coordinator::default(),
             youth_services: Vec::new(),
+            hosts: BTreeSet::new(),
+            suspended: false,
         })
         .collect();
     let mut organisations = Vec::with_capacity(services / 2);

@@ -150,7 +150,7 @@ impl Conversations {
         let now = jiff::Timestamp::now().as_second();
         let (progress, _) = conversation
             .sealer
-            .open(token, conversation.flow.version(), now)
+            .open(token, conversation.national.version(), now)
             .map_err(|e| anyhow::anyhow!("the conversation's token does not open: {e}"))?;
         Ok(Self {
             conversation,
@@ -161,7 +161,7 @@ impl Conversations {
     /// The token of another conversation with the same answers.
     fn another(&self) -> String {
         self.conversation.sealer.seal(
-            self.conversation.flow.version(),
+            self.conversation.national.version(),
             jiff::Timestamp::now().as_second(),
             &self.progress,
             &relais::conversation::token::ConversationId::new(),

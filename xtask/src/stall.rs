@@ -122,7 +122,11 @@ async fn start(relais: &Path, data: &Path) -> anyhow::Result<(Guard, SocketAddr)
 fn candidates(body_limit: usize) -> anyhow::Result<Vec<(String, String, String)>> {
     let secret = relais::secret::ServerSecret::random()?;
     let conversation = relais::conversation::Conversation::national(&secret)?;
-    let steps: Vec<String> = conversation.flow.steps().map(|s| s.id.clone()).collect();
+    let steps: Vec<String> = conversation
+        .national
+        .steps()
+        .map(|s| s.id.clone())
+        .collect();
     let mut out = Vec::new();
     for route in relais::app::Routes::listed().site.examples() {
         let Some(form) = route.form else { continue };

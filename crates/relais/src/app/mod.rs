@@ -261,6 +261,10 @@ impl Routes {
                 state.map(AppState::sheets_state),
             )
             .merge(
+                crate::conversation::screens::screens(Screens::new()),
+                state.map(AppState::conversation_state),
+            )
+            .merge(
                 crate::referral::pro::screens(Screens::new()),
                 state.map(AppState::referral_state),
             )
@@ -290,6 +294,9 @@ impl Routes {
 
 /// How often each instance checks whether the directory changed.
 const DIRECTORY_CHECK: Duration = Duration::from_secs(5);
+/// How often each instance checks whether a territory published a
+/// questionnaire: a publication reaches every instance within this.
+const FLOWS_CHECK: Duration = Duration::from_secs(2);
 
 /// A built application, listening, not yet serving.
 #[derive(Debug)]
@@ -333,6 +340,10 @@ impl Application {
             anyhow::anyhow!("invalid information sheets:\n{}", problems.join("\n"))
         })?;
         let conversation = Conversation::national(&secret)?;
+        conversation
+            .refresh(&db, true)
+            .await
+            .context("could not load the territories' questionnaires")?;
         let mailer = crate::referral::outbox::Mailer::from_settings(&settings)?;
         let state = AppState::new(
             settings,
@@ -409,6 +420,7 @@ impl Application {
         let background = [
             tokio::spawn(Arc::clone(&state.directory).keep_fresh(db.clone(), DIRECTORY_CHECK)),
             tokio::spawn(Arc::clone(&state.referrals).keep_fresh(db.clone(), DIRECTORY_CHECK)),
+            tokio::spawn(Arc::clone(&state.conversation).keep_fresh(db.clone(), FLOWS_CHECK)),
             tokio::spawn(crate::referral::outbox::run(state.referral_state(), mailer)),
             tokio::spawn(crate::referral::retention::run(state.referral_state())),
             tokio::spawn(state.live_state().run()),

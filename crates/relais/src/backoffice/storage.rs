@@ -592,6 +592,9 @@ audit_actions! {
     DirectorySynced => "directory-synced",
     DutyEnded => "duty-ended",
     DutyStarted => "duty-started",
+    FlowDraftSaved => "flow-draft-saved",
+    FlowPublished => "flow-published",
+    FlowRolledBack => "flow-rolled-back",
     InvitationAccepted => "invitation-accepted",
     KeyCreated => "key-created",
     LiveAnswered => "live-answered",
@@ -696,7 +699,10 @@ impl AuditAction {
             | A::RecoveryKeyProposed
             | A::RecoveryKeyReplaced
             | A::RecoveryKeySet
-            | A::TerritoryChanged => AuditObject::Territory,
+            | A::TerritoryChanged
+            | A::FlowDraftSaved
+            | A::FlowPublished
+            | A::FlowRolledBack => AuditObject::Territory,
             A::SheetSaved => AuditObject::Sheet,
             A::CentroidsImported | A::DirectoryImported | A::DirectorySynced => AuditObject::File,
         }
@@ -760,6 +766,11 @@ impl AuditAction {
             A::SignInFailed => "n'a pas pu se connecter",
             A::SignOut => "s'est déconnecté·e",
             A::TerritoryChanged => "a modifié les paramètres du territoire {o}",
+            A::FlowDraftSaved => "a enregistré un brouillon du questionnaire de {o}",
+            A::FlowPublished => "a publié une version du questionnaire de {o}",
+            A::FlowRolledBack => {
+                "a remis en service une version antérieure du questionnaire de {o}"
+            }
         }
     }
 

@@ -72,34 +72,7 @@ pub fn read_answer(
                 ))),
             }
         }
-        StepKind::Commune => {
-            let index = directory.index();
-            let communes = index.communes();
-            let query = fields.text("lieu");
-            let resolution = communes.find(fields.get("commune").unwrap_or_default(), &query);
-            let choice = |commune: &Commune| CommuneChoice {
-                insee: commune.insee.to_string(),
-                label: match commune.postcodes.first() {
-                    Some(postcode) => format!("{} ({postcode})", commune.name),
-                    None => commune.name.to_string(),
-                },
-            };
-            match resolution {
-                Resolution::One(commune) => Ok(Answer::Commune(commune.insee.to_string())),
-                Resolution::Unknown(_) if query.trim().is_empty() => {
-                    Err(Refusal::Message(lang.t("directory-place-missing")))
-                }
-                Resolution::Several(found) => Err(Refusal::ChooseCommune(
-                    found.into_iter().map(choice).collect(),
-                )),
-                Resolution::Unknown(near) if near.is_empty() => Err(Refusal::Message(
-                    lang.t_with("directory-unknown", &[("query", FluentValue::from(query))]),
-                )),
-                Resolution::Unknown(near) => Err(Refusal::SuggestCommune(
-                    near.into_iter().map(choice).collect(),
-                )),
-            }
-        }
+        StepKind::Commune => read_commune(directory, lang, fields).map(Answer::Commune),
         StepKind::Text { .. } | StepKind::LongText { .. } => {
             let text = fields.text("texte");
             if text.trim().is_empty() {
@@ -263,24 +236,71 @@ pub fn answer_text(directory: &Directory, lang: Lang, step: &Step, answer: &Answ
     }
 }
 
-/// Her territory's slug (from her commune, else the only territory) and
-/// her needs, if she named any: where live help looks for someone.
+/// The commune a form names (`lieu` as typed, `commune` as chosen from
+/// a list we showed), by its INSEE code, or why there is none yet: a list
+/// to choose from, communes near what she typed, or a message.
+pub fn read_commune(directory: &Directory, lang: Lang, fields: &Fields) -> Result<String, Refusal> {
+    let index = directory.index();
+    let communes = index.communes();
+    let query = fields.text("lieu");
+    let resolution = communes.find(fields.get("commune").unwrap_or_default(), &query);
+    let choice = |commune: &Commune| CommuneChoice {
+        insee: commune.insee.to_string(),
+        label: match commune.postcodes.first() {
+            Some(postcode) => format!("{} ({postcode})", commune.name),
+            None => commune.name.to_string(),
+        },
+    };
+    match resolution {
+        Resolution::One(commune) => Ok(commune.insee.to_string()),
+        Resolution::Unknown(_) if query.trim().is_empty() => {
+            Err(Refusal::Message(lang.t("directory-place-missing")))
+        }
+        Resolution::Several(found) => Err(Refusal::ChooseCommune(
+            found.into_iter().map(choice).collect(),
+        )),
+        Resolution::Unknown(near) if near.is_empty() => Err(Refusal::Message(
+            lang.t_with("directory-unknown", &[("query", FluentValue::from(query))]),
+        )),
+        Resolution::Unknown(near) => Err(Refusal::SuggestCommune(
+            near.into_iter().map(choice).collect(),
+        )),
+    }
+}
+
+/// Her territory's slug (from her commune, else the territory of the entry
+/// she came by, else the only territory; never a suspended one) and her
+/// needs, if she named any: where live help looks for someone.
 pub fn territory_and_needs(
     directory: &Directory,
     flow: &Flow,
     progress: &Progress,
+    entry: Option<&str>,
 ) -> (Option<String>, Option<crate::directory::model::Needs>) {
-    let index = directory.index();
-    let territory = commune_of(directory, flow, progress)
-        .as_ref()
-        .and_then(|c| index.territory_of(c))
-        .or_else(|| index.only_territory())
-        .map(|t| t.slug.to_string());
+    let territory = territory_of(directory, flow, progress, entry);
     let mut needs = crate::directory::model::Needs::EMPTY;
     for need in needs_latest_first(flow, progress) {
         needs.insert(need);
     }
     (territory, (!needs.is_empty()).then_some(needs))
+}
+
+/// Her territory's slug: her commune's, else that of the entry she came by,
+/// else the only one the site serves; never a suspended one.
+pub fn territory_of(
+    directory: &Directory,
+    flow: &Flow,
+    progress: &Progress,
+    entry: Option<&str>,
+) -> Option<String> {
+    let index = directory.index();
+    commune_of(directory, flow, progress)
+        .as_ref()
+        .and_then(|c| index.territory_of(c))
+        .or_else(|| entry.and_then(|slug| index.territory(slug)))
+        .or_else(|| index.only_territory())
+        .filter(|t| !t.suspended)
+        .map(|t| t.slug.to_string())
 }
 
 /// The needs the answers reveal: those of the step with the `needs` role

@@ -10,7 +10,8 @@
 
 use flow::{Answer, AnswerError, Flow, Progress, Step, StepKind};
 
-use crate::conversation::Conversation;
+use std::sync::Arc;
+
 use crate::conversation::answers::Refusal;
 use crate::conversation::token::{self, ConversationId, TokenError};
 use crate::web::error::AppError;
@@ -79,6 +80,9 @@ pub(super) enum Action {
     Resume,
     /// `recommencer`: a new conversation from the first question.
     Restart,
+    /// `commune`: on the youth outcome of the national entry, the commune
+    /// whose territory's youth services she would like to see.
+    Place,
 }
 
 /// Why a posted form is not one our pages send: a 400.
@@ -132,30 +136,31 @@ impl Action {
             Some("passer") => Ok(Self::Skip),
             Some("reprendre") => Ok(Self::Resume),
             Some("recommencer") => Ok(Self::Restart),
+            Some("commune") => Ok(Self::Place),
             Some(_) => Err(FormError::UnknownAction),
         }
     }
 }
 
 impl Token {
-    /// The conversation it carries (a new one when there is no token yet),
-    /// if the token opens and its answers fit the flow.
-    pub(super) fn open(&self, conversation: &Conversation, now: i64) -> Result<Opened, TokenError> {
-        let opened = match self {
-            Self::Absent => Opened::new(),
-            Self::Cut => return Err(TokenError::Malformed),
-            Self::Sealed(token) => {
-                let (progress, id) =
-                    conversation
-                        .sealer
-                        .open(token, conversation.flow.version(), now)?;
-                Opened { progress, id }
-            }
-        };
-        if flow::position(&conversation.flow, &opened.progress).is_err() {
-            return Err(TokenError::OtherFlow);
+    /// The conversation it carries and the flow it goes on with: a new one
+    /// on the `start` flow when there is no token yet; else what `open`
+    /// makes of the token (the flow it was sealed for, if its answers fit
+    /// it), or why it cannot go on (and the `start` flow, to begin again
+    /// on).
+    pub(super) fn open(
+        &self,
+        start: Arc<Flow>,
+        open: impl FnOnce(&str) -> Result<(Arc<Flow>, Progress, ConversationId), TokenError>,
+    ) -> (Arc<Flow>, Result<Opened, TokenError>) {
+        match self {
+            Self::Absent => (start, Ok(Opened::new())),
+            Self::Cut => (start, Err(TokenError::Malformed)),
+            Self::Sealed(token) => match open(token) {
+                Ok((flow, progress, id)) => (flow, Ok(Opened { progress, id })),
+                Err(error) => (start, Err(error)),
+            },
         }
-        Ok(opened)
     }
 }
 

@@ -11,9 +11,13 @@ pub mod answers;
 pub mod commands;
 mod decide;
 pub mod routes;
+pub mod screens;
+pub mod storage;
 pub mod token;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use crate::web::Web;
 use flow::Flow;
@@ -125,19 +129,43 @@ pub fn known_needs() -> Vec<&'static str> {
     Need::ALL.iter().map(|need| need.code()).collect()
 }
 
-/// The conversation's flow and the sealer of its tokens.
+/// The conversation's flows and the sealer of its tokens: the national
+/// flow, the version each territory uses, and the versions conversations
+/// under way may still be on, all checked once when loaded.
 #[derive(Debug)]
 pub struct Conversation {
-    /// The flow in use.
-    pub flow: Flow,
+    /// The national flow, in the binary.
+    pub national: Arc<Flow>,
+    loaded: RwLock<Arc<Loaded>>,
     /// Seals and opens progress tokens.
     pub sealer: Sealer,
 }
 
+/// The territories' flows as last loaded.
+#[derive(Debug, Default)]
+struct Loaded {
+    revision: i64,
+    /// The flow each territory uses (absent: the national one).
+    in_use: HashMap<String, Arc<Flow>>,
+    /// Every loaded flow, by the digest tokens name.
+    by_digest: HashMap<String, Arc<Flow>>,
+}
+
+/// How long after a version stopped being in use a conversation started
+/// on it may still finish on it.
+const KEPT_FOR: jiff::SignedDuration = jiff::SignedDuration::from_hours(24);
+
+/// Reads a flow file with the needs that exist.
+pub fn parse_flow(source: &str) -> Result<Flow, Vec<flow::Problem>> {
+    Flow::parse(source, &known_needs())
+}
+
 impl Conversation {
-    /// The national flow, checked, with a sealer keyed by the server secret.
+    /// The national flow, checked, with a sealer keyed by the server
+    /// secret; no territory's flow yet ([`Conversation::refresh`] loads
+    /// them).
     pub fn national(secret: &ServerSecret) -> anyhow::Result<Self> {
-        let flow = Flow::parse(NATIONAL_FLOW, &known_needs()).map_err(|problems| {
+        let flow = parse_flow(NATIONAL_FLOW).map_err(|problems| {
             let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
             anyhow::anyhow!(
                 "content/flows/national.toml is not a valid flow:\n{}",
@@ -145,8 +173,118 @@ impl Conversation {
             )
         })?;
         Ok(Self {
-            flow,
+            national: Arc::new(flow),
+            loaded: RwLock::new(Arc::new(Loaded::default())),
             sealer: Sealer::new(secret),
         })
+    }
+
+    fn loaded(&self) -> Arc<Loaded> {
+        Arc::clone(
+            &self
+                .loaded
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// The flow a conversation starts on in that territory (`None`: the
+    /// national entry): the version it uses, else the national flow.
+    pub fn flow(&self, territory: Option<&str>) -> Arc<Flow> {
+        territory
+            .and_then(|slug| self.loaded().in_use.get(slug).cloned())
+            .unwrap_or_else(|| Arc::clone(&self.national))
+    }
+
+    /// The flow of that digest, if it is loaded: the national one, one in
+    /// use, or one a conversation under way may still be on.
+    pub fn by_digest(&self, digest: &str) -> Option<Arc<Flow>> {
+        if digest == self.national.version() {
+            return Some(Arc::clone(&self.national));
+        }
+        self.loaded().by_digest.get(digest).cloned()
+    }
+
+    /// Opens a token on the flow it was sealed for, which the conversation
+    /// goes on with (a version published since does not change it), if
+    /// that flow is still loaded and the answers fit it.
+    pub fn open(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<(Arc<Flow>, flow::Progress, token::ConversationId), token::TokenError> {
+        let (digest, progress, id) = self.sealer.open_any(token, now)?;
+        let flow = self
+            .by_digest(&digest)
+            .ok_or(token::TokenError::OtherFlow)?;
+        if flow::position(&flow, &progress).is_err() {
+            return Err(token::TokenError::OtherFlow);
+        }
+        Ok((flow, progress, id))
+    }
+
+    /// Reloads the territories' flows if one published since they were
+    /// loaded (or `force`). A stored version that no longer reads (a need
+    /// this binary does not have) is left out, with a warning: its
+    /// territory is given the national flow.
+    pub async fn refresh(&self, db: &crate::storage::Db, force: bool) -> sqlx::Result<bool> {
+        let revision = storage::revision(db).await?;
+        if !force && revision == self.loaded().revision {
+            return Ok(false);
+        }
+        let since = crate::storage::timestamp_text(jiff::Timestamp::now() - KEPT_FOR);
+        let versions = storage::loaded(db, &since).await?;
+        let in_use = storage::all_in_use(db).await?;
+        let loaded = crate::work::run(crate::work::Class::Staff, move || {
+            let mut loaded = Loaded {
+                revision,
+                ..Loaded::default()
+            };
+            let mut by_number = HashMap::new();
+            for version in versions {
+                match parse_flow(&version.source) {
+                    Ok(flow) => {
+                        let flow = Arc::new(flow);
+                        loaded
+                            .by_digest
+                            .insert(flow.version().to_owned(), Arc::clone(&flow));
+                        by_number.insert((version.territory, version.number), flow);
+                    }
+                    Err(problems) => tracing::warn!(
+                        territory = version.territory,
+                        version = version.number,
+                        problems = problems.len(),
+                        "a published questionnaire no longer reads: its territory is given the national flow"
+                    ),
+                }
+            }
+            for row in in_use {
+                if let Some(flow) = row
+                    .number
+                    .and_then(|number| by_number.get(&(row.territory.clone(), number)))
+                {
+                    loaded.in_use.insert(row.territory, Arc::clone(flow));
+                }
+            }
+            loaded
+        })
+        .await;
+        *self
+            .loaded
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(loaded);
+        Ok(true)
+    }
+
+    /// Checks for a publication every `period`, forever.
+    pub async fn keep_fresh(self: Arc<Self>, db: crate::storage::Db, period: Duration) {
+        let mut ticker = tokio::time::interval(period);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            if let Err(error) = self.refresh(&db, false).await {
+                tracing::warn!(%error, "could not check the questionnaires for a publication");
+            }
+        }
     }
 }

@@ -19,15 +19,15 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use flow::{Answer, Outcome, Position, Progress, Step, StepKind};
+use flow::{Answer, Flow, Outcome, Position, Progress, Step, StepKind};
 use fluent_bundle::FluentValue;
 
 use crate::conversation::answers::{
     Refusal, answer_text, answered, channel_code, channels, commune_of, orientation_for,
-    read_answer, refusal_message, territory_and_needs,
+    read_answer, read_commune, refusal_message, territory_and_needs,
 };
 pub use crate::conversation::decide::ANSWER;
-use crate::conversation::decide::{AnswerForm, Next, Opened, Why, can_change, decide};
+use crate::conversation::decide::{Action, AnswerForm, Next, Opened, Why, can_change, decide};
 use crate::conversation::token::TokenError;
 use crate::conversation::{ConversationState, Outlook};
 use crate::directory::hours;
@@ -39,7 +39,7 @@ use crate::web::Site;
 use crate::web::error::AppError;
 use crate::web::form::Fields;
 use crate::web::i18n::Lang;
-use crate::web::layout::{Chrome, PageContext};
+use crate::web::layout::{Chrome, PageContext, Preview};
 use crate::web::national::{self, Listed};
 
 const STARTED: Event = Event::new("conversation-started");
@@ -186,6 +186,21 @@ struct YouthView {
     description: Option<String>,
 }
 
+/// "Dans quelle commune habitez-vous ?" on the youth outcome, or what her
+/// commune gave.
+#[derive(Debug)]
+struct PlaceView {
+    /// What she typed.
+    value: String,
+    /// Communes to choose from.
+    communes: Vec<CommuneChoice>,
+    /// Why she is asked again, or the list's question.
+    prompt: Option<String>,
+    /// The commune's territory's name, once found; `Some("")` when no
+    /// territory covers it.
+    found: Option<String>,
+}
+
 /// What the page shows below the transcript.
 #[derive(Debug)]
 enum Stage {
@@ -194,6 +209,9 @@ enum Stage {
         heading: String,
         services: Vec<YouthView>,
         button: String,
+        /// On the national entry of several territories, with no commune
+        /// given: the question that offers her territory's services.
+        place: Option<PlaceView>,
     },
     Orientation {
         heading: String,
@@ -218,6 +236,10 @@ struct Page<'a> {
     live: Outlook,
     /// The question, for the live region.
     announce: String,
+    /// Where the form posts.
+    action: String,
+    /// Fields the form carries besides the token.
+    hidden: Vec<(&'static str, String)>,
 }
 
 /// The same conversation without the layout, for the script that swaps it
@@ -233,37 +255,58 @@ struct Fragment<'a> {
     /// Live help, on the outcomes that offer it.
     live: Outlook,
     announce: String,
+    /// Where the form posts.
+    action: String,
+    /// Fields the form carries besides the token.
+    hidden: Vec<(&'static str, String)>,
 }
 
-/// The request's language and whether it wants the fragment only.
-struct Context {
-    page: PageContext,
-    fragment: bool,
+/// The request's language and entry, and whether it wants the fragment
+/// only.
+pub(super) struct Context {
+    pub(super) page: PageContext,
+    pub(super) fragment: bool,
+}
+
+/// The commune a minor gave on the youth outcome of the national entry.
+#[derive(Debug)]
+enum Place {
+    /// The commune, by its INSEE code.
+    Found(String),
+    /// Not yet: what she typed, the communes to choose from, and why.
+    Asked {
+        value: String,
+        communes: Vec<CommuneChoice>,
+        prompt: Option<String>,
+    },
 }
 
 /// What a response shows: a conversation where it stands, the question as
 /// it comes back (refused, or to change) instead of its next one, a notice
 /// above it, and the status.
-struct Shown {
+pub(super) struct Shown {
     at: Opened,
     question: Option<QuestionView>,
     notice: Option<String>,
     status: StatusCode,
+    /// The commune she gave on the youth outcome.
+    place: Option<Place>,
 }
 
 impl Shown {
     /// The conversation where it stands: its next question or its outcome.
-    fn at(at: Opened) -> Self {
+    pub(super) fn at(at: Opened) -> Self {
         Self {
             at,
             question: None,
             notice: None,
             status: StatusCode::OK,
+            place: None,
         }
     }
 
     /// A new conversation, at its first question.
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         Self::at(Opened::new())
     }
 
@@ -301,7 +344,7 @@ const FRAGMENT_HEADER: &str = "x-relais-fragment";
 
 /// Whether the request asks for the fragment only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct WantsFragment(bool);
+pub(super) struct WantsFragment(pub(super) bool);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for WantsFragment {
     type Rejection = std::convert::Infallible;
@@ -320,15 +363,58 @@ fn now() -> i64 {
     jiff::Timestamp::now().as_second()
 }
 
+/// A conversation being served: on which flow, for which entry, and
+/// whether it is a coordinator's preview (which counts nothing, offers no
+/// live help and sends nothing).
+pub(super) struct Run<'a> {
+    pub(super) app: &'a ConversationState,
+    pub(super) flow: &'a Flow,
+    /// The territory of the entry the page came by, else the only one the
+    /// instance serves (not suspended).
+    pub(super) territory: Option<String>,
+    pub(super) preview: bool,
+    /// Where the form posts (`/aide` in the page's language and entry).
+    pub(super) action: String,
+    /// Fields the form carries besides the token (the preview's).
+    pub(super) hidden: Vec<(&'static str, String)>,
+}
+
+/// The territory a page of this entry is about: the entry's, else the only
+/// one this instance serves; a suspended territory is nobody's.
+pub fn entry_territory(app: &ConversationState, page: &PageContext) -> Option<String> {
+    let index = app.directory.index();
+    match &page.territory {
+        Some(slug) => index.territory(slug),
+        None => index.only_territory(),
+    }
+    .filter(|t| !t.suspended)
+    .map(|t| t.slug.to_string())
+}
+
 async fn start(
     State(app): State<ConversationState>,
     page: PageContext,
 ) -> Result<Response, AppError> {
+    let territory = entry_territory(&app, &page);
+    let flow = app.conversation.flow(territory.as_deref());
+    let run = Run {
+        app: &app,
+        flow: &flow,
+        action: page.href("/aide"),
+        territory,
+        preview: false,
+        hidden: Vec::new(),
+    };
     let context = Context {
         page,
         fragment: false,
     };
-    render(&app, &context, Shown::start())
+    start_page(&run, &context)
+}
+
+/// A new conversation's first page on the run's flow.
+pub(super) fn start_page(run: &Run<'_>, context: &Context) -> Result<Response, AppError> {
+    render(run, context, Shown::start())
 }
 
 async fn answer(
@@ -338,10 +424,43 @@ async fn answer(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let form = AnswerForm::try_from(ANSWER.read(&body))?;
-    let lang = page.lang;
-    let conversation = &app.conversation;
-    let opened = form.token.open(conversation, now());
-    let next = decide(&conversation.flow, &form, opened, |step| {
+    let territory = entry_territory(&app, &page);
+    let start = app.conversation.flow(territory.as_deref());
+    let (flow, opened) = form
+        .token
+        .open(start, |token| app.conversation.open(token, now()));
+    let run = Run {
+        app: &app,
+        flow: &flow,
+        action: page.href("/aide"),
+        territory,
+        preview: false,
+        hidden: Vec::new(),
+    };
+    converse(&run, &form, opened, Context { page, fragment }).await
+}
+
+/// Answers a conversation's form on the run's flow: decide, count (unless
+/// a preview), render.
+pub(super) async fn converse(
+    run: &Run<'_>,
+    form: &AnswerForm,
+    opened: Result<Opened, TokenError>,
+    context: Context,
+) -> Result<Response, AppError> {
+    let lang = context.page.lang;
+    let app = run.app;
+    // Her commune on the youth outcome: the button, or the Enter key in
+    // its field (which presses the form's first button, "Continuer",
+    // with no step to answer).
+    let place = form.action == Action::Place
+        || (form.action == Action::Answer
+            && form.step.is_none()
+            && form.fields.get("lieu").is_some());
+    if place {
+        return youth_place(run, form, opened, &context);
+    }
+    let next = decide(run.flow, form, opened, |step| {
         read_answer(&app.directory, lang, step, &form.fields)
     })?;
     let shown = match next {
@@ -349,32 +468,89 @@ async fn answer(
         Next::Closed(error) => Shown::closed(lang, &error),
         Next::Stay(at) => Shown::at(at),
         Next::Edit(at, step) => {
-            let question = question_view(&app, lang, step, &at.progress, None).editing();
+            let question = question_view(run, lang, step, &at.progress, None).editing();
             Shown::at(at).with_question(question)
         }
         Next::Refused { at, step, why } => {
-            let (question, status) = refused(&app, lang, step, &at.progress, &form.fields, why);
+            let (question, status) = refused(run, lang, step, &at.progress, &form.fields, why);
             Shown::at(at).with_question(question).status(status)
         }
         Next::Advanced { before, after } => {
-            count(&app, &before, &after.progress).await;
+            if !run.preview {
+                count(run, &before, &after.progress).await;
+            }
             Shown::at(after)
         }
     };
-    render(&app, &Context { page, fragment }, shown)
+    render(run, &context, shown)
+}
+
+/// "Dans quelle commune habitez-vous ?" on the youth outcome of the
+/// national entry: her territory's youth services for the commune she
+/// gave, on this page only (the commune is in no token and nowhere kept).
+fn youth_place(
+    run: &Run<'_>,
+    form: &AnswerForm,
+    opened: Result<Opened, TokenError>,
+    context: &Context,
+) -> Result<Response, AppError> {
+    let lang = context.page.lang;
+    let Ok(at) = opened else {
+        return render(run, context, Shown::start());
+    };
+    let reached_youth = matches!(
+        flow::position(run.flow, &at.progress),
+        Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Youth))
+    );
+    if !reached_youth {
+        return Err(AppError::BadRequest);
+    }
+    let place = match read_commune(&run.app.directory, lang, &form.fields) {
+        Ok(insee) => Place::Found(insee),
+        Err(Refusal::Message(message)) => Place::Asked {
+            value: form.fields.text("lieu"),
+            communes: Vec::new(),
+            prompt: Some(message),
+        },
+        Err(Refusal::ChooseCommune(communes)) => Place::Asked {
+            value: form.fields.text("lieu"),
+            communes,
+            prompt: Some(lang.t_with(
+                "conversation-commune-several",
+                &[("query", FluentValue::from(form.fields.text("lieu")))],
+            )),
+        },
+        Err(Refusal::SuggestCommune(communes)) => Place::Asked {
+            value: form.fields.text("lieu"),
+            communes,
+            prompt: Some(format!(
+                "{} {}",
+                lang.t_with(
+                    "directory-unknown",
+                    &[("query", FluentValue::from(form.fields.text("lieu")))],
+                ),
+                lang.t("directory-suggestions")
+            )),
+        },
+    };
+    let shown = Shown {
+        place: Some(place),
+        ..Shown::at(at)
+    };
+    render(run, context, shown)
 }
 
 /// The question refused, with what she typed and why, and the status that
 /// says so: several communes matching is a choice to make, not an error.
 fn refused(
-    app: &ConversationState,
+    run: &Run<'_>,
     lang: Lang,
     step: &Step,
     progress: &Progress,
     fields: &Fields,
     why: Why,
 ) -> (QuestionView, StatusCode) {
-    let question = question_view(app, lang, step, progress, Some(fields));
+    let question = question_view(run, lang, step, progress, Some(fields));
     match why {
         // What she typed comes back cut, and says so.
         Why::TooLong(max) => (
@@ -426,8 +602,9 @@ fn position_key(position: &Position<'_>) -> String {
 
 /// Adds one to the counters an answer moves: started (the first answer),
 /// an outcome reached, completed (a final outcome).
-async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
-    let flow = &app.conversation.flow;
+async fn count(run: &Run<'_>, before: &Progress, after: &Progress) {
+    let flow = run.flow;
+    let app = run.app;
     let was = flow::position(flow, before).ok().map(|p| position_key(&p));
     let mut events = Vec::new();
     if before.answers.is_empty() {
@@ -446,7 +623,7 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
                 Outcome::Orientation | Outcome::Leave | Outcome::Emergency
             );
             let (live_territory, needs) =
-                territory_and_needs(&app.directory, &app.conversation.flow, after);
+                territory_and_needs(&app.directory, run.flow, after, run.territory.as_deref());
             if offers_live
                 && live_territory
                     .is_some_and(|territory| !app.live.outlook(&territory, needs).offers.is_empty())
@@ -468,10 +645,15 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
         return;
     }
     let index = app.directory.index();
-    let commune = commune_of(&app.directory, &app.conversation.flow, after);
+    let commune = commune_of(&app.directory, run.flow, after);
     let territory = commune
         .as_ref()
         .and_then(|c| index.territory_of(c))
+        .or_else(|| {
+            run.territory
+                .as_deref()
+                .and_then(|slug| index.territory(slug))
+        })
         .or_else(|| index.only_territory());
     let departement = commune.as_ref().map_or_else(
         || territory.map_or(hours::METROPOLE, |t| t.departement(index.communes())),
@@ -490,14 +672,15 @@ async fn count(app: &ConversationState, before: &Progress, after: &Progress) {
 /// The question form for a step, filled with what was `posted`, else with
 /// the answer already given.
 fn question_view(
-    app: &ConversationState,
+    run: &Run<'_>,
     lang: Lang,
     step: &Step,
     progress: &Progress,
     posted: Option<&Fields>,
 ) -> QuestionView {
+    let app = run.app;
     let code = lang.code();
-    let given = answered(&app.conversation.flow, progress, &step.id);
+    let given = answered(run.flow, progress, &step.id);
     let choices = |choices: &[flow::Choice]| {
         let chosen: Vec<String> = match posted {
             Some(fields) => fields.all("choix"),
@@ -613,15 +796,17 @@ fn question_view(
 
 /// Renders what is `shown`: the transcript, then the question (the one
 /// given, or the next) or the outcome, with the progress sealed in the form.
-fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Response, AppError> {
+fn render(run: &Run<'_>, context: &Context, shown: Shown) -> Result<Response, AppError> {
+    let app = run.app;
     let Shown {
         at: Opened { progress, id },
         question,
         notice,
         status,
+        place,
     } = shown;
     let progress = &progress;
-    let flow = &app.conversation.flow;
+    let flow = run.flow;
     let lang = context.page.lang;
     let code = lang.code();
     let position = flow::position(flow, progress).map_err(|_| AppError::NotFound)?;
@@ -648,9 +833,9 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
     let stage = match (question, position) {
         (Some(question), _) => Stage::Ask(Box::new(question)),
         (None, Position::Ask(step)) => {
-            Stage::Ask(Box::new(question_view(app, lang, step, progress, None)))
+            Stage::Ask(Box::new(question_view(run, lang, step, progress, None)))
         }
-        (None, Position::Reached(step)) => outcome_stage(app, lang, step, progress),
+        (None, Position::Reached(step)) => outcome_stage(run, lang, step, progress, place),
     };
     let announce = match &stage {
         Stage::Ask(question) => question.question.clone(),
@@ -658,12 +843,20 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
         | Stage::Orientation { heading, .. }
         | Stage::Leave { heading } => heading.clone(),
     };
-    let live = live_outlook(app, &stage, progress);
-    let c = Chrome::new(app, &context.page);
+    let live = live_outlook(run, &stage, progress);
+    let mut c = Chrome::new(app, &context.page);
+    if run.preview {
+        c.preview = Some(Preview {
+            back: run.action.trim_end_matches("/apercu").to_owned(),
+            demo: app.is_demo(),
+        });
+    }
     let token = app
         .conversation
         .sealer
         .seal(flow.version(), now(), progress, &id);
+    let action = run.action.clone();
+    let hidden = run.hidden.clone();
     let html = if context.fragment {
         Fragment {
             c,
@@ -673,6 +866,8 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
             notice,
             announce,
             live,
+            action,
+            hidden,
         }
         .render()?
     } else {
@@ -684,6 +879,8 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
             notice,
             announce,
             live,
+            action,
+            hidden,
         }
         .render()?
     };
@@ -692,7 +889,11 @@ fn render(app: &ConversationState, context: &Context, shown: Shown) -> Result<Re
 
 /// What live help can do for her on this stage: on the orientation, the
 /// national lines and the emergency numbers only.
-fn live_outlook(app: &ConversationState, stage: &Stage, progress: &Progress) -> Outlook {
+fn live_outlook(run: &Run<'_>, stage: &Stage, progress: &Progress) -> Outlook {
+    let app = run.app;
+    if run.preview {
+        return Outlook::default();
+    }
     let offered = match stage {
         Stage::Orientation { .. } | Stage::Leave { .. } => true,
         Stage::Ask(question) => matches!(question.asked, Asked::Emergency),
@@ -702,7 +903,7 @@ fn live_outlook(app: &ConversationState, stage: &Stage, progress: &Progress) -> 
         return Outlook::default();
     }
     let (Some(territory), needs) =
-        territory_and_needs(&app.directory, &app.conversation.flow, progress)
+        territory_and_needs(&app.directory, run.flow, progress, run.territory.as_deref())
     else {
         return Outlook::default();
     };
@@ -760,17 +961,59 @@ fn youth_views(lang: Lang, territory: &[YouthService]) -> Vec<YouthView> {
     views
 }
 
-fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Progress) -> Stage {
+fn outcome_stage(
+    run: &Run<'_>,
+    lang: Lang,
+    step: &Step,
+    progress: &Progress,
+    place: Option<Place>,
+) -> Stage {
+    let app = run.app;
     let code = lang.code();
     let heading = step.question.get(code).to_owned();
     match &step.kind {
         StepKind::Outcome(Outcome::Youth) => {
-            let commune = commune_of(&app.directory, &app.conversation.flow, progress);
             let index = app.directory.index();
-            let territory = commune
-                .as_ref()
-                .and_then(|c| index.territory_of(c))
-                .or_else(|| index.only_territory());
+            let given = commune_of(&app.directory, run.flow, progress);
+            let mut territory = run
+                .territory
+                .as_deref()
+                .and_then(|slug| index.territory(slug))
+                .or_else(|| given.as_ref().and_then(|c| index.territory_of(c)));
+            // The national entry of several territories, without her
+            // commune: she may give it, never has to.
+            let place = if territory.is_none() && index.territories().count() > 1 {
+                Some(match place {
+                    Some(Place::Found(insee)) => {
+                        let commune = index.communes().by_insee(&insee);
+                        territory = commune.and_then(|c| index.territory_of(c));
+                        PlaceView {
+                            value: commune.map(|c| c.name.to_string()).unwrap_or_default(),
+                            communes: Vec::new(),
+                            prompt: None,
+                            found: Some(territory.map(|t| t.name.clone()).unwrap_or_default()),
+                        }
+                    }
+                    Some(Place::Asked {
+                        value,
+                        communes,
+                        prompt,
+                    }) => PlaceView {
+                        value,
+                        communes,
+                        prompt,
+                        found: None,
+                    },
+                    None => PlaceView {
+                        value: String::new(),
+                        communes: Vec::new(),
+                        prompt: None,
+                        found: None,
+                    },
+                })
+            } else {
+                None
+            };
             let services = youth_views(
                 lang,
                 territory.map_or(&[][..], |t| t.youth_services.as_slice()),
@@ -783,15 +1026,21 @@ fn outcome_stage(app: &ConversationState, lang: Lang, step: &Step, progress: &Pr
                 heading,
                 services,
                 button,
+                place,
             }
         }
         StepKind::Outcome(Outcome::Orientation) => {
             let Some((commune, orientation, at)) =
-                orientation_for(&app.directory, &app.conversation.flow, progress)
+                orientation_for(&app.directory, run.flow, progress)
             else {
                 return Stage::Leave { heading };
             };
-            let receiving = app.recipients.receiving();
+            // A preview sends nothing.
+            let receiving = if run.preview {
+                std::sync::Arc::default()
+            } else {
+                app.recipients.receiving()
+            };
             let mut senders: Vec<(OrganisationId, String)> = Vec::new();
             for suggestion in orientation.needs.iter().flat_map(|n| &n.suggestions) {
                 let listing = &suggestion.listing;

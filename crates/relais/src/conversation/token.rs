@@ -155,6 +155,20 @@ impl Sealer {
         flow_version: &str,
         now: i64,
     ) -> Result<(Progress, ConversationId), TokenError> {
+        let (version, progress, conversation) = self.open_any(token, now)?;
+        if version != flow_version {
+            return Err(TokenError::OtherFlow);
+        }
+        Ok((progress, conversation))
+    }
+
+    /// Opens a token sealed within the last two hours, for whichever flow:
+    /// the flow's version, the progress and the conversation.
+    pub fn open_any(
+        &self,
+        token: &str,
+        now: i64,
+    ) -> Result<(String, Progress, ConversationId), TokenError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::Malformed);
         }
@@ -184,15 +198,12 @@ impl Sealer {
         if now.saturating_sub(sealed.t) > LIFETIME_SECS || sealed.t > now.saturating_add(300) {
             return Err(TokenError::Expired);
         }
-        if sealed.f != flow_version {
-            return Err(TokenError::OtherFlow);
-        }
         let conversation = if sealed.c.is_empty() {
             ConversationId::new()
         } else {
             ConversationId(sealed.c)
         };
-        Ok((sealed.p, conversation))
+        Ok((sealed.f, sealed.p, conversation))
     }
 }
 

@@ -205,24 +205,25 @@ fn expired(lang: Lang) -> Stage {
 
 /// Her conversation's progress, if the token opens and it reached an
 /// outcome (orientation, the national lines, the emergency numbers).
-fn finished(app: &LiveState, token: &str) -> Option<Progress> {
-    let conversation = &app.conversation;
-    let flow = &conversation.flow;
-    let (progress, _) = conversation
-        .sealer
-        .open(token, flow.version(), now())
-        .ok()?;
-    let step = match flow::position(flow, &progress).ok()? {
+fn finished(app: &LiveState, token: &str) -> Option<(Arc<flow::Flow>, Progress)> {
+    let (flow, progress, _) = app.conversation.open(token, now()).ok()?;
+    let step = match flow::position(&flow, &progress).ok()? {
         Position::Ask(step) | Position::Reached(step) => step,
     };
-    matches!(step.kind, StepKind::Outcome(_)).then_some(progress)
+    matches!(step.kind, StepKind::Outcome(_)).then_some((flow, progress))
 }
 
 /// Her answers as the report shows them.
-fn her_report(app: &LiveState, lang: Lang, progress: &Progress, organisation: &str) -> Report {
+fn her_report(
+    app: &LiveState,
+    flow: &flow::Flow,
+    lang: Lang,
+    progress: &Progress,
+    organisation: &str,
+) -> Report {
     report::build_with(
         &app.directory,
-        &app.conversation.flow,
+        flow,
         lang,
         progress,
         &Choices {
@@ -271,15 +272,15 @@ fn shared_lines(lang: Lang, report: &Report) -> Vec<Shared> {
 }
 
 /// Whether she said it is urgent: the emergency numbers were shown.
-fn urgent(app: &LiveState, progress: &Progress) -> bool {
-    flow::path(&app.conversation.flow, progress)
+fn urgent(flow: &flow::Flow, progress: &Progress) -> bool {
+    flow::path(flow, progress)
         .iter()
         .any(|(step, _)| matches!(step.kind, StepKind::Outcome(flow::Outcome::Emergency)))
 }
 
 /// The channel of her contact answer.
-fn channel(app: &LiveState, progress: &Progress) -> Option<flow::Channel> {
-    flow::path(&app.conversation.flow, progress)
+fn channel(flow: &flow::Flow, progress: &Progress) -> Option<flow::Channel> {
+    flow::path(flow, progress)
         .into_iter()
         .find_map(|(_, answer)| match answer {
             Answer::Contact(contact) => Some(contact.channel),
@@ -313,9 +314,9 @@ fn nobody(
 ) -> Stage {
     let organisation = organisation.filter(|id| app.referrals.receiving().contains(id));
     // A report is sent from the orientation only; a callback from any outcome.
-    let report = token.as_deref().and_then(|t| finished(app, t)).is_some_and(|progress| {
+    let report = token.as_deref().and_then(|t| finished(app, t)).is_some_and(|(flow, progress)| {
         matches!(
-            flow::position(&app.conversation.flow, &progress),
+            flow::position(&flow, &progress),
             Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(flow::Outcome::Orientation))
         )
     });
@@ -331,16 +332,16 @@ fn nobody(
 /// instance. Her handle, or the stage that says why not.
 async fn join(
     app: &LiveState,
-    lang: Lang,
+    (lang, entry): (Lang, Option<&str>),
     client: Client,
     token: &str,
     organisation: &OrganisationId,
     share: bool,
 ) -> Result<Result<Handle, Stage>, AppError> {
-    let Some(progress) = finished(app, token) else {
+    let Some((flow, progress)) = finished(app, token) else {
         return Ok(Err(expired(lang)));
     };
-    let (territory, needs) = territory_and_needs(&app.directory, &app.conversation.flow, &progress);
+    let (territory, needs) = territory_and_needs(&app.directory, &flow, &progress, entry);
     let Some(territory) = territory else {
         return Ok(Err(nobody(app, lang, Some(token.to_owned()), None)));
     };
@@ -363,7 +364,7 @@ async fn join(
     }
     let handle = Handle::new();
     let id = handle.id();
-    let urgent = urgent(app, &progress);
+    let urgent = urgent(&flow, &progress);
     let now = now();
     storage::join(
         &app.db,
@@ -377,7 +378,7 @@ async fn join(
         },
     )
     .await?;
-    let report = share.then(|| her_report(app, lang, &progress, &offer.name));
+    let report = share.then(|| her_report(app, &flow, lang, &progress, &offer.name));
     app.live
         .publish(Event::Joined {
             s: id,
@@ -389,7 +390,7 @@ async fn join(
                 urgent,
                 joined_at: now,
                 report,
-                channel: share.then(|| channel(app, &progress)).flatten(),
+                channel: share.then(|| channel(&flow, &progress)).flatten(),
                 token: token.to_owned(),
             }),
         })
@@ -706,7 +707,7 @@ async fn talk(
     match action {
         "rejoindre" => match join(
             &app,
-            lang,
+            (lang, context.territory.as_deref()),
             client,
             &token,
             &organisation,
@@ -718,11 +719,15 @@ async fn talk(
             Err(stage) => page(&app, &context, stage, StatusCode::OK),
         },
         _ => {
-            let Some(progress) = finished(&app, &token) else {
+            let Some((flow, progress)) = finished(&app, &token) else {
                 return page(&app, &context, expired(lang), StatusCode::OK);
             };
-            let (territory, needs) =
-                territory_and_needs(&app.directory, &app.conversation.flow, &progress);
+            let (territory, needs) = territory_and_needs(
+                &app.directory,
+                &flow,
+                &progress,
+                context.territory.as_deref(),
+            );
             let offer = territory
                 .as_deref()
                 .and_then(|t| offer_for(&app, t, needs, &organisation));
@@ -730,7 +735,7 @@ async fn talk(
                 let stage = nobody(&app, lang, Some(token), Some(organisation));
                 return page(&app, &context, stage, StatusCode::OK);
             };
-            let report = her_report(&app, lang, &progress, &offer.name);
+            let report = her_report(&app, &flow, lang, &progress, &offer.name);
             let stage = Stage::Preview(Box::new(Preview {
                 token,
                 organisation_id: organisation,
@@ -945,13 +950,14 @@ async fn socket(
         return StatusCode::FORBIDDEN.into_response();
     }
     let lang = context.lang;
+    let entry = context.territory;
     upgrade
         .max_message_size(FRAME_MAX)
         .max_frame_size(FRAME_MAX)
         // Frames are small; thousands of people wait at once.
         .read_buffer_size(SOCKET_BUFFER)
         .write_buffer_size(SOCKET_BUFFER)
-        .on_upgrade(move |socket| person_socket(app, lang, client, socket))
+        .on_upgrade(move |socket| person_socket(app, (lang, entry), client, socket))
 }
 
 /// Sends a frame; whether the socket is still there.
@@ -972,7 +978,12 @@ async fn first_frame(socket: &mut WebSocket) -> Option<FromPerson> {
     }
 }
 
-async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: WebSocket) {
+async fn person_socket(
+    app: LiveState,
+    (lang, entry): (Lang, Option<String>),
+    client: Client,
+    mut socket: WebSocket,
+) {
     let handle = match first_frame(&mut socket).await {
         Some(FromPerson::Join {
             t,
@@ -984,7 +995,7 @@ async fn person_socket(app: LiveState, lang: Lang, client: Client, mut socket: W
             }
             match join(
                 &app,
-                lang,
+                (lang, entry.as_deref()),
                 client,
                 &t,
                 &OrganisationId::from(organisation),

@@ -253,6 +253,8 @@ async fn explain(
 
 /// A finished conversation and the organisation chosen to receive it.
 struct Checked {
+    /// The flow her conversation went on.
+    flow: std::sync::Arc<flow::Flow>,
     progress: Progress,
     conversation: ConversationId,
     organisation: Organisation,
@@ -264,30 +266,24 @@ struct Checked {
 /// of her conversation's territory.
 async fn checked(
     app: &ReferralState,
-    lang: Lang,
+    (lang, entry): (Lang, Option<&str>),
     genre: Genre,
     fields: &Fields,
 ) -> Result<Result<Checked, String>, AppError> {
-    let conversation = &app.conversation;
-    let flow = &conversation.flow;
-    let progress = fields
-        .get("t")
-        .and_then(|token| {
-            conversation
-                .sealer
-                .open(token, flow.version(), jiff::Timestamp::now().as_second())
-                .ok()
-        })
-        .ok_or_else(|| lang.t("send-expired"));
-    let Ok((progress, conversation)) = progress else {
+    let opened = fields.get("t").and_then(|token| {
+        app.conversation
+            .open(token, jiff::Timestamp::now().as_second())
+            .ok()
+    });
+    let Some((flow, progress, conversation)) = opened else {
         return Ok(Err(lang.t("send-expired")));
     };
     let reached = match genre {
         Genre::Report => matches!(
-            flow::position(flow, &progress),
+            flow::position(&flow, &progress),
             Ok(Position::Reached(step)) if matches!(step.kind, StepKind::Outcome(Outcome::Orientation))
         ),
-        Genre::Callback => reached_an_outcome(flow, &progress),
+        Genre::Callback => reached_an_outcome(&flow, &progress),
     };
     if !reached {
         return Ok(Err(lang.t("send-expired")));
@@ -310,11 +306,14 @@ async fn checked(
     // territory only when the site has one), and the form must not be
     // turned into a callback from anywhere.
     if genre.is_callback()
-        && territory_of(app, &progress).as_deref() != Some(&organisation.territory)
+        && crate::conversation::answers::territory_of(&app.directory, &flow, &progress, entry)
+            .as_deref()
+            != Some(&organisation.territory)
     {
         return Ok(Err(genre.unavailable(lang)));
     }
     Ok(Ok(Checked {
+        flow,
         progress,
         conversation,
         organisation,
@@ -333,30 +332,20 @@ fn reached_an_outcome(flow: &flow::Flow, progress: &Progress) -> bool {
             .any(|(step, _)| step.outcome().is_some())
 }
 
-/// The slug of the conversation's territory: her commune's, else the only
-/// one the site serves; `None` when neither is known.
-fn territory_of(app: &ReferralState, progress: &Progress) -> Option<String> {
-    let index = app.directory.index();
-    crate::conversation::answers::commune_of(&app.directory, &app.conversation.flow, progress)
-        .as_ref()
-        .and_then(|commune| index.territory_of(commune))
-        .or_else(|| index.only_territory())
-        .map(|territory| territory.slug.to_string())
-}
-
-/// The form, filled from the conversation (or from what she just typed).
+/// The form, filled from the conversation (its flow and progress), or
+/// from what she just typed.
 fn form(
     app: &ReferralState,
+    (flow, progress): (&flow::Flow, &Progress),
     lang: Lang,
     genre: Genre,
     token: &str,
-    progress: &Progress,
     organisation: (&OrganisationId, &str),
     typed: Option<&Fields>,
 ) -> SendForm {
-    let flow = &app.conversation.flow;
     let preview = report::build(
         app,
+        flow,
         lang,
         progress,
         &Choices {
@@ -455,19 +444,20 @@ async fn prepare(
         .map_err(|_| AppError::BadRequest)?;
     let lang = page.lang;
     let genre = Genre::of(&fields)?;
-    match checked(&app, lang, genre, &fields).await? {
+    match checked(&app, (lang, page.territory.as_deref()), genre, &fields).await? {
         Err(problem) => send_page(&app, &page, genre, Stage::Problem(problem), StatusCode::OK),
         Ok(Checked {
+            flow,
             progress,
             organisation,
             ..
         }) => {
             let form = form(
                 &app,
+                (&flow, &progress),
                 lang,
                 genre,
                 &fields.text("t"),
-                &progress,
                 (&organisation.id, &organisation.name),
                 None,
             );
@@ -517,10 +507,11 @@ async fn confirm(
     let problem =
         |problem: String| send_page(&app, &page, genre, Stage::Problem(problem), StatusCode::OK);
     let Checked {
+        flow,
         progress,
         conversation,
         organisation: chosen,
-    } = match checked(&app, lang, genre, &fields).await? {
+    } = match checked(&app, (lang, page.territory.as_deref()), genre, &fields).await? {
         Ok(checked) => checked,
         Err(sentence) => return problem(sentence),
     };
@@ -534,13 +525,13 @@ async fn confirm(
     if storage::by_id(&app.db, &id).await?.is_some() {
         return send_page(&app, &page, genre, Stage::AlreadySent, StatusCode::OK);
     }
-    let flow = &app.conversation.flow;
+    let flow = &*flow;
     let mut form = form(
         &app,
+        (flow, &progress),
         lang,
         genre,
         &fields.text("t"),
-        &progress,
         (&organisation_id, &organisation),
         Some(&fields),
     );
@@ -601,6 +592,7 @@ async fn confirm(
     }
     let report = report::build(
         &app,
+        flow,
         lang,
         &progress,
         &Choices {

@@ -93,17 +93,12 @@ pub struct Choices<'a> {
 /// Builds the report of `progress`.
 pub fn build(
     app: &ReferralState,
+    flow: &Flow,
     lang: Lang,
     progress: &Progress,
     choices: &Choices<'_>,
 ) -> Report {
-    build_with(
-        &app.directory,
-        &app.conversation.flow,
-        lang,
-        progress,
-        choices,
-    )
+    build_with(&app.directory, flow, lang, progress, choices)
 }
 
 /// Builds the report of `progress` in `flow`, with the directory's words

@@ -165,6 +165,18 @@ pub struct Chrome<'a> {
     /// The path prefix of the entry the page came by (`/t/montreuillois`),
     /// kept by every link.
     pub base: String,
+    /// A coordinator's preview, not a person's page: the band that says so
+    /// (in French, as the back office), with the way back.
+    pub preview: Option<Preview>,
+}
+
+/// The band at the top of a preview.
+#[derive(Debug)]
+pub struct Preview {
+    /// The back-office page it came from.
+    pub back: String,
+    /// The database is a demonstration.
+    pub demo: bool,
 }
 
 impl<'a> Chrome<'a> {
@@ -178,6 +190,7 @@ impl<'a> Chrome<'a> {
             conversation_js: app.assets.url("js/conversation.js"),
             favicon: app.assets.url("favicon.svg"),
             base: context.base.clone(),
+            preview: None,
             exit_url: app.exit_url(context.territory.as_deref()),
         }
     }

@@ -475,7 +475,7 @@ async fn an_expired_token_gives_a_calm_page_that_offers_to_start_again() {
     let conversation = &app.state.conversation;
     let three_hours_ago = jiff::Timestamp::now().as_second() - 3 * 3600;
     let token = conversation.sealer.seal(
-        conversation.flow.version(),
+        conversation.national.version(),
         three_hours_ago,
         &flow::Progress::default(),
         &relais::conversation::token::ConversationId::new(),

@@ -34,10 +34,10 @@ fn another_conversation(app: &TestApp, token: &str) -> String {
     let now = jiff::Timestamp::now().as_second();
     let (progress, _) = conversation
         .sealer
-        .open(token, conversation.flow.version(), now)
+        .open(token, conversation.national.version(), now)
         .unwrap();
     conversation.sealer.seal(
-        conversation.flow.version(),
+        conversation.national.version(),
         now,
         &progress,
         &relais::conversation::token::ConversationId::new(),
@@ -1599,7 +1599,7 @@ async fn the_report_labels_her_contact_for_the_professional_and_leaves_out_what_
     );
     // What the flow marks `report = false` is not in it: the online
     // form's "Oui" told the professional nothing.
-    let flow = &app.state.conversation.flow;
+    let flow = &app.state.conversation.national;
     let left_out: Vec<&str> = flow
         .steps()
         .filter(|step| !step.in_report)
