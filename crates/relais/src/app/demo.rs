@@ -31,6 +31,32 @@ pub const DEMO_DATA_DIR: &str = "relais-demo";
 
 /// The territory of the demo accounts (`content/territories/montreuillois.*`).
 const TERRITORY: &str = "montreuillois";
+/// The second territory, with its own entry and question
+/// (`content/territories/boulonnais.*`).
+const SECOND: &str = "boulonnais";
+/// The question the second territory adds to the national flow, after
+/// "Y a-t-il des enfants à la maison ?".
+const SECOND_STEP: &str = include_str!("../../../../content/flows/boulonnais-suivie.toml");
+
+/// The second territory's questionnaire: the national flow with its own
+/// question after the children's, as its coordinator would publish it.
+pub fn second_flow() -> String {
+    let national =
+        crate::conversation::NATIONAL_FLOW.replacen("id = \"national\"", "id = \"boulonnais\"", 1);
+    let children = national.find("id = \"enfants\"").unwrap_or(0);
+    let way = "next = \"commune\"";
+    match national[children..].find(way) {
+        Some(at) => {
+            let at = children + at;
+            format!(
+                "{}next = \"suivie\"{}\n{SECOND_STEP}",
+                &national[..at],
+                &national[at + way.len()..]
+            )
+        }
+        None => national,
+    }
+}
 
 /// `relais demo …`
 #[derive(Debug, Subcommand)]
@@ -48,6 +74,8 @@ struct DemoAccount {
     organisation: Option<&'static str>,
     /// Who the account stands for, in the terminal.
     who: &'static str,
+    /// Its territory.
+    territory: &'static str,
 }
 
 /// The demo's accounts: two professionals of organisations the
@@ -60,24 +88,35 @@ const ACCOUNTS: &[DemoAccount] = &[
         role: Role::Professional,
         organisation: Some("cidff-62"),
         who: "juriste du CIDFF du Pas-de-Calais (exemple)",
+        territory: TERRITORY,
     },
     DemoAccount {
         email: "avocate.demo@example.org",
         role: Role::Professional,
         organisation: Some("avocat-durand"),
         who: "avocate du Cabinet Me Durand (exemple)",
+        territory: TERRITORY,
     },
     DemoAccount {
         email: "ecoute.demo@example.org",
         role: Role::Professional,
         organisation: Some("aav-montreuillois"),
         who: "écoutante de l'Association d'aide aux victimes du Montreuillois (exemple), qui tient la permanence d'aide en direct",
+        territory: TERRITORY,
     },
     DemoAccount {
         email: "coordination.demo@example.org",
         role: Role::Coordinator,
         organisation: None,
         who: "coordination du Montreuillois",
+        territory: TERRITORY,
+    },
+    DemoAccount {
+        email: "coordination-boulonnais.demo@example.org",
+        role: Role::Coordinator,
+        organisation: None,
+        who: "coordination du Boulonnais, le second territoire, avec sa propre question",
+        territory: SECOND,
     },
 ];
 
@@ -141,7 +180,46 @@ pub async fn prepare(db: &Db, secret: &ServerSecret) -> anyhow::Result<Vec<Prepa
         tx.commit().await?;
     }
     directory::load_demo_if_empty(db).await?;
-    let (organisations, _) = directory_storage::directory(db, Some(TERRITORY)).await?;
+    directory::load_second_demo_territory(db).await?;
+    if crate::conversation::storage::versions(db, SECOND)
+        .await?
+        .is_empty()
+    {
+        let source = second_flow();
+        let flow = crate::conversation::parse_flow(&source).map_err(|problems| {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!(
+                "the second demo questionnaire is invalid: {}",
+                problems.join("; ")
+            )
+        })?;
+        let mut tx = db.begin().await?;
+        crate::conversation::storage::publish(
+            &mut tx,
+            SECOND,
+            &source,
+            flow.version(),
+            (
+                crate::conversation::parse_flow(crate::conversation::NATIONAL_FLOW)
+                    .map_err(|_| anyhow::anyhow!("the national flow is invalid"))?
+                    .version(),
+                crate::conversation::NATIONAL_FLOW,
+            ),
+            "relais demo",
+        )
+        .await?;
+        accounts::audit(
+            &mut tx,
+            "relais demo",
+            Some(SECOND),
+            AuditAction::FlowPublished,
+            SECOND,
+            "version 1\nÉtape ajoutée « suivie » : « Êtes-vous déjà suivie par une association ? ».",
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    let (organisations, _) = directory_storage::directory(db, None).await?;
     let keys = totp::Keys::new(secret);
     let mut prepared = Vec::new();
     let mut tx = db.begin().await?;
@@ -163,7 +241,7 @@ pub async fn prepare(db: &Db, secret: &ServerSecret) -> anyhow::Result<Vec<Prepa
                     None => None,
                 };
                 let territories = match account.role {
-                    Role::Coordinator => vec![TERRITORY.to_owned()],
+                    Role::Coordinator => vec![account.territory.to_owned()],
                     _ => Vec::new(),
                 };
                 let id = accounts::create_user(
@@ -177,7 +255,7 @@ pub async fn prepare(db: &Db, secret: &ServerSecret) -> anyhow::Result<Vec<Prepa
                 accounts::audit(
                     &mut tx,
                     "relais demo",
-                    Some(TERRITORY),
+                    Some(account.territory),
                     AuditAction::AccountInvited,
                     &id,
                     &format!("{} ({})", account.email, account.role),
@@ -201,7 +279,7 @@ pub async fn prepare(db: &Db, secret: &ServerSecret) -> anyhow::Result<Vec<Prepa
         accounts::audit(
             &mut tx,
             "relais demo",
-            Some(TERRITORY),
+            Some(account.territory),
             AuditAction::AccountPasswordReset,
             &id,
             account.email,
@@ -261,7 +339,8 @@ fn describe(settings: &Settings, prepared: &[PreparedAccount], site: &str) -> St
     };
     let mut out = format!(
         "Démonstration de Relais, sur une base de démonstration ({place}) : le back-office le dit sur chaque page.\n\
-         Site public : {site}/aide    Espace professionnel : {site}/pro\n\n\
+         Site public : {site}/aide    Espace professionnel : {site}/pro\n\
+         Deux territoires : le Montreuillois, et le Boulonnais avec sa propre question, à {site}/t/boulonnais/aide\n\n\
          Comptes d'exemple (le mot de passe change à chaque relais demo ; le code à six chiffres toutes les 30 secondes) :\n"
     );
     for account in prepared {
@@ -325,4 +404,41 @@ async fn codes(settings: &Settings) -> anyhow::Result<ExitCode> {
     println!("(valables encore {} secondes)", 30 - now % 30);
     db.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_second_territory_asks_its_own_question_after_the_childrens() {
+        let flow = crate::conversation::parse_flow(&second_flow()).unwrap();
+        let children = flow.step("enfants").unwrap();
+        let ways = flow.ways(children);
+        assert_eq!(ways.len(), 1);
+        assert_eq!(ways[0].to.id, "suivie");
+        assert_eq!(
+            flow.step("suivie").unwrap().question.fr(),
+            "Êtes-vous déjà suivie par une association ?"
+        );
+    }
+
+    #[test]
+    fn the_second_demo_territory_and_its_directory_read() {
+        let communes = directory::communes::Communes::embedded();
+        let territory = directory::territories::parse_territory_file(
+            directory::DEMO_SECOND_TERRITORY,
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(territory.communes.len(), 22);
+        assert!(territory.hosts.contains("aide-boulonnais.localhost"));
+        let parsed = directory::import::parse(
+            directory::DEMO_SECOND_DIRECTORY,
+            directory::import::Format::Csv,
+            &communes,
+        )
+        .unwrap();
+        assert_eq!(parsed.services.len(), 4);
+    }
 }

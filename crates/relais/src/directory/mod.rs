@@ -52,6 +52,12 @@ pub const DEMO_TERRITORY: &str = include_str!("../../../../content/territories/m
 /// The demo territory's directory.
 pub const DEMO_DIRECTORY: &[u8] =
     include_bytes!("../../../../content/territories/montreuillois.csv");
+/// The second territory of `relais demo`, and its directory.
+pub const DEMO_SECOND_TERRITORY: &str =
+    include_str!("../../../../content/territories/boulonnais.toml");
+/// The second demo territory's directory.
+pub const DEMO_SECOND_DIRECTORY: &[u8] =
+    include_bytes!("../../../../content/territories/boulonnais.csv");
 
 /// The current index, shared by every request.
 #[derive(Debug)]
@@ -127,6 +133,40 @@ async fn build(db: &Db) -> sqlx::Result<(i64, Index)> {
     })
     .await;
     Ok((version, index))
+}
+
+/// Loads the second territory of `relais demo` and its directory, unless
+/// it exists. Returns whether it did.
+pub async fn load_second_demo_territory(db: &Db) -> anyhow::Result<bool> {
+    let communes = Communes::embedded();
+    let territory = territories::parse_territory_file(DEMO_SECOND_TERRITORY, &communes).map_err(
+        |problems| {
+            anyhow::anyhow!(
+                "the second demo territory is invalid: {}",
+                problems.join("; ")
+            )
+        },
+    )?;
+    if storage::territory(db, territory.slug.as_str())
+        .await?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    let parsed = import::parse(DEMO_SECOND_DIRECTORY, import::Format::Csv, &communes).map_err(
+        |problems| {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!(
+                "the second demo directory is invalid: {}",
+                problems.join("; ")
+            )
+        },
+    )?;
+    let mut tx = db.begin().await?;
+    storage::save_territory(&mut tx, &territory).await?;
+    storage::import(&mut tx, territory.slug.as_str(), &parsed).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Loads the demo territory and its directory when no territory exists.

@@ -706,6 +706,14 @@ fn demo_serves_example_accounts_that_sign_in_with_what_it_prints_on_a_database_t
         home.contains(DEMO_BANNER) && home.contains("juriste.demo@example.org"),
         "{home}"
     );
+    // Two territories: the second one has its own entry.
+    assert!(
+        demo.stdout.contains("/t/boulonnais/aide"),
+        "{}",
+        demo.stdout
+    );
+    let second = demo.get("/t/boulonnais/aide", None);
+    assert!(second.starts_with("HTTP/1.1 200"), "{second}");
     drop(demo);
 
     // A second run keeps the accounts and gives them a new password.
@@ -714,7 +722,7 @@ fn demo_serves_example_accounts_that_sign_in_with_what_it_prints_on_a_database_t
     drop(again);
     let listed = relais_in(dir.path(), &["user", "list", "--data-dir", "relais-demo"]);
     let listed = String::from_utf8(listed.stdout).unwrap();
-    assert_eq!(listed.lines().count(), 4, "{listed}");
+    assert_eq!(listed.lines().count(), 5, "{listed}");
     assert!(listed.lines().all(|l| l.ends_with("\tactif")), "{listed}");
 }
 
