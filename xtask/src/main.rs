@@ -23,7 +23,11 @@
 //!   "hello" ([`live`]); `--only live` runs these alone;
 //! - a territory synced from a data·inclusion file of 10,000 services, then
 //!   re-synced with 1 % changed, against a plain import of the same file
-//!   ([`directory_sync`]); `--only directory-sync` runs it alone.
+//!   ([`directory_sync`]); `--only directory-sync` runs it alone;
+//! - 100 territories with their own questionnaires: the conversation step
+//!   on a territory's entry against the national step of the same server,
+//!   the memory per territory, and a publication reaching a second
+//!   instance ([`territories`]); `--only territories` runs it alone.
 //!
 //! Every request goes through [`client`], hyper's HTTP/1.1 client; the
 //! servers and their CPU time are handled by [`process`], the measures of
@@ -53,10 +57,11 @@ mod referral;
 mod report;
 mod site;
 mod stall;
+mod territories;
 
 const USAGE: &str = "usage: cargo xtask bench [--seconds N] [--connections N] [--clients N] [--services N] [--queries N]
                          [--people N] [--conversations N] [--sync-services N] [--postgres URL]
-                         [--only live|directory-sync] [--write]
+                         [--only live|directory-sync|territories] [--write]
        cargo xtask stall [--binary PATH] [--seconds N] [--clients N]   (also part of bench)
        cargo xtask hello --addr IP:PORT   (the baseline server, started by bench: `/` and the WebSocket echo `/echo`)
 --postgres defaults to $RELAIS_BENCH_POSTGRES; without either, the two-instance measure is skipped.";
@@ -93,6 +98,8 @@ struct Options {
     sync_services: usize,
     /// Only the directory sync.
     only_sync: bool,
+    /// `--only territories`.
+    only_territories: bool,
     write: bool,
 }
 
@@ -111,6 +118,7 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
         only_live: false,
         sync_services: 10_000,
         only_sync: false,
+        only_territories: false,
         write: false,
     };
     let mut args = args.iter();
@@ -155,7 +163,8 @@ fn parse_options(args: &[String]) -> anyhow::Result<Options> {
             "--only" => match args.next().map(String::as_str) {
                 Some("live") => options.only_live = true,
                 Some("directory-sync") => options.only_sync = true,
-                _ => bail!("--only takes: live, directory-sync"),
+                Some("territories") => options.only_territories = true,
+                _ => bail!("--only takes: live, directory-sync, territories"),
             },
             "--write" => options.write = true,
             other => bail!("unknown option {other}\n{USAGE}"),
@@ -276,6 +285,11 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
         return Ok(());
     }
     let relais = release_binary()?;
+    if options.only_territories {
+        let measured = territories::bench(&relais, options.connections, options.seconds)?;
+        println!("{}", territories::report(&measured));
+        return Ok(());
+    }
     if options.only_live {
         let report = live_bench(&relais, &options)?;
         println!("{report}");
@@ -383,6 +397,11 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     let orientation = orientation::bench(options.services, options.queries);
     let live = live_bench(&relais, &options)?;
     let sync = directory_sync::bench(options.sync_services)?;
+    let territories = territories::report(&territories::bench(
+        &relais,
+        options.connections,
+        options.seconds,
+    )?);
     let mut report = report(&ReportInput {
         options: &options,
         page,
@@ -400,6 +419,7 @@ fn bench(args: &[String]) -> anyhow::Result<()> {
     report.push_str(&orientation);
     report.push_str(&live);
     report.push_str(&sync);
+    report.push_str(&territories);
     println!("{report}");
     if options.write {
         write_report(&root.join("BENCHMARKS.md"), &report)?;

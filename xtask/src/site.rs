@@ -36,7 +36,16 @@ pub async fn page_weight(addr: SocketAddr) -> anyhow::Result<(usize, Vec<(String
 /// returns the form of one mid-conversation step (to load) and the size of
 /// the token at the start and at the end.
 pub async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, usize, usize)> {
-    let first = get(addr, "/aide", false).await?;
+    conversation_at(addr, "").await
+}
+
+/// [`conversation`] on the entry of that prefix (`/t/banc-050`).
+pub async fn conversation_at(
+    addr: SocketAddr,
+    prefix: &str,
+) -> anyhow::Result<(String, usize, usize)> {
+    let path = format!("{prefix}/aide");
+    let first = get(addr, &path, false).await?;
     let mut token = token_in(&first)?;
     let start_size = token.len();
     let mut step_body = String::new();
@@ -62,13 +71,32 @@ pub async fn conversation(addr: SocketAddr) -> anyhow::Result<(String, usize, us
             // "Qui vit ces violences ?": a step in the middle of the path.
             step_body = body.clone();
         }
-        let page = post(addr, "/aide", &body).await?;
+        let page = post(addr, &path, &body).await?;
         if page.status != 200 {
             bail!("the conversation refused {step}: {}", page.status);
         }
         token = token_in(&page)?;
     }
     Ok((step_body, start_size, token.len()))
+}
+
+/// Whether a new conversation on the entry of that prefix asks, at its
+/// fourth question ("Qui vit ces violences ?"), something containing
+/// `wanted`.
+pub async fn asks(addr: SocketAddr, prefix: &str, wanted: &str) -> anyhow::Result<bool> {
+    let path = format!("{prefix}/aide");
+    let mut token = token_in(&get(addr, &path, false).await?)?;
+    let mut page = None;
+    for step in [
+        "etape=formulaire&choix=oui",
+        "etape=age&nombre=34",
+        "etape=danger&choix=non",
+    ] {
+        let answered = post(addr, &path, &format!("t={token}&{step}")).await?;
+        token = token_in(&answered)?;
+        page = Some(answered);
+    }
+    Ok(page.is_some_and(|page| page.text().contains(wanted)))
 }
 
 /// Figures of one load run.
