@@ -228,6 +228,10 @@ impl Routes {
                 state.map(AppState::directory_state),
             )
             .merge(
+                directory::voice::routes(Site::new()),
+                state.map(AppState::directory_state),
+            )
+            .merge(
                 crate::referral::public::routes(Site::new()),
                 state.map(AppState::referral_state),
             )

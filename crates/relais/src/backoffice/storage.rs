@@ -627,6 +627,11 @@ audit_actions! {
     SignInFailed => "sign-in-failed",
     SignOut => "sign-out",
     TerritoryChanged => "territory-changed",
+    TerritoryCreated => "territory-created",
+    TerritoryLogoChanged => "territory-logo-changed",
+    TerritoryResumed => "territory-resumed",
+    TerritorySuspended => "territory-suspended",
+    TerritoryVoiceChanged => "territory-voice-changed",
 }
 
 /// What an audit line's object is, so that the log can name it: the
@@ -696,7 +701,12 @@ impl AuditAction {
             | A::RecoveryKeyProposed
             | A::RecoveryKeyReplaced
             | A::RecoveryKeySet
-            | A::TerritoryChanged => AuditObject::Territory,
+            | A::TerritoryChanged
+            | A::TerritoryCreated
+            | A::TerritoryLogoChanged
+            | A::TerritoryResumed
+            | A::TerritorySuspended
+            | A::TerritoryVoiceChanged => AuditObject::Territory,
             A::SheetSaved => AuditObject::Sheet,
             A::CentroidsImported | A::DirectoryImported | A::DirectorySynced => AuditObject::File,
         }
@@ -760,6 +770,11 @@ impl AuditAction {
             A::SignInFailed => "n'a pas pu se connecter",
             A::SignOut => "s'est déconnecté·e",
             A::TerritoryChanged => "a modifié les paramètres du territoire {o}",
+            A::TerritoryCreated => "a créé le territoire {o}",
+            A::TerritoryLogoChanged => "a changé le logo du territoire {o}",
+            A::TerritoryResumed => "a remis en service le territoire {o}",
+            A::TerritorySuspended => "a suspendu le territoire {o}",
+            A::TerritoryVoiceChanged => "a modifié la présentation du territoire {o}",
         }
     }
 
