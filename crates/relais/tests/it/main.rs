@@ -26,3 +26,4 @@ mod referral;
 mod sheets;
 mod storage;
 mod sync;
+mod territories;
