@@ -524,6 +524,16 @@ impl Index {
         }
     }
 
+    /// The territory, when the site serves exactly one, suspended or not:
+    /// what its pages are about (a suspended one says so) and where quick
+    /// exit leads, never whom it orients.
+    pub fn single_territory(&self) -> Option<&Territory> {
+        match self.territories.as_slice() {
+            [only] => Some(&only.territory),
+            _ => None,
+        }
+    }
+
     /// The territory of that slug.
     pub fn territory(&self, slug: &str) -> Option<&Territory> {
         self.territories().find(|t| t.slug.as_str() == slug)

@@ -259,13 +259,7 @@ pub fn check_logo(bytes: &[u8]) -> Result<CheckedLogo, String> {
 pub fn page_territory<'a>(index: &'a Index, context: &PageContext) -> Option<&'a Territory> {
     match &context.territory {
         Some(slug) => index.territory(slug),
-        None => {
-            let mut all = index.territories();
-            match (all.next(), all.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        }
+        None => index.single_territory(),
     }
 }
 
