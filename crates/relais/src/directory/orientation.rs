@@ -1269,6 +1269,23 @@ mod tests {
     }
 
     #[test]
+    fn a_suspended_territory_orients_nobody_but_its_pages_still_know_it() {
+        let suspended = Territory {
+            suspended: true,
+            ..territory()
+        };
+        let index = Index::build(Communes::embedded(), vec![suspended], &[], &[]);
+        let montreuil = index.communes().by_insee(MONTREUIL).unwrap().clone();
+        assert!(index.territory_of(&montreuil).is_none());
+        assert!(index.only_territory().is_none());
+        assert_eq!(
+            index.single_territory().map(|t| t.slug.as_str()),
+            Some("montreuillois")
+        );
+        assert!(index.territory("montreuillois").is_some());
+    }
+
+    #[test]
     fn an_epci_zone_receives_the_people_of_its_member_communes() {
         let organisations = vec![organisation("ccas", Kind::Ccas)];
         let mut ccas = service("ccas", "ccas", &[Need::Social], ETAPLES, None);
