@@ -37,9 +37,87 @@ crate::capability_state!(OverviewState);
 pub fn screens(screens: Screens<OverviewState>) -> Screens<OverviewState> {
     screens
         .get("/pro", dashboard)
+        .get("/pro/territoires", territories)
         .get("/pro/territoires/{t}/statistiques", statistics)
         .get("/pro/territoires/{t}/journal", territory_log)
         .get("/pro/journal", full_log)
+}
+
+// ---------------------------------------------------------------- territories
+
+/// How old an unopened referral is before the list of territories counts
+/// it as waiting too long.
+pub const UNOPENED_DAYS: i64 = 7;
+
+/// A territory's health, at a glance.
+#[derive(Debug)]
+struct TerritoryHealth {
+    slug: String,
+    name: String,
+    suspended: bool,
+    communes: usize,
+    departements: usize,
+    hosts: Vec<String>,
+    services: usize,
+    to_reverify: usize,
+    professionals_without_key: i64,
+    receiving_organisations: i64,
+    unopened_late: i64,
+    has_recovery_key: bool,
+    has_voice: bool,
+}
+
+#[derive(Template)]
+#[template(path = "backoffice/territories.html")]
+struct TerritoriesPage {
+    b: Base,
+    territories: Vec<TerritoryHealth>,
+    days: i64,
+}
+
+/// Every territory with its health, for an administrator: services to
+/// re-verify, professionals without a key, organisations that receive,
+/// referrals unopened for a week, the recovery key; and from each, its
+/// suspension and the invitation of its coordination.
+async fn territories(State(app): State<OverviewState>, pro: Pro) -> Result<Response, AppError> {
+    pro.admin()?;
+    let index = app.directory.index();
+    let before = crate::storage::timestamp_text(
+        jiff::Timestamp::now() - jiff::SignedDuration::from_hours(24 * UNOPENED_DAYS),
+    );
+    let mut territories = Vec::new();
+    for territory in index.territories() {
+        let slug = territory.slug.as_str();
+        let limit = reverify_limit(&app.directory, slug);
+        let (_, own) = directory_storage::directory(&app.db, Some(slug)).await?;
+        let health = crate::referral::storage::territory_health(&app.db, slug, &before).await?;
+        territories.push(TerritoryHealth {
+            slug: slug.to_owned(),
+            name: territory.name.clone(),
+            suspended: territory.suspended,
+            communes: territory.communes.len(),
+            departements: territory.departements.len(),
+            hosts: territory.hosts.iter().cloned().collect(),
+            services: own.len(),
+            to_reverify: own
+                .iter()
+                .filter(|s| s.verified_on.is_none_or(|d| d < limit))
+                .count(),
+            professionals_without_key: health.professionals_without_key,
+            receiving_organisations: health.receiving_organisations,
+            unopened_late: health.unopened_before,
+            has_recovery_key: crate::referral::storage::recovery_key(&app.db, slug)
+                .await?
+                .is_some(),
+            has_voice: index.voice(slug).is_some(),
+        });
+    }
+    Ok(render(&TerritoriesPage {
+        b: Base::of(&app, &pro),
+        territories,
+        days: UNOPENED_DAYS,
+    })?
+    .into_response())
 }
 
 // ---------------------------------------------------------------- dashboard
@@ -130,7 +208,7 @@ async fn dashboard(State(app): State<OverviewState>, pro: Pro) -> Result<Respons
         Role::Professional => "La coordination de votre territoire peut le faire.",
         Role::Coordinator => "La personne qui administre Relais peut vous confier un territoire.",
         Role::Admin => {
-            "Aucun territoire n'existe encore : ajoutez-en un avec la commande « relais territory add »."
+            "Aucun territoire n'existe encore : créez-en un depuis la page « Territoires », ou avec la commande « relais territory add »."
         }
     };
     Ok(render(&DashboardPage {

@@ -414,3 +414,16 @@ live-ended-silent = The conversation stopped, as your page gave no news.
 live-ended-lost = The connection with the professional was lost. You can ask to be called back, or call 3919.
 live-ended-nobody = Nobody is available to answer you any more right now. You can ask to be called back, or call 3919.
 live-ended-kept = Done: the conversation is kept in your request.
+
+## A territory's voice, and its suspension
+
+territory-suspended = This service is not available in this area at the moment. The national lines are still there, day and night:
+voice-heading = Who answers you here
+voice-more = Who runs this service, with whom, and how to join
+voice-logo = Logo of { $name }
+voice-partners = With
+voice-join = Professionals: join the network
+about-title = About: Relais
+about-heading = Who runs this service
+about-intro = Relais is open-source software. In each area, an association runs it with its partners: they check the contacts the site gives.
+footer-about = About

@@ -415,3 +415,16 @@ live-ended-silent = La conversation s'est arrêtée, faute de nouvelles de votre
 live-ended-lost = La connexion avec le professionnel a été perdue. Vous pouvez demander à être rappelée, ou appeler le 3919.
 live-ended-nobody = Plus personne n'est disponible pour vous répondre en ce moment. Vous pouvez demander à être rappelée, ou appeler le 3919.
 live-ended-kept = C'est noté : la conversation est gardée dans votre demande.
+
+## A territory's voice, and its suspension
+
+territory-suspended = Ce service n'est pas disponible en ce moment sur ce territoire. Les lignes nationales restent là, jour et nuit :
+voice-heading = Qui vous répond ici
+voice-more = Qui fait ce service, avec qui, et comment le rejoindre
+voice-logo = Logo de { $name }
+voice-partners = Avec
+voice-join = Professionnels : rejoindre le réseau
+about-title = À propos : Relais
+about-heading = Qui fait ce service
+about-intro = Relais est un logiciel libre. Sur chaque territoire, une association le fait vivre avec ses partenaires : ce sont eux qui vérifient les contacts que le site propose.
+footer-about = À propos

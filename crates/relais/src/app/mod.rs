@@ -174,14 +174,15 @@ impl web::Entries for TerritoryEntries {
     }
 
     /// The neutral site of the entry's territory, else of the only
-    /// territory this instance serves, else the server's setting. (On the
-    /// national entry of several territories the page cannot know the
-    /// person's, and must not ask.)
+    /// territory this instance serves (suspended or not: the person may
+    /// know that site), else the server's setting. (On the national entry
+    /// of several territories the page cannot know the person's, and must
+    /// not ask.)
     fn exit_url(&self, territory: Option<&str>) -> String {
         let index = self.directory.index();
         territory
             .and_then(|slug| index.territory(slug))
-            .or_else(|| index.only_territory())
+            .or_else(|| index.single_territory())
             .and_then(|t| t.neutral_url.clone())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| self.fallback.clone())
@@ -225,6 +226,10 @@ impl Routes {
             )
             .merge(
                 directory::routes::routes(Site::new()),
+                state.map(AppState::directory_state),
+            )
+            .merge(
+                directory::voice::routes(Site::new()),
                 state.map(AppState::directory_state),
             )
             .merge(

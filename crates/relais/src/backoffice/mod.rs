@@ -85,6 +85,7 @@ impl Base {
             menu.push(("/pro/comptes".to_owned(), "Comptes".to_owned()));
         }
         if pro.is_admin() {
+            menu.push(("/pro/territoires".to_owned(), "Territoires".to_owned()));
             menu.push(("/pro/journal".to_owned(), "Journal".to_owned()));
         }
         Self {

@@ -630,6 +630,11 @@ audit_actions! {
     SignInFailed => "sign-in-failed",
     SignOut => "sign-out",
     TerritoryChanged => "territory-changed",
+    TerritoryCreated => "territory-created",
+    TerritoryLogoChanged => "territory-logo-changed",
+    TerritoryResumed => "territory-resumed",
+    TerritorySuspended => "territory-suspended",
+    TerritoryVoiceChanged => "territory-voice-changed",
 }
 
 /// What an audit line's object is, so that the log can name it: the
@@ -702,7 +707,12 @@ impl AuditAction {
             | A::TerritoryChanged
             | A::FlowDraftSaved
             | A::FlowPublished
-            | A::FlowRolledBack => AuditObject::Territory,
+            | A::FlowRolledBack
+            | A::TerritoryCreated
+            | A::TerritoryLogoChanged
+            | A::TerritoryResumed
+            | A::TerritorySuspended
+            | A::TerritoryVoiceChanged => AuditObject::Territory,
             A::SheetSaved => AuditObject::Sheet,
             A::CentroidsImported | A::DirectoryImported | A::DirectorySynced => AuditObject::File,
         }
@@ -771,6 +781,11 @@ impl AuditAction {
             A::FlowRolledBack => {
                 "a remis en service une version antérieure du questionnaire de {o}"
             }
+            A::TerritoryCreated => "a créé le territoire {o}",
+            A::TerritoryLogoChanged => "a changé le logo du territoire {o}",
+            A::TerritoryResumed => "a remis en service le territoire {o}",
+            A::TerritorySuspended => "a suspendu le territoire {o}",
+            A::TerritoryVoiceChanged => "a modifié la présentation du territoire {o}",
         }
     }
 

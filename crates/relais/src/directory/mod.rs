@@ -25,8 +25,10 @@ pub mod storage;
 pub mod sync;
 pub mod sync_screens;
 pub mod territories;
+pub mod territory_screens;
 pub mod views;
 pub mod vocabulary;
+pub mod voice;
 
 use crate::web::Web;
 use std::sync::{Arc, RwLock};
@@ -128,10 +130,12 @@ async fn build(db: &Db) -> sqlx::Result<(i64, Index)> {
     let communes = Communes::with_centroids(&centroids);
     let territories = storage::territories(db).await?;
     let (organisations, services) = storage::directory(db, None).await?;
-    let index = crate::work::run(crate::work::Class::Staff, move || {
+    let voices = storage::voices(db).await?;
+    let mut index = crate::work::run(crate::work::Class::Staff, move || {
         Index::build(communes, territories, &organisations, &services)
     })
     .await;
+    index.set_voices(voices);
     Ok((version, index))
 }
 

@@ -23,6 +23,7 @@ use crate::directory::hours::{Hours, OpenState, Place};
 use crate::directory::live_hours::{LiveOffers, LiveOrganisation};
 use crate::directory::model::{Kind, Need, Needs, Organisation, Service};
 use crate::directory::territories::Territory;
+use crate::directory::voice::Voice;
 use crate::storage::{OrganisationId, ServiceId};
 
 /// Grid cell size in degrees.
@@ -276,6 +277,8 @@ pub struct Index {
     territories: Vec<TerritoryArea>,
     by_service: HashMap<ServiceId, u32>,
     live: LiveOffers,
+    /// Each territory's voice, by slug (`directory::voice`).
+    voices: HashMap<String, Voice>,
 }
 
 /// A grid of cells: cell → indexes of entries.
@@ -440,7 +443,24 @@ impl Index {
             territories,
             by_service,
             live,
+            voices: HashMap::new(),
         }
+    }
+
+    /// Gives the index the territories' voices, read with the directory.
+    pub fn set_voices(&mut self, voices: HashMap<String, Voice>) {
+        self.voices = voices;
+    }
+
+    /// The voice of the territory of that slug, when it has one that shows.
+    pub fn voice(&self, slug: &str) -> Option<&Voice> {
+        self.stored_voice(slug).filter(|v| v.shows())
+    }
+
+    /// The voice of the territory of that slug as stored, shown or not
+    /// (a logo given before any French text), for its editor.
+    pub fn stored_voice(&self, slug: &str) -> Option<&Voice> {
+        self.voices.get(slug)
     }
 
     /// The communes this index was built with.
@@ -474,11 +494,13 @@ impl Index {
             .collect()
     }
 
-    /// The territory covering a commune.
+    /// The active territory covering a commune: a suspended one orients
+    /// nobody (its people are given the national lines).
     pub fn territory_of(&self, commune: &Commune) -> Option<&Territory> {
         self.territories
             .iter()
             .map(|area| &area.territory)
+            .filter(|territory| !territory.suspended)
             .find(|territory| territory.covers(&commune.insee, &commune.departement))
     }
 
@@ -493,8 +515,19 @@ impl Index {
         self.territories.iter().map(|area| &area.territory)
     }
 
-    /// The territory, when the site serves exactly one.
+    /// The territory, when the site serves exactly one and it is not
+    /// suspended.
     pub fn only_territory(&self) -> Option<&Territory> {
+        match self.territories.as_slice() {
+            [only] if !only.territory.suspended => Some(&only.territory),
+            _ => None,
+        }
+    }
+
+    /// The territory, when the site serves exactly one, suspended or not:
+    /// what its pages are about (a suspended one says so) and where quick
+    /// exit leads, never whom it orients.
+    pub fn single_territory(&self) -> Option<&Territory> {
         match self.territories.as_slice() {
             [only] => Some(&only.territory),
             _ => None,
@@ -1233,6 +1266,23 @@ mod tests {
         assert_eq!(shelter.street, None);
         assert_eq!(shelter.public_contact.as_deref(), Some("Appeler le 115"));
         assert_eq!(index.listing("shelter").unwrap().street, None);
+    }
+
+    #[test]
+    fn a_suspended_territory_orients_nobody_but_its_pages_still_know_it() {
+        let suspended = Territory {
+            suspended: true,
+            ..territory()
+        };
+        let index = Index::build(Communes::embedded(), vec![suspended], &[], &[]);
+        let montreuil = index.communes().by_insee(MONTREUIL).unwrap().clone();
+        assert!(index.territory_of(&montreuil).is_none());
+        assert!(index.only_territory().is_none());
+        assert_eq!(
+            index.single_territory().map(|t| t.slug.as_str()),
+            Some("montreuillois")
+        );
+        assert!(index.territory("montreuillois").is_some());
     }
 
     #[test]

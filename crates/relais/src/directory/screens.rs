@@ -40,6 +40,7 @@ use crate::web::{render, render_status};
 
 /// Every screen of the directory, with the form each one reads.
 pub fn screens(screens: Screens<DirectoryState>) -> Screens<DirectoryState> {
+    let screens = crate::directory::territory_screens::screens(screens);
     crate::directory::sync_screens::screens(screens)
         .get("/pro/territoires/{t}/annuaire", directory)
         .get("/pro/territoires/{t}/a-reverifier", to_reverify)

@@ -12,6 +12,7 @@ use crate::directory::communes::Point;
 use crate::directory::import::Parsed;
 use crate::directory::model::{Kind, Needs, Organisation, Service};
 use crate::directory::territories::{Coordinator, Slug, Territory, YouthService};
+use crate::directory::voice::{LogoRef, Voice};
 use crate::storage::{Db, OrganisationId, ServiceId, Tx};
 use crate::{with_pool, with_tx};
 
@@ -132,6 +133,105 @@ pub async fn set_suspended(tx: &mut Tx, slug: &str, at: Option<&str>) -> sqlx::R
         sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
         Ok(changed == 1)
     })
+}
+
+/// Saves a territory's voice (its texts and contact; the logo apart).
+pub async fn save_voice(tx: &mut Tx, slug: &str, voice: &Voice) -> sqlx::Result<()> {
+    let texts = serde_json::to_string(&voice.texts).unwrap_or_else(|_| "{}".to_owned());
+    let now = crate::storage::now_text();
+    with_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO territory_voices (territory, texts, join_email, join_phone, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (territory) DO UPDATE SET texts = $2, join_email = $3, join_phone = $4, updated_at = $5",
+        )
+        .bind(slug)
+        .bind(&texts)
+        .bind(&voice.join_email)
+        .bind(&voice.join_phone)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
+    })
+}
+
+/// Sets a territory's logo, checked before (`check_logo`).
+pub async fn save_logo(
+    tx: &mut Tx,
+    slug: &str,
+    content_type: &str,
+    digest: &str,
+    image: &[u8],
+) -> sqlx::Result<()> {
+    let now = crate::storage::now_text();
+    with_tx!(tx, conn => {
+        sqlx::query(
+            "INSERT INTO territory_logos (territory, content_type, digest, image, updated_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (territory) DO UPDATE SET content_type = $2, digest = $3, image = $4, updated_at = $5",
+        )
+        .bind(slug)
+        .bind(content_type)
+        .bind(digest)
+        .bind(image)
+        .bind(&now)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(BUMP_VERSION).execute(&mut *conn).await?;
+        Ok(())
+    })
+}
+
+/// A territory's logo: its content type, digest and bytes.
+pub async fn logo(db: &Db, slug: &str) -> sqlx::Result<Option<(String, String, Vec<u8>)>> {
+    with_pool!(db, pool => {
+        sqlx::query_as::<_, (String, String, Vec<u8>)>(
+            "SELECT content_type, digest, image FROM territory_logos WHERE territory = $1",
+        )
+        .bind(slug)
+        .fetch_optional(pool)
+        .await
+    })
+}
+
+/// Every territory's voice, by slug, with its logo's digest (not its
+/// bytes). A voice whose stored texts cannot be read is an error.
+pub async fn voices(db: &Db) -> sqlx::Result<HashMap<String, Voice>> {
+    let (rows, logos) = with_pool!(db, pool => {
+        let rows = sqlx::query_as::<_, (String, String, Option<String>, Option<String>)>(
+            "SELECT territory, texts, join_email, join_phone FROM territory_voices",
+        )
+        .fetch_all(pool)
+        .await?;
+        let logos = sqlx::query_as::<_, (String, String, String)>(
+            "SELECT territory, content_type, digest FROM territory_logos",
+        )
+        .fetch_all(pool)
+        .await?;
+        (rows, logos)
+    });
+    let mut voices = HashMap::new();
+    for (territory, texts, join_email, join_phone) in rows {
+        let texts = serde_json::from_str(&texts).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        voices.insert(
+            territory,
+            Voice {
+                texts,
+                join_email,
+                join_phone,
+                logo: None,
+            },
+        );
+    }
+    for (territory, content_type, digest) in logos {
+        voices.entry(territory).or_default().logo = Some(LogoRef {
+            content_type,
+            digest,
+        });
+    }
+    Ok(voices)
 }
 
 /// Every territory, by slug.

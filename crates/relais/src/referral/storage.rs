@@ -623,6 +623,64 @@ pub async fn receiving_organisations(db: &Db) -> sqlx::Result<Vec<OrganisationId
     })
 }
 
+/// What the administrator's list of territories says of a territory's
+/// referrals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReferralHealth {
+    /// Active professionals of its organisations without a referral key:
+    /// nothing can be sent to them.
+    pub professionals_without_key: i64,
+    /// Its organisations (not archived) that can receive referrals: at
+    /// least one active member with a key.
+    pub receiving_organisations: i64,
+    /// Referrals sent before `before` that nobody of their organisation
+    /// has opened yet (sent, or transferred and not opened since).
+    pub unopened_before: i64,
+}
+
+/// The health of a territory's referrals; `before` is a stored timestamp
+/// (`now_text` minus the age that counts as late).
+pub async fn territory_health(
+    db: &Db,
+    territory: &str,
+    before: &str,
+) -> sqlx::Result<ReferralHealth> {
+    let (without_key, receiving, unopened) = with_pool!(db, pool => {
+        let without_key = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM users u JOIN organisations o ON o.id = u.organisation_id \
+             LEFT JOIN professional_keys k ON k.user_id = u.id \
+             WHERE o.territory = $1 AND o.archived_at IS NULL AND u.role = 'professional' \
+             AND NOT u.disabled AND k.user_id IS NULL",
+        )
+        .bind(territory)
+        .fetch_one(pool)
+        .await?;
+        let receiving = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(DISTINCT u.organisation_id) FROM users u \
+             JOIN organisations o ON o.id = u.organisation_id \
+             JOIN professional_keys k ON k.user_id = u.id \
+             WHERE o.territory = $1 AND o.archived_at IS NULL AND u.role = 'professional' AND NOT u.disabled",
+        )
+        .bind(territory)
+        .fetch_one(pool)
+        .await?;
+        let unopened = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM referrals WHERE territory = $1 \
+             AND status IN ('sent', 'redirected') AND created_at < $2",
+        )
+        .bind(territory)
+        .bind(before)
+        .fetch_one(pool)
+        .await?;
+        (without_key, receiving, unopened)
+    });
+    Ok(ReferralHealth {
+        professionals_without_key: without_key,
+        receiving_organisations: receiving,
+        unopened_before: unopened,
+    })
+}
+
 /// A territory's recovery public key.
 pub async fn recovery_key(db: &Db, territory: &str) -> sqlx::Result<Option<String>> {
     with_pool!(db, pool => {

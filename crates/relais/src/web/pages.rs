@@ -1,6 +1,7 @@
 //! The pages of the public site that belong to no capability in particular:
-//! home, "Naviguer en sécurité", quick exit without JavaScript, the health
-//! probe and the static assets.
+//! "Naviguer en sécurité", quick exit without JavaScript, the health probe
+//! and the static assets. (The home page says the territory's voice: it is
+//! the directory's, `directory::voice`.)
 
 use askama::Template;
 use axum::extract::State;
@@ -17,23 +18,10 @@ pub const CLEAR_SITE_DATA: &str = "\"cache\", \"cookies\", \"storage\"";
 
 /// Adds the routes of this module.
 pub fn routes(site: Site<Web>) -> Site<Web> {
-    site.page("/", get(home))
-        .page("/securite", get(safety))
+    site.page("/securite", get(safety))
         .endpoint("/sortie", "/sortie", get(leave).post(leave))
         .endpoint("/healthz", "/healthz", get(health))
         .endpoint("/static/{*name}", "/static/unknown.css", get(assets::serve))
-}
-
-#[derive(Template)]
-#[template(path = "web/home.html")]
-struct Home<'a> {
-    c: Chrome<'a>,
-}
-
-async fn home(State(app): State<Web>, context: PageContext) -> Result<Html<String>, AppError> {
-    render(&Home {
-        c: Chrome::new(&app, &context),
-    })
 }
 
 #[derive(Template)]

@@ -27,3 +27,4 @@ mod sheets;
 mod storage;
 mod sync;
 mod territories;
+mod territory_voice;

@@ -5,7 +5,7 @@
 use relais::referral::storage as referrals;
 use serde_json::Value;
 
-use super::{Browser, Js, click_and_wait, make_key, sign_in, wait_until};
+use super::{Browser, Js, click, click_and_wait, make_key, sign_in, wait_until};
 use crate::helpers::TestApp;
 use crate::helpers::person::first_sender;
 use crate::helpers::professional::members_everywhere;
@@ -211,6 +211,84 @@ async fn a_coordinator_sees_at_first_glance_that_the_recovery_key_is_missing_and
             serde_json::json!(["Cette page ne vous est pas ouverte", false, false, true]),
             "{width}"
         );
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_coordinator_adapts_tries_and_publishes_the_questionnaire_in_the_browser_with_and_without_javascript()
+ {
+    for js in [Js::On, Js::Blocked] {
+        let Some(browser) = Browser::start_sized(js, (360, 640)).await else {
+            return;
+        };
+        let app = TestApp::spawn().await;
+        let coordinator = app
+            .coordinator("coordination@example.org", "montreuillois")
+            .account()
+            .await;
+        let screen = app.url("/pro/territoires/montreuillois/questionnaire");
+        sign_in(&browser, &app, &coordinator, &screen, &screen).await;
+        let adapted = relais::conversation::NATIONAL_FLOW.replacen(
+            "Vous souhaitez utiliser le formulaire d'aide en ligne ?",
+            "Souhaitez-vous remplir le formulaire du Montreuillois ?",
+            1,
+        );
+        browser
+            .eval(&format!(
+                "document.getElementById('source').value = {}; return null;",
+                serde_json::to_string(&adapted).unwrap()
+            ))
+            .await;
+        click(&browser, "button[name=action][value=enregistrer]").await;
+        wait_until(
+            &browser,
+            "return document.body.innerText.includes('Brouillon enregistré');",
+        )
+        .await;
+
+        // She tries it as a person would: the answer leads on, with or
+        // without the script that swaps the conversation in place.
+        let preview = app.url("/pro/territoires/montreuillois/questionnaire/apercu");
+        browser.goto(&preview).await;
+        wait_until(
+            &browser,
+            "return document.body.innerText.includes('du Montreuillois ?') && document.body.innerText.includes('Aperçu du brouillon');",
+        )
+        .await;
+        click(&browser, "button[name=choix][value=oui]").await;
+        wait_until(
+            &browser,
+            "return !!document.getElementById('answer-field') && document.body.innerText.includes('Quel âge avez-vous ?');",
+        )
+        .await;
+        browser
+            .screenshot(&format!(
+                "backoffice-questionnaire-apercu-{}",
+                if js == Js::On { "js" } else { "sans-js" }
+            ))
+            .await;
+
+        // She publishes it: the public conversation asks her question.
+        browser.goto(&screen).await;
+        browser
+            .eval(&format!(
+                "document.getElementById('source').value = {}; return null;",
+                serde_json::to_string(&adapted).unwrap()
+            ))
+            .await;
+        click(&browser, "button[name=action][value=publier]").await;
+        wait_until(
+            &browser,
+            "return document.body.innerText.includes('Version 1 publiée');",
+        )
+        .await;
+        browser.goto(&app.url("/aide")).await;
+        wait_until(
+            &browser,
+            "return document.body.innerText.includes('Souhaitez-vous remplir le formulaire du Montreuillois ?');",
+        )
+        .await;
         browser.close().await;
     }
 }

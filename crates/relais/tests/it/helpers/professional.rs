@@ -246,13 +246,21 @@ impl<'a> Session<'a> {
 
     /// Posts a file as the import form does.
     pub async fn upload(&mut self, path: &str, name: &str, content: &str) -> Page {
+        self.upload_bytes(path, name, content.as_bytes()).await
+    }
+
+    /// Posts a file of any bytes (an image) as the upload forms do.
+    pub async fn upload_bytes(&mut self, path: &str, name: &str, content: &[u8]) -> Page {
         let boundary = "relais-test-boundary";
-        let body = format!(
+        let mut body = format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
              --{boundary}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{name}\"\r\n\
-             Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n",
+             Content-Type: application/octet-stream\r\n\r\n",
             self.csrf
-        );
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let request = self
             .request(reqwest::Method::POST, path)
             .header("sec-fetch-site", "same-origin")
