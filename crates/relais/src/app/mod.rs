@@ -180,9 +180,8 @@ impl web::Entries for TerritoryEntries {
     /// not ask.)
     fn exit_url(&self, territory: Option<&str>) -> String {
         let index = self.directory.index();
-        territory
-            .and_then(|slug| index.territory(slug))
-            .or_else(|| index.single_territory())
+        index
+            .page_territory(territory)
             .and_then(|t| t.neutral_url.clone())
             .filter(|url| !url.is_empty())
             .unwrap_or_else(|| self.fallback.clone())

@@ -382,13 +382,11 @@ pub(super) struct Run<'a> {
 /// The territory a page of this entry is about: the entry's, else the only
 /// one this instance serves; a suspended territory is nobody's.
 pub fn entry_territory(app: &ConversationState, page: &PageContext) -> Option<String> {
-    let index = app.directory.index();
-    match &page.territory {
-        Some(slug) => index.territory(slug),
-        None => index.only_territory(),
-    }
-    .filter(|t| !t.suspended)
-    .map(|t| t.slug.to_string())
+    app.directory
+        .index()
+        .page_territory(page.territory.as_deref())
+        .filter(|t| !t.suspended)
+        .map(|t| t.slug.to_string())
 }
 
 async fn start(
@@ -505,33 +503,20 @@ fn youth_place(
     if !reached_youth {
         return Err(AppError::BadRequest);
     }
+    let typed = form.fields.text("lieu");
     let place = match read_commune(&run.app.directory, lang, &form.fields) {
         Ok(insee) => Place::Found(insee),
-        Err(Refusal::Message(message)) => Place::Asked {
-            value: form.fields.text("lieu"),
-            communes: Vec::new(),
-            prompt: Some(message),
-        },
-        Err(Refusal::ChooseCommune(communes)) => Place::Asked {
-            value: form.fields.text("lieu"),
-            communes,
-            prompt: Some(lang.t_with(
-                "conversation-commune-several",
-                &[("query", FluentValue::from(form.fields.text("lieu")))],
-            )),
-        },
-        Err(Refusal::SuggestCommune(communes)) => Place::Asked {
-            value: form.fields.text("lieu"),
-            communes,
-            prompt: Some(format!(
-                "{} {}",
-                lang.t_with(
-                    "directory-unknown",
-                    &[("query", FluentValue::from(form.fields.text("lieu")))],
-                ),
-                lang.t("directory-suggestions")
-            )),
-        },
+        Err(refusal) => {
+            let (communes, prompt) = match commune_offer(lang, refusal, &typed) {
+                Offer::Message(message) => (Vec::new(), message),
+                Offer::Communes(communes, prompt) => (communes, prompt),
+            };
+            Place::Asked {
+                value: typed,
+                communes,
+                prompt: Some(prompt),
+            }
+        }
     };
     let shown = Shown {
         place: Some(place),
@@ -557,38 +542,50 @@ fn refused(
             question.with_error(lang.t_with("form-too-long", &[("max", FluentValue::from(max))])),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Why::Unread(Refusal::Message(message)) => (
-            question.with_error(message),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Why::Unread(Refusal::ChooseCommune(communes)) => (
-            question.offering(
-                communes,
-                lang.t_with(
-                    "conversation-commune-several",
-                    &[("query", FluentValue::from(fields.text("lieu")))],
-                ),
+        Why::Unread(refusal) => match commune_offer(lang, refusal, &fields.text("lieu")) {
+            Offer::Message(message) => (
+                question.with_error(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
             ),
-            StatusCode::OK,
-        ),
-        // Not "several communes match": none does, and these are near it.
-        Why::Unread(Refusal::SuggestCommune(communes)) => (
-            question.offering(
-                communes,
-                format!(
-                    "{} {}",
-                    lang.t_with(
-                        "directory-unknown",
-                        &[("query", FluentValue::from(fields.text("lieu")))],
-                    ),
-                    lang.t("directory-suggestions")
-                ),
-            ),
-            StatusCode::OK,
-        ),
+            Offer::Communes(communes, prompt) => {
+                (question.offering(communes, prompt), StatusCode::OK)
+            }
+        },
         Why::Flow(error) => (
             question.with_error(refusal_message(lang, step, &error)),
             StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+    }
+}
+
+/// What a commune not read yet comes back with.
+enum Offer {
+    /// A message to show next to the field.
+    Message(String),
+    /// Communes to choose from, and the question that offers them.
+    Communes(Vec<CommuneChoice>, String),
+}
+
+/// What to say of a commune not read from what she `typed`: several match
+/// (a choice to make, not an error), none does but these are near it, or
+/// a message.
+fn commune_offer(lang: Lang, refusal: Refusal, typed: &str) -> Offer {
+    match refusal {
+        Refusal::Message(message) => Offer::Message(message),
+        Refusal::ChooseCommune(communes) => Offer::Communes(
+            communes,
+            lang.t_with(
+                "conversation-commune-several",
+                &[("query", FluentValue::from(typed))],
+            ),
+        ),
+        Refusal::SuggestCommune(communes) => Offer::Communes(
+            communes,
+            format!(
+                "{} {}",
+                lang.t_with("directory-unknown", &[("query", FluentValue::from(typed))]),
+                lang.t("directory-suggestions")
+            ),
         ),
     }
 }

@@ -534,6 +534,18 @@ impl Index {
         }
     }
 
+    /// The territory a public page is about: that of the entry it came by
+    /// (`Some(slug)`: its host name or `/t/{slug}`), else the only
+    /// territory this instance serves — suspended or not, so that its page
+    /// can say so. The one rule every page, quick exit and the
+    /// conversation follow.
+    pub fn page_territory(&self, entry: Option<&str>) -> Option<&Territory> {
+        match entry {
+            Some(slug) => self.territory(slug),
+            None => self.single_territory(),
+        }
+    }
+
     /// The territory of that slug.
     pub fn territory(&self, slug: &str) -> Option<&Territory> {
         self.territories().find(|t| t.slug.as_str() == slug)

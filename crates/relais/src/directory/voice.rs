@@ -252,17 +252,6 @@ pub fn check_logo(bytes: &[u8]) -> Result<CheckedLogo, String> {
     })
 }
 
-/// The territory of a public page: the territory of the entry it came by
-/// (its host name or `/t/{slug}`), else the only territory this instance
-/// serves — suspended or not, so that its page can say so. The one place
-/// that decides it.
-pub fn page_territory<'a>(index: &'a Index, context: &PageContext) -> Option<&'a Territory> {
-    match &context.territory {
-        Some(slug) => index.territory(slug),
-        None => index.single_territory(),
-    }
-}
-
 // ---------------------------------------------------------------- pages
 
 /// Adds the home page, `/a-propos` and the logos.
@@ -332,7 +321,7 @@ async fn home(
     context: PageContext,
 ) -> Result<Html<String>, AppError> {
     let index = app.directory.index();
-    let territory = page_territory(&index, &context);
+    let territory = index.page_territory(context.territory.as_deref());
     let suspended = territory.is_some_and(|t| t.suspended);
     let voice = territory
         .filter(|t| !t.suspended)
@@ -358,7 +347,7 @@ async fn about(
     context: PageContext,
 ) -> Result<Html<String>, AppError> {
     let index = app.directory.index();
-    let voices = match page_territory(&index, &context) {
+    let voices = match index.page_territory(context.territory.as_deref()) {
         Some(territory) if territory.suspended => Vec::new(),
         Some(territory) => view(&index, territory, context.lang).into_iter().collect(),
         None => index
