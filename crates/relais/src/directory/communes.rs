@@ -15,6 +15,9 @@ use std::sync::{Arc, LazyLock};
 const DATA: &str = include_str!("../../data/communes.tsv");
 /// Every EPCI and its member communes (tools/communes/generate-epci.mjs).
 const EPCI_DATA: &str = include_str!("../../data/epci.tsv");
+/// Every arrondissement and its communes
+/// (tools/communes/generate-arrondissements.mjs).
+const ARRONDISSEMENT_DATA: &str = include_str!("../../data/arrondissements.tsv");
 
 /// Longest place (a postcode or a commune's name) a person may type.
 pub const PLACE_MAX: usize = 80;
@@ -110,6 +113,17 @@ pub struct Departement {
 /// An EPCI: its name, and the INSEE codes of its member communes.
 type Epci = (Box<str>, Vec<Box<str>>);
 
+/// An arrondissement, the État's subdivision of a département.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arrondissement {
+    /// Name (that of its chef-lieu: `Montreuil`).
+    pub name: Box<str>,
+    /// Code of its département (`62`).
+    pub departement: Box<str>,
+    /// INSEE codes of its current communes.
+    pub communes: Vec<Box<str>>,
+}
+
 /// What a code of a data·inclusion eligibility zone names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ZoneCode {
@@ -132,6 +146,8 @@ pub struct Communes {
     regions: Vec<(Box<str>, Box<str>)>,
     /// EPCI SIREN → its name and member communes.
     epcis: HashMap<Box<str>, Epci>,
+    /// Arrondissement code (`624`) → the arrondissement.
+    arrondissements: HashMap<Box<str>, Arrondissement>,
     by_code: HashMap<Box<str>, u32>,
     by_postcode: HashMap<Box<str>, Vec<u32>>,
     /// Folded names, sorted, for prefix search.
@@ -260,6 +276,7 @@ impl Communes {
             departements,
             regions,
             epcis: parse_epcis(EPCI_DATA),
+            arrondissements: parse_arrondissements(ARRONDISSEMENT_DATA),
             by_code,
             by_postcode,
             by_name,
@@ -476,6 +493,11 @@ impl Communes {
         self.epcis.get(code).map(|(name, _)| &**name)
     }
 
+    /// An arrondissement, by its code (`624`, `9711`).
+    pub fn arrondissement(&self, code: &str) -> Option<&Arrondissement> {
+        self.arrondissements.get(code)
+    }
+
     /// The codes a zone's code stands for, as a commune is matched against
     /// them (its INSEE code or its département's): a commune or a
     /// département is itself, an EPCI its member communes, a région its
@@ -580,6 +602,33 @@ fn parse_epcis(data: &str) -> HashMap<Box<str>, Epci> {
         }
     }
     epcis
+}
+
+/// Parses the arrondissements file.
+///
+/// # Panics
+/// On a malformed line: the file is embedded and checked by the tests.
+fn parse_arrondissements(data: &str) -> HashMap<Box<str>, Arrondissement> {
+    let mut arrondissements = HashMap::new();
+    for (number, line) in data.lines().enumerate() {
+        if line.starts_with('#') || line.is_empty() {
+            continue;
+        }
+        match line.split('\t').collect::<Vec<_>>().as_slice() {
+            ["A", code, name, departement, communes] => {
+                arrondissements.insert(
+                    (*code).into(),
+                    Arrondissement {
+                        name: (*name).into(),
+                        departement: (*departement).into(),
+                        communes: communes.split(',').map(Into::into).collect(),
+                    },
+                );
+            }
+            _ => malformed(number + 1, line),
+        }
+    }
+    arrondissements
 }
 
 fn malformed(number: usize, line: &str) -> ! {
@@ -910,6 +959,33 @@ mod tests {
         assert_eq!(communes.zone_code("62588"), Some(ZoneCode::Commune));
         assert_eq!(communes.zone_code("123456789"), None);
         assert!(communes.zone_members("123456789").is_empty());
+    }
+
+    #[test]
+    fn an_arrondissement_stands_for_the_communes_of_its_departement_it_groups() {
+        let communes = communes();
+        let montreuil = communes.arrondissement("624").unwrap();
+        assert_eq!(
+            (&*montreuil.name, &*montreuil.departement),
+            ("Montreuil", "62")
+        );
+        assert!(montreuil.communes.iter().any(|c| &**c == "62588"));
+        assert!(communes.arrondissement("9711").is_some());
+        assert!(communes.arrondissement("62").is_none());
+        // Every commune in one arrondissement at most, of its département.
+        let mut seen = std::collections::HashSet::new();
+        assert!(communes.arrondissements.len() > 300);
+        for (code, arrondissement) in &communes.arrondissements {
+            assert!(code.starts_with(&*arrondissement.departement), "{code}");
+            for member in &arrondissement.communes {
+                let commune = communes.by_insee(member).unwrap();
+                assert_eq!(
+                    commune.departement, arrondissement.departement,
+                    "{code}: {member}"
+                );
+                assert!(seen.insert(member.clone()), "{member} twice");
+            }
+        }
     }
 
     #[test]

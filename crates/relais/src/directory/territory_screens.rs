@@ -61,13 +61,14 @@ pub static VOICE: Spec = Spec::new(&[
 /// The logo's form: its token and an image (its size checked apart).
 pub static LOGO: Spec = Spec::new(&[CSRF, Field::one("fichier", voice::LOGO_MAX)]);
 
-/// A new territory: its name, its slug, its communes (by département, EPCI
-/// or INSEE codes) and its host names.
+/// A new territory: its name, its slug, its communes (by département,
+/// arrondissement, EPCI or INSEE codes) and its host names.
 pub static NEW_TERRITORY: Spec = Spec::new(&[
     CSRF,
     Field::one("slug", 64),
     Field::one("name", 200),
     Field::one("departements", 1000),
+    Field::one("arrondissements", 1000),
     Field::one("epci", 2000),
     Field::one("communes", 40_000),
     Field::one("hosts", 2000),
@@ -379,9 +380,19 @@ async fn create_territory(
     if let Some((field, max)) = form.too_long() {
         problems.push(format!("{field} : {max} caractères au plus"));
     }
-    // An EPCI stands for its member communes, listed one by one: the
-    // territory keeps communes and départements only.
+    // An arrondissement or an EPCI stands for its communes, listed one by
+    // one: the territory keeps communes and départements only.
     let mut insee = codes(fields.value("communes"));
+    for code in codes(fields.value("arrondissements")) {
+        match communes.arrondissement(&code) {
+            Some(arrondissement) => {
+                insee.extend(arrondissement.communes.iter().map(ToString::to_string));
+            }
+            None => problems.push(format!(
+                "arrondissements : « {code} » n'est le code d'aucun arrondissement (celui du département suivi d'un chiffre, par exemple 624)"
+            )),
+        }
+    }
     for code in codes(fields.value("epci")) {
         if communes.epci_name(&code).is_some() {
             insee.extend(communes.zone_members(&code).into_iter().map(str::to_owned));

@@ -150,13 +150,16 @@ async fn a_coordinator_writes_her_territory_s_voice_and_logo_and_never_another_s
 }
 
 #[tokio::test]
-async fn an_administrator_creates_a_territory_from_epci_departement_and_insee_codes() {
+async fn an_administrator_creates_a_territory_from_departement_arrondissement_epci_and_insee_codes()
+{
     let app = TestApp::spawn().await;
     let mut admin = app.administrator().await;
     let form = [
         ("name", "Audomarois et Flandre"),
         ("slug", "audomarois"),
         ("departements", "59"),
+        // The arrondissement of Château-Thierry, in the Aisne.
+        ("arrondissements", "021"),
         // The CA du Pays de Saint-Omer.
         ("epci", "200069037"),
         ("communes", "80021, 80001"),
@@ -165,10 +168,22 @@ async fn an_administrator_creates_a_territory_from_epci_departement_and_insee_co
 
     // A mistake comes back with what was typed, and nothing is created.
     let mut wrong = form;
-    wrong[3] = ("epci", "123456789");
+    wrong[4] = ("epci", "123456789");
     let page = admin.submit("/pro/territoires/nouveau", &wrong).await;
     assert_eq!(page.status, 422);
     assert!(page.body.contains("123456789"), "{}", page.body);
+    let mut wrong = form;
+    wrong[3] = ("arrondissements", "029");
+    let page = admin.submit("/pro/territoires/nouveau", &wrong).await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.body
+            .contains("« 029 » n&#39;est le code d&#39;aucun arrondissement"),
+        "{}",
+        page.body
+    );
+    // Next to its field, with what was typed kept.
+    assert!(page.body.contains(">029</textarea>"), "{}", page.body);
     assert!(
         app.state
             .directory
@@ -185,6 +200,8 @@ async fn an_administrator_creates_a_territory_from_epci_departement_and_insee_co
     let saint_omer = communes.by_insee("62765").unwrap();
     assert_eq!(&*saint_omer.name, "Saint-Omer");
     assert!(territory.covers("62765", "62"), "an EPCI member");
+    assert!(territory.covers("02168", "02"), "Château-Thierry");
+    assert!(!territory.covers("02691", "02"), "not Saint-Quentin");
     assert!(territory.covers("80021", "80"), "an INSEE code");
     assert!(territory.covers("59350", "59"), "a whole département");
     assert!(!territory.covers("62826", "62"), "not Montreuil-sur-Mer");
