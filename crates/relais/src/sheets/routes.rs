@@ -3,8 +3,9 @@
 //! easy-to-read variant `/fiches/{slug}/facile`, and the same under
 //! `/territoires/{territory}/…` for a territory's own versions.
 //!
-//! When the site runs for a single territory, `/fiches/…` shows that
-//! territory's versions.
+//! `/fiches/…` shows the versions of the page's territory (that of its
+//! entry, else the only one the site serves), and no territory's while it
+//! is suspended.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -245,7 +246,7 @@ async fn national(
     context: PageContext,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let territory = single_territory(&app);
+    let territory = page_territory(&app, &context);
     show(&app, &context, territory.as_deref(), &slug, false).await
 }
 
@@ -254,7 +255,7 @@ async fn national_easy(
     context: PageContext,
     Path(slug): Path<String>,
 ) -> Result<Html<String>, AppError> {
-    let territory = single_territory(&app);
+    let territory = page_territory(&app, &context);
     show(&app, &context, territory.as_deref(), &slug, true).await
 }
 
@@ -263,8 +264,8 @@ async fn local(
     context: PageContext,
     Path((territory, slug)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    known_territory(&app, &territory)?;
-    show(&app, &context, Some(&territory), &slug, false).await
+    let territory = known_territory(&app, &territory)?;
+    show(&app, &context, territory.as_deref(), &slug, false).await
 }
 
 async fn local_easy(
@@ -272,25 +273,28 @@ async fn local_easy(
     context: PageContext,
     Path((territory, slug)): Path<(String, String)>,
 ) -> Result<Html<String>, AppError> {
-    known_territory(&app, &territory)?;
-    show(&app, &context, Some(&territory), &slug, true).await
+    let territory = known_territory(&app, &territory)?;
+    show(&app, &context, territory.as_deref(), &slug, true).await
 }
 
-/// The only territory, when the site runs for one.
-fn single_territory(app: &SheetsState) -> Option<String> {
+/// The territory whose version of a sheet the page shows: that of the
+/// page (its entry, else the only one served), unless it is suspended,
+/// whose local versions may name a network that orients nobody for now.
+fn page_territory(app: &SheetsState, context: &PageContext) -> Option<String> {
     app.directory
         .index()
-        .only_territory()
-        .map(|only| only.slug.to_string())
+        .page_territory(context.territory.as_deref())
+        .filter(|territory| !territory.suspended)
+        .map(|territory| territory.slug.to_string())
 }
 
-fn known_territory(app: &SheetsState, slug: &str) -> Result<(), AppError> {
+/// The territory of a `/territoires/{territory}/…` address, by the same
+/// rule: none (the national sheet) when it is suspended, and a 404 when it
+/// does not exist.
+fn known_territory(app: &SheetsState, slug: &str) -> Result<Option<String>, AppError> {
     let index = app.directory.index();
-    if index.territories().any(|t| t.slug.as_str() == slug) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    let territory = index.territory(slug).ok_or(AppError::NotFound)?;
+    Ok((!territory.suspended).then(|| territory.slug.to_string()))
 }
 
 /// The sheet to show: the territory's version if it has one, else the

@@ -163,6 +163,33 @@ async fn a_territorys_version_replaces_the_national_sheet_only_in_that_territory
             .0,
         404
     );
+
+    // By the territory's own entry, the sheet's national address gives its
+    // version, and the other territory's entry does not.
+    let (_, entry) = app.get_text("/t/montreuillois/fiches/porter-plainte").await;
+    assert!(entry.contains("Commissariat du Montreuillois"), "{entry}");
+    let (_, other) = app.get_text("/t/autre/fiches/porter-plainte").await;
+    assert!(!other.contains("Commissariat du Montreuillois"));
+
+    // A suspended territory's version names a network that orients nobody
+    // for now: its entry shows the national sheet.
+    crate::committed!(
+        app.state.db,
+        directory_storage::set_suspended,
+        "montreuillois",
+        Some("2026-12-01T10:00:00Z"),
+    );
+    app.state.directory.refresh(&app.state.db).await.unwrap();
+    let (_, suspended) = app.get_text("/t/montreuillois/fiches/porter-plainte").await;
+    assert!(
+        !suspended.contains("Commissariat du Montreuillois"),
+        "{suspended}"
+    );
+    let (status, suspended) = app
+        .get_text("/territoires/montreuillois/fiches/porter-plainte")
+        .await;
+    assert_eq!(status, 200);
+    assert!(!suspended.contains("Commissariat du Montreuillois"));
 }
 
 #[tokio::test]
