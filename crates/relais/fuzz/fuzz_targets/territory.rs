@@ -37,6 +37,7 @@ fuzz_target!(|text: &str| {
                 description: s.description.clone(),
             })
             .collect(),
+        hosts: territory.hosts.iter().cloned().collect(),
     };
     let again = check_territory(file, communes).unwrap_or_else(|problems| {
         panic!("{territory:?} is refused when checked again: {problems:?}")
