@@ -35,6 +35,7 @@ mod outline;
 mod problem;
 mod read;
 mod text;
+mod wording;
 
 pub use answer::{
     CONTACT_NAME_MAX, CONTACT_TIMES_MAX, CONTACT_VALUE_MAX, TEXT_MAX, is_email, is_phone,
@@ -47,6 +48,7 @@ pub use model::{Choice, Flow, Outcome, Role, Step, StepKind};
 pub use outline::{Row, Way, When, changes};
 pub use problem::Problem;
 pub use text::Text;
+pub use wording::{Wording, reword, wordings};
 
 /// The need codes of the directory (`docs/directory.md`), for callers that
 /// have no list of their own.

@@ -14,6 +14,7 @@ pub mod routes;
 pub mod screens;
 pub mod storage;
 pub mod token;
+mod wording;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

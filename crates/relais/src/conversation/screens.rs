@@ -23,6 +23,7 @@ use crate::backoffice::{Base, CSRF, CSRF_ONLY, Screens, button, read, read_uploa
 use crate::conversation::decide::{ANSWER, AnswerForm};
 use crate::conversation::routes::{Context, Run, converse, start_page};
 use crate::conversation::storage::{self, Version};
+use crate::conversation::wording;
 use crate::conversation::{ConversationState, NATIONAL_FLOW, parse_flow};
 use crate::directory::office;
 use crate::web::error::AppError;
@@ -52,6 +53,12 @@ pub fn screens(screens: Screens<ConversationState>) -> Screens<ConversationState
             "/pro/territoires/{t}/questionnaire/national",
             &CSRF_ONLY,
             use_national,
+        )
+        .get("/pro/territoires/{t}/questionnaire/textes", wording::page)
+        .post(
+            "/pro/territoires/{t}/questionnaire/textes",
+            &wording::WORDING,
+            wording::save,
         )
         .get("/pro/territoires/{t}/questionnaire/apercu", preview_start)
         .query(&PREVIEW_QUERY)
@@ -196,13 +203,17 @@ fn outline_rows(rows: &[Row<'_>]) -> Vec<OutlineRow> {
 }
 
 /// What a flow file gives: the flow, or every problem with its line.
-async fn checked(source: String) -> Result<Flow, Vec<Problem>> {
+pub(super) async fn checked(source: String) -> Result<Flow, Vec<Problem>> {
     crate::work::run(crate::work::Class::Staff, move || parse_flow(&source)).await
 }
 
 /// The territory's name, after the access check (403 for a territory she
 /// may not manage, existing or not).
-fn territory(app: &ConversationState, pro: &Pro, slug: &str) -> Result<String, AppError> {
+pub(super) fn territory(
+    app: &ConversationState,
+    pro: &Pro,
+    slug: &str,
+) -> Result<String, AppError> {
     Ok(office::territory(&app.directory, pro, slug)?.name)
 }
 
@@ -318,42 +329,64 @@ async fn page(
                 .ok_or(AppError::NotFound)?,
         )
     } else {
-        match storage::draft(&app.db, &slug).await? {
-            Some(draft) => Origin::Draft(draft),
-            None => match storage::in_use(&app.db, &slug).await? {
-                Some(number) => storage::versions(&app.db, &slug)
-                    .await?
-                    .into_iter()
-                    .find(|v| v.number == number)
-                    .map_or(Origin::National, Origin::Version),
-                None => Origin::National,
-            },
-        }
+        default_origin(&app, &slug).await?
     };
-    let (source, origin) = match origin {
-        Origin::Draft(draft) => (
-            draft.source,
-            format!(
-                "Votre brouillon, enregistré le {} (UTC) par {}.",
-                draft.updated_at, draft.updated_by
-            ),
-        ),
-        Origin::National => (
-            NATIONAL_FLOW.to_owned(),
-            "Le questionnaire national, tel que l'opérateur le fournit.".to_owned(),
-        ),
-        Origin::Version(version) => (
-            version.source,
-            format!("La version {} publiée.", version.number),
-        ),
-    };
+    let (source, origin) = origin.source();
     let checked_flow = checked(source.clone()).await;
     let page = flow_page(&app, &pro, &slug, source, origin, checked_flow, None).await?;
     Ok(render(&page)?.into_response())
 }
 
+/// What the editor starts from when the address names nothing: the
+/// draft, else the version in use, else the national flow.
+async fn default_origin(app: &ConversationState, slug: &str) -> Result<Origin, AppError> {
+    Ok(match storage::draft(&app.db, slug).await? {
+        Some(draft) => Origin::Draft(draft),
+        None => match storage::in_use(&app.db, slug).await? {
+            Some(number) => storage::versions(&app.db, slug)
+                .await?
+                .into_iter()
+                .find(|v| v.number == number)
+                .map_or(Origin::National, Origin::Version),
+            None => Origin::National,
+        },
+    })
+}
+
+/// The text the editors start from (the draft, else the version in use,
+/// else the national flow), and where it comes from in words.
+pub(super) async fn default_source(
+    app: &ConversationState,
+    slug: &str,
+) -> Result<(String, String), AppError> {
+    Ok(default_origin(app, slug).await?.source())
+}
+
+impl Origin {
+    /// Its text, and where it comes from in words.
+    fn source(self) -> (String, String) {
+        match self {
+            Origin::Draft(draft) => (
+                draft.source,
+                format!(
+                    "Votre brouillon, enregistré le {} (UTC) par {}.",
+                    draft.updated_at, draft.updated_by
+                ),
+            ),
+            Origin::National => (
+                NATIONAL_FLOW.to_owned(),
+                "Le questionnaire national, tel que l'opérateur le fournit.".to_owned(),
+            ),
+            Origin::Version(version) => (
+                version.source,
+                format!("La version {} publiée.", version.number),
+            ),
+        }
+    }
+}
+
 /// Saves the draft, with its audit line.
-async fn save_draft(
+pub(super) async fn save_draft(
     app: &ConversationState,
     pro: &Pro,
     slug: &str,

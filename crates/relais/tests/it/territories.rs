@@ -429,3 +429,165 @@ async fn on_a_territorys_entry_of_a_two_territory_instance_live_help_is_offered_
         "{lines}"
     );
 }
+
+/// The texts of the wording form, in the page's order, as the browser
+/// would send them back.
+fn texts(html: &str) -> Vec<String> {
+    html.split("name=\"texte\"")
+        .skip(1)
+        .map(|rest| {
+            let value = &rest[rest.find('>').unwrap() + 1..rest.find("</textarea>").unwrap()];
+            value
+                .replace("&#39;", "'")
+                .replace("&quot;", "\"")
+                .replace("&#34;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&")
+        })
+        .collect()
+}
+
+/// The form as posted: its digest, then every text.
+fn wording_form<'a>(digest: &'a str, texts: &'a [String]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![("depuis", digest)];
+    form.extend(texts.iter().map(|text| ("texte", text.as_str())));
+    form
+}
+
+#[tokio::test]
+async fn a_coordinator_changes_the_words_in_a_form_and_the_draft_keeps_everything_else() {
+    let app = TestApp::spawn().await;
+    let who = app
+        .coordinator("coord@example.org", "montreuillois")
+        .account()
+        .await;
+    let mut coordinator = Session::new(&app);
+    coordinator.sign_in(&who).await;
+    let screen = "/pro/territoires/montreuillois/questionnaire/textes";
+
+    // Every text of the national flow, each in its field, in its language.
+    let page = coordinator.get(screen).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Étape « formulaire »"), "{}", page.body);
+    assert!(page.body.contains("Question — en arabe"));
+    assert!(page.body.contains("lang=\"ar\" dir=\"rtl\""));
+    assert!(page.body.contains("Réponse « appeler » — en français"));
+    let digest = field(&page.body, "depuis").unwrap();
+    let mut values = texts(&page.body);
+    let first = values
+        .iter()
+        .position(|text| text == NATIONAL_QUESTION)
+        .unwrap();
+    let call = values
+        .iter()
+        .position(|text| text == "Je préfère appeler quelqu'un")
+        .unwrap();
+    assert!(values.len() > 100, "{}", values.len());
+
+    // Emptying a French text is refused, what she typed kept.
+    let mut emptied = values.clone();
+    emptied[first] = String::new();
+    emptied[call] = "Je préfère téléphoner".to_owned();
+    let refused = coordinator
+        .submit(screen, &wording_form(&digest, &emptied))
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("Rien n'a été enregistré"));
+    assert!(
+        refused
+            .body
+            .contains("le texte français de « question » est vide"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(texts(&refused.body), emptied);
+    assert!(
+        flows::draft(&app.state.db, "montreuillois")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Two texts changed, one with quotes: the draft has them, and the rest
+    // of the file, its comments included, is as it was.
+    values[first] = "Souhaitez-vous remplir le formulaire « d'ici » ?".to_owned();
+    values[call] = "Je préfère téléphoner \"tout de suite\"".to_owned();
+    let saved = coordinator
+        .submit(screen, &wording_form(&digest, &values))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let draft = flows::draft(&app.state.db, "montreuillois")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        draft.source,
+        NATIONAL_FLOW
+            .replacen(
+                NATIONAL_QUESTION,
+                "Souhaitez-vous remplir le formulaire « d'ici » ?",
+                1
+            )
+            .replacen(
+                "\"Je préfère appeler quelqu'un\"",
+                "\"Je préfère téléphoner \\\"tout de suite\\\"\"",
+                1
+            )
+    );
+    assert_eq!(
+        lines(&app, "flow-draft-saved").await,
+        ["2 texte(s) changé(s) depuis le formulaire des textes"]
+    );
+    // The questionnaire's page shows the draft and what publishing it
+    // would change; the form now starts from the draft.
+    let page = coordinator
+        .get("/pro/territoires/montreuillois/questionnaire")
+        .await;
+    assert!(page.body.contains("Votre brouillon"), "{}", page.body);
+    assert!(page.body.contains("Ce que la publication changerait"));
+    let again = coordinator.get(screen).await;
+    assert_eq!(texts(&again.body), values);
+
+    // A form drawn before the draft changed saves nothing, and gives her
+    // texts back.
+    let mut stale = values.clone();
+    stale[first] = "Un texte d'une page ancienne".to_owned();
+    let conflict = coordinator
+        .submit(screen, &wording_form(&digest, &stale))
+        .await;
+    assert_eq!(conflict.status, 409, "{}", conflict.body);
+    assert!(conflict.body.contains("Un texte d&#39;une page ancienne"));
+    let unchanged = flows::draft(&app.state.db, "montreuillois")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged.source, draft.source);
+
+    // A field too many is no form of ours.
+    let digest = field(&again.body, "depuis").unwrap();
+    let mut more = values.clone();
+    more.push("de trop".to_owned());
+    let forged = coordinator
+        .submit(screen, &wording_form(&digest, &more))
+        .await;
+    assert_eq!(forged.status, 400);
+
+    // Another territory's coordinator may not read or change them.
+    second_territory(&app).await;
+    let other = app
+        .coordinator("autre@example.org", "boulonnais")
+        .account()
+        .await;
+    let mut intruder = Session::new(&app);
+    intruder.sign_in(&other).await;
+    assert_eq!(intruder.get(screen).await.status, 403);
+    let digest = field(&again.body, "depuis").unwrap();
+    assert_eq!(
+        intruder
+            .submit(screen, &wording_form(&digest, &values))
+            .await
+            .status,
+        403
+    );
+}
