@@ -5,7 +5,7 @@
 use relais::referral::storage as referrals;
 use serde_json::Value;
 
-use super::{Browser, Js, click, click_and_wait, make_key, sign_in, wait_until};
+use super::{Browser, Js, click, click_and_wait, fill, make_key, sign_in, wait_until};
 use crate::helpers::TestApp;
 use crate::helpers::person::first_sender;
 use crate::helpers::professional::members_everywhere;
@@ -215,9 +215,10 @@ async fn a_coordinator_sees_at_first_glance_that_the_recovery_key_is_missing_and
     }
 }
 
-/// Presses the questionnaire editor's button of that action. The text was
-/// put in by script (typing twelve thousand characters would take
-/// minutes), and so is the press, as the button's own click.
+/// Presses the questionnaire editor's button of that action, by script, as
+/// the button's own click: a WebDriver click below the editor's
+/// twelve-thousand-character text area did not submit in headless
+/// Chromium.
 async fn press(browser: &Browser, action: &str) {
     browser
         .eval(&format!(
@@ -240,21 +241,26 @@ async fn a_coordinator_adapts_tries_and_publishes_the_questionnaire_in_the_brows
             .await;
         let screen = app.url("/pro/territoires/montreuillois/questionnaire");
         sign_in(&browser, &app, &coordinator, &screen, &screen).await;
-        let adapted = relais::conversation::NATIONAL_FLOW.replacen(
-            "Vous souhaitez utiliser le formulaire d'aide en ligne ?",
-            "Souhaitez-vous remplir le formulaire du Montreuillois ?",
-            1,
-        );
+        // She rewords the first question in the form of texts, as she
+        // would type it, and saves it as the draft.
         browser
-            .eval(&format!(
-                "document.getElementById('source').value = {}; return null;",
-                serde_json::to_string(&adapted).unwrap()
-            ))
+            .goto(&app.url("/pro/territoires/montreuillois/questionnaire/textes"))
             .await;
-        press(&browser, "enregistrer").await;
+        let id = browser
+            .eval(
+                "const field = [...document.querySelectorAll('textarea[name=texte]')].find(t => t.value === \"Vous souhaitez utiliser le formulaire d'aide en ligne ?\"); field.value = ''; return field.id;",
+            )
+            .await;
+        fill(
+            &browser,
+            id.as_str().unwrap(),
+            "Souhaitez-vous remplir le formulaire du Montreuillois ?",
+        )
+        .await;
+        click(&browser, "form[action$='/textes'] button[type=submit]").await;
         wait_until(
             &browser,
-            "return document.body.innerText.includes('Brouillon enregistré');",
+            "return document.body.innerText.includes('Votre brouillon') && document.body.innerText.includes('Ce que la publication changerait');",
         )
         .await;
 
@@ -280,14 +286,23 @@ async fn a_coordinator_adapts_tries_and_publishes_the_questionnaire_in_the_brows
             ))
             .await;
 
-        // She publishes it: the public conversation asks her question.
+        // In Arabic, the preview reads right to left, its band in French.
+        browser.goto(&format!("{preview}?langue=ar")).await;
+        wait_until(
+            &browser,
+            "return document.documentElement.dir === 'rtl' && document.body.innerText.includes('هل تريدين استعمال استمارة المساعدة عبر الإنترنت؟') && document.querySelector('.demo-banner').dir === 'ltr';",
+        )
+        .await;
+        click(&browser, "button[name=choix][value=oui]").await;
+        wait_until(
+            &browser,
+            "return document.documentElement.dir === 'rtl' && document.body.innerText.includes('كم عمرك؟');",
+        )
+        .await;
+
+        // She publishes the draft: the public conversation asks her
+        // question.
         browser.goto(&screen).await;
-        browser
-            .eval(&format!(
-                "document.getElementById('source').value = {}; return null;",
-                serde_json::to_string(&adapted).unwrap()
-            ))
-            .await;
         press(&browser, "publier").await;
         wait_until(
             &browser,
