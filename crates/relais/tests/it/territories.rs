@@ -63,6 +63,14 @@ async fn published(app: &TestApp, territory: &str, source: &str) {
         .unwrap();
 }
 
+/// A coordinator of `territory`, signed in to the back office.
+async fn signed_in<'a>(app: &'a TestApp, email: &str, territory: &str) -> Session<'a> {
+    let who = app.coordinator(email, territory).account().await;
+    let mut session = Session::new(app);
+    session.sign_in(&who).await;
+    session
+}
+
 async fn lines(app: &TestApp, action: &str) -> Vec<String> {
     accounts::audit_entries(&app.state.db, None, 1000)
         .await
@@ -77,12 +85,7 @@ async fn lines(app: &TestApp, action: &str) -> Vec<String> {
 async fn a_coordinator_adapts_previews_and_publishes_and_a_conversation_under_way_finishes_on_its_version()
  {
     let app = TestApp::spawn().await;
-    let who = app
-        .coordinator("coord@example.org", "montreuillois")
-        .account()
-        .await;
-    let mut coordinator = Session::new(&app);
-    coordinator.sign_in(&who).await;
+    let mut coordinator = signed_in(&app, "coord@example.org", "montreuillois").await;
     let screen = "/pro/territoires/montreuillois/questionnaire";
 
     // She starts from the national flow, drawn as an outline.
@@ -239,12 +242,7 @@ async fn a_coordinator_adapts_previews_and_publishes_and_a_conversation_under_wa
 async fn a_coordinator_cannot_see_nor_change_another_territorys_questionnaire() {
     let app = TestApp::spawn().await;
     second_territory(&app).await;
-    let who = app
-        .coordinator("coord@example.org", "montreuillois")
-        .account()
-        .await;
-    let mut coordinator = Session::new(&app);
-    coordinator.sign_in(&who).await;
+    let mut coordinator = signed_in(&app, "coord@example.org", "montreuillois").await;
     let other = "/pro/territoires/boulonnais/questionnaire";
     assert_eq!(coordinator.get(other).await.status, 403);
     assert_eq!(
@@ -458,12 +456,7 @@ fn wording_form<'a>(digest: &'a str, texts: &'a [String]) -> Vec<(&'a str, &'a s
 #[tokio::test]
 async fn a_coordinator_changes_the_words_in_a_form_and_the_draft_keeps_everything_else() {
     let app = TestApp::spawn().await;
-    let who = app
-        .coordinator("coord@example.org", "montreuillois")
-        .account()
-        .await;
-    let mut coordinator = Session::new(&app);
-    coordinator.sign_in(&who).await;
+    let mut coordinator = signed_in(&app, "coord@example.org", "montreuillois").await;
     let screen = "/pro/territoires/montreuillois/questionnaire/textes";
 
     // Every text of the national flow, each in its field, in its language.
@@ -575,12 +568,7 @@ async fn a_coordinator_changes_the_words_in_a_form_and_the_draft_keeps_everythin
 
     // Another territory's coordinator may not read or change them.
     second_territory(&app).await;
-    let other = app
-        .coordinator("autre@example.org", "boulonnais")
-        .account()
-        .await;
-    let mut intruder = Session::new(&app);
-    intruder.sign_in(&other).await;
+    let mut intruder = signed_in(&app, "autre@example.org", "boulonnais").await;
     assert_eq!(intruder.get(screen).await.status, 403);
     let digest = field(&again.body, "depuis").unwrap();
     assert_eq!(
