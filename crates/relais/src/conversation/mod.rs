@@ -150,6 +150,9 @@ struct Loaded {
     in_use: HashMap<String, Arc<Flow>>,
     /// Every loaded flow, by the digest tokens name.
     by_digest: HashMap<String, Arc<Flow>>,
+    /// Every loaded flow, by its territory and version number: a version
+    /// never changes once written, so a refresh reads only the new ones.
+    by_number: HashMap<(String, i64), Arc<Flow>>,
 }
 
 /// How long after a version stopped being in use a conversation started
@@ -225,7 +228,8 @@ impl Conversation {
     }
 
     /// Reloads the territories' flows if one published since they were
-    /// loaded (or `force`). A stored version that no longer reads (a need
+    /// loaded (or `force`), parsing only the versions not loaded yet. A
+    /// stored version that no longer reads (a need
     /// this binary does not have) is left out, with a warning: its
     /// territory is given the national flow.
     pub async fn refresh(&self, db: &crate::storage::Db, force: bool) -> sqlx::Result<bool> {
@@ -236,24 +240,28 @@ impl Conversation {
         let since = crate::storage::timestamp_text(jiff::Timestamp::now() - KEPT_FOR);
         let versions = storage::loaded(db, &since).await?;
         let in_use = storage::all_in_use(db).await?;
+        let before = self.loaded();
         let loaded = crate::work::run(crate::work::Class::Staff, move || {
             let mut loaded = Loaded {
                 revision,
                 ..Loaded::default()
             };
-            let mut by_number = HashMap::new();
             for version in versions {
-                match parse_flow(&version.source) {
+                let key = (version.territory, version.number);
+                let parsed = match before.by_number.get(&key) {
+                    Some(flow) => Ok(Arc::clone(flow)),
+                    None => parse_flow(&version.source).map(Arc::new),
+                };
+                match parsed {
                     Ok(flow) => {
-                        let flow = Arc::new(flow);
                         loaded
                             .by_digest
                             .insert(flow.version().to_owned(), Arc::clone(&flow));
-                        by_number.insert((version.territory, version.number), flow);
+                        loaded.by_number.insert(key, flow);
                     }
                     Err(problems) => tracing::warn!(
-                        territory = version.territory,
-                        version = version.number,
+                        territory = key.0,
+                        version = key.1,
                         problems = problems.len(),
                         "a published questionnaire no longer reads: its territory is given the national flow"
                     ),
@@ -262,7 +270,7 @@ impl Conversation {
             for row in in_use {
                 if let Some(flow) = row
                     .number
-                    .and_then(|number| by_number.get(&(row.territory.clone(), number)))
+                    .and_then(|number| loaded.by_number.get(&(row.territory.clone(), number)))
                 {
                     loaded.in_use.insert(row.territory, Arc::clone(flow));
                 }
